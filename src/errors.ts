@@ -1,0 +1,149 @@
+/**
+ * Every failure raised by the SDK is an {@link SdkError} with a stable `code`
+ * (safe to switch on; never renamed) and a `retryable` hint for callers that
+ * implement their own retry policy.
+ *
+ * Per-value problems (an SNMP `noSuchObject`, a supply level of -3) are values in
+ * results, never exceptions: exceptions mean the call itself failed.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.submitBillingReads(reads);
+ * } catch (err) {
+ *   if (err instanceof SdkError && err.retryable) scheduleRetry();
+ *   else throw err;
+ * }
+ * ```
+ * @module
+ */
+
+/** Options shared by every {@link SdkError} constructor. */
+export interface SdkErrorOptions {
+  /** The lower-level error that caused this one. */
+  cause?: unknown;
+  /** Whether repeating the same call later may succeed. Defaults per class. */
+  retryable?: boolean;
+}
+
+/** Base class of every error the SDK throws. */
+export class SdkError extends Error {
+  /** Stable machine-readable code, e.g. `SOAP_FAULT`, `WSS_EXPIRED`, `SNMP_TIMEOUT`. */
+  readonly code: string;
+  /** Whether repeating the same call later may succeed. */
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+
+  /** The one-line form the CLI prints: `error <code>: <reason>`. */
+  toLine(): string {
+    return `error ${this.code}: ${this.message.split("\n")[0]}`;
+  }
+}
+
+/** Invalid configuration, options or arguments supplied by the caller (`CONFIG_*`, `ARG_*`). */
+export class ConfigError extends SdkError {
+  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** Input that failed validation: a schema-invalid value, malformed XML, a broken recording line (`INVALID_*`). */
+export class ValidationError extends SdkError {
+  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * The network call failed before a SOAP answer was read: connection refused or
+ * reset, TLS failure, HTTP status without a SOAP fault (`HTTP_503`), timeout.
+ */
+export class TransportError extends SdkError {
+  /** HTTP status when the server answered, else undefined. */
+  readonly status: number | undefined;
+  /** Milliseconds the server asked us to wait (`Retry-After`), when it did. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    options: SdkErrorOptions & { status?: number; retryAfterMs?: number } = {},
+  ) {
+    super(code, message, { retryable: true, ...options });
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** The call exceeded its `timeoutMs` (`TIMEOUT`). Retryable. */
+export class TimeoutError extends SdkError {
+  constructor(message: string, options: SdkErrorOptions = {}) {
+    super("TIMEOUT", message, { retryable: true, ...options });
+  }
+}
+
+/** The caller's `abortSignal` fired (`ABORTED`). Never retryable. */
+export class AbortError extends SdkError {
+  constructor(message = "the operation was aborted", options: SdkErrorOptions = {}) {
+    super("ABORTED", message, { ...options, retryable: false });
+  }
+}
+
+/**
+ * The Communication Server answered with a SOAP fault. `faultCode` is the
+ * server's code (e.g. `esol:UnknownDevice`); `code` is the SDK's stable code.
+ */
+export class SoapFaultError extends SdkError {
+  /** The `faultcode` element, e.g. `soap:Client`, `wsse:FailedCheck`. */
+  readonly faultCode: string;
+  /** HTTP status carrying the fault (usually 500). */
+  readonly status: number | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    options: SdkErrorOptions & { faultCode: string; status?: number },
+  ) {
+    super(code, message, options);
+    this.faultCode = options.faultCode;
+    this.status = options.status;
+  }
+}
+
+/** WS-Security signing or verification failed (`WSS_*` codes, see SECURITY.md). */
+export class SecurityError extends SdkError {
+  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** An SNMP call failed as a whole (`SNMP_*` codes): timeout, auth failure, broken agent. */
+export class SnmpError extends SdkError {
+  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** The durable store (outbox, server database) failed (`STORAGE_*` codes), e.g. disk full or corruption. */
+export class StorageError extends SdkError {
+  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** True when `err` is an {@link SdkError} (also across duplicated package copies). */
+export function isSdkError(err: unknown): err is SdkError {
+  return (
+    err instanceof SdkError ||
+    (typeof err === "object" &&
+      err !== null &&
+      typeof (err as { code?: unknown }).code === "string" &&
+      typeof (err as { retryable?: unknown }).retryable === "boolean")
+  );
+}

@@ -1,0 +1,7 @@
+/**
+ * esolutions-sdk: build eSolutions clients — poll printers over SNMP for billing
+ * meters and supplies, and talk to a Communication Server over signed SOAP 1.1.
+ *
+ * @packageDocumentation
+ */
+export * from "./errors.js";
