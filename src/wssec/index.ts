@@ -1,0 +1,151 @@
+/**
+ * WS-Security for eSolutions SOAP 1.1: the client-side signer, the strict server-side
+ * verifier and the SOAP faults for refused requests. The only module that imports
+ * xml-crypto.
+ *
+ * @example
+ * ```ts
+ * const signer = createMessageSigner({ key: keyPem, cert: certPem });
+ * const verifier = createRequestVerifier({ trust: [certPem] });
+ * const sender = verifier.verifyRequest(await signer.secureRequest(envelope, { operation: "Sync", attempt: 1 }));
+ * ```
+ * @module
+ */
+import type { KeyObject } from "node:crypto";
+import type { MessageSecurity, SecurityContext } from "../soap/security.js";
+import type { SignatureAlgorithmName } from "./algorithms.js";
+import { type KeyReferenceKind, type UsernameTokenOptions, WsSecuritySigner } from "./signer.js";
+import { type VerifiedRequest, type VerifierStats, WsSecurityVerifier } from "./verifier.js";
+
+export {
+  type DigestAlgorithmSpec,
+  ECDSA_SHA256_URI,
+  ECDSA_SHA384_URI,
+  EcdsaSha256XmlCrypto,
+  EcdsaSha384XmlCrypto,
+  SIGNATURE_ALGORITHMS,
+  type SignatureAlgorithmName,
+  type SignatureAlgorithmSpec,
+} from "./algorithms.js";
+export { type SecurityFaultCode, securityFault, securityFaultCode } from "./fault.js";
+export {
+  THUMBPRINT_SHA1_VALUE_TYPE,
+  THUMBPRINT_SHA256_VALUE_TYPE,
+  WSS_2003_DRAFT,
+  WSS_2004,
+  type WsseNamespaces,
+} from "./namespaces.js";
+export {
+  type KeyReferenceKind,
+  passwordDigest,
+  type UsernameTokenOptions,
+  WsSecuritySigner,
+  type WsSecuritySignerOptions,
+} from "./signer.js";
+export {
+  type VerifiedRequest,
+  type VerifierStats,
+  WsSecurityVerifier,
+  type WsSecurityVerifierOptions,
+} from "./verifier.js";
+export { checkWireForm, type WireLimits } from "./wire.js";
+
+/** Options of {@link createRequestVerifier} (the `esol server` flags map onto these). */
+export interface RequestVerifierOptions {
+  /** Pinned client certificates, PEM (`--trust`). */
+  trust?: (string | Buffer)[];
+  /** CA certificates, PEM (`--trust-ca`); needs `subject`. */
+  trustCa?: (string | Buffer)[];
+  /** Subject constraint for CA-issued certificates (`--subject`); a string must match the whole subject. */
+  subject?: RegExp | string;
+  /** Refuse unsigned requests (default true; `--insecure-unsigned` sets false). */
+  requireSignature?: boolean;
+  /** Largest accepted envelope in bytes (default 10 MiB). Apply it after gunzip too. */
+  maxBytes?: number;
+  /** Clock in epoch milliseconds (tests). */
+  clock?: () => number;
+}
+
+/** The verifier the reference server plugs in front of soap's listener. */
+export interface StrictRequestVerifier {
+  /** Verifies one raw request; throws `SecurityError` (`WSS_*`) to refuse. */
+  verifyRequest(envelope: string): VerifiedRequest | undefined;
+  /** Pins a certificate at run time (e.g. bound at registration). */
+  trustCertificate(pem: string | Buffer): void;
+  /** Accept / refuse counters. */
+  readonly stats: VerifierStats;
+}
+
+/**
+ * Creates the strict request verifier.
+ * @throws ConfigError `CONFIG_NO_TRUST` when signatures are required but nothing is trusted,
+ *   `CONFIG_SUBJECT` for `trustCa` without `subject`, `CONFIG_CERT` for unreadable PEM.
+ * @example
+ * ```ts
+ * const verifier = createRequestVerifier({ trust: [readFileSync("proxy.crt")] });
+ * ```
+ */
+export function createRequestVerifier(options: RequestVerifierOptions = {}): StrictRequestVerifier {
+  return new WsSecurityVerifier({
+    ...(options.trust ? { trust: options.trust } : {}),
+    ...(options.trustCa ? { trustCa: options.trustCa } : {}),
+    ...(options.subject !== undefined ? { subject: options.subject } : {}),
+    ...(options.requireSignature !== undefined ? { requireSignature: options.requireSignature } : {}),
+    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+}
+
+/** Options of {@link createMessageSigner}. */
+export interface MessageSignerOptions {
+  /** Private key, PEM or `KeyObject`. */
+  key: string | Buffer | KeyObject;
+  /** Its certificate, PEM. */
+  cert: string | Buffer;
+  /** Default `rsa-sha256` (RSA key) or `ecdsa-sha256` (EC key). */
+  algorithm?: SignatureAlgorithmName;
+  /** Default `bst`; thumbprints need the server to know the certificate already. */
+  keyReference?: KeyReferenceKind;
+  /** Timestamp lifetime, default 300,000 ms. */
+  ttlMs?: number;
+  /** Also add a UsernameToken. */
+  usernameToken?: UsernameTokenOptions;
+  /** Use the 2003 draft namespaces. */
+  namespaces?: "wss-2004" | "wss-2003-draft";
+  /** Server certificate, PEM: responses must be signed by it (checked by `verifyResponse`). */
+  verifyResponsesWith?: string | Buffer;
+  /** Clock in epoch milliseconds (tests). */
+  clock?: () => number;
+}
+
+/**
+ * Creates the client's `MessageSecurity`: signs each request attempt and, with
+ * `verifyResponsesWith`, verifies that responses are signed by the pinned server certificate.
+ * @example
+ * ```ts
+ * const security = createMessageSigner({ key: keyPem, cert: certPem, keyReference: "thumbprint-sha1" });
+ * ```
+ */
+export function createMessageSigner(options: MessageSignerOptions): MessageSecurity {
+  const signer = new WsSecuritySigner({
+    key: options.key,
+    cert: options.cert,
+    ...(options.algorithm ? { algorithm: options.algorithm } : {}),
+    ...(options.keyReference ? { keyReference: options.keyReference } : {}),
+    ...(options.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {}),
+    ...(options.usernameToken ? { usernameToken: options.usernameToken } : {}),
+    ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  if (options.verifyResponsesWith === undefined) return signer;
+  const responseVerifier = new WsSecurityVerifier({
+    trust: [options.verifyResponsesWith],
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return {
+    secureRequest: (envelope: string, context: SecurityContext) => signer.secureRequest(envelope, context),
+    verifyResponse: (envelope: string) => {
+      responseVerifier.verifyRequest(envelope);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Namespace and URI constants of SOAP 1.1, WS-Security 1.0/1.1 and XML-DSig.
+ * @module
+ */
+
+/** SOAP 1.1 envelope namespace. */
+export const SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/";
+/** SOAP 1.2 envelope namespace (recognised only to refuse it with a clear error). */
+export const SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope";
+/** XML-DSig namespace. */
+export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
+/** Namespace of `xmlns` attributes. */
+export const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+
+/** The namespace set a WS-Security header is written in. */
+export interface WsseNamespaces {
+  /** `wsse:` — Security, BinarySecurityToken, SecurityTokenReference, UsernameToken. */
+  wsse: string;
+  /** `wsu:` — Timestamp, Id. */
+  wsu: string;
+  /** ValueType of an X.509 v3 BinarySecurityToken. */
+  x509ValueType: string;
+  /** EncodingType of base64 tokens and nonces. */
+  base64Encoding: string;
+  /** Password Type for PasswordDigest. */
+  passwordDigest: string;
+  /** Password Type for PasswordText. */
+  passwordText: string;
+}
+
+/** WS-Security 1.0 (OASIS, January 2004) — the default. */
+export const WSS_2004: WsseNamespaces = {
+  wsse: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
+  wsu: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
+  x509ValueType: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3",
+  base64Encoding:
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary",
+  passwordDigest:
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest",
+  passwordText:
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText",
+};
+
+/**
+ * The pre-OASIS 2003 draft (`schemas.xmlsoap.org/ws/2003/06`) that older device-side
+ * clients of this protocol family still send; value types are QNames there.
+ */
+export const WSS_2003_DRAFT: WsseNamespaces = {
+  wsse: "http://schemas.xmlsoap.org/ws/2003/06/secext",
+  wsu: "http://schemas.xmlsoap.org/ws/2003/06/utility",
+  x509ValueType: "wsse:X509v3",
+  base64Encoding: "wsse:Base64Binary",
+  passwordDigest: "wsse:PasswordDigest",
+  passwordText: "wsse:PasswordText",
+};
+
+/** ValueType of a SHA-1 thumbprint KeyIdentifier (X.509 Token Profile 1.1). */
+export const THUMBPRINT_SHA1_VALUE_TYPE =
+  "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#ThumbprintSHA1";
+/**
+ * ValueType of a SHA-256 thumbprint KeyIdentifier. Not in an OASIS profile (1.1 only
+ * defines SHA-1); named by analogy so both sides of this SDK can use a collision-safe hash.
+ */
+export const THUMBPRINT_SHA256_VALUE_TYPE =
+  "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#ThumbprintSHA256";
+/** ValueType of a SecurityTokenReference/Reference to an X.509 token (WSS 1.0). */
+export const X509_REFERENCE_VALUE_TYPE = WSS_2004.x509ValueType;
+
+/** Exclusive XML canonicalization (without comments) — the only c14n we accept. */
+export const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";

@@ -1,0 +1,277 @@
+/**
+ * The client-side WS-Security signer: adds a `wsse:Security` header with a fresh
+ * `wsu:Timestamp`, an optional UsernameToken and one `ds:Signature` over the Body and
+ * the Timestamp (exclusive c14n, SHA-256 digests).
+ *
+ * The header is written as text, not through a DOM: its canonical form is known
+ * exactly, so only the Body needs a real canonicalization. The verifier re-derives
+ * everything through the DOM, so a mismatch would show up in every test.
+ * @module
+ */
+import { createHash, type KeyObject, randomBytes } from "node:crypto";
+import { type Element, XMLSerializer } from "@xmldom/xmldom";
+import { ConfigError, SecurityError } from "../errors.js";
+import type { MessageSecurity, SecurityContext } from "../soap/security.js";
+import {
+  digestBase64,
+  SIGNATURE_ALGORITHMS,
+  type SignatureAlgorithmName,
+  type SignatureAlgorithmSpec,
+  signCanonical,
+} from "./algorithms.js";
+import { canonicalize } from "./c14n.js";
+import { elementChildren, idAttributes, isElement } from "./dom.js";
+import { keyKind, type LoadedCertificate, loadCertificate, loadPrivateKey } from "./keys.js";
+import {
+  DSIG_NS,
+  EXC_C14N,
+  SOAP11_NS,
+  THUMBPRINT_SHA1_VALUE_TYPE,
+  THUMBPRINT_SHA256_VALUE_TYPE,
+  WSS_2003_DRAFT,
+  WSS_2004,
+  type WsseNamespaces,
+  XMLNS_NS,
+} from "./namespaces.js";
+import { checkWireForm, parseStrict } from "./wire.js";
+
+/** How the signature names its key. */
+export type KeyReferenceKind = "bst" | "thumbprint-sha1" | "thumbprint-sha256";
+
+/** A UsernameToken to add to the header. */
+export interface UsernameTokenOptions {
+  /** `wsse:Username`. */
+  username: string;
+  /** The shared secret. Sent as a digest unless `passwordType` is `text`. */
+  password: string;
+  /** `digest` (default): Base64(SHA-1(nonce + created + password)); `text`: the password itself. */
+  passwordType?: "digest" | "text";
+}
+
+/** Options of {@link WsSecuritySigner}. */
+export interface WsSecuritySignerOptions {
+  /** Private key (PEM or `KeyObject`). Without it, no signature is added (Timestamp and UsernameToken only). */
+  key?: string | Buffer | KeyObject;
+  /** The certificate of `key`, PEM. Required with `key`. */
+  cert?: string | Buffer;
+  /** Signature algorithm; default `rsa-sha256` for RSA keys, `ecdsa-sha256` for EC keys. */
+  algorithm?: SignatureAlgorithmName;
+  /** Key reference; default `bst` (the certificate travels in the message). */
+  keyReference?: KeyReferenceKind;
+  /** Timestamp lifetime; default 300,000 ms. The verifier refuses more than 300 s by default. */
+  ttlMs?: number;
+  /** Add a UsernameToken. */
+  usernameToken?: UsernameTokenOptions;
+  /** `wss-2004` (default) or the `wss-2003-draft` namespaces older peers expect. */
+  namespaces?: "wss-2004" | "wss-2003-draft";
+  /** Add `mustUnderstand="1"` to the Security header (default true). */
+  mustUnderstand?: boolean;
+  /** Clock in epoch milliseconds (tests). */
+  clock?: () => number;
+}
+
+const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;" };
+const escapeText = (s: string): string => s.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c] ?? c);
+
+/**
+ * Signs SOAP 1.1 envelopes with WS-Security 1.0 — the `MessageSecurity` hook of the
+ * CommunicationClient. Call `secureRequest` once per attempt: each call writes a new
+ * Timestamp, so a retry is never refused as a replay.
+ *
+ * @example
+ * ```ts
+ * const signer = new WsSecuritySigner({ key: keyPem, cert: certPem, keyReference: "thumbprint-sha1" });
+ * const wire = signer.secureRequest(envelope, { operation: "Sync", attempt: 1 });
+ * ```
+ */
+export class WsSecuritySigner implements MessageSecurity {
+  private readonly key: KeyObject | undefined;
+  private readonly cert: LoadedCertificate | undefined;
+  private readonly alg: SignatureAlgorithmSpec | undefined;
+  private readonly keyReference: KeyReferenceKind;
+  private readonly ttlMs: number;
+  private readonly ns: WsseNamespaces;
+  private readonly usernameToken: UsernameTokenOptions | undefined;
+  private readonly mustUnderstand: boolean;
+  private readonly clock: () => number;
+
+  /** @throws ConfigError when the key, certificate or algorithm do not fit together. */
+  constructor(options: WsSecuritySignerOptions) {
+    this.ttlMs = options.ttlMs ?? 300_000;
+    if (!(this.ttlMs > 0 && Number.isFinite(this.ttlMs)))
+      throw new ConfigError("CONFIG_TTL", "ttlMs must be a positive number");
+    this.keyReference = options.keyReference ?? "bst";
+    if (!["bst", "thumbprint-sha1", "thumbprint-sha256"].includes(this.keyReference)) {
+      throw new ConfigError(
+        "CONFIG_KEY_REFERENCE",
+        `unknown key reference ${JSON.stringify(this.keyReference)}`,
+      );
+    }
+    this.ns = options.namespaces === "wss-2003-draft" ? WSS_2003_DRAFT : WSS_2004;
+    this.usernameToken = options.usernameToken;
+    this.mustUnderstand = options.mustUnderstand ?? true;
+    this.clock = options.clock ?? Date.now;
+    if (options.key === undefined) {
+      if (options.cert !== undefined)
+        throw new ConfigError("CONFIG_KEY", "a certificate was given without its private key");
+      if (!options.usernameToken)
+        throw new ConfigError(
+          "CONFIG_KEY",
+          "nothing to sign with: give a key and certificate or a usernameToken",
+        );
+      return;
+    }
+    if (options.cert === undefined)
+      throw new ConfigError("CONFIG_CERT", "a certificate is required with the signing key");
+    this.key = loadPrivateKey(options.key);
+    this.cert = loadCertificate(options.cert, "signing certificate");
+    const kind = keyKind(this.key);
+    if (kind === "other") throw new ConfigError("CONFIG_KEY", "signing key must be RSA or EC");
+    const name = options.algorithm ?? (kind === "ec" ? "ecdsa-sha256" : "rsa-sha256");
+    const alg = SIGNATURE_ALGORITHMS[name];
+    if (!alg)
+      throw new ConfigError("CONFIG_ALGORITHM", `unknown signature algorithm ${JSON.stringify(name)}`);
+    if (alg.keyType !== kind)
+      throw new ConfigError(
+        "CONFIG_ALGORITHM",
+        `${name} needs an ${alg.keyType.toUpperCase()} key, got ${kind.toUpperCase()}`,
+      );
+    if (!this.cert.x509.checkPrivateKey(this.key))
+      throw new ConfigError("CONFIG_KEY", "the private key does not match the certificate");
+    this.alg = alg;
+  }
+
+  /** The signing certificate (e.g. to register it with the server for thumbprint references). */
+  get certificatePem(): string | undefined {
+    return this.cert?.pem;
+  }
+
+  /**
+   * Returns `envelope` with the Security header added (created when the envelope has no
+   * Header). Throws `SecurityError` `WSS_MALFORMED` for an envelope that cannot be signed
+   * safely: not SOAP 1.1, or holding comments, processing instructions or a DOCTYPE.
+   */
+  secureRequest(envelope: string, _context?: SecurityContext): string {
+    checkWireForm(envelope, { maxBytes: Number.MAX_SAFE_INTEGER, maxDepth: 256 });
+    const doc = parseStrict(envelope);
+    const root = doc.documentElement;
+    if (!isElement(root, SOAP11_NS, "Envelope")) {
+      throw new SecurityError(
+        "WSS_MALFORMED",
+        "not a SOAP 1.1 envelope (expected {http://schemas.xmlsoap.org/soap/envelope/}Envelope)",
+      );
+    }
+    const children = elementChildren(root);
+    const body = children.find((c) => isElement(c, SOAP11_NS, "Body"));
+    if (!body) throw new SecurityError("WSS_MALFORMED", "the envelope has no soap:Body");
+    let header = children.find((c) => isElement(c, SOAP11_NS, "Header"));
+    const soapPrefix = root.prefix;
+    if (!header) {
+      header = doc.createElementNS(SOAP11_NS, soapPrefix ? `${soapPrefix}:Header` : "Header");
+      root.insertBefore(header, body);
+    }
+    for (const [prefix, uri] of [
+      ["wsu", this.ns.wsu],
+      ["wsse", this.ns.wsse],
+      ["ds", DSIG_NS],
+    ] as const) {
+      const bound = root.lookupNamespaceURI(prefix);
+      if (bound !== null && bound !== uri) {
+        throw new SecurityError("WSS_MALFORMED", `the envelope binds prefix ${prefix} to another namespace`);
+      }
+    }
+
+    const taken = new Set(idAttributes(root).map((a) => a.value));
+    const freshId = (base: string): string => {
+      let id = base;
+      for (let i = 2; taken.has(id); i++) id = `${base}${i}`;
+      taken.add(id);
+      return id;
+    };
+    let bodyId = body.getAttributeNS(this.ns.wsu, "Id");
+    if (!bodyId) {
+      bodyId = freshId("B");
+      if (root.lookupNamespaceURI("wsu") === null) root.setAttributeNS(XMLNS_NS, "xmlns:wsu", this.ns.wsu);
+      body.setAttributeNS(this.ns.wsu, "wsu:Id", bodyId);
+    } else if (idAttributes(root).filter((a) => a.value === bodyId).length > 1) {
+      throw new SecurityError("WSS_MALFORMED", "the Body's wsu:Id is not unique");
+    } else if (root.lookupNamespaceURI("wsu") === null) {
+      root.setAttributeNS(XMLNS_NS, "xmlns:wsu", this.ns.wsu);
+    }
+    const wsuDeclared = true;
+    const now = this.clock();
+    const created = new Date(now).toISOString();
+    const expires = new Date(now + this.ttlMs).toISOString();
+    const tsId = freshId("TS");
+    const tsInner = `<wsu:Created>${created}</wsu:Created><wsu:Expires>${expires}</wsu:Expires>`;
+    let security = "";
+    const timestampWire = `<wsu:Timestamp wsu:Id="${tsId}">${tsInner}</wsu:Timestamp>`;
+    security += wsuDeclared ? timestampWire : timestampWire;
+
+    let bstId: string | undefined;
+    if (this.cert && this.keyReference === "bst") {
+      bstId = freshId("X509");
+      security += `<wsse:BinarySecurityToken EncodingType="${this.ns.base64Encoding}" ValueType="${this.ns.x509ValueType}" wsu:Id="${bstId}">${this.cert.base64}</wsse:BinarySecurityToken>`;
+    }
+    if (this.usernameToken) security += this.usernameTokenXml(this.usernameToken, created);
+
+    if (this.key && this.cert && this.alg) {
+      const alg = this.alg;
+      const bodyDigest = digestBase64(alg.digest, canonicalize(body as Element));
+      const tsCanonical = `<wsu:Timestamp xmlns:wsu="${this.ns.wsu}" wsu:Id="${tsId}">${tsInner}</wsu:Timestamp>`;
+      const tsDigest = digestBase64(alg.digest, tsCanonical);
+      const ref = (id: string, digest: string, selfClose: boolean): string => {
+        const end = (name: string) => (selfClose ? "/>" : `></ds:${name}>`);
+        return `<ds:Reference URI="#${id}"><ds:Transforms><ds:Transform Algorithm="${EXC_C14N}"${end("Transform")}</ds:Transforms><ds:DigestMethod Algorithm="${alg.digest.uri}"${end("DigestMethod")}<ds:DigestValue>${digest}</ds:DigestValue></ds:Reference>`;
+      };
+      const signedInfo = (selfClose: boolean, nsDecl: string): string => {
+        const end = (name: string) => (selfClose ? "/>" : `></ds:${name}>`);
+        return `<ds:SignedInfo${nsDecl}><ds:CanonicalizationMethod Algorithm="${EXC_C14N}"${end("CanonicalizationMethod")}<ds:SignatureMethod Algorithm="${alg.uri}"${end("SignatureMethod")}${ref(bodyId, bodyDigest, selfClose)}${ref(tsId, tsDigest, selfClose)}</ds:SignedInfo>`;
+      };
+      const signatureValue = signCanonical(alg, this.key, signedInfo(false, ` xmlns:ds="${DSIG_NS}"`));
+      security += `<ds:Signature xmlns:ds="${DSIG_NS}">${signedInfo(true, "")}<ds:SignatureValue>${signatureValue}</ds:SignatureValue><ds:KeyInfo><wsse:SecurityTokenReference>${this.keyInfoReference(bstId)}</wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature>`;
+    }
+
+    const mu = this.mustUnderstand && soapPrefix ? ` ${soapPrefix}:mustUnderstand="1"` : "";
+    const securityXml = `<wsse:Security xmlns:wsse="${this.ns.wsse}"${mu}>${security}</wsse:Security>`;
+    // Splice the header text in where a unique marker comment serializes.
+    const marker = `esol-wsse-${randomBytes(9).toString("base64url")}`;
+    header.insertBefore(doc.createComment(marker), header.firstChild);
+    const serialized = new XMLSerializer().serializeToString(doc);
+    const at = serialized.indexOf(`<!--${marker}-->`);
+    if (at < 0) throw new SecurityError("WSS_INTERNAL", "could not place the Security header");
+    return serialized.slice(0, at) + securityXml + serialized.slice(at + marker.length + 7);
+  }
+
+  private keyInfoReference(bstId: string | undefined): string {
+    const cert = this.cert as LoadedCertificate;
+    switch (this.keyReference) {
+      case "bst":
+        return `<wsse:Reference URI="#${bstId}" ValueType="${this.ns.x509ValueType}"/>`;
+      case "thumbprint-sha1":
+        return `<wsse:KeyIdentifier EncodingType="${this.ns.base64Encoding}" ValueType="${THUMBPRINT_SHA1_VALUE_TYPE}">${cert.thumbprintSha1}</wsse:KeyIdentifier>`;
+      case "thumbprint-sha256":
+        return `<wsse:KeyIdentifier EncodingType="${this.ns.base64Encoding}" ValueType="${THUMBPRINT_SHA256_VALUE_TYPE}">${cert.thumbprintSha256}</wsse:KeyIdentifier>`;
+    }
+  }
+
+  private usernameTokenXml(token: UsernameTokenOptions, created: string): string {
+    const user = `<wsse:Username>${escapeText(token.username)}</wsse:Username>`;
+    if (token.passwordType === "text") {
+      return `<wsse:UsernameToken>${user}<wsse:Password Type="${this.ns.passwordText}">${escapeText(token.password)}</wsse:Password></wsse:UsernameToken>`;
+    }
+    const nonce = randomBytes(16);
+    const digest = passwordDigest(nonce, created, token.password);
+    return `<wsse:UsernameToken>${user}<wsse:Password Type="${this.ns.passwordDigest}">${digest}</wsse:Password><wsse:Nonce EncodingType="${this.ns.base64Encoding}">${nonce.toString("base64")}</wsse:Nonce><wsu:Created>${created}</wsu:Created></wsse:UsernameToken>`;
+  }
+}
+
+/**
+ * UsernameToken Profile 1.0 PasswordDigest: Base64(SHA-1(nonce + created + password)).
+ * SHA-1 is what the profile defines; it is a password proof, not a signature digest.
+ */
+export function passwordDigest(nonce: Buffer, created: string, password: string): string {
+  return createHash("sha1")
+    .update(Buffer.concat([nonce, Buffer.from(created + password, "utf8")]))
+    .digest("base64");
+}

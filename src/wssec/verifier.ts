@@ -1,0 +1,532 @@
+/**
+ * The strict WS-Security verifier (SECURITY.md, "Verifier profile"). It does not use
+ * xml-crypto's `checkSignature`: every element it trusts is located by structure
+ * (the Envelope's Body, the Timestamp of the one Security header) and each Reference
+ * must resolve to exactly those, so a signature over moved or wrapped content cannot
+ * vouch for the Body the server reads.
+ * @module
+ */
+import { type KeyObject, timingSafeEqual, X509Certificate } from "node:crypto";
+import type { Element } from "@xmldom/xmldom";
+import { ConfigError, SecurityError } from "../errors.js";
+import type { RequestVerifier, VerifiedSender } from "../soap/security.js";
+import {
+  type DigestAlgorithmSpec,
+  digestAlgorithmByUri,
+  digestBase64,
+  type SignatureAlgorithmName,
+  signatureAlgorithmByUri,
+  verifyCanonical,
+} from "./algorithms.js";
+import { canonicalize } from "./c14n.js";
+import { elementChildren, elementsByName, idAttributes, isElement, textOnly } from "./dom.js";
+import { describeCertificate, type LoadedCertificate, loadCertificates } from "./keys.js";
+import {
+  DSIG_NS,
+  EXC_C14N,
+  SOAP11_NS,
+  SOAP12_NS,
+  THUMBPRINT_SHA1_VALUE_TYPE,
+  THUMBPRINT_SHA256_VALUE_TYPE,
+  WSS_2003_DRAFT,
+  WSS_2004,
+  type WsseNamespaces,
+} from "./namespaces.js";
+import { ReplayCache } from "./replay.js";
+import type { KeyReferenceKind } from "./signer.js";
+import { checkWireForm, DEFAULT_WIRE_LIMITS, parseStrict } from "./wire.js";
+
+/** Options of {@link WsSecurityVerifier}. */
+export interface WsSecurityVerifierOptions {
+  /** Pinned sender certificates (PEM; a text may hold several). */
+  trust?: (string | Buffer)[];
+  /** CA certificates; a sender certificate issued directly by one of them is trusted when its subject matches `subject`. */
+  trustCa?: (string | Buffer)[];
+  /**
+   * Required with `trustCa`. A RegExp is tested against the subject in `CN=…, O=…` form;
+   * a string is a regular expression that must match the whole subject.
+   */
+  subject?: RegExp | string;
+  /** Refuse unsigned requests (default true). */
+  requireSignature?: boolean;
+  /** Largest accepted envelope in bytes (default 10 MiB). */
+  maxBytes?: number;
+  /** Deepest accepted element nesting (default 64). */
+  maxDepth?: number;
+  /** Allowed clock difference (default 60,000 ms). */
+  clockSkewMs?: number;
+  /** Largest accepted Expires − Created (default 300,000 ms). */
+  maxLifetimeMs?: number;
+  /** Upper bound on remembered signatures (default 100,000). */
+  replayCacheSize?: number;
+  /** Also accept the 2003 draft WS-Security namespaces (default false). */
+  allowDraftNamespaces?: boolean;
+  /** Clock in epoch milliseconds (tests). */
+  clock?: () => number;
+}
+
+/** What a successful verification established. Extends the shared {@link VerifiedSender}. */
+export interface VerifiedRequest extends VerifiedSender {
+  /**
+   * True when the key came from a pinned certificate or a trusted CA. False only when
+   * no trust is configured and `requireSignature` is false: the message was
+   * integrity-checked against its own embedded certificate, which proves nothing
+   * about who sent it.
+   */
+  trusted: boolean;
+  /** Signature algorithm used. */
+  algorithm: SignatureAlgorithmName;
+  /** How the signature named its key. */
+  keyReference: KeyReferenceKind;
+  /** Timestamp Created. */
+  created: Date;
+  /** Timestamp Expires. */
+  expires: Date;
+  /** The verified Body element, canonical form (exc-c14n) — read business values from this. */
+  bodyCanonical: string;
+}
+
+/** Counters of a verifier, for the server's health output. */
+export interface VerifierStats {
+  /** Requests accepted (signed or, when allowed, unsigned). */
+  accepted: number;
+  /** Requests refused, by error code. */
+  refused: Record<string, number>;
+  /** Signatures currently in the replay cache. */
+  replayCacheSize: number;
+}
+
+const UTILITY_EC_NS = "http://www.w3.org/2001/10/xml-exc-c14n#";
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const ID_REF = /^#([A-Za-z_][A-Za-z0-9_.-]*)$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+const fail = (code: string, message: string): never => {
+  throw new SecurityError(code, message);
+};
+/** Attacker-controlled text in messages is cut short. */
+const quote = (s: string | null | undefined): string => JSON.stringify((s ?? "").slice(0, 64));
+
+interface TrustedCertificate extends LoadedCertificate {
+  subjectLine: string;
+}
+
+const subjectLine = (x509: X509Certificate): string => x509.subject.split("\n").join(", ");
+
+/**
+ * Verifies signed SOAP 1.1 requests against pinned certificates (or a CA and a subject
+ * constraint), implementing every rule of the verifier profile. Throws a
+ * `SecurityError` with a `WSS_*` code to refuse; {@link securityFault} renders it.
+ *
+ * @example
+ * ```ts
+ * const verifier = new WsSecurityVerifier({ trust: [proxyCertPem] });
+ * const sender = verifier.verifyRequest(requestText); // throws SecurityError to refuse
+ * ```
+ */
+export class WsSecurityVerifier implements RequestVerifier {
+  private readonly pinned = new Map<string, TrustedCertificate>();
+  private readonly bySha1 = new Map<string, TrustedCertificate>();
+  private readonly cas: LoadedCertificate[];
+  private readonly subject: RegExp | undefined;
+  private readonly requireSignature: boolean;
+  private readonly limits: { maxBytes: number; maxDepth: number };
+  private readonly skewMs: number;
+  private readonly maxLifetimeMs: number;
+  private readonly namespaceSets: WsseNamespaces[];
+  private readonly clock: () => number;
+  private readonly replay: ReplayCache;
+  private readonly counters = { accepted: 0, refused: {} as Record<string, number> };
+
+  /** @throws ConfigError for unreadable certificates or a CA without a subject constraint. */
+  constructor(options: WsSecurityVerifierOptions = {}) {
+    for (const pem of options.trust ?? [])
+      for (const c of loadCertificates(pem, "trusted certificate")) this.pin(c);
+    this.cas = (options.trustCa ?? []).flatMap((pem) => loadCertificates(pem, "trusted CA certificate"));
+    if (this.cas.length > 0 && options.subject === undefined) {
+      throw new ConfigError("CONFIG_SUBJECT", "trustCa needs a subject constraint (subject pattern)");
+    }
+    this.subject =
+      options.subject === undefined
+        ? undefined
+        : typeof options.subject === "string"
+          ? new RegExp(`^(?:${options.subject})$`)
+          : options.subject;
+    this.requireSignature = options.requireSignature ?? true;
+    if (this.requireSignature && this.pinned.size === 0 && this.cas.length === 0) {
+      throw new ConfigError(
+        "CONFIG_NO_TRUST",
+        "signed requests are required but no trusted certificate or CA is configured",
+      );
+    }
+    this.limits = {
+      maxBytes: options.maxBytes ?? DEFAULT_WIRE_LIMITS.maxBytes,
+      maxDepth: options.maxDepth ?? DEFAULT_WIRE_LIMITS.maxDepth,
+    };
+    this.skewMs = options.clockSkewMs ?? 60_000;
+    this.maxLifetimeMs = options.maxLifetimeMs ?? 300_000;
+    this.namespaceSets = options.allowDraftNamespaces ? [WSS_2004, WSS_2003_DRAFT] : [WSS_2004];
+    this.clock = options.clock ?? Date.now;
+    this.replay = new ReplayCache(options.replayCacheSize ?? 100_000);
+  }
+
+  /**
+   * Pins one more certificate at run time — e.g. the one a proxy presented at
+   * registration, so its later messages can use the short thumbprint reference.
+   */
+  trustCertificate(pem: string | Buffer): void {
+    for (const c of loadCertificates(pem, "trusted certificate")) this.pin(c);
+  }
+
+  /** Counters since construction. */
+  get stats(): VerifierStats {
+    return {
+      accepted: this.counters.accepted,
+      refused: { ...this.counters.refused },
+      replayCacheSize: this.replay.size,
+    };
+  }
+
+  private pin(c: LoadedCertificate): void {
+    const t: TrustedCertificate = { ...c, subjectLine: subjectLine(c.x509) };
+    this.pinned.set(c.thumbprintSha256, t);
+    this.bySha1.set(c.thumbprintSha1, t);
+  }
+
+  /**
+   * Verifies one request envelope (the raw text, before any SOAP parsing).
+   * Returns the sender, or undefined for an unsigned request when `requireSignature` is false.
+   * @throws SecurityError with a `WSS_*` code when the request must be refused.
+   */
+  verifyRequest(envelope: string): VerifiedRequest | undefined {
+    try {
+      const result = this.check(envelope);
+      this.counters.accepted++;
+      return result;
+    } catch (err) {
+      const code = err instanceof SecurityError ? err.code : "WSS_INTERNAL";
+      this.counters.refused[code] = (this.counters.refused[code] ?? 0) + 1;
+      if (err instanceof SecurityError) throw err;
+      throw new SecurityError("WSS_MALFORMED", "the message could not be processed", { cause: err });
+    }
+  }
+
+  private check(envelope: string): VerifiedRequest | undefined {
+    checkWireForm(envelope, this.limits);
+    const doc = parseStrict(envelope);
+    const root = doc.documentElement;
+    if (!root) return fail("WSS_MALFORMED", "no root element");
+    if (root.localName === "Envelope" && root.namespaceURI !== SOAP11_NS) {
+      fail(
+        "WSS_VERSION_MISMATCH",
+        root.namespaceURI === SOAP12_NS
+          ? "SOAP 1.2 envelope; this service speaks SOAP 1.1"
+          : "not a SOAP 1.1 envelope namespace",
+      );
+    }
+    if (!isElement(root, SOAP11_NS, "Envelope"))
+      fail("WSS_MALFORMED", "the root element is not a SOAP 1.1 Envelope");
+
+    // The Envelope holds [Header?, Body] and nothing else: a second Body or a wrapper
+    // element is where signature-wrapping attacks hide the signed original.
+    const children = elementChildren(root);
+    const bodies = children.filter((c) => isElement(c, SOAP11_NS, "Body"));
+    const headers = children.filter((c) => isElement(c, SOAP11_NS, "Header"));
+    if (bodies.length === 0) fail("WSS_MALFORMED", "the envelope has no Body");
+    if (bodies.length > 1 || headers.length > 1) fail("WSS_WRAPPING", "more than one Body or Header");
+    if (children.length !== bodies.length + headers.length)
+      fail("WSS_WRAPPING", "unexpected element directly under Envelope");
+    const body = bodies[0] as Element;
+    const header = headers[0];
+    if (header && children.indexOf(header) > children.indexOf(body))
+      fail("WSS_MALFORMED", "Header after Body");
+
+    const ids = new Map<string, Element>();
+    for (const { value, element } of idAttributes(root)) {
+      if (ids.has(value)) fail("WSS_WRAPPING", `duplicate Id ${quote(value)}`);
+      ids.set(value, element);
+    }
+
+    const signatures = elementsByName(root, DSIG_NS, "Signature");
+    const securityHeaders: { el: Element; ns: WsseNamespaces }[] = [];
+    for (const ns of this.namespaceSets) {
+      for (const el of elementsByName(root, ns.wsse, "Security")) {
+        if (el.parentNode !== header) fail("WSS_WRAPPING", "a Security element outside the SOAP Header");
+        securityHeaders.push({ el, ns });
+      }
+    }
+    if (securityHeaders.length > 1) fail("WSS_WRAPPING", "more than one Security header");
+    const security = securityHeaders[0];
+    if (!security || signatures.length === 0) {
+      if (signatures.length > 0) fail("WSS_WRAPPING", "a signature outside the Security header");
+      if (this.requireSignature)
+        fail(
+          "WSS_UNSIGNED",
+          security
+            ? "the Security header holds no signature"
+            : "the request is not signed (no Security header)",
+        );
+      return undefined;
+    }
+    if (signatures.length !== 1) fail("WSS_WRAPPING", "more than one ds:Signature");
+    const signature = signatures[0] as Element;
+    if (signature.parentNode !== security.el)
+      fail("WSS_WRAPPING", "the ds:Signature is not a child of the Security header");
+    if (elementsByName(root, DSIG_NS, "SignedInfo").length !== 1)
+      fail("WSS_WRAPPING", "more than one SignedInfo");
+    const ns = security.ns;
+
+    // Signature = SignedInfo, SignatureValue, KeyInfo; no ds:Object (nothing to hide content in).
+    const [signedInfo, signatureValueEl, keyInfo, ...extra] = elementChildren(signature);
+    if (
+      !isElement(signedInfo, DSIG_NS, "SignedInfo") ||
+      !isElement(signatureValueEl, DSIG_NS, "SignatureValue")
+    ) {
+      fail("WSS_MALFORMED", "Signature must hold SignedInfo then SignatureValue");
+    }
+    if (!isElement(keyInfo, DSIG_NS, "KeyInfo") || extra.length > 0)
+      fail("WSS_MALFORMED", "Signature must end with exactly one KeyInfo");
+    const si = signedInfo as Element;
+
+    const [c14nMethod, sigMethod, ...references] = elementChildren(si);
+    if (!isElement(c14nMethod, DSIG_NS, "CanonicalizationMethod"))
+      fail("WSS_MALFORMED", "SignedInfo lacks CanonicalizationMethod");
+    const siPrefixes = this.excC14nPrefixes(c14nMethod as Element, "canonicalization");
+    if (!isElement(sigMethod, DSIG_NS, "SignatureMethod"))
+      fail("WSS_MALFORMED", "SignedInfo lacks SignatureMethod");
+    const sigAlgUri = (sigMethod as Element).getAttribute("Algorithm") ?? "";
+    const alg = signatureAlgorithmByUri(sigAlgUri);
+    if (!alg) return fail("WSS_ALGORITHM", `signature algorithm ${quote(sigAlgUri)} is not accepted`);
+    if (elementChildren(sigMethod as Element).length > 0)
+      fail("WSS_ALGORITHM", "SignatureMethod parameters are not accepted");
+
+    // Timestamp: exactly one, a direct child of this Security header.
+    const timestamps = elementsByName(root, ns.wsu, "Timestamp");
+    if (timestamps.length === 0) fail("WSS_MALFORMED", "the Security header has no Timestamp");
+    if (timestamps.length > 1) fail("WSS_WRAPPING", "more than one Timestamp");
+    const timestamp = timestamps[0] as Element;
+    if (timestamp.parentNode !== security.el)
+      fail("WSS_WRAPPING", "the Timestamp is not in the Security header");
+    const { created, expires } = this.readTimestamp(timestamp, ns);
+
+    // References: exactly the Body and the Timestamp, once each.
+    if (references.length !== 2)
+      fail(
+        "WSS_WRAPPING",
+        `the signature must reference exactly the Body and the Timestamp (found ${references.length} references)`,
+      );
+    const targets = new Map<
+      Element,
+      { prefixes: string[]; digest: DigestAlgorithmSpec; value: string; name: string }
+    >();
+    for (const ref of references) {
+      if (!isElement(ref, DSIG_NS, "Reference")) fail("WSS_MALFORMED", "unexpected element in SignedInfo");
+      const r = ref as Element;
+      const uri = r.getAttribute("URI") ?? "";
+      const m = ID_REF.exec(uri);
+      if (!m) fail("WSS_WRAPPING", `reference URI ${quote(uri)} is not a same-document #Id reference`);
+      const target = ids.get((m as RegExpExecArray)[1] as string);
+      if (!target) return fail("WSS_WRAPPING", `reference ${quote(uri)} points to no element`);
+      if (target !== body && target !== timestamp)
+        fail("WSS_WRAPPING", `reference ${quote(uri)} points to neither the Body nor the Timestamp`);
+      if (targets.has(target)) fail("WSS_WRAPPING", "the same element is referenced twice");
+      const parts = elementChildren(r);
+      let k = 0;
+      let prefixes: string[] = [];
+      const transforms = parts[k];
+      if (isElement(transforms, DSIG_NS, "Transforms")) {
+        k++;
+        const list = elementChildren(transforms);
+        if (list.length > 2) fail("WSS_ALGORITHM", "more than 2 transforms");
+        for (const t of list) {
+          if (!isElement(t, DSIG_NS, "Transform")) fail("WSS_MALFORMED", "unexpected element in Transforms");
+          prefixes = this.excC14nPrefixes(t, "transform");
+        }
+        if (list.length === 0) fail("WSS_ALGORITHM", "empty Transforms");
+      } else {
+        // Without a transform the node-set would be serialized with inclusive c14n.
+        fail("WSS_ALGORITHM", "a Reference without the exclusive c14n transform");
+      }
+      const digestMethod = parts[k++];
+      const digestValueEl = parts[k++];
+      if (
+        !isElement(digestMethod, DSIG_NS, "DigestMethod") ||
+        !isElement(digestValueEl, DSIG_NS, "DigestValue") ||
+        parts.length !== k
+      ) {
+        fail("WSS_MALFORMED", "Reference must hold Transforms, DigestMethod, DigestValue");
+      }
+      const digestUri = (digestMethod as Element).getAttribute("Algorithm") ?? "";
+      const digest = digestAlgorithmByUri(digestUri);
+      if (!digest) return fail("WSS_ALGORITHM", `digest algorithm ${quote(digestUri)} is not accepted`);
+      const value = (textOnly(digestValueEl as Element) ?? "").replace(/\s+/g, "");
+      if (!BASE64.test(value)) fail("WSS_MALFORMED", "DigestValue is not base64");
+      targets.set(target, { prefixes, digest, value, name: target === body ? "Body" : "Timestamp" });
+    }
+
+    const keyRef = this.resolveKey(keyInfo as Element, security.el, ids, ns);
+    if (keyRef.key.asymmetricKeyType !== alg.keyType)
+      fail("WSS_ALGORITHM", `${alg.name} does not match the ${keyRef.key.asymmetricKeyType} key`);
+
+    // Digests first, so an altered part is reported as such.
+    for (const [target, t] of targets) {
+      const computed = Buffer.from(digestBase64(t.digest, canonicalize(target, t.prefixes)), "base64");
+      const given = Buffer.from(t.value, "base64");
+      if (computed.length !== given.length || !timingSafeEqual(computed, given)) {
+        fail("WSS_BAD_DIGEST", `the ${t.name} does not match its signed digest`);
+      }
+    }
+    const sigText = (textOnly(signatureValueEl as Element) ?? "").replace(/\s+/g, "");
+    if (!BASE64.test(sigText)) fail("WSS_MALFORMED", "SignatureValue is not base64");
+    if (!verifyCanonical(alg, keyRef.key, canonicalize(si, siPrefixes), Buffer.from(sigText, "base64"))) {
+      fail("WSS_BAD_SIGNATURE", "the signature does not verify with the sender's key");
+    }
+
+    const now = this.clock();
+    if (created.getTime() > now + this.skewMs)
+      fail("WSS_NOT_YET_VALID", "the Timestamp is created in the future");
+    if (expires.getTime() < now - this.skewMs) fail("WSS_EXPIRED", "the Timestamp has expired");
+    if (expires.getTime() - created.getTime() > this.maxLifetimeMs) {
+      fail("WSS_LIFETIME", `the Timestamp lifetime exceeds ${Math.round(this.maxLifetimeMs / 1000)} s`);
+    }
+    const cert = keyRef.cert;
+    if (cert.x509.validFrom && Date.parse(cert.x509.validFrom) > now + this.skewMs)
+      fail("WSS_UNTRUSTED_KEY", "the certificate is not yet valid");
+    if (cert.x509.validTo && Date.parse(cert.x509.validTo) < now - this.skewMs)
+      fail("WSS_UNTRUSTED_KEY", "the certificate has expired");
+
+    this.replay.remember(sigText, expires.getTime() + this.skewMs, now);
+
+    return {
+      thumbprintSha256: cert.thumbprintSha256Hex,
+      subject: subjectLine(cert.x509),
+      certificatePem: cert.pem,
+      trusted: keyRef.trusted,
+      algorithm: alg.name,
+      keyReference: keyRef.kind,
+      created,
+      expires,
+      bodyCanonical: canonicalize(body),
+    };
+  }
+
+  /** Checks an exc-c14n CanonicalizationMethod/Transform; returns its InclusiveNamespaces prefixes. */
+  private excC14nPrefixes(el: Element, what: string): string[] {
+    const uri = el.getAttribute("Algorithm") ?? "";
+    if (uri !== EXC_C14N)
+      fail("WSS_ALGORITHM", `${what} ${quote(uri)} is not accepted (exclusive c14n without comments only)`);
+    const kids = elementChildren(el);
+    if (kids.length === 0) return [];
+    const [inc, ...more] = kids;
+    if (more.length > 0 || !isElement(inc, UTILITY_EC_NS, "InclusiveNamespaces"))
+      fail("WSS_MALFORMED", `unexpected content in ${what}`);
+    return ((inc as Element).getAttribute("PrefixList") ?? "")
+      .split(/\s+/)
+      .filter((p) => p.length > 0 && p !== "#default");
+  }
+
+  private readTimestamp(ts: Element, ns: WsseNamespaces): { created: Date; expires: Date } {
+    const kids = elementChildren(ts);
+    const [createdEl, expiresEl] = kids;
+    if (
+      !isElement(createdEl, ns.wsu, "Created") ||
+      !isElement(expiresEl, ns.wsu, "Expires") ||
+      kids.length !== 2
+    ) {
+      fail("WSS_MALFORMED", "the Timestamp must hold Created and Expires");
+    }
+    const parse = (el: Element, name: string): Date => {
+      const text = (textOnly(el) ?? "").trim();
+      const ms = ISO_DATE.test(text) ? Date.parse(text) : Number.NaN;
+      if (Number.isNaN(ms)) fail("WSS_MALFORMED", `Timestamp ${name} is not an xsd:dateTime`);
+      return new Date(ms);
+    };
+    const created = parse(createdEl as Element, "Created");
+    const expires = parse(expiresEl as Element, "Expires");
+    if (expires.getTime() <= created.getTime())
+      fail("WSS_MALFORMED", "Timestamp Expires is not after Created");
+    return { created, expires };
+  }
+
+  /** Finds the verification key: pinned / CA-issued, or (only without trust) the embedded token. */
+  private resolveKey(
+    keyInfo: Element,
+    security: Element,
+    ids: Map<string, Element>,
+    ns: WsseNamespaces,
+  ): { key: KeyObject; cert: LoadedCertificate; trusted: boolean; kind: KeyReferenceKind } {
+    const kids = elementChildren(keyInfo);
+    const [str] = kids;
+    if (kids.length !== 1 || !isElement(str, ns.wsse, "SecurityTokenReference")) {
+      return fail(
+        "WSS_UNTRUSTED_KEY",
+        "KeyInfo must hold one SecurityTokenReference (X509Data or KeyValue are not accepted)",
+      );
+    }
+    const refKids = elementChildren(str);
+    const ref: Element | undefined = refKids[0];
+    if (refKids.length !== 1 || !ref)
+      return fail("WSS_MALFORMED", "SecurityTokenReference must hold one reference");
+    if (ref.localName === "KeyIdentifier" && ref.namespaceURI === ns.wsse) {
+      const valueType = ref.getAttribute("ValueType") ?? "";
+      const value = (textOnly(ref) ?? "").trim();
+      let found: TrustedCertificate | undefined;
+      let kind: KeyReferenceKind;
+      if (valueType === THUMBPRINT_SHA1_VALUE_TYPE) {
+        found = this.bySha1.get(value);
+        kind = "thumbprint-sha1";
+      } else if (valueType === THUMBPRINT_SHA256_VALUE_TYPE) {
+        found = this.pinned.get(value);
+        kind = "thumbprint-sha256";
+      } else {
+        return fail("WSS_UNTRUSTED_KEY", `KeyIdentifier type ${quote(valueType)} is not accepted`);
+      }
+      if (!found) return fail("WSS_UNTRUSTED_KEY", "the thumbprint names no trusted certificate");
+      return { key: found.x509.publicKey, cert: found, trusted: true, kind };
+    }
+    if (ref.localName !== "Reference" || ref.namespaceURI !== ns.wsse)
+      return fail("WSS_UNTRUSTED_KEY", "unsupported token reference");
+    const uri = ref.getAttribute("URI") ?? "";
+    const m = ID_REF.exec(uri);
+    const token = m ? ids.get(m[1] as string) : undefined;
+    if (!token || !isElement(token, ns.wsse, "BinarySecurityToken") || token.parentNode !== security) {
+      return fail(
+        "WSS_UNTRUSTED_KEY",
+        "the token reference does not point to a BinarySecurityToken in this Security header",
+      );
+    }
+    if ((token.getAttribute("ValueType") ?? "") !== ns.x509ValueType)
+      fail("WSS_UNTRUSTED_KEY", "the BinarySecurityToken is not an X.509 v3 certificate");
+    const enc = token.getAttribute("EncodingType");
+    if (enc && enc !== ns.base64Encoding) fail("WSS_MALFORMED", "the BinarySecurityToken is not base64");
+    const b64 = (textOnly(token) ?? "").replace(/\s+/g, "");
+    let embedded: LoadedCertificate;
+    try {
+      if (!BASE64.test(b64)) throw new Error("not base64");
+      embedded = describeCertificate(new X509Certificate(Buffer.from(b64, "base64")));
+    } catch {
+      return fail("WSS_MALFORMED", "the BinarySecurityToken is not a readable certificate");
+    }
+    const pinned = this.pinned.get(embedded.thumbprintSha256);
+    if (pinned) return { key: pinned.x509.publicKey, cert: pinned, trusted: true, kind: "bst" };
+    if (this.cas.length > 0 && this.issuedByTrustedCa(embedded)) {
+      return { key: embedded.x509.publicKey, cert: embedded, trusted: true, kind: "bst" };
+    }
+    if (this.pinned.size === 0 && this.cas.length === 0 && !this.requireSignature) {
+      return { key: embedded.x509.publicKey, cert: embedded, trusted: false, kind: "bst" };
+    }
+    return fail("WSS_UNTRUSTED_KEY", "the embedded certificate is not trusted");
+  }
+
+  private issuedByTrustedCa(cert: LoadedCertificate): boolean {
+    const subject = subjectLine(cert.x509);
+    if (!this.subject?.test(subject)) return false;
+    return this.cas.some((ca) => {
+      try {
+        return cert.x509.checkIssued(ca.x509) && cert.x509.verify(ca.x509.publicKey) && ca.x509.ca;
+      } catch {
+        return false;
+      }
+    });
+  }
+}
