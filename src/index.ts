@@ -5,4 +5,6 @@
  * @packageDocumentation
  */
 export * from "./errors.js";
+export * from "./snmp/index.js";
+export * from "./soap/index.js";
 export * from "./wssec/index.js";

@@ -1,0 +1,14 @@
+/**
+ * The SOAP side of the SDK: {@link CommunicationClient}, its models, and the security
+ * hook interfaces the WS-Security signer implements.
+ * @module
+ */
+export {
+  type CallOptions,
+  CommunicationClient,
+  type CommunicationClientOptions,
+  type ResolvedClientConfig,
+} from "./client.js";
+export { SERVICE_NAMESPACE, SOAP11_NAMESPACE } from "./envelope.js";
+export type * from "./models.js";
+export type * from "./security.js";

@@ -1,0 +1,177 @@
+/**
+ * HTTP proxy support: which proxy (if any) an endpoint goes through, and an agent that
+ * opens a CONNECT tunnel through it and keeps the tunnelled connection alive like any
+ * other socket. TLS to the server runs end to end inside the tunnel.
+ * @module
+ */
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import type { Duplex } from "node:stream";
+import tls from "node:tls";
+import { ConfigError, TransportError } from "../errors.js";
+
+/**
+ * True when `NO_PROXY` excludes `host:port`: entries are host names (matching the host
+ * and its subdomains, a leading `.` or `*.` allowed), IP literals, optional `:port`, or `*`.
+ */
+export function noProxyMatches(hostname: string, port: string, noProxy: string | undefined): boolean {
+  if (!noProxy) return false;
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    let entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === "*") return true;
+    let entryPort: string | undefined;
+    const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(entry);
+    if (m?.[1] !== undefined && m[2] !== undefined) {
+      entry = m[1];
+      entryPort = m[2];
+    }
+    entry = entry.replace(/^\[|\]$/g, "").replace(/^\*?\./, "");
+    if (entryPort !== undefined && entryPort !== port) continue;
+    if (host === entry || host.endsWith(`.${entry}`)) return true;
+  }
+  return false;
+}
+
+/**
+ * The proxy for `endpoint`: the explicit `proxy` option when given (the caller chose it
+ * for this client), else `HTTPS_PROXY`/`https_proxy` (https endpoints) or
+ * `HTTP_PROXY`/`http_proxy` unless `NO_PROXY`/`no_proxy` excludes the endpoint.
+ * @throws ConfigError `CONFIG_PROXY` for a proxy URL that is not `http://host:port`.
+ */
+export function resolveProxy(
+  endpoint: URL,
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv,
+): URL | undefined {
+  let raw = explicit;
+  if (raw === undefined) {
+    const candidates =
+      endpoint.protocol === "https:"
+        ? [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy]
+        : [env.HTTP_PROXY, env.http_proxy];
+    raw = candidates.find((c) => c !== undefined && c.trim() !== "");
+    if (raw === undefined) return undefined;
+    const port = endpoint.port || (endpoint.protocol === "https:" ? "443" : "80");
+    if (noProxyMatches(endpoint.hostname, port, env.NO_PROXY ?? env.no_proxy)) return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw.includes("://") ? raw : `http://${raw}`);
+  } catch {
+    throw new ConfigError("CONFIG_PROXY", "the proxy is not a valid URL");
+  }
+  if (url.protocol !== "http:") {
+    throw new ConfigError(
+      "CONFIG_PROXY",
+      `the proxy must be an http:// URL (got ${url.protocol}//${url.host})`,
+    );
+  }
+  return url;
+}
+
+function connectThroughProxy(
+  proxy: URL,
+  host: string,
+  port: number,
+  callback: (err: Error | null, socket?: Duplex) => void,
+): void {
+  const authority = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const headers: Record<string, string> = { Host: authority };
+  if (proxy.username) {
+    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+    headers["Proxy-Authorization"] = `Basic ${Buffer.from(credentials).toString("base64")}`;
+  }
+  const req = http.request({
+    host: proxy.hostname.replace(/^\[|\]$/g, ""),
+    port: Number(proxy.port || 80),
+    method: "CONNECT",
+    path: authority,
+    headers,
+    agent: false,
+  });
+  // Only the proxy's host:port in messages: its URL may carry credentials.
+  req.once("connect", (res, socket) => {
+    if (res.statusCode !== 200) {
+      socket.destroy();
+      const status = res.statusCode ?? 0;
+      callback(
+        new TransportError(
+          "PROXY_ERROR",
+          `the proxy ${proxy.host} refused the tunnel to ${authority} (HTTP ${status})`,
+          {
+            status,
+            retryable: status >= 500 || status === 429,
+          },
+        ),
+      );
+      return;
+    }
+    callback(null, socket);
+  });
+  req.once("error", (err: NodeJS.ErrnoException) => {
+    callback(
+      new TransportError("PROXY_ERROR", `cannot reach the proxy ${proxy.host} (${err.code ?? "error"})`, {
+        cause: err,
+        retryable: true,
+      }),
+    );
+  });
+  req.end();
+}
+
+/** An `https.Agent` whose connections are TLS sessions inside CONNECT tunnels through `proxy`. */
+export class HttpsTunnelAgent extends https.Agent {
+  readonly #proxy: URL;
+
+  constructor(proxy: URL, options: https.AgentOptions) {
+    super(options);
+    this.#proxy = proxy;
+  }
+
+  override createConnection(
+    options: https.RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const host = String(options.host ?? options.hostname ?? "localhost");
+    const port = Number(options.port ?? 443);
+    connectThroughProxy(this.#proxy, host, port, (err, socket) => {
+      if (err || !socket) {
+        callback?.(err ?? new Error("no socket"), undefined as unknown as Duplex);
+        return;
+      }
+      const servername = options.servername ?? (net.isIP(host) ? undefined : host);
+      const secure = tls.connect({
+        ...(options as tls.ConnectionOptions),
+        socket,
+        ...(servername ? { servername } : {}),
+      });
+      callback?.(null, secure);
+    });
+    return undefined;
+  }
+}
+
+/** An `http.Agent` whose connections are CONNECT tunnels through `proxy` (plain-HTTP endpoints). */
+export class HttpTunnelAgent extends http.Agent {
+  readonly #proxy: URL;
+
+  constructor(proxy: URL, options: http.AgentOptions) {
+    super(options);
+    this.#proxy = proxy;
+  }
+
+  override createConnection(
+    options: http.ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const host = String(options.host ?? options.hostname ?? "localhost");
+    const port = Number(options.port ?? 80);
+    connectThroughProxy(this.#proxy, host, port, (err, socket) => {
+      callback?.(err, socket ?? (undefined as unknown as Duplex));
+    });
+    return undefined;
+  }
+}

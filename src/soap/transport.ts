@@ -1,0 +1,214 @@
+/**
+ * One HTTP POST of one envelope, with the byte accounting the network-impact figures
+ * need: the request line, headers and body exactly as Node wrote them, and the status
+ * line, headers and body as received. Also the per-attempt timeout and abort.
+ * @module
+ */
+import type http from "node:http";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { gunzipSync, inflateSync } from "node:zlib";
+import { AbortError, isSdkError, type SdkError, TimeoutError, TransportError } from "../errors.js";
+
+/** One request to put on the wire. */
+export interface WireRequest {
+  url: URL;
+  agent: http.Agent;
+  /** Header name → value, written with this casing and order after Node's `Host`. */
+  headers: Record<string, string>;
+  body: Buffer;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  abortSignal?: AbortSignal | undefined;
+}
+
+/** What came back. */
+export interface WireResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** Body after Content-Encoding is undone. */
+  body: Buffer;
+}
+
+/** Byte counts of one exchange, filled in as far as the exchange got (also on failure). */
+export interface WireMeter {
+  requestBytes: number;
+  responseBytes: number;
+  status: number;
+  /** The request went out on a kept-alive socket that turned out to be closed. */
+  staleSocket: boolean;
+}
+
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|HOSTNAME_MISMATCH|ERR_OSSL)/;
+
+/**
+ * The SDK error for a socket-level failure. Only error codes go into messages: Node's
+ * own messages are safe, but a wrapped error could quote options.
+ */
+export function socketErrorToSdkError(err: NodeJS.ErrnoException, target: string): SdkError {
+  if (isSdkError(err)) return err as SdkError;
+  const code = err.code ?? "";
+  const opts = { cause: err };
+  switch (code) {
+    case "ECONNREFUSED":
+      return new TransportError("CONNECTION_REFUSED", `${target} refused the connection`, opts);
+    case "ECONNRESET":
+    case "EPIPE":
+    case "ECONNABORTED":
+    case "UND_ERR_SOCKET":
+      return new TransportError(
+        "CONNECTION_RESET",
+        `${target} closed the connection before answering (${code})`,
+        opts,
+      );
+    case "ETIMEDOUT":
+      return new TransportError("CONNECTION_TIMEOUT", `connecting to ${target} timed out`, opts);
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return new TransportError("NETWORK_UNREACHABLE", `${target} is unreachable (${code})`, opts);
+    case "EAI_AGAIN":
+      return new TransportError("DNS_ERROR", `cannot resolve ${target} right now (${code})`, opts);
+    case "ENOTFOUND":
+      return new TransportError("DNS_ERROR", `cannot resolve ${target} (${code})`, {
+        ...opts,
+        retryable: false,
+      });
+  }
+  if (TLS_CODES.test(code) || /certificate|ssl|tls/i.test(err.message)) {
+    return new TransportError("TLS_ERROR", `TLS with ${target} failed (${code || "handshake"})`, {
+      ...opts,
+      retryable: false,
+    });
+  }
+  return new TransportError(
+    "TRANSPORT_ERROR",
+    `the exchange with ${target} failed (${code || err.name})`,
+    opts,
+  );
+}
+
+function headerBlockBytes(status: number, statusMessage: string, version: string, raw: string[]): number {
+  let n = Buffer.byteLength(`HTTP/${version} ${status} ${statusMessage}\r\n`, "latin1") + 2;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    n += Buffer.byteLength(`${raw[i]}: ${raw[i + 1]}\r\n`, "latin1");
+  }
+  return n;
+}
+
+/**
+ * POSTs `request.body` and reads the whole answer. Rejects with `TimeoutError` when the
+ * attempt exceeds `timeoutMs` (connect, send and receive together), `AbortError` when
+ * the signal fires, `TransportError` for socket failures. `meter` is updated either way.
+ */
+export function postEnvelope(request: WireRequest, meter: WireMeter): Promise<WireResponse> {
+  const { url } = request;
+  const target = url.host;
+  return new Promise<WireResponse>((resolve, reject) => {
+    if (request.abortSignal?.aborted) {
+      reject(new AbortError());
+      return;
+    }
+    let settled = false;
+    // Why the request was destroyed, when we destroyed it: Node reports a generic reset instead.
+    let failure: SdkError | undefined;
+    const fail = (err: SdkError) => {
+      failure ??= err;
+      req.destroy(err);
+    };
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send({
+      method: "POST",
+      host: url.hostname.replace(/^\[|\]$/g, ""),
+      port: url.port || (url.protocol === "https:" ? 443 : 80),
+      path: `${url.pathname}${url.search}`,
+      agent: request.agent,
+      headers: request.headers,
+    });
+    const countRequest = () => {
+      // `_header` is the exact request line + header block Node wrote (stable since Node 0.x).
+      const head = (req as unknown as { _header?: string | null })._header;
+      if (typeof head === "string")
+        meter.requestBytes = Buffer.byteLength(head, "latin1") + request.body.length;
+    };
+    const finish = (err: Error | undefined, value?: WireResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.abortSignal?.removeEventListener("abort", onAbort);
+      countRequest();
+      if (err) reject(failure ?? err);
+      else resolve(value as WireResponse);
+    };
+    const timer = setTimeout(() => {
+      fail(new TimeoutError(`no complete answer from ${target} within ${request.timeoutMs} ms`));
+    }, request.timeoutMs);
+    const onAbort = () => fail(new AbortError());
+    request.abortSignal?.addEventListener("abort", onAbort, { once: true });
+
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      const sdkErr = socketErrorToSdkError(err, target);
+      if (sdkErr.code === "CONNECTION_RESET" && req.reusedSocket && meter.responseBytes === 0)
+        meter.staleSocket = true;
+      finish(sdkErr);
+    });
+    req.on("finish", countRequest);
+    req.on("response", (res) => {
+      countRequest();
+      meter.status = res.statusCode ?? 0;
+      const chunked = /chunked/i.test(String(res.headers["transfer-encoding"] ?? ""));
+      let bodyBytes = 0;
+      let framing = 0;
+      const chunks: Buffer[] = [];
+      const head = headerBlockBytes(meter.status, res.statusMessage ?? "", res.httpVersion, res.rawHeaders);
+      meter.responseBytes = head;
+      res.on("data", (chunk: Buffer) => {
+        bodyBytes += chunk.length;
+        // Node hands over each HTTP chunk's payload as it parses it; its size line and CRLF are framing.
+        if (chunked) framing += chunk.length.toString(16).length + 4;
+        meter.responseBytes = head + bodyBytes + framing;
+        if (bodyBytes > request.maxResponseBytes) {
+          fail(
+            new TransportError(
+              "RESPONSE_TOO_LARGE",
+              `the answer from ${target} exceeds ${request.maxResponseBytes} bytes`,
+              {
+                retryable: false,
+              },
+            ),
+          );
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on("error", (err: NodeJS.ErrnoException) => finish(socketErrorToSdkError(err, target)));
+      res.on("close", () => {
+        if (!res.complete)
+          finish(new TransportError("CONNECTION_RESET", `${target} closed the connection mid-answer`));
+      });
+      res.on("end", () => {
+        if (chunked) framing += 5; // "0\r\n\r\n"
+        meter.responseBytes = head + bodyBytes + framing;
+        let body = Buffer.concat(chunks);
+        const encoding = String(res.headers["content-encoding"] ?? "").toLowerCase();
+        try {
+          if (encoding === "gzip" || encoding === "x-gzip") {
+            body = gunzipSync(body, { maxOutputLength: request.maxResponseBytes });
+          } else if (encoding === "deflate") {
+            body = inflateSync(body, { maxOutputLength: request.maxResponseBytes });
+          }
+        } catch (err) {
+          finish(
+            new TransportError("BAD_RESPONSE", `the ${encoding} answer from ${target} cannot be decoded`, {
+              cause: err,
+              retryable: false,
+              status: meter.status,
+            }),
+          );
+          return;
+        }
+        finish(undefined, { status: meter.status, headers: res.headers, body });
+      });
+    });
+    req.end(request.body);
+  });
+}
