@@ -1,0 +1,129 @@
+/**
+ * What to ask a printer for (the reading plan) and how to turn the answers into one
+ * {@link DeviceReading}. Pure: the reader does the I/O.
+ * @module
+ */
+import type { Varbind } from "../varbind.js";
+import { type DeviceIdentity, decodeIdentity } from "./identity.js";
+import { decodeMeters, defaultMeterMaps, type MeterMapRegistry, type MeterReading } from "./meters.js";
+import { Oid } from "./oids.js";
+import { decodeAlerts, decodeStatus, type PrinterAlert, type PrinterStatus } from "./status.js";
+import { decodeSupplies, type SupplyLevel } from "./supplies.js";
+import { VarbindSet } from "./values.js";
+
+/** A part of a reading that could not be read completely; the rest of the reading stands. */
+export interface ReadingProblem {
+  /** The subtree or object concerned. */
+  oid: string;
+  /** Stable error code (`SNMP_WALK_NOT_INCREASING`, `SNMP_TABLE_TOO_LARGE`, …). */
+  code: string;
+  /** Human-readable reason. */
+  message: string;
+}
+
+/** One reading of one device. The JSON form is what `esol read --json` prints. */
+export interface DeviceReading {
+  /** `host:port` as read. */
+  target: string;
+  /** When the reading finished, ISO 8601 UTC. */
+  readAt: string;
+  /** Who the device is. */
+  identity: DeviceIdentity;
+  /** Named meters. */
+  meters: MeterReading[];
+  /** Every supply of prtMarkerSuppliesTable. */
+  supplies: SupplyLevel[];
+  /** Printer status and error-state flags. */
+  status: PrinterStatus;
+  /** Active alerts of prtAlertTable. */
+  alerts: PrinterAlert[];
+  /** Parts that could not be read completely. */
+  problems: ReadingProblem[];
+}
+
+/**
+ * Scalars GET in the first request of a reading. Vendor objects of every vendor are
+ * included: a missing OID costs a few bytes, an extra round trip costs a lot more.
+ */
+export const IDENTITY_OIDS: readonly string[] = [
+  Oid.sysDescr,
+  Oid.sysObjectID,
+  Oid.sysUpTime,
+  Oid.sysName,
+  Oid.prtGeneralSerialNumber,
+  `${Oid.hrDeviceDescr}.1`,
+  `${Oid.hrDeviceStatus}.1`,
+  Oid.pwgDeviceId,
+  Oid.xeroxDeviceId,
+  Oid.xeroxSerial,
+  Oid.brotherSerial,
+  Oid.brotherDeviceId,
+  Oid.brotherFirmware,
+  Oid.hpSerial,
+];
+
+/** Subtrees every reading walks (small tables or single columns). */
+export const STANDARD_SUBTREES: readonly string[] = [
+  Oid.ifType,
+  Oid.ifPhysAddress,
+  Oid.ifOperStatus,
+  Oid.hrDeviceType,
+  Oid.hrPrinterEntry,
+  Oid.prtMarkerEntry,
+  Oid.prtMarkerSuppliesEntry,
+  Oid.prtMarkerColorantValue,
+  Oid.prtAlertEntry,
+  Oid.pwgImpressionCounters,
+];
+
+/** The subtrees to walk for a device whose identity scalars are known. */
+export function subtreesFor(
+  identity: Pick<DeviceIdentity, "enterprise" | "model">,
+  meterMaps: MeterMapRegistry = defaultMeterMaps,
+): string[] {
+  return [...STANDARD_SUBTREES, ...meterMaps.columnsFor(identity)];
+}
+
+/**
+ * The scalars that the first GET guessed at row 1 but the printer row is elsewhere
+ * (HP has used 0): GET these too.
+ */
+export function printerRowOids(printerIndex: number | null): string[] {
+  if (printerIndex === null || printerIndex === 1) return [];
+  return [`${Oid.hrDeviceDescr}.${printerIndex}`, `${Oid.hrDeviceStatus}.${printerIndex}`];
+}
+
+/** Options for {@link decodeReading}. */
+export interface DecodeReadingOptions {
+  /** `host:port` to report. */
+  target: string;
+  /** Reading time (default now). */
+  readAt?: Date;
+  /** Meter maps (default {@link defaultMeterMaps}). */
+  meterMaps?: MeterMapRegistry;
+  /** Problems met while reading. */
+  problems?: ReadingProblem[];
+}
+
+/**
+ * Decodes everything a reading found into a {@link DeviceReading}.
+ *
+ * @example
+ * ```ts
+ * const reading = decodeReading(parseSnmprec(text), { target: "recording" });
+ * ```
+ */
+export function decodeReading(varbinds: Iterable<Varbind>, options: DecodeReadingOptions): DeviceReading {
+  const mib = new VarbindSet(varbinds);
+  const identity = decodeIdentity(mib);
+  return {
+    target: options.target,
+    readAt: (options.readAt ?? new Date()).toISOString(),
+    identity,
+    meters: decodeMeters(mib, identity, options.meterMaps ?? defaultMeterMaps),
+    supplies: decodeSupplies(mib),
+    status: decodeStatus(mib, identity.printerIndex),
+    alerts: decodeAlerts(mib),
+    problems: options.problems ?? [],
+  };
+}

@@ -1,0 +1,267 @@
+/**
+ * {@link PrinterReader}: reads printers over SNMP into typed {@link DeviceReading}s —
+ * one device, or a whole fleet with a concurrency limit and progress.
+ *
+ * A reading costs few round trips: one GET of the identity scalars, then every table in
+ * shared GETBULK requests (see {@link SnmpSession.walkSubtrees}).
+ * @module
+ */
+import { AbortError, ConfigError, isSdkError, type SdkError, SnmpError } from "../errors.js";
+import { decodeIdentity, findPrinterIndex } from "./mib/identity.js";
+import { defaultMeterMaps, type MeterMapRegistry } from "./mib/meters.js";
+import {
+  type DeviceReading,
+  decodeReading,
+  IDENTITY_OIDS,
+  printerRowOids,
+  type ReadingProblem,
+  subtreesFor,
+} from "./mib/reading.js";
+import { VarbindSet } from "./mib/values.js";
+import { type SnmpCredentials, SnmpSession } from "./session.js";
+import {
+  type CredentialProfile,
+  checkProfiles,
+  countTargets,
+  credentialsFor,
+  expandTargets,
+  formatTarget,
+  type PrinterTarget,
+  parseTarget,
+} from "./targets.js";
+import { isException, type Varbind } from "./varbind.js";
+
+/** Options for {@link PrinterReader}. */
+export interface PrinterReaderOptions {
+  /**
+   * Credentials for targets no profile covers (default v2c community `public`).
+   * Give `profiles` instead to try several per address range.
+   */
+  credentials?: SnmpCredentials;
+  /** Credential profiles per address range, tried in order (see {@link CredentialProfile}). */
+  profiles?: CredentialProfile[];
+  /** Per-request timeout (default 2000). */
+  timeoutMs?: number;
+  /** Extra attempts per request after a timeout (default 1). */
+  retries?: number;
+  /** GETBULK max-repetitions (default 20). */
+  maxRepetitions?: number;
+  /** Most values per walked subtree before it is cut (default 10,000). */
+  maxRowsPerTable?: number;
+  /** Allow MD5 / DES for SNMPv3 (off by default). */
+  allowInsecureProtocols?: boolean;
+  /** Meter maps for vendor meters (default {@link defaultMeterMaps}). */
+  meterMaps?: MeterMapRegistry;
+  /** Port for targets that name none (default 161). */
+  defaultPort?: number;
+}
+
+/** Options of {@link PrinterReader.read}. */
+export interface ReadOptions {
+  /** Cancels the reading ({@link AbortError}). */
+  abortSignal?: AbortSignal;
+}
+
+/** Progress of a poll, passed to {@link PollOptions.onProgress}. */
+export interface PollProgress {
+  /** Targets in the poll. */
+  total: number;
+  /** Targets finished (read or failed). */
+  done: number;
+  /** Targets that failed. */
+  failed: number;
+  /** Targets being read now. */
+  inFlight: number;
+}
+
+/** Options of {@link PrinterReader.poll}. */
+export interface PollOptions {
+  /** Devices read at the same time (default 64). */
+  concurrency?: number;
+  /** Called after each target finishes. */
+  onProgress?: (progress: PollProgress) => void;
+  /** Stops the poll: in-flight readings are aborted, no new ones start. */
+  abortSignal?: AbortSignal;
+  /** Refuse target lists larger than this (default 65,536). */
+  maxTargets?: number;
+}
+
+/** One poll outcome: a reading, or the error that prevented it. */
+export type PollResult =
+  | { target: string; reading: DeviceReading; error?: undefined }
+  | { target: string; reading?: undefined; error: SdkError };
+
+/** Errors after which the next credential of a profile is worth trying. */
+const NEXT_CREDENTIAL_CODES = new Set(["SNMP_TIMEOUT", "SNMP_AUTH_FAILED", "SNMP_NO_ANSWER"]);
+
+/**
+ * Reads printers over SNMP.
+ *
+ * @example
+ * ```ts
+ * const reader = new PrinterReader({ credentials: { version: "v2c", community: "public" } });
+ * const reading = await reader.read("192.0.2.10");
+ * console.log(reading.identity.serial, reading.meters, reading.supplies);
+ *
+ * for await (const r of reader.poll(["192.0.2.0/24"], { concurrency: 32 })) {
+ *   if (r.reading) store(r.reading); else console.warn(r.target, r.error.code);
+ * }
+ * ```
+ */
+export class PrinterReader {
+  private readonly options: PrinterReaderOptions;
+  private readonly profiles: CredentialProfile[];
+  private readonly meterMaps: MeterMapRegistry;
+
+  constructor(options: PrinterReaderOptions = {}) {
+    this.options = options;
+    this.profiles = options.profiles ?? [];
+    checkProfiles(this.profiles);
+    if (options.credentials?.version === "v3" && this.profiles.length > 0)
+      throw new ConfigError(
+        "CONFIG_SNMP_V3_WITHOUT_RANGE",
+        "give SNMPv3 credentials inside a profile with ranges when profiles are used",
+      );
+    this.meterMaps = options.meterMaps ?? defaultMeterMaps;
+  }
+
+  /** The credentials tried for a host, in order. */
+  credentialsFor(host: string): SnmpCredentials[] {
+    if (this.profiles.length === 0)
+      return [this.options.credentials ?? { version: "v2c", community: "public" }];
+    const found = credentialsFor(host, this.profiles);
+    return found.length > 0 ? found : this.options.credentials ? [this.options.credentials] : [];
+  }
+
+  /**
+   * Reads one device. Credentials are tried in order; the first that gets an answer
+   * is used. Throws an {@link SnmpError} when no credential got an answer.
+   */
+  async read(target: string | PrinterTarget, options: ReadOptions = {}): Promise<DeviceReading> {
+    const t = typeof target === "string" ? parseTarget(target, this.options.defaultPort ?? 161) : target;
+    const credentials = this.credentialsFor(t.host);
+    if (credentials.length === 0)
+      throw new ConfigError("CONFIG_SNMP_NO_CREDENTIALS", `no credential profile covers ${formatTarget(t)}`);
+    let lastError: unknown = null;
+    for (const c of credentials) {
+      try {
+        return await this.readWith(t, c, options.abortSignal);
+      } catch (err) {
+        lastError = err;
+        if (!(isSdkError(err) && NEXT_CREDENTIAL_CODES.has(err.code))) throw err;
+      }
+    }
+    throw lastError;
+  }
+
+  private async readWith(
+    t: PrinterTarget,
+    credentials: SnmpCredentials,
+    signal: AbortSignal | undefined,
+  ): Promise<DeviceReading> {
+    const o = this.options;
+    const session = new SnmpSession({
+      host: t.host,
+      port: t.port,
+      credentials,
+      ...(o.timeoutMs !== undefined && { timeoutMs: o.timeoutMs }),
+      ...(o.retries !== undefined && { retries: o.retries }),
+      ...(o.maxRepetitions !== undefined && { maxRepetitions: o.maxRepetitions }),
+      ...(o.maxRowsPerTable !== undefined && { maxRowsPerTable: o.maxRowsPerTable }),
+      ...(o.allowInsecureProtocols !== undefined && { allowInsecureProtocols: o.allowInsecureProtocols }),
+    });
+    const onAbort = () => session.close();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const callOptions = signal ? { abortSignal: signal } : {};
+      const scalars = await session.get(IDENTITY_OIDS, callOptions);
+      if (scalars.every(isException))
+        throw new SnmpError("SNMP_NO_ANSWER", `${session.target} answered no system or printer object`);
+      const preliminary = decodeIdentity(scalars);
+      const walked = await session.walkSubtrees(subtreesFor(preliminary, this.meterMaps), callOptions);
+      const all: Varbind[] = [...scalars, ...walked.varbinds];
+      const extra = printerRowOids(findPrinterIndex(new VarbindSet(all)));
+      if (extra.length) all.push(...(await session.get(extra, callOptions)));
+      const problems: ReadingProblem[] = walked.problems.map((p) => ({
+        oid: p.subtree,
+        code: p.error.code,
+        message: p.error.message,
+      }));
+      return decodeReading(all, { target: formatTarget(t), meterMaps: this.meterMaps, problems });
+    } catch (err) {
+      if (signal?.aborted) throw new AbortError(`reading ${formatTarget(t)} was aborted`, { cause: err });
+      throw err;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      session.close();
+    }
+  }
+
+  /**
+   * Reads many devices, `concurrency` at a time, yielding each outcome as it finishes
+   * (not in target order). Targets are expanded lazily, so memory does not grow with
+   * the fleet. A device that fails yields `{ target, error }`; the poll goes on.
+   */
+  async *poll(targets: readonly string[], options: PollOptions = {}): AsyncIterable<PollResult> {
+    const expandOptions = {
+      defaultPort: this.options.defaultPort ?? 161,
+      ...(options.maxTargets !== undefined && { maxTargets: options.maxTargets }),
+    };
+    const total = countTargets(targets, expandOptions);
+    const queue = expandTargets(targets, expandOptions);
+    const concurrency = Math.max(1, Math.floor(options.concurrency ?? 64));
+    const signal = options.abortSignal;
+    const progress: PollProgress = { total, done: 0, failed: 0, inFlight: 0 };
+    const finished: PollResult[] = [];
+    let wake: (() => void) | null = null;
+    let exhausted = false;
+
+    const start = (): boolean => {
+      if (signal?.aborted) return false;
+      const next = queue.next();
+      if (next.done) {
+        exhausted = true;
+        return false;
+      }
+      const t = next.value;
+      const name = formatTarget(t);
+      progress.inFlight++;
+      this.read(t, signal ? { abortSignal: signal } : {})
+        .then(
+          (reading) => finished.push({ target: name, reading }),
+          (err: unknown) =>
+            finished.push({
+              target: name,
+              error: isSdkError(err)
+                ? (err as SdkError)
+                : new SnmpError("SNMP_FAILED", `${name}: ${(err as Error)?.message ?? String(err)}`, {
+                    cause: err,
+                  }),
+            }),
+        )
+        .finally(() => {
+          progress.inFlight--;
+          wake?.();
+        });
+      return true;
+    };
+
+    while (progress.inFlight < concurrency && start()) {}
+    while (progress.inFlight > 0 || finished.length > 0) {
+      if (finished.length === 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
+        continue;
+      }
+      const result = finished.shift()!;
+      progress.done++;
+      if (result.error) progress.failed++;
+      options.onProgress?.({ ...progress });
+      yield result;
+      while (!exhausted && progress.inFlight < concurrency && start()) {}
+    }
+    if (signal?.aborted) throw new AbortError("the poll was aborted");
+  }
+}
