@@ -1,0 +1,111 @@
+/**
+ * SOAP 1.1 faults of the reference server. Every fault carries a
+ * `detail/CommunicationFault { Code, Retryable, Field }` (see the WSDL), a short
+ * `faultstring`, never a stack trace and never more than a short excerpt of the input.
+ * @module
+ */
+import { SdkError } from "../errors.js";
+
+/** The target namespace of the v1 contract. */
+export const COMMUNICATION_NS = "urn:esolutions:communication:v1";
+/** SOAP 1.1 envelope namespace. */
+export const SOAP11_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/";
+/** SOAP 1.2 envelope namespace, recognised only to refuse it. */
+export const SOAP12_ENVELOPE_NS = "http://www.w3.org/2003/05/soap-envelope";
+const WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+
+/** Longest `faultstring` the server sends; longer reasons are cut (no long echo of input). */
+const MAX_REASON_CHARS = 240;
+const MAX_FIELD_CHARS = 120;
+
+/** Options of {@link CommunicationFaultError}. */
+export interface CommunicationFaultOptions {
+  /** The request field at fault, e.g. `Read[3].Meter[0].Value`. */
+  field?: string;
+  /** Whether resending the same message later may succeed. Default false. */
+  retryable?: boolean;
+  /** SOAP 1.1 `faultcode`. Default `soap:Client`, or `soap:Server` when retryable. */
+  faultCode?: string;
+  /** HTTP status carrying the fault. Default 500 (SOAP 1.1 over HTTP). */
+  httpStatus?: number;
+  /** The lower-level error (logged, never sent). */
+  cause?: unknown;
+}
+
+/**
+ * A request the server refuses with a SOAP fault. `code` is the stable code sent in
+ * `detail/CommunicationFault/Code` (`INVALID_VALUE`, `UNKNOWN_DEVICE`, `UNKNOWN_PROXY`,
+ * `UNKNOWN_OPERATION`, `INVALID_XML`, `SOAP_VERSION_MISMATCH`, `REQUEST_TOO_LARGE`, `INTERNAL`, …).
+ *
+ * @example
+ * ```ts
+ * throw new CommunicationFaultError("UNKNOWN_DEVICE", "device X1 is not registered", { field: "Read[0].Serial" });
+ * ```
+ */
+export class CommunicationFaultError extends SdkError {
+  /** The request field at fault, when one is. */
+  readonly field: string | undefined;
+  /** SOAP 1.1 `faultcode` (QName with the `soap:` or `wsse:` prefix). */
+  readonly faultCode: string;
+  /** HTTP status the fault is sent with. */
+  readonly httpStatus: number;
+
+  constructor(code: string, message: string, options: CommunicationFaultOptions = {}) {
+    const retryable = options.retryable ?? false;
+    super(code, message, options.cause === undefined ? { retryable } : { retryable, cause: options.cause });
+    this.field = options.field;
+    this.faultCode = options.faultCode ?? (retryable ? "soap:Server" : "soap:Client");
+    this.httpStatus = options.httpStatus ?? 500;
+  }
+}
+
+/** Escapes text for an XML element. */
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) =>
+    c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : c === '"' ? "&quot;" : "&apos;",
+  );
+}
+
+/** Cuts `text` to at most `max` characters and drops control characters, for safe echoing. */
+export function shorten(text: string, max: number): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, " ");
+  return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
+}
+
+/**
+ * Builds the SOAP 1.1 fault envelope for `fault`.
+ * @example
+ * ```ts
+ * res.end(faultEnvelope(new CommunicationFaultError("INVALID_XML", "malformed XML")));
+ * ```
+ */
+export function faultEnvelope(fault: CommunicationFaultError): string {
+  const wsse = fault.faultCode.startsWith("wsse:") ? ` xmlns:wsse="${WSSE_NS}"` : "";
+  const field = fault.field === undefined ? "" : `<Field>${escapeXml(shorten(fault.field, MAX_FIELD_CHARS))}</Field>`;
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>` +
+    `<soap:Envelope xmlns:soap="${SOAP11_ENVELOPE_NS}"${wsse}><soap:Body><soap:Fault>` +
+    `<faultcode>${fault.faultCode}</faultcode>` +
+    `<faultstring>${escapeXml(shorten(fault.message, MAX_REASON_CHARS))}</faultstring>` +
+    `<detail><tns:CommunicationFault xmlns:tns="${COMMUNICATION_NS}">` +
+    `<Code>${escapeXml(shorten(fault.code, 64))}</Code><Retryable>${fault.retryable}</Retryable>${field}` +
+    `</tns:CommunicationFault></detail></soap:Fault></soap:Body></soap:Envelope>`
+  );
+}
+
+/**
+ * Maps a verifier's `SecurityError` (`WSS_*` code) to a fault with the WS-Security 1.0
+ * fault code: `wsse:MessageExpired` for expiry, `wsse:InvalidSecurity` for a missing or
+ * malformed header, `wsse:FailedCheck` for anything that failed a check.
+ */
+export function securityFaultFor(err: { code: string; message: string }): CommunicationFaultError {
+  const code = err.code;
+  const faultCode =
+    code === "WSS_EXPIRED" || code === "WSS_FUTURE" || code === "WSS_NOT_YET_VALID"
+      ? "wsse:MessageExpired"
+      : code === "WSS_UNSIGNED" || code === "WSS_MALFORMED" || code === "WSS_WRAPPING" || code === "WSS_ALGORITHM"
+        ? "wsse:InvalidSecurity"
+        : "wsse:FailedCheck";
+  return new CommunicationFaultError(code, err.message, { faultCode });
+}

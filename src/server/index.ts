@@ -1,0 +1,45 @@
+/**
+ * The reference eSolutions Communication Server (`esolutions-sdk/server`): every operation of
+ * the v1 contract over one SQLite file, HTTPS by default, WS-Security verification through a
+ * {@link RequestVerifier}, and `esol server export`'s JSON.
+ *
+ * @example
+ * ```ts
+ * import { CommunicationServer } from "esolutions-sdk/server";
+ * const server = new CommunicationServer({ dbPath: "/var/lib/esol/server.db", tls: false, port: 8080 });
+ * const { url } = await server.start();
+ * ```
+ * @module
+ */
+import { CommunicationStore, type StoreExport } from "./store.js";
+
+export type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
+export { CommunicationFaultError, type CommunicationFaultOptions, faultEnvelope } from "./faults.js";
+export { BILLING_CYCLE_KINDS, type BillingCycle, type BillingCycleKind, billingCycleAt } from "./policy.js";
+export {
+  type ClientConfigurationPolicy,
+  CommunicationServer,
+  type CommunicationServerOptions,
+  type InjectedFault,
+  type ServerAddress,
+  type ServerLogger,
+} from "./server.js";
+export type { StoreExport } from "./store.js";
+export { GENERATED_CERT_FILE, GENERATED_KEY_FILE } from "./tls.js";
+
+/**
+ * Reads a server store (while the server runs or not) as the export JSON, without
+ * modifying it. Throws `StorageError` (`STORAGE_NOT_FOUND`, `STORAGE_SCHEMA`).
+ * @example
+ * ```ts
+ * const { billingReads } = exportStoreFile("./server.db");
+ * ```
+ */
+export function exportStoreFile(dbPath: string): StoreExport {
+  const store = CommunicationStore.open(dbPath, { readonly: true });
+  try {
+    return store.exportAll();
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,575 @@
+/**
+ * The reference Communication Server: an HTTP(S) front with a pre-handler that bounds,
+ * inflates, inspects and verifies each request before node-soap dispatches it to the six
+ * operations over one SQLite store.
+ * @module
+ */
+import { once } from "node:events";
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
+import * as soap from "soap";
+import { ConfigError, isSdkError, StorageError } from "../errors.js";
+import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
+import { inspectEnvelope, type OperationName } from "./envelope.js";
+import { COMMUNICATION_NS, CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
+import type { BillingCycleKind } from "./policy.js";
+import { type AckCounts, CommunicationStore, type StoreExport, type StorePolicy, type SyncDirectives } from "./store.js";
+import { selfSignedPairFor } from "./tls.js";
+import {
+  validateRegisterDevices,
+  validateRegisterProxy,
+  validateReportSyncStatus,
+  validateSubmitBillingReads,
+  validateSubmitSuppliesReport,
+  validateSync,
+} from "./validate.js";
+import { loadContractWsdl, withAddress } from "./wsdl.js";
+
+/** A pino-compatible logger (only these methods are used). */
+export interface ServerLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Settings the server pushes to every client in `Sync` (a `Configure` directive). */
+export interface ClientConfigurationPolicy {
+  pollIntervalMs?: number;
+  /** Start of the daily transmission window, `HH:MM`. */
+  windowStart?: string;
+  /** End of the daily transmission window, `HH:MM`. */
+  windowEnd?: string;
+}
+
+/** Options of {@link CommunicationServer}. */
+export interface CommunicationServerOptions {
+  /** The SQLite file (created when absent). */
+  dbPath: string;
+  /** Listen address. Default `127.0.0.1`. */
+  host?: string;
+  /** TCP port. Default 8443; 0 = ephemeral. */
+  port?: number;
+  /** TLS pair; `false` = plain HTTP; undefined = a self-signed pair generated into the db's folder and reused. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | false;
+  /** Endpoint path. Default `/esolutions/v1`. */
+  path?: string;
+  /** Billing policy. Default monthly, every billing meter, due 7 days after the request. */
+  billing?: { cycle: BillingCycleKind; meters?: string[]; dueDays?: number };
+  /** Supplies reports: their interval, or `false` for off. Default one report a day. */
+  supplies?: { intervalMs: number } | false;
+  /** A `Configure` directive sent in every `Sync` answer, when set. */
+  configure?: ClientConfigurationPolicy;
+  /** The server's notion of now (tests run a month in seconds). Default the system clock. */
+  clock?: () => Date;
+  /** Checks each request (WS-Security) before node-soap parses anything. */
+  verifier?: RequestVerifier;
+  /** Signs responses. */
+  responseSecurity?: MessageSecurity;
+  /** Largest request body accepted, also after gunzip. Default 4 MiB. */
+  maxRequestBytes?: number;
+  /** Logger (pino-compatible). Default silent. */
+  logger?: ServerLogger;
+}
+
+/** What {@link CommunicationServer.start} resolves to. */
+export interface ServerAddress {
+  /** The endpoint URL, ending with the path; `${url}?wsdl` serves the WSDL. */
+  url: string;
+  /** The TLS certificate (PEM) clients should trust, when serving HTTPS. */
+  certificatePem?: string;
+}
+
+/** A misbehaviour {@link CommunicationServer.injectFaults} makes the server show. */
+export interface InjectedFault {
+  /** Only requests for this operation; any operation when absent. */
+  operation?: string;
+  /**
+   * `http-503` / `http-429` / `http-400`: answer that status without a SOAP body;
+   * `drop-before-store`: close the connection without storing;
+   * `drop-after-store`: store the request, then close the connection without answering.
+   */
+  kind: "http-503" | "http-429" | "http-400" | "drop-after-store" | "drop-before-store";
+  /** `Retry-After` seconds (429 and 503). Default 1 for 429, none for 503. */
+  retryAfterSeconds?: number;
+  /** How many matching requests get this fault. */
+  count: number;
+}
+
+const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+const DEFAULT_SUPPLIES_INTERVAL_MS = 86_400_000;
+const SOAP_ACTION_PREFIX = `${COMMUNICATION_NS}#`;
+const SILENT: ServerLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Per-request state handed to the operation handlers through node-soap's `req.connection`. */
+interface RequestContext {
+  now: Date;
+  sender: VerifiedSender | undefined;
+  fault: CommunicationFaultError | undefined;
+}
+
+/** node-soap hands raw text for these types; {@link validate} checks them. */
+const RAW_TEXT = (text: string): string => text;
+
+/**
+ * The reference eSolutions Communication Server.
+ *
+ * @example
+ * ```ts
+ * import { CommunicationServer } from "esolutions-sdk/server";
+ * const server = new CommunicationServer({ dbPath: "./server.db", port: 8443, billing: { cycle: "quarterly" } });
+ * const { url, certificatePem } = await server.start();
+ * // ... clients talk to `url` trusting `certificatePem` ...
+ * console.log(server.exportStore().billingReads.length);
+ * await server.close();
+ * ```
+ */
+export class CommunicationServer {
+  private readonly options: CommunicationServerOptions;
+  private readonly path: string;
+  private readonly maxRequestBytes: number;
+  private readonly logger: ServerLogger;
+  private readonly clock: () => Date;
+  private readonly policy: StorePolicy;
+  private store: CommunicationStore | undefined;
+  private httpServer: http.Server | undefined;
+  private soapServer: soap.Server | undefined;
+  private servedWsdl = "";
+  private faults: InjectedFault[] = [];
+  private buildSecurityFault: ((err: unknown) => string) | undefined;
+  private started: ServerAddress | undefined;
+
+  constructor(options: CommunicationServerOptions) {
+    if (!options || typeof options.dbPath !== "string" || options.dbPath === "")
+      throw new ConfigError("CONFIG_DB", "dbPath is required");
+    const path = options.path ?? "/esolutions/v1";
+    if (!path.startsWith("/")) throw new ConfigError("CONFIG_PATH", `path must start with "/" (got ${path})`);
+    const max = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    if (!Number.isInteger(max) || max < 1024) throw new ConfigError("CONFIG_MAX_BYTES", "maxRequestBytes must be an integer ≥ 1024");
+    const cycle = options.billing?.cycle ?? "monthly";
+    if (!["monthly", "quarterly", "semiannual"].includes(cycle))
+      throw new ConfigError("CONFIG_CYCLE", `billing cycle must be monthly, quarterly or semiannual (got ${cycle})`);
+    const supplies = options.supplies === undefined ? { intervalMs: DEFAULT_SUPPLIES_INTERVAL_MS } : options.supplies;
+    if (supplies && !(supplies.intervalMs >= 1000))
+      throw new ConfigError("CONFIG_SUPPLIES", "supplies.intervalMs must be at least 1000");
+    this.options = options;
+    this.path = path.length > 1 ? path.replace(/\/+$/, "") : path;
+    this.maxRequestBytes = max;
+    this.logger = options.logger ?? SILENT;
+    this.clock = options.clock ?? (() => new Date());
+    const configure = options.configure;
+    this.policy = {
+      cycle,
+      meters: [...(options.billing?.meters ?? [])],
+      dueDays: options.billing?.dueDays ?? 7,
+      suppliesIntervalMs: supplies ? supplies.intervalMs : undefined,
+      configure: configure
+        ? {
+            ...(configure.pollIntervalMs === undefined
+              ? {}
+              : { pollIntervalSeconds: Math.max(1, Math.round(configure.pollIntervalMs / 1000)) }),
+            ...(configure.windowStart === undefined ? {} : { windowStart: configure.windowStart }),
+            ...(configure.windowEnd === undefined ? {} : { windowEnd: configure.windowEnd }),
+          }
+        : undefined,
+    };
+  }
+
+  /** Opens the store, binds the port and resolves once requests are served. */
+  async start(): Promise<ServerAddress> {
+    if (this.started || this.httpServer) throw new ConfigError("SERVER_STARTED", "the server is already started");
+    this.store = CommunicationStore.open(this.options.dbPath);
+    try {
+      return await this.listen();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  private async listen(): Promise<ServerAddress> {
+    const wsdl = loadContractWsdl();
+    let certificatePem: string | undefined;
+    let server: http.Server;
+    if (this.options.tls === false) {
+      server = http.createServer();
+    } else {
+      const pair = this.options.tls ?? (await selfSignedPairFor(this.options.dbPath));
+      certificatePem = pair.cert.toString();
+      server = https.createServer({ cert: pair.cert, key: pair.key });
+    }
+    server.requestTimeout = 60_000;
+    server.headersTimeout = 30_000;
+    this.httpServer = server;
+    this.buildSecurityFault = await loadSecurityFaultBuilder();
+
+    this.soapServer = await new Promise<soap.Server>((resolve, reject) => {
+      const listenOptions: soap.IServerOptions & { customDeserializer: Record<string, (text: string) => string> } = {
+        path: this.path,
+        services: this.services(),
+        xml: wsdl,
+        suppressStack: true,
+        customDeserializer: { long: RAW_TEXT, int: RAW_TEXT, dateTime: RAW_TEXT, boolean: RAW_TEXT },
+        callback: (err: unknown): void => (err ? reject(err) : resolve(created)),
+      };
+      const created: soap.Server = soap.listen(server, listenOptions);
+    });
+    // node-soap's own listener reads bodies without a bound and answers errors with stack
+    // traces; every request goes through the pre-handler instead, which hands soap only
+    // checked text (processRequest) and owns the HTTP response.
+    server.removeAllListeners("request");
+    server.on("request", (req, res) => {
+      this.handle(req, res).catch((err) => this.lastResort(res, err));
+    });
+
+    server.listen(this.options.port ?? 8443, this.options.host ?? "127.0.0.1");
+    try {
+      await Promise.race([
+        once(server, "listening"),
+        once(server, "error").then(([err]) => {
+          throw err;
+        }),
+      ]);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ConfigError(
+        code === "EADDRINUSE" ? "CONFIG_PORT_IN_USE" : "CONFIG_LISTEN",
+        `cannot listen on ${this.options.host ?? "127.0.0.1"}:${this.options.port ?? 8443}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    server.on("error", (err) => this.logger.error({ err: (err as Error).message }, "server error"));
+    const address = server.address() as AddressInfo;
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    const url = `${certificatePem === undefined ? "http" : "https"}://${host}:${address.port}${this.path}`;
+    this.servedWsdl = withAddress(wsdl, url);
+    this.started = certificatePem === undefined ? { url } : { url, certificatePem };
+    this.logger.info({ url }, "listening");
+    return this.started;
+  }
+
+  /** The address `start()` resolved to, once started. */
+  get address(): ServerAddress | undefined {
+    return this.started;
+  }
+
+  /**
+   * Test hook for delivery tests: the next matching requests get the given misbehaviour
+   * (in list order; each entry is used `count` times).
+   * @example
+   * ```ts
+   * server.injectFaults([{ operation: "SubmitBillingReads", kind: "drop-after-store", count: 1 }]);
+   * ```
+   */
+  injectFaults(faults: InjectedFault[]): void {
+    for (const f of faults) {
+      if (!Number.isInteger(f.count) || f.count < 0) throw new ConfigError("CONFIG_FAULT", "count must be an integer ≥ 0");
+      this.faults.push({ ...f });
+    }
+  }
+
+  private takeFault(operation: string): InjectedFault | undefined {
+    const fault = this.faults.find((f) => f.count > 0 && (f.operation === undefined || f.operation === operation));
+    if (fault) fault.count--;
+    this.faults = this.faults.filter((f) => f.count > 0);
+    return fault;
+  }
+
+  /** Marks a device disabled: the proxy's next `Sync` answers carry a `Disable` directive. */
+  disableDevice(serial: string, reason: string): void {
+    this.requireStore().disableDevice(serial, reason);
+  }
+
+  /** Everything stored, as `esol server export` prints it. */
+  exportStore(): StoreExport {
+    return this.requireStore().exportAll();
+  }
+
+  /** Stops listening, ends open connections and closes the store. */
+  async close(): Promise<void> {
+    const server = this.httpServer;
+    this.httpServer = undefined;
+    this.started = undefined;
+    if (server?.listening) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    }
+    this.store?.close();
+    this.store = undefined;
+  }
+
+  private requireStore(): CommunicationStore {
+    if (!this.store) throw new StorageError("STORAGE_CLOSED", "the server is not started");
+    return this.store;
+  }
+
+  // ---------------------------------------------------------------- HTTP front
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    res.setHeader("Accept-Encoding", "gzip");
+    const url = new URL(req.url ?? "/", "http://server.invalid");
+    const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+    if (pathname !== this.path) return this.plain(res, 404, "not found");
+    if (req.method === "GET" || req.method === "HEAD") {
+      if (!url.search.toLowerCase().startsWith("?wsdl")) return this.plain(res, 405, "POST a SOAP 1.1 envelope, or GET ?wsdl");
+      res.writeHead(200, { "Content-Type": "text/xml; charset=utf-8", "Content-Length": Buffer.byteLength(this.servedWsdl) });
+      res.end(req.method === "HEAD" ? undefined : this.servedWsdl);
+      return;
+    }
+    if (req.method !== "POST") {
+      res.setHeader("Allow", "GET, POST");
+      return this.plain(res, 405, "POST a SOAP 1.1 envelope, or GET ?wsdl");
+    }
+    let operation: OperationName | undefined;
+    try {
+      const contentType = String(req.headers["content-type"] ?? "").toLowerCase();
+      if (contentType.startsWith("application/soap+xml"))
+        throw new CommunicationFaultError("SOAP_VERSION_MISMATCH", "SOAP 1.2 is not supported: send SOAP 1.1 (text/xml)", {
+          faultCode: "soap:VersionMismatch",
+        });
+      if (!contentType.startsWith("text/xml"))
+        throw new CommunicationFaultError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be text/xml (SOAP 1.1)", {
+          httpStatus: 415,
+        });
+      const body = await this.readBody(req);
+      const text = body.toString("utf8");
+      const inspected = inspectEnvelope(text);
+      operation = inspected.operation;
+      this.checkSoapAction(req, operation);
+
+      const injected = this.takeFault(operation);
+      if (injected && injected.kind !== "drop-after-store") return this.injectNow(req, res, injected);
+
+      let sender: VerifiedSender | undefined;
+      if (this.options.verifier) {
+        try {
+          sender = (await this.options.verifier.verifyRequest(text)) ?? undefined;
+        } catch (err) {
+          if (isSdkError(err) && err.code.startsWith("WSS_")) {
+            this.logger.warn({ operation, code: err.code }, "request refused by the verifier");
+            return this.sendSecurityFault(res, err, operation);
+          }
+          throw err;
+        }
+      }
+
+      const context: RequestContext = { now: this.clock(), sender, fault: undefined };
+      const answer = await (this.soapServer as soap.Server).processRequest(inspected.bodyOnlyEnvelope, {
+        url: this.path,
+        method: "POST",
+        headers: { "content-type": "text/xml; charset=utf-8", soapaction: `"${SOAP_ACTION_PREFIX}${operation}"` },
+        connection: context,
+      });
+      if (injected?.kind === "drop-after-store") {
+        this.logger.info({ operation }, "injected fault: connection dropped after store");
+        req.socket.destroy();
+        return;
+      }
+      if (context.fault) throw context.fault;
+      if (answer.statusCode !== 200) {
+        this.logger.error({ operation, status: answer.statusCode }, "soap could not process a checked request");
+        throw new CommunicationFaultError("INTERNAL", "the server could not process the request", { retryable: true });
+      }
+      await this.sendEnvelope(res, 200, answer.body, operation);
+    } catch (err) {
+      const fault = toFault(err);
+      if (fault.code === "INTERNAL") this.logger.error({ operation, err: (err as Error)?.message }, "internal error");
+      else this.logger.info({ operation, code: fault.code, field: fault.field }, "request refused");
+      if (fault.code === "REQUEST_TOO_LARGE") res.setHeader("Connection", "close");
+      await this.sendEnvelope(res, fault.httpStatus, faultEnvelope(fault), operation ?? "unknown");
+    }
+  }
+
+  /** Reads the body, refusing more than `maxRequestBytes` on the wire and after gunzip. */
+  private async readBody(req: http.IncomingMessage): Promise<Buffer> {
+    const max = this.maxRequestBytes;
+    const tooLarge = (after: string) =>
+      new CommunicationFaultError("REQUEST_TOO_LARGE", `request body exceeds ${max} bytes${after}`, { httpStatus: 413 });
+    const encoding = String(req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
+    if (encoding !== "identity" && encoding !== "gzip")
+      throw new CommunicationFaultError("UNSUPPORTED_ENCODING", "Content-Encoding must be gzip or identity", {
+        httpStatus: 415,
+      });
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > max) throw tooLarge("");
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > max) throw tooLarge("");
+      chunks.push(chunk as Buffer);
+    }
+    const raw = Buffer.concat(chunks, size);
+    if (encoding !== "gzip") return raw;
+    try {
+      return gunzipSync(raw, { maxOutputLength: max });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError)
+        throw tooLarge(" after gunzip");
+      throw new CommunicationFaultError("INVALID_ENCODING", "the gzip body cannot be inflated", { httpStatus: 400 });
+    }
+  }
+
+  /** A SOAPAction, when sent, must name the operation of the Body (node-soap would dispatch on it). */
+  private checkSoapAction(req: http.IncomingMessage, operation: OperationName): void {
+    const header = req.headers.soapaction;
+    if (header === undefined) return;
+    const action = String(header).trim().replace(/^"(.*)"$/, "$1");
+    if (action === "" || action === `${SOAP_ACTION_PREFIX}${operation}` || action === operation) return;
+    throw new CommunicationFaultError("INVALID_SOAP_ACTION", `SOAPAction does not match the ${operation} body`, {
+      field: "SOAPAction",
+    });
+  }
+
+  private injectNow(req: http.IncomingMessage, res: http.ServerResponse, fault: InjectedFault): void {
+    this.logger.info({ kind: fault.kind }, "injected fault");
+    if (fault.kind === "drop-before-store") {
+      req.socket.destroy();
+      return;
+    }
+    const status = fault.kind === "http-503" ? 503 : fault.kind === "http-429" ? 429 : 400;
+    const retryAfter = fault.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
+    if (retryAfter !== undefined && status !== 400) res.setHeader("Retry-After", String(retryAfter));
+    this.plain(res, status, status === 400 ? "bad request" : status === 429 ? "too many requests" : "service unavailable");
+  }
+
+  private async sendSecurityFault(res: http.ServerResponse, err: { code: string; message: string }, operation: string) {
+    let envelope: string | undefined;
+    if (this.buildSecurityFault) {
+      try {
+        envelope = this.buildSecurityFault(err);
+      } catch {
+        envelope = undefined;
+      }
+    }
+    await this.sendEnvelope(res, 500, envelope ?? faultEnvelope(securityFaultFor(err)), operation);
+  }
+
+  private async sendEnvelope(res: http.ServerResponse, status: number, envelope: string, operation: string) {
+    let body = envelope;
+    if (this.options.responseSecurity) {
+      try {
+        body = await this.options.responseSecurity.secureRequest(envelope, { operation, attempt: 1 });
+      } catch (err) {
+        this.logger.error({ operation, err: (err as Error).message }, "response signing failed");
+        status = 500;
+        body = faultEnvelope(
+          new CommunicationFaultError("INTERNAL", "the server could not sign its response", { retryable: true }),
+        );
+      }
+    }
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { "Content-Type": "text/xml; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  private plain(res: http.ServerResponse, status: number, text: string): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private lastResort(res: http.ServerResponse, err: unknown): void {
+    this.logger.error({ err: (err as Error)?.message }, "unhandled request failure");
+    if (!res.headersSent && !res.destroyed) {
+      const body = faultEnvelope(new CommunicationFaultError("INTERNAL", "internal error", { retryable: true }));
+      res.writeHead(500, { "Content-Type": "text/xml; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
+      res.end(body);
+    } else res.destroy();
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  private services(): soap.IServices {
+    const op =
+      (name: OperationName, run: (args: unknown, ctx: RequestContext) => object) =>
+      (args: unknown, _callback: unknown, _headers: unknown, req: { connection?: RequestContext }) => {
+        const ctx = req.connection as RequestContext;
+        try {
+          return run(args, ctx);
+        } catch (err) {
+          // The pre-handler turns this into the fault envelope; soap's own fault is discarded.
+          ctx.fault = toFault(err);
+          this.logger.debug({ operation: name, code: ctx.fault.code }, "operation refused");
+          return {};
+        }
+      };
+    const store = () => this.requireStore();
+    const ack = (counts: AckCounts) => ({ Ack: { Accepted: counts.accepted, Duplicates: counts.duplicates } });
+    return {
+      CommunicationService: {
+        CommunicationPort: {
+          RegisterProxy: op("RegisterProxy", (args, ctx) => {
+            const result = store().registerProxy(validateRegisterProxy(args), ctx.now, ctx.sender);
+            return { ProxyId: result.proxyId, ServerTime: ctx.now.toISOString(), Duplicate: result.duplicate };
+          }),
+          RegisterDevices: op("RegisterDevices", (args, ctx) =>
+            ack(store().registerDevices(validateRegisterDevices(args), ctx.now)),
+          ),
+          Sync: op("Sync", (args, ctx) => syncResponse(ctx.now, store().sync(validateSync(args), ctx.now, this.policy))),
+          ReportSyncStatus: op("ReportSyncStatus", (args, ctx) =>
+            ack(store().reportSyncStatus(validateReportSyncStatus(args), ctx.now)),
+          ),
+          SubmitBillingReads: op("SubmitBillingReads", (args, ctx) =>
+            ack(store().submitBillingReads(validateSubmitBillingReads(args), ctx.now, this.policy.cycle)),
+          ),
+          SubmitSuppliesReport: op("SubmitSuppliesReport", (args, ctx) =>
+            ack(store().submitSuppliesReport(validateSubmitSuppliesReport(args), ctx.now)),
+          ),
+        },
+      },
+    };
+  }
+}
+
+/** The `SyncResponse` object in schema order (node-soap writes keys in insertion order). */
+function syncResponse(now: Date, d: SyncDirectives): Record<string, unknown> {
+  const out: Record<string, unknown> = { ServerTime: now.toISOString() };
+  if (d.configure) {
+    const c: Record<string, unknown> = {};
+    if (d.configure.pollIntervalSeconds !== undefined) c.PollIntervalSeconds = d.configure.pollIntervalSeconds;
+    if (d.configure.windowStart !== undefined) c.WindowStart = d.configure.windowStart;
+    if (d.configure.windowEnd !== undefined) c.WindowEnd = d.configure.windowEnd;
+    out.Configure = c;
+  }
+  if (d.enableService.length) out.EnableService = d.enableService.map((e) => ({ Serial: e.serial, Service: e.service }));
+  if (d.billingRequest.length)
+    out.BillingRequest = d.billingRequest.map((b) => ({
+      Serial: b.serial,
+      Cycle: b.cycle,
+      ...(b.meters.length ? { Meter: b.meters } : {}),
+      Due: b.due.toISOString(),
+    }));
+  if (d.suppliesRequest.length)
+    out.SuppliesRequest = d.suppliesRequest.map((s) => ({ Serial: s.serial, IntervalSeconds: s.intervalSeconds }));
+  if (d.disable.length)
+    out.Disable = d.disable.map((x) => (x.reason === undefined ? { Serial: x.serial } : { Serial: x.serial, Reason: x.reason }));
+  return out;
+}
+
+/** Any failure as the fault to send: refusals keep their code; storage trouble is retryable; the rest is INTERNAL. */
+function toFault(err: unknown): CommunicationFaultError {
+  if (err instanceof CommunicationFaultError) return err;
+  if (isSdkError(err) && err.code.startsWith("WSS_")) return securityFaultFor(err);
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === "string" && code.startsWith("SQLITE_"))
+    return new CommunicationFaultError("STORAGE_UNAVAILABLE", "the server could not store the request; resend later", {
+      retryable: true,
+      cause: err,
+    });
+  return new CommunicationFaultError("INTERNAL", "internal error", { retryable: true, cause: err });
+}
+
+/** The wssec module is written in parallel; its fault builder is used when it is present. */
+async function loadSecurityFaultBuilder(): Promise<((err: unknown) => string) | undefined> {
+  const specifier = "../wssec/index.js";
+  try {
+    const mod = (await import(specifier)) as { securityFault?: unknown };
+    return typeof mod.securityFault === "function" ? (mod.securityFault as (err: unknown) => string) : undefined;
+  } catch {
+    return undefined;
+  }
+}

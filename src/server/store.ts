@@ -1,0 +1,515 @@
+/**
+ * The server's SQLite store: one file, WAL, `synchronous=FULL`, schema versioned with
+ * `user_version`, prepared statements, one transaction per request. Each idempotency key is
+ * stored once; a resend is counted as a duplicate.
+ * @module
+ */
+import Database from "better-sqlite3";
+import { StorageError } from "../errors.js";
+import type { VerifiedSender } from "../soap/security.js";
+import { CommunicationFaultError } from "./faults.js";
+import { type BillingCycleKind, billingCycleAt, billingDue } from "./policy.js";
+import type {
+  RegisterDevicesInput,
+  RegisterProxyInput,
+  ReportSyncStatusInput,
+  SubmitBillingReadsInput,
+  SubmitSuppliesReportInput,
+  SupplyInput,
+  SyncInput,
+} from "./validate.js";
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA_V1 = `
+CREATE TABLE proxies (
+  proxy_id TEXT PRIMARY KEY, site TEXT, software TEXT, host TEXT, registered_at TEXT NOT NULL,
+  signer_thumbprint TEXT, signer_subject TEXT);
+CREATE TABLE message_keys (
+  operation TEXT NOT NULL, key TEXT NOT NULL, proxy_id TEXT NOT NULL, received_at TEXT NOT NULL,
+  PRIMARY KEY (operation, key));
+CREATE TABLE devices (
+  serial TEXT PRIMARY KEY, proxy_id TEXT NOT NULL, vendor TEXT, model TEXT, mac TEXT, address TEXT,
+  registered_at TEXT NOT NULL, billing_enabled INTEGER NOT NULL DEFAULT 0, supplies_enabled INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'ok', state_detail TEXT, last_read_at TEXT, last_status_at TEXT, disable_reason TEXT);
+CREATE INDEX devices_by_proxy ON devices (proxy_id);
+CREATE TABLE billing_reads (
+  seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, serial TEXT NOT NULL, read_at TEXT NOT NULL, cycle TEXT,
+  effective_cycle TEXT NOT NULL, meters TEXT NOT NULL, received_at TEXT NOT NULL);
+CREATE INDEX billing_reads_by_cycle ON billing_reads (serial, effective_cycle);
+CREATE TABLE supplies_reports (
+  seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, serial TEXT NOT NULL, read_at TEXT NOT NULL,
+  supplies TEXT NOT NULL, received_at TEXT NOT NULL);
+CREATE INDEX supplies_reports_by_serial ON supplies_reports (serial, received_at);
+CREATE TABLE billing_requests (
+  serial TEXT NOT NULL, cycle TEXT NOT NULL, meters TEXT NOT NULL, due TEXT NOT NULL, issued_at TEXT NOT NULL,
+  fulfilled_at TEXT, PRIMARY KEY (serial, cycle));
+`;
+
+/** How many items a request stored and how many it repeated (an `Ack`). */
+export interface AckCounts {
+  accepted: number;
+  duplicates: number;
+}
+
+/** The server's billing and supplies policy, as the store applies it in `Sync`. */
+export interface StorePolicy {
+  cycle: BillingCycleKind;
+  /** Meter names requested; empty = every billing meter. */
+  meters: string[];
+  dueDays: number;
+  /** Supplies report interval, or undefined when supplies are off. */
+  suppliesIntervalMs: number | undefined;
+  configure: ConfigureDirective | undefined;
+}
+
+/** The client-wide `Configure` directive. */
+export interface ConfigureDirective {
+  pollIntervalSeconds?: number;
+  windowStart?: string;
+  windowEnd?: string;
+}
+
+/** The directives of one `Sync` answer. */
+export interface SyncDirectives {
+  configure: ConfigureDirective | undefined;
+  enableService: Array<{ serial: string; service: "billing" | "supplies" }>;
+  billingRequest: Array<{ serial: string; cycle: string; meters: string[]; due: Date }>;
+  suppliesRequest: Array<{ serial: string; intervalSeconds: number }>;
+  disable: Array<{ serial: string; reason?: string }>;
+}
+
+/** `esol server export` / `CommunicationServer.exportStore()` JSON. */
+export interface StoreExport {
+  proxies: Array<{
+    proxyId: string;
+    site: string | null;
+    software: string | null;
+    host: string | null;
+    registeredAt: string;
+    signer?: { thumbprintSha256: string; subject: string | null };
+  }>;
+  devices: Array<{
+    serial: string;
+    proxyId: string;
+    vendor: string | null;
+    model: string | null;
+    mac: string | null;
+    address: string | null;
+    registeredAt: string;
+    services: { billing: boolean; supplies: boolean };
+    state: string;
+    lastStatusAt: string | null;
+  }>;
+  billingReads: Array<{
+    key: string;
+    serial: string;
+    readAt: string;
+    cycle: string | null;
+    meters: Array<{ name: string; value: number; unit: string | null }>;
+    receivedAt: string;
+  }>;
+  suppliesReports: Array<{ key: string; serial: string; readAt: string; supplies: SupplyInput[]; receivedAt: string }>;
+  billingRequests: Array<{
+    serial: string;
+    cycle: string;
+    meters: string[];
+    due: string;
+    issuedAt: string;
+    fulfilledAt: string | null;
+  }>;
+}
+
+interface DeviceRow {
+  serial: string;
+  proxy_id: string;
+  billing_enabled: number;
+  supplies_enabled: number;
+  state: string;
+  disable_reason: string | null;
+}
+
+interface RequestRow {
+  meters: string;
+  due: string;
+  fulfilled_at: string | null;
+}
+
+/** Options of {@link CommunicationStore.open}. */
+export interface StoreOpenOptions {
+  /** Open an existing store for reading only (export). */
+  readonly?: boolean;
+}
+
+/**
+ * The reference server's durable state. Methods run one SQLite transaction each and throw
+ * {@link CommunicationFaultError} for requests that must be refused (nothing is stored then).
+ */
+export class CommunicationStore {
+  private readonly db: Database.Database;
+  private readonly stmt: ReturnType<typeof prepare>;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.stmt = prepare(db);
+  }
+
+  /** Opens (creating and migrating when writable) the store at `dbPath`. */
+  static open(dbPath: string, options: StoreOpenOptions = {}): CommunicationStore {
+    let db: Database.Database;
+    try {
+      db = new Database(dbPath, options.readonly ? { readonly: true, fileMustExist: true } : {});
+    } catch (err) {
+      throw new StorageError(
+        options.readonly ? "STORAGE_NOT_FOUND" : "STORAGE_OPEN",
+        `cannot open the server store ${dbPath}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    try {
+      const version = db.pragma("user_version", { simple: true }) as number;
+      if (options.readonly) {
+        if (version !== SCHEMA_VERSION)
+          throw new StorageError("STORAGE_SCHEMA", `${dbPath} is not a server store (schema version ${version})`);
+      } else {
+        db.pragma("journal_mode = WAL");
+        db.pragma("synchronous = FULL");
+        db.pragma("foreign_keys = ON");
+        db.pragma("busy_timeout = 5000");
+        if (version === 0) {
+          db.transaction(() => {
+            db.exec(SCHEMA_V1);
+            db.pragma(`user_version = ${SCHEMA_VERSION}`);
+          })();
+        } else if (version !== SCHEMA_VERSION) {
+          throw new StorageError(
+            "STORAGE_SCHEMA",
+            `${dbPath} has schema version ${version}; this server knows version ${SCHEMA_VERSION}`,
+          );
+        }
+      }
+      return new CommunicationStore(db);
+    } catch (err) {
+      db.close();
+      if (err instanceof StorageError) throw err;
+      throw new StorageError("STORAGE_OPEN", `cannot use ${dbPath} as a server store: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /** Closes the database file. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private requireProxy(proxyId: string): void {
+    if (!this.stmt.proxyExists.get(proxyId))
+      throw new CommunicationFaultError("UNKNOWN_PROXY", `proxy ${proxyId} is not registered`, { field: "ProxyId" });
+  }
+
+  private requireDevices(serials: Array<{ serial: string; field: string }>): void {
+    for (const { serial, field } of serials) {
+      if (!this.stmt.deviceExists.get(serial))
+        throw new CommunicationFaultError("UNKNOWN_DEVICE", `device ${serial} is not registered`, { field });
+    }
+  }
+
+  /** `RegisterProxy`: creates or updates the proxy; a repeated key answers `duplicate`. */
+  registerProxy(
+    input: RegisterProxyInput,
+    now: Date,
+    sender: VerifiedSender | undefined,
+  ): { proxyId: string; duplicate: boolean } {
+    return this.db.transaction(() => {
+      const seen = this.stmt.getMessageKey.get("RegisterProxy", input.key) as { proxy_id: string } | undefined;
+      if (seen) return { proxyId: seen.proxy_id, duplicate: true };
+      const at = now.toISOString();
+      this.stmt.upsertProxy.run({
+        proxy_id: input.proxyId,
+        site: input.site ?? null,
+        software: input.software ?? null,
+        host: input.host ?? null,
+        registered_at: at,
+        signer_thumbprint: sender?.thumbprintSha256 ?? null,
+        signer_subject: sender?.subject ?? null,
+      });
+      this.stmt.putMessageKey.run("RegisterProxy", input.key, input.proxyId, at);
+      return { proxyId: input.proxyId, duplicate: false };
+    })();
+  }
+
+  /** `RegisterDevices`: upserts every device under the proxy (a device may move between proxies). */
+  registerDevices(input: RegisterDevicesInput, now: Date): AckCounts {
+    return this.db.transaction(() => {
+      this.requireProxy(input.proxyId);
+      if (this.stmt.getMessageKey.get("RegisterDevices", input.key))
+        return { accepted: 0, duplicates: input.devices.length };
+      const at = now.toISOString();
+      for (const d of input.devices) {
+        this.stmt.upsertDevice.run({
+          serial: d.serial,
+          proxy_id: input.proxyId,
+          vendor: d.vendor ?? null,
+          model: d.model ?? null,
+          mac: d.mac ?? null,
+          address: d.address ?? null,
+          registered_at: at,
+        });
+      }
+      this.stmt.putMessageKey.run("RegisterDevices", input.key, input.proxyId, at);
+      return { accepted: input.devices.length, duplicates: 0 };
+    })();
+  }
+
+  /** `ReportSyncStatus`: records which services the client confirmed. */
+  reportSyncStatus(input: ReportSyncStatusInput, now: Date): AckCounts {
+    return this.db.transaction(() => {
+      this.requireProxy(input.proxyId);
+      this.requireDevices(input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })));
+      if (this.stmt.getMessageKey.get("ReportSyncStatus", input.key))
+        return { accepted: 0, duplicates: input.statuses.length };
+      const at = now.toISOString();
+      for (const s of input.statuses) {
+        (s.service === "billing" ? this.stmt.setBilling : this.stmt.setSupplies).run(s.enabled ? 1 : 0, at, s.serial);
+      }
+      this.stmt.putMessageKey.run("ReportSyncStatus", input.key, input.proxyId, at);
+      return { accepted: input.statuses.length, duplicates: 0 };
+    })();
+  }
+
+  /** `SubmitBillingReads`: stores each read key once and marks the billing requests it fulfils. */
+  submitBillingReads(input: SubmitBillingReadsInput, now: Date, cycle: BillingCycleKind): AckCounts {
+    return this.db.transaction(() => {
+      this.requireProxy(input.proxyId);
+      this.requireDevices(input.reads.map((r, i) => ({ serial: r.serial, field: `Read[${i}].Serial` })));
+      const at = now.toISOString();
+      const counts: AckCounts = { accepted: 0, duplicates: 0 };
+      for (const r of input.reads) {
+        const effective = r.cycle ?? billingCycleAt(r.readAt, cycle).id;
+        const result = this.stmt.putBillingRead.run({
+          key: r.key,
+          serial: r.serial,
+          read_at: r.readAt.toISOString(),
+          cycle: r.cycle ?? null,
+          effective_cycle: effective,
+          meters: JSON.stringify(r.meters.map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? null }))),
+          received_at: at,
+        });
+        if (result.changes === 0) {
+          counts.duplicates++;
+          continue;
+        }
+        counts.accepted++;
+        this.stmt.fulfilRequest.run(at, r.serial, effective);
+        this.stmt.touchDevice.run({ at: r.readAt.toISOString(), serial: r.serial });
+      }
+      return counts;
+    })();
+  }
+
+  /** `SubmitSuppliesReport`: stores each report key once. */
+  submitSuppliesReport(input: SubmitSuppliesReportInput, now: Date): AckCounts {
+    return this.db.transaction(() => {
+      this.requireProxy(input.proxyId);
+      this.requireDevices(input.reports.map((r, i) => ({ serial: r.serial, field: `Report[${i}].Serial` })));
+      const at = now.toISOString();
+      const counts: AckCounts = { accepted: 0, duplicates: 0 };
+      for (const r of input.reports) {
+        const result = this.stmt.putSuppliesReport.run({
+          key: r.key,
+          serial: r.serial,
+          read_at: r.readAt.toISOString(),
+          supplies: JSON.stringify(r.supplies),
+          received_at: at,
+        });
+        if (result.changes === 0) counts.duplicates++;
+        else counts.accepted++;
+      }
+      return counts;
+    })();
+  }
+
+  /**
+   * `Sync`: records the reported device states, then computes the directives for every
+   * device of the proxy under `policy` at `now`.
+   */
+  sync(input: SyncInput, now: Date, policy: StorePolicy): SyncDirectives {
+    return this.db.transaction(() => {
+      this.requireProxy(input.proxyId);
+      this.requireDevices(input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })));
+      const at = now.toISOString();
+      for (const s of input.statuses) {
+        this.stmt.setState.run(s.state, s.detail ?? null, s.lastReadAt?.toISOString() ?? null, at, s.serial);
+      }
+      const out: SyncDirectives = {
+        configure: policy.configure,
+        enableService: [],
+        billingRequest: [],
+        suppliesRequest: [],
+        disable: [],
+      };
+      const cycle = billingCycleAt(now, policy.cycle);
+      const suppliesOn = policy.suppliesIntervalMs !== undefined;
+      for (const d of this.stmt.devicesOfProxy.all(input.proxyId) as DeviceRow[]) {
+        if (d.disable_reason !== null) {
+          if (d.state !== "disabled") out.disable.push({ serial: d.serial, reason: d.disable_reason });
+          continue;
+        }
+        if (d.state === "disabled") continue;
+        if (!d.billing_enabled) out.enableService.push({ serial: d.serial, service: "billing" });
+        if (suppliesOn && !d.supplies_enabled) out.enableService.push({ serial: d.serial, service: "supplies" });
+        if (d.billing_enabled) {
+          const request = this.billingRequestFor(d.serial, cycle, now, policy);
+          if (request) out.billingRequest.push(request);
+        }
+        if (suppliesOn && d.supplies_enabled) {
+          const intervalMs = policy.suppliesIntervalMs as number;
+          // Asked again only when reports stopped coming: a steady client hears nothing new.
+          const since = new Date(now.getTime() - 2 * intervalMs).toISOString();
+          if (!this.stmt.recentSupplies.get(d.serial, since))
+            out.suppliesRequest.push({ serial: d.serial, intervalSeconds: Math.max(1, Math.round(intervalMs / 1000)) });
+        }
+      }
+      return out;
+    })();
+  }
+
+  private billingRequestFor(
+    serial: string,
+    cycle: ReturnType<typeof billingCycleAt>,
+    now: Date,
+    policy: StorePolicy,
+  ): SyncDirectives["billingRequest"][number] | undefined {
+    const existing = this.stmt.getRequest.get(serial, cycle.id) as RequestRow | undefined;
+    if (existing) {
+      if (existing.fulfilled_at !== null) return undefined;
+      return { serial, cycle: cycle.id, meters: JSON.parse(existing.meters) as string[], due: new Date(existing.due) };
+    }
+    if (this.stmt.readInCycle.get(serial, cycle.id)) return undefined;
+    const due = billingDue(now, cycle, policy.dueDays);
+    this.stmt.putRequest.run(serial, cycle.id, JSON.stringify(policy.meters), due.toISOString(), now.toISOString());
+    return { serial, cycle: cycle.id, meters: [...policy.meters], due };
+  }
+
+  /** Marks a device disabled by the server: the next `Sync` carries a `Disable` directive. */
+  disableDevice(serial: string, reason: string): void {
+    const result = this.stmt.disableDevice.run(reason, serial);
+    if (result.changes === 0)
+      throw new CommunicationFaultError("UNKNOWN_DEVICE", `device ${serial} is not registered`, { field: "serial" });
+  }
+
+  /** Everything stored, as the export JSON. */
+  exportAll(): StoreExport {
+    const proxies = (this.db.prepare("SELECT * FROM proxies ORDER BY rowid").all() as Array<Record<string, string | null>>).map(
+      (p) => {
+        const proxy: StoreExport["proxies"][number] = {
+          proxyId: p.proxy_id as string,
+          site: p.site ?? null,
+          software: p.software ?? null,
+          host: p.host ?? null,
+          registeredAt: p.registered_at as string,
+        };
+        if (p.signer_thumbprint) proxy.signer = { thumbprintSha256: p.signer_thumbprint, subject: p.signer_subject ?? null };
+        return proxy;
+      },
+    );
+    const devices = (this.db.prepare("SELECT * FROM devices ORDER BY rowid").all() as Array<Record<string, unknown>>).map(
+      (d) => ({
+        serial: d.serial as string,
+        proxyId: d.proxy_id as string,
+        vendor: (d.vendor as string | null) ?? null,
+        model: (d.model as string | null) ?? null,
+        mac: (d.mac as string | null) ?? null,
+        address: (d.address as string | null) ?? null,
+        registeredAt: d.registered_at as string,
+        services: { billing: d.billing_enabled === 1, supplies: d.supplies_enabled === 1 },
+        state: d.state as string,
+        lastStatusAt: (d.last_status_at as string | null) ?? null,
+      }),
+    );
+    const billingReads = (this.db.prepare("SELECT * FROM billing_reads ORDER BY seq").all() as Array<Record<string, string>>).map(
+      (r) => ({
+        key: r.key as string,
+        serial: r.serial as string,
+        readAt: r.read_at as string,
+        cycle: r.cycle ?? null,
+        meters: JSON.parse(r.meters as string) as StoreExport["billingReads"][number]["meters"],
+        receivedAt: r.received_at as string,
+      }),
+    );
+    const suppliesReports = (
+      this.db.prepare("SELECT * FROM supplies_reports ORDER BY seq").all() as Array<Record<string, string>>
+    ).map((r) => ({
+      key: r.key as string,
+      serial: r.serial as string,
+      readAt: r.read_at as string,
+      supplies: JSON.parse(r.supplies as string) as SupplyInput[],
+      receivedAt: r.received_at as string,
+    }));
+    const billingRequests = (
+      this.db.prepare("SELECT * FROM billing_requests ORDER BY rowid").all() as Array<Record<string, string | null>>
+    ).map((q) => ({
+      serial: q.serial as string,
+      cycle: q.cycle as string,
+      meters: JSON.parse(q.meters as string) as string[],
+      due: q.due as string,
+      issuedAt: q.issued_at as string,
+      fulfilledAt: q.fulfilled_at ?? null,
+    }));
+    return { proxies, devices, billingReads, suppliesReports, billingRequests };
+  }
+}
+
+function prepare(db: Database.Database) {
+  return {
+    proxyExists: db.prepare("SELECT 1 FROM proxies WHERE proxy_id = ?"),
+    deviceExists: db.prepare("SELECT 1 FROM devices WHERE serial = ?"),
+    getMessageKey: db.prepare("SELECT proxy_id FROM message_keys WHERE operation = ? AND key = ?"),
+    putMessageKey: db.prepare("INSERT INTO message_keys (operation, key, proxy_id, received_at) VALUES (?, ?, ?, ?)"),
+    upsertProxy: db.prepare(
+      `INSERT INTO proxies (proxy_id, site, software, host, registered_at, signer_thumbprint, signer_subject)
+       VALUES (@proxy_id, @site, @software, @host, @registered_at, @signer_thumbprint, @signer_subject)
+       ON CONFLICT (proxy_id) DO UPDATE SET site = excluded.site, software = excluded.software, host = excluded.host,
+         signer_thumbprint = COALESCE(excluded.signer_thumbprint, signer_thumbprint),
+         signer_subject = COALESCE(excluded.signer_subject, signer_subject)`,
+    ),
+    upsertDevice: db.prepare(
+      `INSERT INTO devices (serial, proxy_id, vendor, model, mac, address, registered_at)
+       VALUES (@serial, @proxy_id, @vendor, @model, @mac, @address, @registered_at)
+       ON CONFLICT (serial) DO UPDATE SET proxy_id = excluded.proxy_id, vendor = excluded.vendor,
+         model = excluded.model, mac = excluded.mac, address = excluded.address`,
+    ),
+    setBilling: db.prepare("UPDATE devices SET billing_enabled = ?, last_status_at = ? WHERE serial = ?"),
+    setSupplies: db.prepare("UPDATE devices SET supplies_enabled = ?, last_status_at = ? WHERE serial = ?"),
+    setState: db.prepare(
+      `UPDATE devices SET state = ?, state_detail = ?, last_read_at = COALESCE(?, last_read_at), last_status_at = ?
+       WHERE serial = ?`,
+    ),
+    touchDevice: db.prepare(
+      "UPDATE devices SET last_read_at = @at WHERE serial = @serial AND (last_read_at IS NULL OR last_read_at < @at)",
+    ),
+    disableDevice: db.prepare("UPDATE devices SET disable_reason = ? WHERE serial = ?"),
+    devicesOfProxy: db.prepare(
+      `SELECT serial, proxy_id, billing_enabled, supplies_enabled, state, disable_reason FROM devices
+       WHERE proxy_id = ? ORDER BY rowid`,
+    ),
+    putBillingRead: db.prepare(
+      `INSERT INTO billing_reads (key, serial, read_at, cycle, effective_cycle, meters, received_at)
+       VALUES (@key, @serial, @read_at, @cycle, @effective_cycle, @meters, @received_at) ON CONFLICT (key) DO NOTHING`,
+    ),
+    putSuppliesReport: db.prepare(
+      `INSERT INTO supplies_reports (key, serial, read_at, supplies, received_at)
+       VALUES (@key, @serial, @read_at, @supplies, @received_at) ON CONFLICT (key) DO NOTHING`,
+    ),
+    recentSupplies: db.prepare("SELECT 1 FROM supplies_reports WHERE serial = ? AND received_at >= ? LIMIT 1"),
+    readInCycle: db.prepare("SELECT 1 FROM billing_reads WHERE serial = ? AND effective_cycle = ? LIMIT 1"),
+    getRequest: db.prepare("SELECT meters, due, fulfilled_at FROM billing_requests WHERE serial = ? AND cycle = ?"),
+    putRequest: db.prepare(
+      "INSERT INTO billing_requests (serial, cycle, meters, due, issued_at) VALUES (?, ?, ?, ?, ?)",
+    ),
+    fulfilRequest: db.prepare(
+      "UPDATE billing_requests SET fulfilled_at = ? WHERE serial = ? AND cycle = ? AND fulfilled_at IS NULL",
+    ),
+  };
+}
