@@ -6,7 +6,7 @@
  * vouch for the Body the server reads.
  * @module
  */
-import { type KeyObject, timingSafeEqual, X509Certificate } from "node:crypto";
+import { createHash, type KeyObject, timingSafeEqual, X509Certificate } from "node:crypto";
 import type { Element } from "@xmldom/xmldom";
 import { ConfigError, SecurityError } from "../errors.js";
 import type { RequestVerifier, VerifiedSender } from "../soap/security.js";
@@ -256,6 +256,11 @@ export class WsSecurityVerifier implements RequestVerifier {
       }
     }
     if (securityHeaders.length > 1) fail("WSS_WRAPPING", "more than one Security header");
+    if (securityHeaders.length === 0 && header) {
+      const foreign = elementChildren(header).find((el) => el.localName === "Security");
+      if (foreign)
+        fail("WSS_NAMESPACE", `Security header in namespace ${quote(foreign.namespaceURI)} is not accepted`);
+    }
     const security = securityHeaders[0];
     if (!security || signatures.length === 0) {
       if (signatures.length > 0) fail("WSS_WRAPPING", "a signature outside the Security header");
@@ -378,7 +383,13 @@ export class WsSecurityVerifier implements RequestVerifier {
     }
     const sigText = (textOnly(signatureValueEl as Element) ?? "").replace(/\s+/g, "");
     if (!BASE64.test(sigText)) fail("WSS_MALFORMED", "SignatureValue is not base64");
-    if (!verifyCanonical(alg, keyRef.key, canonicalize(si, siPrefixes), Buffer.from(sigText, "base64"))) {
+    const sigBytes = Buffer.from(sigText, "base64");
+    // Non-canonical base64 (spare bits set in the last character) would decode to the same
+    // signature under a different text.
+    if (sigBytes.toString("base64") !== sigText)
+      fail("WSS_MALFORMED", "SignatureValue is not canonical base64");
+    const signedInfoCanonical = canonicalize(si, siPrefixes);
+    if (!verifyCanonical(alg, keyRef.key, signedInfoCanonical, sigBytes)) {
       fail("WSS_BAD_SIGNATURE", "the signature does not verify with the sender's key");
     }
 
@@ -395,7 +406,11 @@ export class WsSecurityVerifier implements RequestVerifier {
     if (cert.x509.validTo && Date.parse(cert.x509.validTo) < now - this.skewMs)
       fail("WSS_UNTRUSTED_KEY", "the certificate has expired");
 
-    this.replay.remember(sigText, expires.getTime() + this.skewMs, now);
+    // Keyed on what was signed, not on the SignatureValue text: an ECDSA signature (r, s)
+    // has a second valid form (r, n - s), so a cache keyed on the value alone lets an
+    // attacker replay an ECDSA-signed message once more per captured signature.
+    const replayKey = createHash("sha256").update(signedInfoCanonical, "utf8").digest("base64");
+    this.replay.remember(replayKey, expires.getTime() + this.skewMs, now);
 
     return {
       thumbprintSha256: cert.thumbprintSha256Hex,

@@ -1,7 +1,12 @@
 import type { Command } from "commander";
+import { registerPoll } from "./poll.js";
+import { registerRead } from "./read.js";
+import { registerSign } from "./sign.js";
+import { registerSim } from "./sim.js";
+import { registerVerify } from "./verify.js";
 
 /** A CLI subcommand module: adds itself to the root program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every `esol` subcommand, in help order. Each part adds its module here. */
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerSign, registerVerify, registerSim, registerRead, registerPoll];

@@ -1,0 +1,54 @@
+import type { Command } from "commander";
+import { SecurityError } from "../../errors.js";
+import { WsSecurityVerifier } from "../../wssec/index.js";
+import { action } from "../action.js";
+import { readPemFile, readStdin } from "./sign.js";
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/**
+ * `esol verify`: applies the server's verifier to the envelope on stdin; exit 0 only
+ * for a message the server would accept.
+ */
+export function registerVerify(program: Command): void {
+  program
+    .command("verify")
+    .description("verify a signed SOAP envelope on stdin exactly as the server would; exit 0 = accepted")
+    .option("--trust <pem>", "pinned sender certificate (PEM); repeatable", collect, [])
+    .option("--trust-ca <pem>", "trusted CA certificate (PEM); repeatable, needs --subject", collect, [])
+    .option(
+      "--subject <pattern>",
+      "regular expression the whole subject of a CA-issued certificate must match",
+    )
+    .option("--insecure-unsigned", "accept unsigned messages (local testing only)")
+    .option("--max-bytes <n>", "largest accepted envelope in bytes", String(10 * 1024 * 1024))
+    .action(
+      action(
+        async (opts: {
+          trust: string[];
+          trustCa: string[];
+          subject?: string;
+          insecureUnsigned?: boolean;
+          maxBytes: string;
+        }) => {
+          const maxBytes = Number(opts.maxBytes);
+          const verifier = new WsSecurityVerifier({
+            trust: opts.trust.map((p) => readPemFile(p, "trusted certificate")),
+            trustCa: opts.trustCa.map((p) => readPemFile(p, "CA certificate")),
+            ...(opts.subject !== undefined ? { subject: opts.subject } : {}),
+            requireSignature: !opts.insecureUnsigned,
+            maxBytes,
+          });
+          const input = await readStdin(maxBytes);
+          if (input.tooLarge)
+            throw new SecurityError("WSS_TOO_LARGE", `envelope larger than ${maxBytes} bytes`);
+          const sender = verifier.verifyRequest(input.text);
+          process.stdout.write(
+            sender
+              ? `ok ${sender.trusted ? "trusted" : "UNTRUSTED"} subject="${sender.subject}" sha256=${sender.thumbprintSha256} alg=${sender.algorithm} key-ref=${sender.keyReference}\n`
+              : "ok unsigned (accepted only because of --insecure-unsigned)\n",
+          );
+        },
+      ),
+    );
+}
