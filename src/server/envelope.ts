@@ -6,7 +6,12 @@
  * @module
  */
 import { DOMParser, type Element, type Node, XMLSerializer } from "@xmldom/xmldom";
-import { COMMUNICATION_NS, CommunicationFaultError, SOAP11_ENVELOPE_NS, SOAP12_ENVELOPE_NS } from "./faults.js";
+import {
+  COMMUNICATION_NS,
+  CommunicationFaultError,
+  SOAP11_ENVELOPE_NS,
+  SOAP12_ENVELOPE_NS,
+} from "./faults.js";
 
 /** The six operations of the v1 contract. */
 export const OPERATIONS = [
@@ -34,7 +39,8 @@ export interface InspectedEnvelope {
   bodyOnlyEnvelope: string;
 }
 
-const xmlFault = (message: string): CommunicationFaultError => new CommunicationFaultError("INVALID_XML", message);
+const xmlFault = (message: string): CommunicationFaultError =>
+  new CommunicationFaultError("INVALID_XML", message);
 
 /** Refuses DOCTYPE / ENTITY declarations (billion laughs, XXE) before any parser sees them. */
 export function refuseDeclarations(xml: string): void {
@@ -56,7 +62,11 @@ export function elementDepth(xml: string, limit = MAX_XML_DEPTH): number {
     if (lt < 0) break;
     const next = xml[lt + 1];
     if (next === "!") {
-      const end = xml.startsWith("<!--", lt) ? xml.indexOf("-->", lt + 4) : xml.startsWith("<![CDATA[", lt) ? xml.indexOf("]]>", lt + 9) : xml.indexOf(">", lt);
+      const end = xml.startsWith("<!--", lt)
+        ? xml.indexOf("-->", lt + 4)
+        : xml.startsWith("<![CDATA[", lt)
+          ? xml.indexOf("]]>", lt + 9)
+          : xml.indexOf(">", lt);
       if (end < 0) break;
       i = end + 1;
       continue;
@@ -128,7 +138,8 @@ function refuseCommentsAndPIs(node: Node): void {
  */
 export function inspectEnvelope(xml: string): InspectedEnvelope {
   refuseDeclarations(xml);
-  if (elementDepth(xml) > MAX_XML_DEPTH) throw xmlFault(`elements nested deeper than ${MAX_XML_DEPTH} levels`);
+  if (elementDepth(xml) > MAX_XML_DEPTH)
+    throw xmlFault(`elements nested deeper than ${MAX_XML_DEPTH} levels`);
   const doc = parse(xml);
   const root = doc.documentElement;
   if (!root) throw xmlFault("malformed XML: no root element");
@@ -136,7 +147,9 @@ export function inspectEnvelope(xml: string): InspectedEnvelope {
     const soap12 = root.namespaceURI === SOAP12_ENVELOPE_NS;
     throw new CommunicationFaultError(
       "SOAP_VERSION_MISMATCH",
-      soap12 ? "SOAP 1.2 is not supported: send a SOAP 1.1 envelope" : "the document is not a SOAP 1.1 Envelope",
+      soap12
+        ? "SOAP 1.2 is not supported: send a SOAP 1.1 envelope"
+        : "the document is not a SOAP 1.1 Envelope",
       { faultCode: "soap:VersionMismatch" },
     );
   }

@@ -82,7 +82,8 @@ export function shorten(text: string, max: number): string {
  */
 export function faultEnvelope(fault: CommunicationFaultError): string {
   const wsse = fault.faultCode.startsWith("wsse:") ? ` xmlns:wsse="${WSSE_NS}"` : "";
-  const field = fault.field === undefined ? "" : `<Field>${escapeXml(shorten(fault.field, MAX_FIELD_CHARS))}</Field>`;
+  const field =
+    fault.field === undefined ? "" : `<Field>${escapeXml(shorten(fault.field, MAX_FIELD_CHARS))}</Field>`;
   return (
     `<?xml version="1.0" encoding="utf-8"?>` +
     `<soap:Envelope xmlns:soap="${SOAP11_ENVELOPE_NS}"${wsse}><soap:Body><soap:Fault>` +
@@ -104,7 +105,10 @@ export function securityFaultFor(err: { code: string; message: string }): Commun
   const faultCode =
     code === "WSS_EXPIRED" || code === "WSS_FUTURE" || code === "WSS_NOT_YET_VALID"
       ? "wsse:MessageExpired"
-      : code === "WSS_UNSIGNED" || code === "WSS_MALFORMED" || code === "WSS_WRAPPING" || code === "WSS_ALGORITHM"
+      : code === "WSS_UNSIGNED" ||
+          code === "WSS_MALFORMED" ||
+          code === "WSS_WRAPPING" ||
+          code === "WSS_ALGORITHM"
         ? "wsse:InvalidSecurity"
         : "wsse:FailedCheck";
   return new CommunicationFaultError(code, err.message, { faultCode });

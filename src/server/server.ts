@@ -12,10 +12,17 @@ import { gunzipSync } from "node:zlib";
 import * as soap from "soap";
 import { ConfigError, isSdkError, StorageError } from "../errors.js";
 import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
+import { securityFault, securityFaultCode } from "../wssec/index.js";
 import { inspectEnvelope, type OperationName } from "./envelope.js";
 import { COMMUNICATION_NS, CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
 import type { BillingCycleKind } from "./policy.js";
-import { type AckCounts, CommunicationStore, type StoreExport, type StorePolicy, type SyncDirectives } from "./store.js";
+import {
+  type AckCounts,
+  CommunicationStore,
+  type StoreExport,
+  type StorePolicy,
+  type SyncDirectives,
+} from "./store.js";
 import { selfSignedPairFor } from "./tls.js";
 import {
   validateRegisterDevices,
@@ -138,7 +145,6 @@ export class CommunicationServer {
   private soapServer: soap.Server | undefined;
   private servedWsdl = "";
   private faults: InjectedFault[] = [];
-  private buildSecurityFault: ((err: unknown) => string) | undefined;
   private started: ServerAddress | undefined;
 
   constructor(options: CommunicationServerOptions) {
@@ -147,11 +153,16 @@ export class CommunicationServer {
     const path = options.path ?? "/esolutions/v1";
     if (!path.startsWith("/")) throw new ConfigError("CONFIG_PATH", `path must start with "/" (got ${path})`);
     const max = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
-    if (!Number.isInteger(max) || max < 1024) throw new ConfigError("CONFIG_MAX_BYTES", "maxRequestBytes must be an integer ≥ 1024");
+    if (!Number.isInteger(max) || max < 1024)
+      throw new ConfigError("CONFIG_MAX_BYTES", "maxRequestBytes must be an integer ≥ 1024");
     const cycle = options.billing?.cycle ?? "monthly";
     if (!["monthly", "quarterly", "semiannual"].includes(cycle))
-      throw new ConfigError("CONFIG_CYCLE", `billing cycle must be monthly, quarterly or semiannual (got ${cycle})`);
-    const supplies = options.supplies === undefined ? { intervalMs: DEFAULT_SUPPLIES_INTERVAL_MS } : options.supplies;
+      throw new ConfigError(
+        "CONFIG_CYCLE",
+        `billing cycle must be monthly, quarterly or semiannual (got ${cycle})`,
+      );
+    const supplies =
+      options.supplies === undefined ? { intervalMs: DEFAULT_SUPPLIES_INTERVAL_MS } : options.supplies;
     if (supplies && !(supplies.intervalMs >= 1000))
       throw new ConfigError("CONFIG_SUPPLIES", "supplies.intervalMs must be at least 1000");
     this.options = options;
@@ -179,7 +190,8 @@ export class CommunicationServer {
 
   /** Opens the store, binds the port and resolves once requests are served. */
   async start(): Promise<ServerAddress> {
-    if (this.started || this.httpServer) throw new ConfigError("SERVER_STARTED", "the server is already started");
+    if (this.started || this.httpServer)
+      throw new ConfigError("SERVER_STARTED", "the server is already started");
     this.store = CommunicationStore.open(this.options.dbPath);
     try {
       return await this.listen();
@@ -203,10 +215,11 @@ export class CommunicationServer {
     server.requestTimeout = 60_000;
     server.headersTimeout = 30_000;
     this.httpServer = server;
-    this.buildSecurityFault = await loadSecurityFaultBuilder();
 
     this.soapServer = await new Promise<soap.Server>((resolve, reject) => {
-      const listenOptions: soap.IServerOptions & { customDeserializer: Record<string, (text: string) => string> } = {
+      const listenOptions: soap.IServerOptions & {
+        customDeserializer: Record<string, (text: string) => string>;
+      } = {
         path: this.path,
         services: this.services(),
         xml: wsdl,
@@ -265,13 +278,16 @@ export class CommunicationServer {
    */
   injectFaults(faults: InjectedFault[]): void {
     for (const f of faults) {
-      if (!Number.isInteger(f.count) || f.count < 0) throw new ConfigError("CONFIG_FAULT", "count must be an integer ≥ 0");
+      if (!Number.isInteger(f.count) || f.count < 0)
+        throw new ConfigError("CONFIG_FAULT", "count must be an integer ≥ 0");
       this.faults.push({ ...f });
     }
   }
 
   private takeFault(operation: string): InjectedFault | undefined {
-    const fault = this.faults.find((f) => f.count > 0 && (f.operation === undefined || f.operation === operation));
+    const fault = this.faults.find(
+      (f) => f.count > 0 && (f.operation === undefined || f.operation === operation),
+    );
     if (fault) fault.count--;
     this.faults = this.faults.filter((f) => f.count > 0);
     return fault;
@@ -314,8 +330,12 @@ export class CommunicationServer {
     const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
     if (pathname !== this.path) return this.plain(res, 404, "not found");
     if (req.method === "GET" || req.method === "HEAD") {
-      if (!url.search.toLowerCase().startsWith("?wsdl")) return this.plain(res, 405, "POST a SOAP 1.1 envelope, or GET ?wsdl");
-      res.writeHead(200, { "Content-Type": "text/xml; charset=utf-8", "Content-Length": Buffer.byteLength(this.servedWsdl) });
+      if (!url.search.toLowerCase().startsWith("?wsdl"))
+        return this.plain(res, 405, "POST a SOAP 1.1 envelope, or GET ?wsdl");
+      res.writeHead(200, {
+        "Content-Type": "text/xml; charset=utf-8",
+        "Content-Length": Buffer.byteLength(this.servedWsdl),
+      });
       res.end(req.method === "HEAD" ? undefined : this.servedWsdl);
       return;
     }
@@ -327,13 +347,21 @@ export class CommunicationServer {
     try {
       const contentType = String(req.headers["content-type"] ?? "").toLowerCase();
       if (contentType.startsWith("application/soap+xml"))
-        throw new CommunicationFaultError("SOAP_VERSION_MISMATCH", "SOAP 1.2 is not supported: send SOAP 1.1 (text/xml)", {
-          faultCode: "soap:VersionMismatch",
-        });
+        throw new CommunicationFaultError(
+          "SOAP_VERSION_MISMATCH",
+          "SOAP 1.2 is not supported: send SOAP 1.1 (text/xml)",
+          {
+            faultCode: "soap:VersionMismatch",
+          },
+        );
       if (!contentType.startsWith("text/xml"))
-        throw new CommunicationFaultError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be text/xml (SOAP 1.1)", {
-          httpStatus: 415,
-        });
+        throw new CommunicationFaultError(
+          "UNSUPPORTED_MEDIA_TYPE",
+          "Content-Type must be text/xml (SOAP 1.1)",
+          {
+            httpStatus: 415,
+          },
+        );
       const body = await this.readBody(req);
       const text = body.toString("utf8");
       const inspected = inspectEnvelope(text);
@@ -360,7 +388,10 @@ export class CommunicationServer {
       const answer = await (this.soapServer as soap.Server).processRequest(inspected.bodyOnlyEnvelope, {
         url: this.path,
         method: "POST",
-        headers: { "content-type": "text/xml; charset=utf-8", soapaction: `"${SOAP_ACTION_PREFIX}${operation}"` },
+        headers: {
+          "content-type": "text/xml; charset=utf-8",
+          soapaction: `"${SOAP_ACTION_PREFIX}${operation}"`,
+        },
         connection: context,
       });
       if (injected?.kind === "drop-after-store") {
@@ -370,13 +401,19 @@ export class CommunicationServer {
       }
       if (context.fault) throw context.fault;
       if (answer.statusCode !== 200) {
-        this.logger.error({ operation, status: answer.statusCode }, "soap could not process a checked request");
-        throw new CommunicationFaultError("INTERNAL", "the server could not process the request", { retryable: true });
+        this.logger.error(
+          { operation, status: answer.statusCode },
+          "soap could not process a checked request",
+        );
+        throw new CommunicationFaultError("INTERNAL", "the server could not process the request", {
+          retryable: true,
+        });
       }
       await this.sendEnvelope(res, 200, answer.body, operation);
     } catch (err) {
       const fault = toFault(err);
-      if (fault.code === "INTERNAL") this.logger.error({ operation, err: (err as Error)?.message }, "internal error");
+      if (fault.code === "INTERNAL")
+        this.logger.error({ operation, err: (err as Error)?.message }, "internal error");
       else this.logger.info({ operation, code: fault.code, field: fault.field }, "request refused");
       if (fault.code === "REQUEST_TOO_LARGE") res.setHeader("Connection", "close");
       await this.sendEnvelope(res, fault.httpStatus, faultEnvelope(fault), operation ?? "unknown");
@@ -387,8 +424,12 @@ export class CommunicationServer {
   private async readBody(req: http.IncomingMessage): Promise<Buffer> {
     const max = this.maxRequestBytes;
     const tooLarge = (after: string) =>
-      new CommunicationFaultError("REQUEST_TOO_LARGE", `request body exceeds ${max} bytes${after}`, { httpStatus: 413 });
-    const encoding = String(req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
+      new CommunicationFaultError("REQUEST_TOO_LARGE", `request body exceeds ${max} bytes${after}`, {
+        httpStatus: 413,
+      });
+    const encoding = String(req.headers["content-encoding"] ?? "identity")
+      .toLowerCase()
+      .trim();
     if (encoding !== "identity" && encoding !== "gzip")
       throw new CommunicationFaultError("UNSUPPORTED_ENCODING", "Content-Encoding must be gzip or identity", {
         httpStatus: 415,
@@ -409,7 +450,9 @@ export class CommunicationServer {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError)
         throw tooLarge(" after gunzip");
-      throw new CommunicationFaultError("INVALID_ENCODING", "the gzip body cannot be inflated", { httpStatus: 400 });
+      throw new CommunicationFaultError("INVALID_ENCODING", "the gzip body cannot be inflated", {
+        httpStatus: 400,
+      });
     }
   }
 
@@ -417,11 +460,17 @@ export class CommunicationServer {
   private checkSoapAction(req: http.IncomingMessage, operation: OperationName): void {
     const header = req.headers.soapaction;
     if (header === undefined) return;
-    const action = String(header).trim().replace(/^"(.*)"$/, "$1");
+    const action = String(header)
+      .trim()
+      .replace(/^"(.*)"$/, "$1");
     if (action === "" || action === `${SOAP_ACTION_PREFIX}${operation}` || action === operation) return;
-    throw new CommunicationFaultError("INVALID_SOAP_ACTION", `SOAPAction does not match the ${operation} body`, {
-      field: "SOAPAction",
-    });
+    throw new CommunicationFaultError(
+      "INVALID_SOAP_ACTION",
+      `SOAPAction does not match the ${operation} body`,
+      {
+        field: "SOAPAction",
+      },
+    );
   }
 
   private injectNow(req: http.IncomingMessage, res: http.ServerResponse, fault: InjectedFault): void {
@@ -433,19 +482,29 @@ export class CommunicationServer {
     const status = fault.kind === "http-503" ? 503 : fault.kind === "http-429" ? 429 : 400;
     const retryAfter = fault.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
     if (retryAfter !== undefined && status !== 400) res.setHeader("Retry-After", String(retryAfter));
-    this.plain(res, status, status === 400 ? "bad request" : status === 429 ? "too many requests" : "service unavailable");
+    this.plain(
+      res,
+      status,
+      status === 400 ? "bad request" : status === 429 ? "too many requests" : "service unavailable",
+    );
   }
 
-  private async sendSecurityFault(res: http.ServerResponse, err: { code: string; message: string }, operation: string) {
-    let envelope: string | undefined;
-    if (this.buildSecurityFault) {
-      try {
-        envelope = this.buildSecurityFault(err);
-      } catch {
-        envelope = undefined;
-      }
+  /** wssec's fault (its `wsse:` code and status); the server's own builder if that one fails. */
+  private async sendSecurityFault(
+    res: http.ServerResponse,
+    err: { code: string; message: string },
+    operation: string,
+  ) {
+    let envelope: string;
+    let status: number;
+    try {
+      envelope = securityFault(err);
+      status = securityFaultCode(err).httpStatus;
+    } catch {
+      envelope = faultEnvelope(securityFaultFor(err));
+      status = 500;
     }
-    await this.sendEnvelope(res, 500, envelope ?? faultEnvelope(securityFaultFor(err)), operation);
+    await this.sendEnvelope(res, status, envelope, operation);
   }
 
   private async sendEnvelope(res: http.ServerResponse, status: number, envelope: string, operation: string) {
@@ -457,26 +516,39 @@ export class CommunicationServer {
         this.logger.error({ operation, err: (err as Error).message }, "response signing failed");
         status = 500;
         body = faultEnvelope(
-          new CommunicationFaultError("INTERNAL", "the server could not sign its response", { retryable: true }),
+          new CommunicationFaultError("INTERNAL", "the server could not sign its response", {
+            retryable: true,
+          }),
         );
       }
     }
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(status, { "Content-Type": "text/xml; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
+    res.writeHead(status, {
+      "Content-Type": "text/xml; charset=utf-8",
+      "Content-Length": Buffer.byteLength(body),
+    });
     res.end(body);
   }
 
   private plain(res: http.ServerResponse, status: number, text: string): void {
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+    res.writeHead(status, {
+      "Content-Type": "text/plain; charset=utf-8",
+      "Content-Length": Buffer.byteLength(text),
+    });
     res.end(text);
   }
 
   private lastResort(res: http.ServerResponse, err: unknown): void {
     this.logger.error({ err: (err as Error)?.message }, "unhandled request failure");
     if (!res.headersSent && !res.destroyed) {
-      const body = faultEnvelope(new CommunicationFaultError("INTERNAL", "internal error", { retryable: true }));
-      res.writeHead(500, { "Content-Type": "text/xml; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
+      const body = faultEnvelope(
+        new CommunicationFaultError("INTERNAL", "internal error", { retryable: true }),
+      );
+      res.writeHead(500, {
+        "Content-Type": "text/xml; charset=utf-8",
+        "Content-Length": Buffer.byteLength(body),
+      });
       res.end(body);
     } else res.destroy();
   }
@@ -498,18 +570,26 @@ export class CommunicationServer {
         }
       };
     const store = () => this.requireStore();
-    const ack = (counts: AckCounts) => ({ Ack: { Accepted: counts.accepted, Duplicates: counts.duplicates } });
+    const ack = (counts: AckCounts) => ({
+      Ack: { Accepted: counts.accepted, Duplicates: counts.duplicates },
+    });
     return {
       CommunicationService: {
         CommunicationPort: {
           RegisterProxy: op("RegisterProxy", (args, ctx) => {
             const result = store().registerProxy(validateRegisterProxy(args), ctx.now, ctx.sender);
-            return { ProxyId: result.proxyId, ServerTime: ctx.now.toISOString(), Duplicate: result.duplicate };
+            return {
+              ProxyId: result.proxyId,
+              ServerTime: ctx.now.toISOString(),
+              Duplicate: result.duplicate,
+            };
           }),
           RegisterDevices: op("RegisterDevices", (args, ctx) =>
             ack(store().registerDevices(validateRegisterDevices(args), ctx.now)),
           ),
-          Sync: op("Sync", (args, ctx) => syncResponse(ctx.now, store().sync(validateSync(args), ctx.now, this.policy))),
+          Sync: op("Sync", (args, ctx) =>
+            syncResponse(ctx.now, store().sync(validateSync(args), ctx.now, this.policy)),
+          ),
           ReportSyncStatus: op("ReportSyncStatus", (args, ctx) =>
             ack(store().reportSyncStatus(validateReportSyncStatus(args), ctx.now)),
           ),
@@ -530,12 +610,14 @@ function syncResponse(now: Date, d: SyncDirectives): Record<string, unknown> {
   const out: Record<string, unknown> = { ServerTime: now.toISOString() };
   if (d.configure) {
     const c: Record<string, unknown> = {};
-    if (d.configure.pollIntervalSeconds !== undefined) c.PollIntervalSeconds = d.configure.pollIntervalSeconds;
+    if (d.configure.pollIntervalSeconds !== undefined)
+      c.PollIntervalSeconds = d.configure.pollIntervalSeconds;
     if (d.configure.windowStart !== undefined) c.WindowStart = d.configure.windowStart;
     if (d.configure.windowEnd !== undefined) c.WindowEnd = d.configure.windowEnd;
     out.Configure = c;
   }
-  if (d.enableService.length) out.EnableService = d.enableService.map((e) => ({ Serial: e.serial, Service: e.service }));
+  if (d.enableService.length)
+    out.EnableService = d.enableService.map((e) => ({ Serial: e.serial, Service: e.service }));
   if (d.billingRequest.length)
     out.BillingRequest = d.billingRequest.map((b) => ({
       Serial: b.serial,
@@ -544,9 +626,14 @@ function syncResponse(now: Date, d: SyncDirectives): Record<string, unknown> {
       Due: b.due.toISOString(),
     }));
   if (d.suppliesRequest.length)
-    out.SuppliesRequest = d.suppliesRequest.map((s) => ({ Serial: s.serial, IntervalSeconds: s.intervalSeconds }));
+    out.SuppliesRequest = d.suppliesRequest.map((s) => ({
+      Serial: s.serial,
+      IntervalSeconds: s.intervalSeconds,
+    }));
   if (d.disable.length)
-    out.Disable = d.disable.map((x) => (x.reason === undefined ? { Serial: x.serial } : { Serial: x.serial, Reason: x.reason }));
+    out.Disable = d.disable.map((x) =>
+      x.reason === undefined ? { Serial: x.serial } : { Serial: x.serial, Reason: x.reason },
+    );
   return out;
 }
 
@@ -556,20 +643,13 @@ function toFault(err: unknown): CommunicationFaultError {
   if (isSdkError(err) && err.code.startsWith("WSS_")) return securityFaultFor(err);
   const code = (err as { code?: unknown })?.code;
   if (typeof code === "string" && code.startsWith("SQLITE_"))
-    return new CommunicationFaultError("STORAGE_UNAVAILABLE", "the server could not store the request; resend later", {
-      retryable: true,
-      cause: err,
-    });
+    return new CommunicationFaultError(
+      "STORAGE_UNAVAILABLE",
+      "the server could not store the request; resend later",
+      {
+        retryable: true,
+        cause: err,
+      },
+    );
   return new CommunicationFaultError("INTERNAL", "internal error", { retryable: true, cause: err });
-}
-
-/** The wssec module is written in parallel; its fault builder is used when it is present. */
-async function loadSecurityFaultBuilder(): Promise<((err: unknown) => string) | undefined> {
-  const specifier = "../wssec/index.js";
-  try {
-    const mod = (await import(specifier)) as { securityFault?: unknown };
-    return typeof mod.securityFault === "function" ? (mod.securityFault as (err: unknown) => string) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -109,7 +109,13 @@ export interface StoreExport {
     meters: Array<{ name: string; value: number; unit: string | null }>;
     receivedAt: string;
   }>;
-  suppliesReports: Array<{ key: string; serial: string; readAt: string; supplies: SupplyInput[]; receivedAt: string }>;
+  suppliesReports: Array<{
+    key: string;
+    serial: string;
+    readAt: string;
+    supplies: SupplyInput[];
+    receivedAt: string;
+  }>;
   billingRequests: Array<{
     serial: string;
     cycle: string;
@@ -170,7 +176,10 @@ export class CommunicationStore {
       const version = db.pragma("user_version", { simple: true }) as number;
       if (options.readonly) {
         if (version !== SCHEMA_VERSION)
-          throw new StorageError("STORAGE_SCHEMA", `${dbPath} is not a server store (schema version ${version})`);
+          throw new StorageError(
+            "STORAGE_SCHEMA",
+            `${dbPath} is not a server store (schema version ${version})`,
+          );
       } else {
         db.pragma("journal_mode = WAL");
         db.pragma("synchronous = FULL");
@@ -192,9 +201,13 @@ export class CommunicationStore {
     } catch (err) {
       db.close();
       if (err instanceof StorageError) throw err;
-      throw new StorageError("STORAGE_OPEN", `cannot use ${dbPath} as a server store: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new StorageError(
+        "STORAGE_OPEN",
+        `cannot use ${dbPath} as a server store: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
@@ -205,7 +218,9 @@ export class CommunicationStore {
 
   private requireProxy(proxyId: string): void {
     if (!this.stmt.proxyExists.get(proxyId))
-      throw new CommunicationFaultError("UNKNOWN_PROXY", `proxy ${proxyId} is not registered`, { field: "ProxyId" });
+      throw new CommunicationFaultError("UNKNOWN_PROXY", `proxy ${proxyId} is not registered`, {
+        field: "ProxyId",
+      });
   }
 
   private requireDevices(serials: Array<{ serial: string; field: string }>): void {
@@ -222,7 +237,9 @@ export class CommunicationStore {
     sender: VerifiedSender | undefined,
   ): { proxyId: string; duplicate: boolean } {
     return this.db.transaction(() => {
-      const seen = this.stmt.getMessageKey.get("RegisterProxy", input.key) as { proxy_id: string } | undefined;
+      const seen = this.stmt.getMessageKey.get("RegisterProxy", input.key) as
+        | { proxy_id: string }
+        | undefined;
       if (seen) return { proxyId: seen.proxy_id, duplicate: true };
       const at = now.toISOString();
       this.stmt.upsertProxy.run({
@@ -271,7 +288,11 @@ export class CommunicationStore {
         return { accepted: 0, duplicates: input.statuses.length };
       const at = now.toISOString();
       for (const s of input.statuses) {
-        (s.service === "billing" ? this.stmt.setBilling : this.stmt.setSupplies).run(s.enabled ? 1 : 0, at, s.serial);
+        (s.service === "billing" ? this.stmt.setBilling : this.stmt.setSupplies).run(
+          s.enabled ? 1 : 0,
+          at,
+          s.serial,
+        );
       }
       this.stmt.putMessageKey.run("ReportSyncStatus", input.key, input.proxyId, at);
       return { accepted: input.statuses.length, duplicates: 0 };
@@ -293,7 +314,9 @@ export class CommunicationStore {
           read_at: r.readAt.toISOString(),
           cycle: r.cycle ?? null,
           effective_cycle: effective,
-          meters: JSON.stringify(r.meters.map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? null }))),
+          meters: JSON.stringify(
+            r.meters.map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? null })),
+          ),
           received_at: at,
         });
         if (result.changes === 0) {
@@ -358,7 +381,8 @@ export class CommunicationStore {
         }
         if (d.state === "disabled") continue;
         if (!d.billing_enabled) out.enableService.push({ serial: d.serial, service: "billing" });
-        if (suppliesOn && !d.supplies_enabled) out.enableService.push({ serial: d.serial, service: "supplies" });
+        if (suppliesOn && !d.supplies_enabled)
+          out.enableService.push({ serial: d.serial, service: "supplies" });
         if (d.billing_enabled) {
           const request = this.billingRequestFor(d.serial, cycle, now, policy);
           if (request) out.billingRequest.push(request);
@@ -368,7 +392,10 @@ export class CommunicationStore {
           // Asked again only when reports stopped coming: a steady client hears nothing new.
           const since = new Date(now.getTime() - 2 * intervalMs).toISOString();
           if (!this.stmt.recentSupplies.get(d.serial, since))
-            out.suppliesRequest.push({ serial: d.serial, intervalSeconds: Math.max(1, Math.round(intervalMs / 1000)) });
+            out.suppliesRequest.push({
+              serial: d.serial,
+              intervalSeconds: Math.max(1, Math.round(intervalMs / 1000)),
+            });
         }
       }
       return out;
@@ -384,11 +411,22 @@ export class CommunicationStore {
     const existing = this.stmt.getRequest.get(serial, cycle.id) as RequestRow | undefined;
     if (existing) {
       if (existing.fulfilled_at !== null) return undefined;
-      return { serial, cycle: cycle.id, meters: JSON.parse(existing.meters) as string[], due: new Date(existing.due) };
+      return {
+        serial,
+        cycle: cycle.id,
+        meters: JSON.parse(existing.meters) as string[],
+        due: new Date(existing.due),
+      };
     }
     if (this.stmt.readInCycle.get(serial, cycle.id)) return undefined;
     const due = billingDue(now, cycle, policy.dueDays);
-    this.stmt.putRequest.run(serial, cycle.id, JSON.stringify(policy.meters), due.toISOString(), now.toISOString());
+    this.stmt.putRequest.run(
+      serial,
+      cycle.id,
+      JSON.stringify(policy.meters),
+      due.toISOString(),
+      now.toISOString(),
+    );
     return { serial, cycle: cycle.id, meters: [...policy.meters], due };
   }
 
@@ -396,48 +434,51 @@ export class CommunicationStore {
   disableDevice(serial: string, reason: string): void {
     const result = this.stmt.disableDevice.run(reason, serial);
     if (result.changes === 0)
-      throw new CommunicationFaultError("UNKNOWN_DEVICE", `device ${serial} is not registered`, { field: "serial" });
+      throw new CommunicationFaultError("UNKNOWN_DEVICE", `device ${serial} is not registered`, {
+        field: "serial",
+      });
   }
 
   /** Everything stored, as the export JSON. */
   exportAll(): StoreExport {
-    const proxies = (this.db.prepare("SELECT * FROM proxies ORDER BY rowid").all() as Array<Record<string, string | null>>).map(
-      (p) => {
-        const proxy: StoreExport["proxies"][number] = {
-          proxyId: p.proxy_id as string,
-          site: p.site ?? null,
-          software: p.software ?? null,
-          host: p.host ?? null,
-          registeredAt: p.registered_at as string,
-        };
-        if (p.signer_thumbprint) proxy.signer = { thumbprintSha256: p.signer_thumbprint, subject: p.signer_subject ?? null };
-        return proxy;
-      },
-    );
-    const devices = (this.db.prepare("SELECT * FROM devices ORDER BY rowid").all() as Array<Record<string, unknown>>).map(
-      (d) => ({
-        serial: d.serial as string,
-        proxyId: d.proxy_id as string,
-        vendor: (d.vendor as string | null) ?? null,
-        model: (d.model as string | null) ?? null,
-        mac: (d.mac as string | null) ?? null,
-        address: (d.address as string | null) ?? null,
-        registeredAt: d.registered_at as string,
-        services: { billing: d.billing_enabled === 1, supplies: d.supplies_enabled === 1 },
-        state: d.state as string,
-        lastStatusAt: (d.last_status_at as string | null) ?? null,
-      }),
-    );
-    const billingReads = (this.db.prepare("SELECT * FROM billing_reads ORDER BY seq").all() as Array<Record<string, string>>).map(
-      (r) => ({
-        key: r.key as string,
-        serial: r.serial as string,
-        readAt: r.read_at as string,
-        cycle: r.cycle ?? null,
-        meters: JSON.parse(r.meters as string) as StoreExport["billingReads"][number]["meters"],
-        receivedAt: r.received_at as string,
-      }),
-    );
+    const proxies = (
+      this.db.prepare("SELECT * FROM proxies ORDER BY rowid").all() as Array<Record<string, string | null>>
+    ).map((p) => {
+      const proxy: StoreExport["proxies"][number] = {
+        proxyId: p.proxy_id as string,
+        site: p.site ?? null,
+        software: p.software ?? null,
+        host: p.host ?? null,
+        registeredAt: p.registered_at as string,
+      };
+      if (p.signer_thumbprint)
+        proxy.signer = { thumbprintSha256: p.signer_thumbprint, subject: p.signer_subject ?? null };
+      return proxy;
+    });
+    const devices = (
+      this.db.prepare("SELECT * FROM devices ORDER BY rowid").all() as Array<Record<string, unknown>>
+    ).map((d) => ({
+      serial: d.serial as string,
+      proxyId: d.proxy_id as string,
+      vendor: (d.vendor as string | null) ?? null,
+      model: (d.model as string | null) ?? null,
+      mac: (d.mac as string | null) ?? null,
+      address: (d.address as string | null) ?? null,
+      registeredAt: d.registered_at as string,
+      services: { billing: d.billing_enabled === 1, supplies: d.supplies_enabled === 1 },
+      state: d.state as string,
+      lastStatusAt: (d.last_status_at as string | null) ?? null,
+    }));
+    const billingReads = (
+      this.db.prepare("SELECT * FROM billing_reads ORDER BY seq").all() as Array<Record<string, string>>
+    ).map((r) => ({
+      key: r.key as string,
+      serial: r.serial as string,
+      readAt: r.read_at as string,
+      cycle: r.cycle ?? null,
+      meters: JSON.parse(r.meters as string) as StoreExport["billingReads"][number]["meters"],
+      receivedAt: r.received_at as string,
+    }));
     const suppliesReports = (
       this.db.prepare("SELECT * FROM supplies_reports ORDER BY seq").all() as Array<Record<string, string>>
     ).map((r) => ({
@@ -448,7 +489,9 @@ export class CommunicationStore {
       receivedAt: r.received_at as string,
     }));
     const billingRequests = (
-      this.db.prepare("SELECT * FROM billing_requests ORDER BY rowid").all() as Array<Record<string, string | null>>
+      this.db.prepare("SELECT * FROM billing_requests ORDER BY rowid").all() as Array<
+        Record<string, string | null>
+      >
     ).map((q) => ({
       serial: q.serial as string,
       cycle: q.cycle as string,
@@ -466,7 +509,9 @@ function prepare(db: Database.Database) {
     proxyExists: db.prepare("SELECT 1 FROM proxies WHERE proxy_id = ?"),
     deviceExists: db.prepare("SELECT 1 FROM devices WHERE serial = ?"),
     getMessageKey: db.prepare("SELECT proxy_id FROM message_keys WHERE operation = ? AND key = ?"),
-    putMessageKey: db.prepare("INSERT INTO message_keys (operation, key, proxy_id, received_at) VALUES (?, ?, ?, ?)"),
+    putMessageKey: db.prepare(
+      "INSERT INTO message_keys (operation, key, proxy_id, received_at) VALUES (?, ?, ?, ?)",
+    ),
     upsertProxy: db.prepare(
       `INSERT INTO proxies (proxy_id, site, software, host, registered_at, signer_thumbprint, signer_subject)
        VALUES (@proxy_id, @site, @software, @host, @registered_at, @signer_thumbprint, @signer_subject)
@@ -502,9 +547,13 @@ function prepare(db: Database.Database) {
       `INSERT INTO supplies_reports (key, serial, read_at, supplies, received_at)
        VALUES (@key, @serial, @read_at, @supplies, @received_at) ON CONFLICT (key) DO NOTHING`,
     ),
-    recentSupplies: db.prepare("SELECT 1 FROM supplies_reports WHERE serial = ? AND received_at >= ? LIMIT 1"),
+    recentSupplies: db.prepare(
+      "SELECT 1 FROM supplies_reports WHERE serial = ? AND received_at >= ? LIMIT 1",
+    ),
     readInCycle: db.prepare("SELECT 1 FROM billing_reads WHERE serial = ? AND effective_cycle = ? LIMIT 1"),
-    getRequest: db.prepare("SELECT meters, due, fulfilled_at FROM billing_requests WHERE serial = ? AND cycle = ?"),
+    getRequest: db.prepare(
+      "SELECT meters, due, fulfilled_at FROM billing_requests WHERE serial = ? AND cycle = ?",
+    ),
     putRequest: db.prepare(
       "INSERT INTO billing_requests (serial, cycle, meters, due, issued_at) VALUES (?, ?, ?, ?, ?)",
     ),

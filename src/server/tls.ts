@@ -66,6 +66,8 @@ export function readPemFile(file: string, what: string): string {
     if (!text.includes("-----BEGIN ")) throw new Error("no PEM block");
     return text;
   } catch (err) {
-    throw new ConfigError("CONFIG_PEM", `cannot read ${what} ${file}: ${(err as Error).message}`, { cause: err });
+    throw new ConfigError("CONFIG_PEM", `cannot read ${what} ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }

@@ -106,7 +106,8 @@ const invalid = (field: string, reason: string): CommunicationFaultError =>
   new CommunicationFaultError("INVALID_VALUE", `${field} ${reason}`, { field });
 
 function asRecord(value: unknown, field: string): Args {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw invalid(field, "must be an element");
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw invalid(field, "must be an element");
   return value as Args;
 }
 
@@ -120,9 +121,13 @@ function items(parent: Args, name: string, field: string, min: number, max: numb
   const found = list(parent[name]);
   if (found.length < min) throw invalid(field, `is required (at least ${min})`);
   if (found.length > max)
-    throw new CommunicationFaultError("TOO_MANY_ITEMS", `${field}: ${found.length} items, at most ${max} allowed`, {
-      field,
-    });
+    throw new CommunicationFaultError(
+      "TOO_MANY_ITEMS",
+      `${field}: ${found.length} items, at most ${max} allowed`,
+      {
+        field,
+      },
+    );
   return found;
 }
 
@@ -158,7 +163,8 @@ function optionalText(parent: Args, name: string, field: string, rule: TextRule)
 
 function checkLength(text: string, field: string, rule: TextRule): string {
   const min = rule.min ?? 0;
-  if (text.length < min) throw invalid(field, min === 1 ? "must not be empty" : `must have at least ${min} characters`);
+  if (text.length < min)
+    throw invalid(field, min === 1 ? "must not be empty" : `must have at least ${min} characters`);
   if (text.length > rule.max) throw invalid(field, `is longer than ${rule.max} characters`);
   return text;
 }
@@ -191,9 +197,19 @@ export function parseDateTime(text: string, field: string): Date {
     number,
   ];
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59)
+  if (
+    year < 1970 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  )
     throw invalid(field, `is not a valid date and time (got "${shorten(text, 40)}")`);
-  if (m[9] !== undefined && (Number(m[9]) > 14 || Number(m[10]) > 59)) throw invalid(field, "has an invalid time zone");
+  if (m[9] !== undefined && (Number(m[9]) > 14 || Number(m[10]) > 59))
+    throw invalid(field, "has an invalid time zone");
   const date = new Date(m[8] === undefined ? `${text}Z` : text);
   if (Number.isNaN(date.getTime())) throw invalid(field, "is not a valid date and time");
   return date;
@@ -243,7 +259,8 @@ function requiredBoolean(parent: Args, name: string, field: string): boolean {
 
 function oneOf<T extends string>(parent: Args, name: string, field: string, allowed: readonly T[]): T {
   const text = requiredText(parent, name, field, { min: 1, max: 32 });
-  if (!(allowed as readonly string[]).includes(text)) throw invalid(field, `must be one of ${allowed.join(", ")}`);
+  if (!(allowed as readonly string[]).includes(text))
+    throw invalid(field, `must be one of ${allowed.join(", ")}`);
   return text as T;
 }
 
@@ -261,7 +278,10 @@ function args(value: unknown, operation: string): Args {
 /** Validates `RegisterProxy` arguments. */
 export function validateRegisterProxy(value: unknown): RegisterProxyInput {
   const a = args(value, "RegisterProxy");
-  const out: RegisterProxyInput = { key: requiredText(a, "Key", "Key", KEY), proxyId: requiredText(a, "ProxyId", "ProxyId", TOKEN) };
+  const out: RegisterProxyInput = {
+    key: requiredText(a, "Key", "Key", KEY),
+    proxyId: requiredText(a, "ProxyId", "ProxyId", TOKEN),
+  };
   withOptional(out, "site", optionalText(a, "Site", "Site", TEXT));
   withOptional(out, "software", optionalText(a, "Software", "Software", TEXT));
   withOptional(out, "host", optionalText(a, "Host", "Host", TEXT));

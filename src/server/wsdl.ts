@@ -17,7 +17,10 @@ export function loadContractWsdl(): string {
     if (existsSync(candidate)) return readFileSync(candidate, "utf8");
     dir = dirname(dir);
   }
-  throw new ConfigError("CONFIG_WSDL", "cannot find wsdl/communication.wsdl next to the esolutions-sdk package");
+  throw new ConfigError(
+    "CONFIG_WSDL",
+    "cannot find wsdl/communication.wsdl next to the esolutions-sdk package",
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerPoll } from "./poll.js";
 import { registerRead } from "./read.js";
+import { registerServer } from "./server.js";
 import { registerSign } from "./sign.js";
 import { registerSim } from "./sim.js";
 import { registerVerify } from "./verify.js";
@@ -9,4 +10,4 @@ import { registerVerify } from "./verify.js";
 export type RegisterCommand = (program: Command) => void;
 
 /** Every `esol` subcommand, in help order. Each part adds its module here. */
-export const commands: RegisterCommand[] = [registerSign, registerVerify, registerSim, registerRead, registerPoll];
+export const commands: RegisterCommand[] = [registerSign, registerVerify, registerSim, registerRead, registerPoll, registerServer];

@@ -1,0 +1,213 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { pino } from "pino";
+import { ConfigError } from "../../errors.js";
+import {
+  BILLING_CYCLE_KINDS,
+  type BillingCycleKind,
+  CommunicationServer,
+  type CommunicationServerOptions,
+  exportStoreFile,
+} from "../../server/index.js";
+import { createMessageSigner, createRequestVerifier } from "../../wssec/index.js";
+import { action } from "../action.js";
+
+interface ServerFlags {
+  port: string;
+  db?: string;
+  host: string;
+  cert?: string;
+  key?: string;
+  http?: boolean;
+  cycle: string;
+  meters?: string;
+  suppliesInterval: string;
+  trust?: string[];
+  trustCa?: string[];
+  subject?: string;
+  insecureUnsigned?: boolean;
+  signKey?: string;
+  signCert?: string;
+  maxRequestBytes: string;
+  log?: string;
+}
+
+function integer(text: string, flag: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max)
+    throw new ConfigError("ARG_INVALID", `${flag} must be an integer ${min}..${max}, got "${text}"`);
+  return n;
+}
+
+function pem(file: string, flag: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError("ARG_FILE", `${flag}: cannot read ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (!text.includes("-----BEGIN ")) throw new ConfigError("ARG_PEM", `${flag}: ${file} holds no PEM block`);
+  return text;
+}
+
+function requireDb(db: string | undefined): string {
+  if (db === undefined || db === "") throw new ConfigError("ARG_MISSING", "--db FILE is required");
+  return db;
+}
+
+/**
+ * Resolves the flags into server options. Signature policy: with `--trust`/`--trust-ca`
+ * signed requests are required (`--insecure-unsigned` relaxes that); with no trust at all
+ * nothing can be verified, so unsigned requests are accepted and a warning is printed.
+ */
+export function serverOptionsFromFlags(
+  flags: ServerFlags,
+  warn: (line: string) => void,
+): CommunicationServerOptions {
+  const dbPath = requireDb(flags.db);
+  const port = integer(flags.port, "--port", 0, 65535);
+  if (!BILLING_CYCLE_KINDS.includes(flags.cycle as BillingCycleKind))
+    throw new ConfigError(
+      "ARG_INVALID",
+      `--cycle must be one of ${BILLING_CYCLE_KINDS.join(", ")}, got "${flags.cycle}"`,
+    );
+  if ((flags.cert === undefined) !== (flags.key === undefined))
+    throw new ConfigError("ARG_INVALID", "--cert and --key go together");
+  if (flags.http && flags.cert !== undefined)
+    throw new ConfigError("ARG_INVALID", "--http cannot be used with --cert/--key");
+  if ((flags.signKey === undefined) !== (flags.signCert === undefined))
+    throw new ConfigError("ARG_INVALID", "--sign-key and --sign-cert go together");
+  if (flags.trustCa?.length && flags.subject === undefined)
+    throw new ConfigError(
+      "ARG_INVALID",
+      "--trust-ca needs --subject PATTERN (which CA-issued certificates to accept)",
+    );
+  const maxRequestBytes = integer(flags.maxRequestBytes, "--max-request-bytes", 1024, 1024 ** 3);
+  const suppliesOff = flags.suppliesInterval === "off";
+  const suppliesSeconds = suppliesOff
+    ? 0
+    : integer(flags.suppliesInterval, "--supplies-interval", 1, 366 * 86400);
+
+  const trust = (flags.trust ?? []).map((f) => pem(f, "--trust"));
+  const trustCa = (flags.trustCa ?? []).map((f) => pem(f, "--trust-ca"));
+  const options: CommunicationServerOptions = {
+    dbPath,
+    host: flags.host,
+    port,
+    billing: {
+      cycle: flags.cycle as BillingCycleKind,
+      ...(flags.meters
+        ? {
+            meters: flags.meters
+              .split(",")
+              .map((m) => m.trim())
+              .filter(Boolean),
+          }
+        : {}),
+    },
+    supplies: suppliesOff ? false : { intervalMs: suppliesSeconds * 1000 },
+    maxRequestBytes,
+  };
+  if (flags.http) options.tls = false;
+  else if (flags.cert !== undefined && flags.key !== undefined)
+    options.tls = { cert: pem(flags.cert, "--cert"), key: pem(flags.key, "--key") };
+  if (trust.length || trustCa.length) {
+    options.verifier = createRequestVerifier({
+      ...(trust.length ? { trust } : {}),
+      ...(trustCa.length ? { trustCa } : {}),
+      ...(flags.subject !== undefined ? { subject: flags.subject } : {}),
+      requireSignature: !flags.insecureUnsigned,
+      maxBytes: maxRequestBytes,
+    });
+    if (flags.insecureUnsigned) warn("warning: --insecure-unsigned: unsigned requests are accepted");
+  } else {
+    warn(
+      flags.insecureUnsigned
+        ? "warning: --insecure-unsigned and no --trust: unsigned requests are accepted, signatures are not checked"
+        : "warning: no --trust or --trust-ca given: unsigned requests are accepted, signatures are not checked",
+    );
+  }
+  if (flags.signKey !== undefined && flags.signCert !== undefined)
+    options.responseSecurity = createMessageSigner({
+      key: pem(flags.signKey, "--sign-key"),
+      cert: pem(flags.signCert, "--sign-cert"),
+    });
+  if (flags.log !== undefined) {
+    if (!["debug", "info", "warn", "error"].includes(flags.log))
+      throw new ConfigError("ARG_INVALID", `--log must be debug, info, warn or error, got "${flags.log}"`);
+    options.logger = pino({ level: flags.log }, pino.destination(2));
+  }
+  return options;
+}
+
+/**
+ * `esol server`: the reference Communication Server. Prints `listening <url>` when ready
+ * and stops on SIGINT/SIGTERM. `esol server export --db FILE` prints the store as JSON.
+ */
+export function registerServer(program: Command): void {
+  const server = program
+    .command("server")
+    .description("run the reference Communication Server (HTTPS by default) over a SQLite file")
+    .option("--port <n>", "TCP port (0 = any free port)", "8443")
+    .option("--db <file>", "SQLite store (created when absent)")
+    .option("--host <addr>", "address to bind", "127.0.0.1")
+    .option("--cert <pem>", "TLS certificate (default: a self-signed pair kept next to --db)")
+    .option("--key <pem>", "TLS private key")
+    .option("--http", "serve plain HTTP instead of HTTPS")
+    .option("--cycle <kind>", `billing cycle: ${BILLING_CYCLE_KINDS.join(" | ")}`, "monthly")
+    .option("--meters <names>", "comma-separated meter names each BillingRequest asks for (default: all)")
+    .option("--supplies-interval <seconds|off>", "supplies report interval, or off", "86400")
+    .option("--trust <pem...>", "pinned client signing certificates; signed requests are then required")
+    .option("--trust-ca <pem...>", "CA certificates for client signing certificates (needs --subject)")
+    .option("--subject <pattern>", "subject a CA-issued client certificate must have")
+    .option("--insecure-unsigned", "accept unsigned requests even when --trust/--trust-ca are given")
+    .option("--sign-key <pem>", "sign responses with this key")
+    .option("--sign-cert <pem>", "certificate of --sign-key")
+    .option("--max-request-bytes <n>", "largest request body, also after gunzip", String(4 * 1024 * 1024))
+    .option("--log <level>", "structured logs (pino JSON) on stderr: debug | info | warn | error")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Prints one line `listening <url>` on stdout when ready; `<url>?wsdl` serves the WSDL. Stops on SIGINT/SIGTERM.",
+        "Signatures: with --trust or --trust-ca every request must be signed by a trusted key (unless",
+        "--insecure-unsigned). With neither there is nothing to verify against: unsigned requests are",
+        "accepted (HTTP and HTTPS alike) and a warning is printed on stderr.",
+        "",
+        "  esol server export --db FILE   prints what the store holds as JSON",
+      ].join("\n"),
+    )
+    .action(
+      action(async (flags: ServerFlags) => {
+        const options = serverOptionsFromFlags(flags, (line) => process.stderr.write(`${line}\n`));
+        const instance = new CommunicationServer(options);
+        const { url } = await instance.start();
+        process.stdout.write(`listening ${url}\n`);
+        await new Promise<void>((resolve) => {
+          const stop = (): void => {
+            process.off("SIGINT", stop);
+            process.off("SIGTERM", stop);
+            void instance.close().then(resolve, resolve);
+          };
+          process.on("SIGINT", stop);
+          process.on("SIGTERM", stop);
+        });
+      }),
+    );
+
+  server
+    .command("export")
+    .description(
+      "print the store as JSON: proxies, devices, billing reads, supplies reports, billing requests",
+    )
+    .option("--db <file>", "SQLite store of a server")
+    .action(
+      action(async (_opts: { db?: string }, command: Command) => {
+        // `--db` after `export` may be taken by the parent command (same flag): read both.
+        const db = requireDb((command.optsWithGlobals() as { db?: string }).db);
+        process.stdout.write(`${JSON.stringify(exportStoreFile(db), null, 2)}\n`);
+      }),
+    );
+}
