@@ -9,6 +9,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import { createSecureContext } from "node:tls";
 import { gzipSync } from "node:zlib";
 import { AbortError, ConfigError, isSdkError, SdkError, TransportError } from "../errors.js";
 import { buildEnvelope, type ParsedElement, parseResponse, SERVICE_NAMESPACE } from "./envelope.js";
@@ -198,6 +199,7 @@ export class CommunicationClient {
       if (options.key !== undefined) agentOptions.key = options.key;
       if (options.passphrase !== undefined) agentOptions.passphrase = options.passphrase;
       agentOptions.rejectUnauthorized = options.rejectUnauthorized ?? true;
+      checkTlsMaterial(agentOptions);
       this.#agent = proxy ? new HttpsTunnelAgent(proxy, agentOptions) : new https.Agent(agentOptions);
     } else {
       this.#agent = proxy ? new HttpTunnelAgent(proxy, agentOptions) : new http.Agent(agentOptions);
@@ -381,6 +383,23 @@ export class CommunicationClient {
       }
     }
     throw httpStatusError(status, this.config.endpoint.host, retryAfterMs);
+  }
+}
+
+/** Loads the TLS material once so that a bad PEM fails at construction, naming which option, never its content. */
+function checkTlsMaterial(options: https.AgentOptions): void {
+  const parts: Array<[string, https.AgentOptions]> = [
+    ["ca", { ca: options.ca }],
+    ["cert/key", { cert: options.cert, key: options.key, passphrase: options.passphrase }],
+  ];
+  for (const [name, material] of parts) {
+    if (Object.values(material).every((v) => v === undefined)) continue;
+    try {
+      createSecureContext(material);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "invalid";
+      throw new ConfigError("CONFIG_TLS", `the TLS ${name} option cannot be loaded (${code})`);
+    }
   }
 }
 

@@ -116,14 +116,20 @@ export function postEnvelope(request: WireRequest, meter: WireMeter): Promise<Wi
       req.destroy(err);
     };
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-    const req = send({
-      method: "POST",
-      host: url.hostname.replace(/^\[|\]$/g, ""),
-      port: url.port || (url.protocol === "https:" ? 443 : 80),
-      path: `${url.pathname}${url.search}`,
-      agent: request.agent,
-      headers: request.headers,
-    });
+    let req: http.ClientRequest;
+    try {
+      req = send({
+        method: "POST",
+        host: url.hostname.replace(/^\[|\]$/g, ""),
+        port: url.port || (url.protocol === "https:" ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        agent: request.agent,
+        headers: request.headers,
+      });
+    } catch (err) {
+      reject(socketErrorToSdkError(err as NodeJS.ErrnoException, target));
+      return;
+    }
     const countRequest = () => {
       // `_header` is the exact request line + header block Node wrote (stable since Node 0.x).
       const head = (req as unknown as { _header?: string | null })._header;

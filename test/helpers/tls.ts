@@ -38,7 +38,6 @@ export function loopbackTls(): Promise<LoopbackTls> {
     extensions: [
       { name: "basicConstraints", cA: true },
       { name: "keyUsage", digitalSignature: true, keyCertSign: true },
-      { name: "extKeyUsage", serverAuth: true },
       {
         name: "subjectAltName",
         altNames: [
