@@ -223,7 +223,8 @@ function classify(err: unknown): Failure {
     return { kind: "status", status: e.status, name: m?.[1] ?? e.message ?? "error", oid: m?.[2] ?? null };
   }
   if (e?.name === "ResponseInvalidError") {
-    if (e.code === RIC.EOutOfOrder) return { kind: "outOfOrder" };
+    // net-snmp's GETNEXT path reports out-of-order answers with an undefined code.
+    if (e.code === RIC.EOutOfOrder || /does not precede/.test(e.message ?? "")) return { kind: "outOfOrder" };
     if (e.code === RIC.EReqResOidNoMatch) return { kind: "oidMismatch" };
     if (e.code === RIC.EAuthFailure || e.code === RIC.ECouldNotDecrypt) return { kind: "auth" };
     if (e.code === RIC.ENotInTimeWindow) return { kind: "timeWindow" };
