@@ -21,6 +21,8 @@ export interface ImpactHtmlOptions {
   title?: string;
   /** Schedule for the traffic table; default {@link DEFAULT_SCHEDULE}. */
   schedule?: TrafficSchedule;
+  /** The text of `formatSavingsTable()`, shown as "what each choice saves" when given. */
+  savingsTable?: string;
   /** Timestamp printed in the footer; default none (keeps output reproducible). */
   generatedAt?: Date;
 }
@@ -223,6 +225,7 @@ ${rows}
 <p class="sub">${snmpNote}</p>
 <h2>Table</h2>
 <pre>${escapeHtml(formatImpactTable(report))}</pre>
+${options.savingsTable ? `<h2>What each choice saves</h2>\n<pre>${escapeHtml(options.savingsTable)}</pre>` : ""}
 ${options.generatedAt ? `<p class="sub">Generated ${escapeHtml(options.generatedAt.toISOString())}.</p>` : ""}
 </body></html>
 `;

@@ -52,7 +52,7 @@ export function formatImpactTable(report: ImpactReport): string {
   const xs = report.options.devices;
   const colW = Math.max(9, ...xs.map((x) => String(x).length + 3));
   const head =
-    `${pad("vendor row", 36)}${pad("our message", 30)}${pad("", 7)}` +
+    `${pad("vendor row", 36)}${pad("our message", 32)}${pad("", 7)}` +
     xs.map((x) => lpad(`x=${x}`, colW)).join("") +
     lpad("per-device", 12) +
     lpad("fixed", 9);
@@ -77,21 +77,21 @@ function rowLines(t: ImpactTransaction, xs: readonly number[], colW: number): st
   const num = (v: number | undefined): string => lpad(v === undefined ? "-" : String(Math.round(v)), colW);
   const fitCols = (a: number, b: number): string => lpad(a.toFixed(1), 12) + lpad(String(Math.round(b)), 9);
   const lines = [
-    `${pad(t.vendorRow, 36)}${pad(label, 30)}${pad("ours", 7)}${ours.map(num).join("")}${fitCols(t.fit.perDevice, t.fit.fixed)}`,
+    `${pad(t.vendorRow, 36)}${pad(label, 32)}${pad("ours", 7)}${ours.map(num).join("")}${fitCols(t.fit.perDevice, t.fit.fixed)}`,
   ];
   const vendor = t.vendor;
   if (!vendor) {
-    lines.push(`${pad("", 66)}${pad("vendor", 7)}${xs.map(() => lpad("n/a", colW)).join("")}`);
+    lines.push(`${pad("", 68)}${pad("vendor", 7)}${xs.map(() => lpad("n/a", colW)).join("")}`);
     return lines;
   }
   const theirs = xs.map((x) => vendorBytes(vendor, x));
   lines.push(
-    `${pad("", 66)}${pad("vendor", 7)}${theirs.map(num).join("")}${fitCols(vendor.perDevice, vendor.fixed)}`,
+    `${pad("", 68)}${pad("vendor", 7)}${theirs.map(num).join("")}${fitCols(vendor.perDevice, vendor.fixed)}`,
   );
   const ratio = (a: number | undefined, b: number): string =>
     lpad(a === undefined || b === 0 ? "-" : (a / b).toFixed(2), colW);
   lines.push(
-    `${pad("", 66)}${pad("ratio", 7)}${ours.map((v, i) => ratio(v, theirs[i]!)).join("")}` +
+    `${pad("", 68)}${pad("ratio", 7)}${ours.map((v, i) => ratio(v, theirs[i]!)).join("")}` +
       lpad(vendor.perDevice === 0 ? "-" : (t.fit.perDevice / vendor.perDevice).toFixed(2), 12) +
       lpad((t.fit.fixed / vendor.fixed).toFixed(2), 9),
   );
