@@ -8,3 +8,4 @@ export * from "./errors.js";
 export * from "./snmp/index.js";
 export * from "./soap/index.js";
 export * from "./wssec/index.js";
+export * from "./impact/index.js";

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerImpact } from "./impact.js";
 import { registerPoll } from "./poll.js";
 import { registerRead } from "./read.js";
 import { registerServer } from "./server.js";
@@ -10,4 +11,4 @@ import { registerVerify } from "./verify.js";
 export type RegisterCommand = (program: Command) => void;
 
 /** Every `esol` subcommand, in help order. Each part adds its module here. */
-export const commands: RegisterCommand[] = [registerSign, registerVerify, registerSim, registerRead, registerPoll, registerServer];
+export const commands: RegisterCommand[] = [registerSign, registerVerify, registerSim, registerRead, registerPoll, registerServer, registerImpact];
