@@ -1,0 +1,253 @@
+/**
+ * Benchmark: how fast a synthetic fleet starts, what it costs in memory, and whether every
+ * device answers a full reading (walk of the system group and the Printer-MIB).
+ *
+ *   node --import tsx bench/sim-start.ts [--sizes 1000,10000] [--read N|all]
+ *
+ * Each fleet runs in its own child process (clean RSS); the reader runs here, in the parent,
+ * as a separate SNMP manager would. Baseline, measured in the same run: the same number of
+ * bare UDP sockets bound by plain node:dgram (the floor any one-port-per-device simulator pays).
+ * Ports 40000-51999 only.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
+
+const BASE_PORT = 40000;
+const MB = 1024 * 1024;
+
+interface ChildReport {
+  startMs: number;
+  rssBefore: number;
+  rssAfter: number;
+  heapAfter: number;
+  expected?: number[];
+}
+
+// ---------------------------------------------------------------- child side
+async function child(kind: "sim" | "bare", count: number): Promise<void> {
+  // Load the code first, so RSS growth is the devices' cost, not the modules'.
+  const { startFleet } = await import("../src/sim/index.js");
+  globalThis.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const t0 = performance.now();
+  let close: () => Promise<void>;
+  let startMs: number;
+  let expected: number[] | undefined;
+  if (kind === "sim") {
+    const fleet = await startFleet({ count, seed: 1 }, { basePort: BASE_PORT, clock: { rate: 0 } });
+    startMs = performance.now() - t0;
+    close = () => fleet.close();
+    globalThis.gc?.();
+    const mem = process.memoryUsage();
+    // What a full reading must return per device: system group + Printer-MIB.
+    expected = fleet.devices.map(
+      (d) =>
+        d
+          .varbinds()
+          .filter((vb) => vb.oid.startsWith("1.3.6.1.2.1.1.") || vb.oid.startsWith("1.3.6.1.2.1.43.")).length,
+    );
+    const report: ChildReport = { startMs, rssBefore, rssAfter: mem.rss, heapAfter: mem.heapUsed, expected };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+  } else {
+    const sockets: Socket[] = [];
+    await Promise.all(
+      Array.from(
+        { length: count },
+        (_, i) =>
+          new Promise<void>((resolve, reject) => {
+            const s = createSocket("udp4");
+            s.once("error", reject);
+            s.bind(BASE_PORT + i, "127.0.0.1", () => resolve());
+            sockets.push(s);
+          }),
+      ),
+    );
+    startMs = performance.now() - t0;
+    close = async () => {
+      for (const s of sockets) s.close();
+    };
+    globalThis.gc?.();
+    const mem = process.memoryUsage();
+    const report: ChildReport = { startMs, rssBefore, rssAfter: mem.rss, heapAfter: mem.heapUsed };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+  }
+  // Wait for the parent to finish reading, then report RSS again and exit.
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === "rss") {
+      globalThis.gc?.();
+      process.stdout.write(`${JSON.stringify({ rss: process.memoryUsage().rss })}\n`);
+    }
+    if (line === "stop") break;
+  }
+  await close();
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------- parent side
+function spawnChild(kind: string, count: number): { proc: ChildProcess; next: () => Promise<string> } {
+  const proc = spawn(
+    process.execPath,
+    ["--expose-gc", "--import", "tsx", "bench/sim-start.ts", "child", kind, String(count)],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
+  const queue: string[] = [];
+  const waiters: ((l: string) => void)[] = [];
+  lines.on("line", (l) => {
+    const w = waiters.shift();
+    if (w) w(l);
+    else queue.push(l);
+  });
+  return {
+    proc,
+    next: () =>
+      new Promise<string>((resolve, reject) => {
+        const q = queue.shift();
+        if (q !== undefined) return resolve(q);
+        waiters.push(resolve);
+        proc.once("exit", (code) => reject(new Error(`child exited ${code}`)));
+      }),
+  };
+}
+
+const snmp = createRequire(import.meta.url)("net-snmp");
+
+interface SubtreeSession {
+  subtree(
+    oid: string,
+    maxRepetitions: number,
+    feed: (vbs: unknown[]) => void,
+    done: (err: Error | null) => void,
+  ): void;
+}
+
+function subtreeCount(session: SubtreeSession, oid: string): Promise<number> {
+  let n = 0;
+  return new Promise((resolve, reject) =>
+    session.subtree(
+      oid,
+      20,
+      (vbs: unknown[]) => {
+        n += vbs.length;
+      },
+      (err: Error | null) => (err ? reject(err) : resolve(n)),
+    ),
+  );
+}
+
+/** Reads devices [0, count) with `concurrency` parallel managers; returns ms and per-device counts. */
+async function readFleet(
+  count: number,
+  concurrency: number,
+): Promise<{ ms: number; counts: number[]; failures: number }> {
+  const counts = new Array<number>(count).fill(-1);
+  let nextIndex = 0;
+  let failures = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (nextIndex < count) {
+        const i = nextIndex++;
+        const session = snmp.createSession("127.0.0.1", "public", {
+          port: BASE_PORT + i,
+          version: snmp.Version2c,
+          timeout: 5000,
+          retries: 1,
+        });
+        session.on("error", () => {});
+        try {
+          counts[i] =
+            (await subtreeCount(session, "1.3.6.1.2.1.1")) + (await subtreeCount(session, "1.3.6.1.2.1.43"));
+        } catch {
+          failures++;
+        } finally {
+          session.close();
+        }
+      }
+    }),
+  );
+  return { ms: performance.now() - t0, counts, failures };
+}
+
+interface Row {
+  what: string;
+  devices: number;
+  startMs: number;
+  rssMb: number;
+  rssKbPerDevice: number;
+  heapMb: number;
+  readMs?: number;
+  readsComplete?: string;
+  rssAfterReadMb?: number;
+}
+
+async function measure(kind: "sim" | "bare", count: number, readCount: number): Promise<Row> {
+  const c = spawnChild(kind, count);
+  const report = JSON.parse(await c.next()) as ChildReport;
+  const row: Row = {
+    what: kind === "sim" ? "sim fleet" : "baseline: bare dgram sockets",
+    devices: count,
+    startMs: Math.round(report.startMs),
+    rssMb: Math.round((report.rssAfter / MB) * 10) / 10,
+    rssKbPerDevice: Math.round(((report.rssAfter - report.rssBefore) / 1024 / count) * 10) / 10,
+    heapMb: Math.round((report.heapAfter / MB) * 10) / 10,
+  };
+  if (kind === "sim" && readCount > 0) {
+    const n = Math.min(readCount, count);
+    const read = await readFleet(n, 32);
+    const complete = read.counts.filter((c, i) => c === report.expected?.[i]).length;
+    row.readMs = Math.round(read.ms);
+    row.readsComplete = `${complete}/${n}`;
+    c.proc.stdin?.write("rss\n");
+    row.rssAfterReadMb = Math.round(((JSON.parse(await c.next()) as { rss: number }).rss / MB) * 10) / 10;
+  }
+  c.proc.stdin?.write("stop\n");
+  await new Promise((r) => c.proc.once("exit", r));
+  return row;
+}
+
+async function main(): Promise<void> {
+  const arg = (name: string, fallback: string): string => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+  };
+  const sizes = arg("--sizes", "1000,10000").split(",").map(Number);
+  const readArg = arg("--read", "all");
+  const readCount = readArg === "all" ? Number.POSITIVE_INFINITY : Number(readArg);
+  const rows: Row[] = [];
+  for (const size of sizes) {
+    if (BASE_PORT + size - 1 > 51999) throw new Error(`size ${size} exceeds the benchmark port range`);
+    rows.push(await measure("bare", size, 0));
+    rows.push(await measure("sim", size, readCount));
+  }
+  const ratios = sizes.map((size) => {
+    const bare = rows.find((r) => r.devices === size && r.what.startsWith("baseline")) as Row;
+    const sim = rows.find((r) => r.devices === size && r.what === "sim fleet") as Row;
+    return {
+      devices: size,
+      startVsBare: Math.round((sim.startMs / Math.max(1, bare.startMs)) * 10) / 10,
+      rssPerDeviceVsBare: Math.round((sim.rssKbPerDevice / Math.max(0.1, bare.rssKbPerDevice)) * 10) / 10,
+    };
+  });
+  console.table(rows);
+  console.table(ratios);
+  let nofile = "unknown";
+  try {
+    const { execSync } = await import("node:child_process");
+    nofile = execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim();
+  } catch {}
+  console.log(`ulimit -n = ${nofile} (one UDP socket = one file descriptor per device)`);
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync(
+    "bench/results/sim-start.json",
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, nofile, rows, ratios }, null, 2)}\n`,
+  );
+}
+
+if (process.argv[2] === "child") await child(process.argv[3] as "sim" | "bare", Number(process.argv[4]));
+else await main();
