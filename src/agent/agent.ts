@@ -1,0 +1,1004 @@
+/**
+ * The eSolutions client engine: an embeddable {@link Agent} that polls printers, keeps
+ * every reading in the durable {@link Outbox} before any network I/O, registers itself
+ * and its devices once, syncs once a day inside the transmission window, obeys the
+ * server's directives and delivers the outbox until every entry is acknowledged.
+ * @module
+ */
+import { EventEmitter, setMaxListeners } from "node:events";
+import { hostname } from "node:os";
+import pino from "pino";
+import {
+  AbortError,
+  isSdkError,
+  type SdkError,
+  SoapFaultError,
+  StorageError,
+  TransportError,
+} from "../errors.js";
+import type { DeviceReading } from "../snmp/mib/reading.js";
+import { PrinterReader } from "../snmp/reader.js";
+import { CommunicationClient } from "../soap/client.js";
+import type {
+  Ack,
+  ClientConfiguration,
+  DeviceInfo,
+  DeviceStatusReport,
+  Directive,
+  ExchangeRecord,
+  RegisterDevicesInput,
+  RegisterProxyInput,
+  RegisterProxyResult,
+  ReportSyncStatusInput,
+  ServiceStatus,
+  SubmitBillingReadsInput,
+  SubmitSuppliesReportInput,
+  SyncInput,
+  SyncResult,
+} from "../soap/models.js";
+import type { MessageSecurity } from "../soap/security.js";
+import { createMessageSigner } from "../wssec/index.js";
+import { type Clock, SystemClock, type TimerHandle } from "./clock.js";
+import type { AgentConfig } from "./config.js";
+import { DeviceRegistry, type KnownDevice } from "./devices.js";
+import { nextSyncAt, parseTimeOfDay, type TransmissionWindow } from "./duration.js";
+import { Outbox, type OutboxEntry, type OutboxKind } from "./outbox.js";
+import {
+  type PolledReading,
+  toBillingRead,
+  toDeviceInfo,
+  toPolledReading,
+  toSuppliesReport,
+} from "./readings.js";
+
+/** Options of one transport call (a subset of the client's `CallOptions`). */
+export interface AgentCallOptions {
+  /** Cancels the call. */
+  abortSignal?: AbortSignal;
+}
+
+/**
+ * The server operations the agent calls; {@link CommunicationClient} implements it.
+ * Inject another implementation to route calls elsewhere (or to observe them).
+ */
+export interface AgentTransport {
+  /** `RegisterProxy`. */
+  registerProxy(input: RegisterProxyInput, options?: AgentCallOptions): Promise<RegisterProxyResult>;
+  /** `RegisterDevices`. */
+  registerDevices(input: RegisterDevicesInput, options?: AgentCallOptions): Promise<Ack>;
+  /** `Sync`. */
+  sync(input: SyncInput, options?: AgentCallOptions): Promise<SyncResult>;
+  /** `ReportSyncStatus`. */
+  reportSyncStatus(input: ReportSyncStatusInput, options?: AgentCallOptions): Promise<Ack>;
+  /** `SubmitBillingReads`. */
+  submitBillingReads(input: SubmitBillingReadsInput, options?: AgentCallOptions): Promise<Ack>;
+  /** `SubmitSuppliesReport`. */
+  submitSuppliesReport(input: SubmitSuppliesReportInput, options?: AgentCallOptions): Promise<Ack>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** The device reads the agent needs; {@link PrinterReader} implements it. */
+export interface AgentReader {
+  /** Reads one device (`host:port`). */
+  read(target: string, options?: { abortSignal?: AbortSignal }): Promise<DeviceReading>;
+  /** Reads many devices, yielding each outcome as it finishes. */
+  poll(
+    targets: readonly string[],
+    options?: { concurrency?: number; abortSignal?: AbortSignal },
+  ): AsyncIterable<{ target: string; reading?: DeviceReading | undefined; error?: SdkError | undefined }>;
+}
+
+/** A pino-compatible logger. */
+export interface AgentLogger {
+  /** Debug detail. */
+  debug(obj: object, msg?: string): void;
+  /** Normal operation. */
+  info(obj: object, msg?: string): void;
+  /** Something needs attention. */
+  warn(obj: object, msg?: string): void;
+  /** Something failed. */
+  error(obj: object, msg?: string): void;
+}
+
+/** Options of {@link Agent}. */
+export interface AgentOptions {
+  /** Time source and timers. Default wall time. */
+  clock?: Clock;
+  /** Server transport. Default a {@link CommunicationClient} built from the config. */
+  transport?: AgentTransport;
+  /** Device reader. Default a {@link PrinterReader} built from the config. */
+  reader?: AgentReader;
+  /** Logger. Default pino at `config.log.level` on stderr. */
+  logger?: AgentLogger;
+  /** Random source in [0, 1) for jitter. Default `Math.random`. */
+  random?: () => number;
+  /** `software` reported at registration. Default `esolutions-sdk`. */
+  software?: string;
+  /** Largest number of records per `SubmitBillingReads` / `SubmitSuppliesReport`. Default 500. */
+  batchSize?: number;
+  /**
+   * Sync right after the first poll when the agent has never synced or its last sync is
+   * more than a day old (default true); otherwise wait for the window.
+   */
+  syncOnStart?: boolean;
+}
+
+/** What a poll did (`poll` event). */
+export interface PollSummary {
+  /** Epoch ms the poll started (the reading time of its readings). */
+  atMs: number;
+  /** Targets polled. */
+  targets: number;
+  /** Devices read and committed. */
+  read: number;
+  /** Targets without an answer. */
+  failed: number;
+  /** Supplies reports committed. */
+  suppliesCommitted: number;
+}
+
+/** What a sync session did (`sync` event). */
+export interface SyncSummary {
+  /** Epoch ms the session started. */
+  atMs: number;
+  /** Directives received. */
+  directives: Directive[];
+  /** Device statuses reported. */
+  statuses: DeviceStatusReport[];
+  /** Configuration received, when any. */
+  configure?: ClientConfiguration;
+}
+
+/** Entries acknowledged by the server (`sent` event). */
+export interface SentEvent {
+  /** Which kind of entries. */
+  kind: OutboxKind;
+  /** Their idempotency keys. */
+  keys: string[];
+  /** The server's count of records newly stored. */
+  accepted: number;
+  /** The server's count of records it already had. */
+  duplicates: number;
+}
+
+/** An entry the server refused for good (`parked` event). */
+export interface ParkedEvent {
+  /** Which kind of entry. */
+  kind: OutboxKind;
+  /** Its idempotency key. */
+  key: string;
+  /** Serial, when any. */
+  serial: string | null;
+  /** The refusal (`<code>: <message>`). */
+  reason: string;
+}
+
+/** A device seen for the first time (`device-new`), or gone silent (`device-silent`). */
+export interface DeviceEvent {
+  /** The device. */
+  device: KnownDevice;
+}
+
+/** A device whose address / MAC now answers with another serial (`device-replaced`). */
+export interface DeviceReplacedEvent {
+  /** The new device. */
+  device: KnownDevice;
+  /** The one it replaced. */
+  previous: KnownDevice;
+}
+
+/** The agent's typed events. */
+export interface AgentEvents {
+  /** A poll finished. */
+  poll: [PollSummary];
+  /** A sync session finished. */
+  sync: [SyncSummary];
+  /** Entries were acknowledged. */
+  sent: [SentEvent];
+  /** An entry was parked. */
+  parked: [ParkedEvent];
+  /** A device was seen for the first time. */
+  "device-new": [DeviceEvent];
+  /** A device was replaced by another at the same address / MAC. */
+  "device-replaced": [DeviceReplacedEvent];
+  /** A device missed `silentAfterPolls` polls. */
+  "device-silent": [DeviceEvent];
+  /** A directive is being obeyed. */
+  directive: [Directive];
+  /** One attempt of one server call (from the client's `onExchange`). */
+  exchange: [ExchangeRecord];
+  /**
+   * Something failed (the agent keeps running and retries). Emitted only when a
+   * listener is attached, so an embedding application is never crashed by it.
+   */
+  error: [SdkError];
+}
+
+/** A snapshot of the agent for status displays. */
+export interface AgentStatus {
+  /** Whether `start()` ran and `stop()` did not. */
+  running: boolean;
+  /** Whether `RegisterProxy` was acknowledged. */
+  registered: boolean;
+  /** Epoch ms of the last successful sync. */
+  lastSyncAtMs: number | null;
+  /** Epoch ms of the next scheduled sync. */
+  nextSyncAtMs: number | null;
+  /** Outbox counts. */
+  outbox: ReturnType<Outbox["stats"]>;
+  /** Known devices. */
+  devices: KnownDevice[];
+}
+
+const DELIVERY_ORDER: readonly OutboxKind[] = [
+  "register-devices",
+  "sync-status",
+  "billing-read",
+  "supplies-report",
+];
+
+/** Builds the WS-Security signer from the config, when it has one. */
+function securityFrom(config: AgentConfig, clock: Clock): MessageSecurity | undefined {
+  if (!config.security) return undefined;
+  return createMessageSigner({
+    key: config.security.key,
+    cert: config.security.cert,
+    ...(config.security.algorithm ? { algorithm: config.security.algorithm } : {}),
+    ...(config.security.serverCert ? { verifyResponsesWith: config.security.serverCert } : {}),
+    clock: () => clock.now(),
+  });
+}
+
+function errorLine(err: unknown): string {
+  if (isSdkError(err)) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function asSdkError(err: unknown): SdkError {
+  if (isSdkError(err)) return err as SdkError;
+  return new StorageError("INTERNAL", err instanceof Error ? err.message : String(err), { cause: err });
+}
+
+/**
+ * The eSolutions client engine.
+ *
+ * Lifecycle: `start()` opens the outbox, polls, registers (once), syncs, then keeps
+ * polling every `pollInterval` and syncing once a day inside the window; `stop()`
+ * cancels timers, waits for the work in progress and closes everything. No globals:
+ * several agents can run in one process.
+ *
+ * @example
+ * ```ts
+ * const agent = new Agent(loadAgentConfig("agent.json"));
+ * agent.on("sent", (e) => console.log(`${e.kind}: ${e.accepted} stored`));
+ * agent.on("device-silent", ({ device }) => console.warn(`${device.serial} stopped answering`));
+ * await agent.start();
+ * process.on("SIGTERM", () => void agent.stop());
+ * ```
+ */
+export class Agent extends EventEmitter<AgentEvents> {
+  /** The resolved configuration. */
+  readonly config: AgentConfig;
+  /** The agent's clock. */
+  readonly clock: Clock;
+  readonly #log: AgentLogger;
+  readonly #random: () => number;
+  readonly #software: string;
+  readonly #batchSize: number;
+  readonly #syncOnStart: boolean;
+  readonly #options: AgentOptions;
+  #transport: AgentTransport | undefined;
+  #reader: AgentReader | undefined;
+  #outbox: Outbox | undefined;
+  #devices: DeviceRegistry | undefined;
+  #running = false;
+  #queue: Promise<unknown> = Promise.resolve();
+  #timers = new Map<string, TimerHandle>();
+  #abort = new AbortController();
+  #nextSyncAtMs: number | null = null;
+  #sessionFailures = 0;
+
+  constructor(config: AgentConfig, options: AgentOptions = {}) {
+    super();
+    this.config = config;
+    this.#options = options;
+    this.clock = options.clock ?? new SystemClock();
+    this.#random = options.random ?? Math.random;
+    this.#software = options.software ?? "esolutions-sdk";
+    this.#batchSize = options.batchSize ?? 500;
+    this.#syncOnStart = options.syncOnStart ?? true;
+    this.#log =
+      options.logger ??
+      pino(
+        { level: config.log.level, base: { proxyId: config.proxy.id } },
+        pino.destination({ dest: 2, sync: false }),
+      );
+  }
+
+  /** The outbox (open between `start()` and `stop()`). */
+  get outbox(): Outbox {
+    if (!this.#outbox)
+      throw new StorageError("STORAGE_CLOSED", "the agent is not started: its outbox is closed");
+    return this.#outbox;
+  }
+
+  /** The device registry (open between `start()` and `stop()`). */
+  get devices(): DeviceRegistry {
+    if (!this.#devices)
+      throw new StorageError("STORAGE_CLOSED", "the agent is not started: its outbox is closed");
+    return this.#devices;
+  }
+
+  /**
+   * Opens the outbox, reports what its integrity check found, and starts the schedule:
+   * a poll now, then a sync (right away the first time, else in the next window).
+   * Resolves once the outbox is open and the first poll is queued.
+   * @throws StorageError when the outbox cannot be opened.
+   */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#abort = new AbortController();
+    // One signal is shared by every read and call in flight (a fleet poll has dozens).
+    setMaxListeners(0, this.#abort.signal);
+    const outbox = Outbox.open(this.config.outbox.path, {
+      now: () => this.clock.now(),
+      random: this.#random,
+      maxEntries: this.config.outbox.maxEntries,
+      maxBytes: this.config.outbox.maxBytes,
+      retryDelayMs: this.config.schedule.retryDelayMs,
+      maxRetryDelayMs: this.config.schedule.maxRetryDelayMs,
+    });
+    this.#outbox = outbox;
+    this.#devices = new DeviceRegistry(outbox);
+    const report = outbox.openReport;
+    if (report.integrity !== "ok" || report.quarantined > 0) {
+      this.#log.error({ ...report }, "the outbox was damaged: readable rows kept, damaged rows quarantined");
+      this.#emitError(
+        new StorageError(
+          "STORAGE_CORRUPT",
+          `the outbox ${outbox.path} was damaged: ${report.quarantined} row(s) quarantined${report.corruptCopyPath ? `, damaged file kept as ${report.corruptCopyPath}` : ""}`,
+        ),
+      );
+    }
+    this.#transport = this.#options.transport ?? this.#createTransport();
+    this.#reader = this.#options.reader ?? this.#createReader();
+    this.#running = true;
+    const stats = outbox.stats();
+    this.#log.info({ outbox: outbox.path, ...stats }, "agent started");
+    const lastSync = Number(outbox.getMeta("sync.last") ?? 0);
+    const syncSoon =
+      this.#syncOnStart &&
+      (outbox.getMeta("proxy.registered") !== "1" || this.clock.now() - lastSync >= 86_400_000);
+    this.#schedule("poll", 0, () => this.#enqueue("poll", () => this.#pollAndReschedule()));
+    if (syncSoon) this.#schedule("sync", 0, () => this.#enqueue("sync", () => this.#sessionAndReschedule()));
+    else {
+      this.#scheduleNextSync(Math.max(lastSync, this.clock.now()));
+      // Deliver what a previous run left pending without waiting for the window.
+      if (stats.pending > 0)
+        this.#schedule("flush", 0, () => this.#enqueue("flush", () => this.#flushAndReschedule()));
+    }
+  }
+
+  /**
+   * Stops: cancels timers and in-flight calls, waits for the work in progress to
+   * settle, closes the outbox and the transport. Everything committed stays committed.
+   */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    for (const t of this.#timers.values()) t.cancel();
+    this.#timers.clear();
+    this.#abort.abort();
+    await this.#queue.catch(() => undefined);
+    if (!this.#options.transport) await this.#transport?.close().catch(() => undefined);
+    this.#outbox?.close();
+    this.#outbox = undefined;
+    this.#devices = undefined;
+    this.#log.info({}, "agent stopped");
+  }
+
+  /** A snapshot for status displays. */
+  status(): AgentStatus {
+    const outbox = this.outbox;
+    const last = outbox.getMeta("sync.last");
+    return {
+      running: this.#running,
+      registered: outbox.getMeta("proxy.registered") === "1",
+      lastSyncAtMs: last ? Number(last) : null,
+      nextSyncAtMs: this.#nextSyncAtMs,
+      outbox: outbox.stats(),
+      devices: this.devices.list(),
+    };
+  }
+
+  /** Polls every target now (queued behind work in progress). */
+  pollNow(): Promise<PollSummary> {
+    return this.#enqueue("poll", () => this.#poll());
+  }
+
+  /** Runs a sync session now: register if needed, Sync, obey directives, deliver. */
+  syncNow(): Promise<SyncSummary | undefined> {
+    return this.#enqueue("sync", () => this.#session());
+  }
+
+  /** Delivers every due outbox entry now. */
+  flushNow(): Promise<void> {
+    return this.#enqueue("flush", () => this.#flush());
+  }
+
+  // ----- plumbing -----
+
+  #createTransport(): AgentTransport {
+    const s = this.config.server;
+    const security = securityFrom(this.config, this.clock);
+    return new CommunicationClient({
+      endpoint: s.url,
+      rejectUnauthorized: s.rejectUnauthorized,
+      timeoutMs: s.timeoutMs,
+      maxRetries: s.maxRetries,
+      retryDelayMs: s.retryDelayMs,
+      gzip: s.gzip,
+      ...(s.ca ? { ca: s.ca } : {}),
+      ...(s.httpProxy ? { proxy: s.httpProxy } : {}),
+      ...(security ? { security } : {}),
+      onExchange: (e) => {
+        if (this.listenerCount("exchange") > 0) this.emit("exchange", e);
+      },
+    });
+  }
+
+  #createReader(): AgentReader {
+    const d = this.config.devices;
+    return new PrinterReader({ profiles: d.profiles, timeoutMs: d.timeoutMs, retries: d.retries });
+  }
+
+  #emitError(err: SdkError): void {
+    if (this.listenerCount("error") > 0) this.emit("error", err);
+  }
+
+  /** Runs jobs one at a time, so polls, sessions and flushes never interleave their writes. */
+  #enqueue<T>(name: string, job: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(async () => {
+      if (!this.#running) throw new AbortError(`the agent stopped before ${name} ran`);
+      return job();
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #schedule(name: string, delayMs: number, fn: () => Promise<unknown>): void {
+    this.#timers.get(name)?.cancel();
+    if (!this.#running) return;
+    const handle = this.clock.setTimeout(() => {
+      if (this.#timers.get(name) === handle) this.#timers.delete(name);
+      return fn().catch((err: unknown) => {
+        if (err instanceof AbortError || !this.#running) return;
+        this.#log.error({ err: errorLine(err), job: name }, "scheduled job failed");
+        this.#emitError(asSdkError(err));
+      });
+    }, delayMs);
+    this.#timers.set(name, handle);
+  }
+
+  #pollIntervalMs(): number {
+    const override = Number(this.#outbox?.getMeta("configure.pollIntervalMs") ?? 0);
+    return override > 0 ? override : this.config.schedule.pollIntervalMs;
+  }
+
+  #window(): TransmissionWindow {
+    const start = this.#outbox?.getMeta("configure.windowStart");
+    const end = this.#outbox?.getMeta("configure.windowEnd");
+    if (start && end) {
+      const s = parseTimeOfDay(start);
+      const e = parseTimeOfDay(end);
+      if (s !== undefined && e !== undefined && s !== e) return { startMinute: s, endMinute: e };
+    }
+    return this.config.schedule.syncWindow;
+  }
+
+  async #pollAndReschedule(): Promise<void> {
+    const started = this.clock.now();
+    try {
+      await this.#poll();
+    } finally {
+      const next = Math.max(0, started + this.#pollIntervalMs() - this.clock.now());
+      this.#schedule("poll", next, () => this.#enqueue("poll", () => this.#pollAndReschedule()));
+    }
+  }
+
+  #scheduleNextSync(afterMs: number): void {
+    const at = nextSyncAt(afterMs, this.#window(), this.config.schedule.syncJitterMs, this.#random);
+    this.#nextSyncAtMs = at;
+    this.#schedule("sync", Math.max(0, at - this.clock.now()), () =>
+      this.#enqueue("sync", () => this.#sessionAndReschedule()),
+    );
+  }
+
+  async #sessionAndReschedule(): Promise<void> {
+    const started = this.clock.now();
+    try {
+      await this.#session();
+      this.#sessionFailures = 0;
+      this.#scheduleNextSync(started);
+    } catch (err) {
+      if (err instanceof AbortError || !this.#running) throw err;
+      // The server could not be reached: try again with backoff, but never later than the next window.
+      this.#sessionFailures++;
+      const delay = Math.min(
+        this.config.schedule.maxRetryDelayMs,
+        this.config.schedule.retryDelayMs * 2 ** Math.min(20, this.#sessionFailures - 1),
+      );
+      const retryAfter = (err as { retryAfterMs?: number }).retryAfterMs ?? 0;
+      const wait = Math.max(Math.floor(delay * (0.5 + 0.5 * this.#random())), retryAfter);
+      this.#log.warn({ err: errorLine(err), retryInMs: wait }, "sync failed; will retry");
+      this.#emitError(asSdkError(err));
+      const next = nextSyncAt(started, this.#window(), this.config.schedule.syncJitterMs, this.#random);
+      const at = Math.min(this.clock.now() + wait, next);
+      this.#nextSyncAtMs = at;
+      this.#schedule("sync", at - this.clock.now(), () =>
+        this.#enqueue("sync", () => this.#sessionAndReschedule()),
+      );
+    }
+  }
+
+  async #flushAndReschedule(): Promise<void> {
+    await this.#flush();
+  }
+
+  // ----- polling -----
+
+  async #poll(): Promise<PollSummary> {
+    const reader = this.#reader as AgentReader;
+    const outbox = this.outbox;
+    const devices = this.devices;
+    const atMs = this.clock.now();
+    const summary: PollSummary = { atMs, targets: 0, read: 0, failed: 0, suppliesCommitted: 0 };
+    const newDevices: DeviceInfo[] = [];
+    const signal = this.#abort.signal;
+    for await (const r of reader.poll(this.config.devices.targets, {
+      concurrency: this.config.devices.concurrency,
+      abortSignal: signal,
+    })) {
+      summary.targets++;
+      if (signal.aborted) break;
+      if (!r.reading) {
+        summary.failed++;
+        const silenced = outbox.transaction(() =>
+          devices.missed(r.target, this.config.devices.silentAfterPolls),
+        );
+        for (const device of silenced) {
+          this.#log.warn({ serial: device.serial, address: device.address }, "device silent");
+          this.emit("device-silent", { device });
+        }
+        continue;
+      }
+      const polled = toPolledReading(r.reading, atMs);
+      if (!polled) {
+        summary.failed++;
+        this.#log.warn(
+          { target: r.target },
+          "device answered without a serial number; not billable, skipped",
+        );
+        continue;
+      }
+      const outcome = this.#commitReading(polled, newDevices);
+      summary.read++;
+      summary.suppliesCommitted += outcome.supplies ? 1 : 0;
+    }
+    if (newDevices.length > 0) {
+      outbox.transaction(() => {
+        for (let i = 0; i < newDevices.length; i += 5000)
+          outbox.append([{ kind: "register-devices", payload: { devices: newDevices.slice(i, i + 5000) } }]);
+        devices.markRegistered(newDevices.map((d) => d.serial));
+      }, "committing device registrations");
+    }
+    this.#log.info({ ...summary }, "poll done");
+    this.emit("poll", summary);
+    return summary;
+  }
+
+  /** Commits one reading and what it implies (device changes, a due supplies report) in one transaction. */
+  #commitReading(polled: PolledReading, newDevices: DeviceInfo[]): { supplies: boolean } {
+    const outbox = this.outbox;
+    const devices = this.devices;
+    let supplies = false;
+    const outcome = outbox.transaction(() => {
+      outbox.recordReading(polled.serial, polled.address, polled.readAtMs, polled);
+      const seen = devices.sighted(polled, polled.readAtMs);
+      const device = seen.device;
+      if (seen.kind !== "known" || !device.registered) {
+        if (!newDevices.some((d) => d.serial === polled.serial)) newDevices.push(toDeviceInfo(polled));
+      }
+      if (
+        device.supplies &&
+        device.state !== "disabled" &&
+        device.suppliesIntervalMs &&
+        (device.lastSuppliesAtMs === null ||
+          polled.readAtMs - device.lastSuppliesAtMs >= device.suppliesIntervalMs)
+      ) {
+        outbox.append([
+          {
+            kind: "supplies-report",
+            serial: polled.serial,
+            readAtMs: polled.readAtMs,
+            payload: toSuppliesReport(polled),
+          },
+        ]);
+        devices.suppliesCommitted(polled.serial, polled.readAtMs);
+        supplies = true;
+      }
+      return seen;
+    }, "committing a poll reading");
+    if (outcome.kind === "new") {
+      this.#log.info({ serial: polled.serial, address: polled.address }, "new device");
+      this.emit("device-new", { device: outcome.device });
+    } else if (outcome.kind === "replaced") {
+      this.#log.warn(
+        { serial: polled.serial, previous: outcome.previous.serial, address: polled.address },
+        "device replaced",
+      );
+      this.emit("device-replaced", { device: outcome.device, previous: outcome.previous });
+    }
+    return { supplies };
+  }
+
+  // ----- sync session -----
+
+  async #session(): Promise<SyncSummary | undefined> {
+    const transport = this.#transport as AgentTransport;
+    const outbox = this.outbox;
+    const atMs = this.clock.now();
+    const call = { abortSignal: this.#abort.signal };
+    if (outbox.getMeta("proxy.registered") !== "1") {
+      let key = outbox.getMeta("proxy.key");
+      if (!key) {
+        key = `proxy:${this.config.proxy.id}:${new Date(atMs).toISOString()}`.slice(0, 128);
+        outbox.setMeta("proxy.key", key);
+      }
+      const result = await transport.registerProxy(
+        {
+          key,
+          proxyId: this.config.proxy.id,
+          software: this.#software,
+          host: this.config.proxy.host ?? hostname(),
+          ...(this.config.proxy.site ? { site: this.config.proxy.site } : {}),
+        },
+        call,
+      );
+      outbox.setMeta("proxy.registered", "1");
+      this.#log.info({ duplicate: result.duplicate }, "proxy registered");
+    }
+    // Devices must be known to the server before Sync reports on them or reads name them.
+    await this.#flush({ kinds: ["register-devices"], throwOnTransportError: true });
+    const dirty = this.devices.dirty();
+    const statuses: DeviceStatusReport[] = dirty.map((d) => ({
+      serial: d.serial,
+      state: d.state,
+      ...(d.lastOkAtMs !== null ? { lastReadAt: new Date(d.lastOkAtMs) } : {}),
+      ...(d.detail ? { detail: d.detail.slice(0, 255) } : {}),
+    }));
+    const result = await transport.sync(
+      { proxyId: this.config.proxy.id, clientTime: new Date(atMs), ...(statuses.length ? { statuses } : {}) },
+      call,
+    );
+    outbox.transaction(() => this.devices.reported(dirty));
+    if (result.configure) this.#applyConfiguration(result.configure);
+    await this.#obey(result.directives);
+    outbox.setMeta("sync.last", String(atMs));
+    await this.#flush();
+    const summary: SyncSummary = {
+      atMs,
+      directives: result.directives,
+      statuses,
+      ...(result.configure ? { configure: result.configure } : {}),
+    };
+    this.#log.info({ directives: result.directives.length, statuses: statuses.length }, "sync done");
+    this.emit("sync", summary);
+    return summary;
+  }
+
+  #applyConfiguration(c: ClientConfiguration): void {
+    const outbox = this.outbox;
+    const before = this.#pollIntervalMs();
+    outbox.transaction(() => {
+      if (c.pollIntervalMs !== undefined && c.pollIntervalMs >= 100)
+        outbox.setMeta("configure.pollIntervalMs", String(c.pollIntervalMs));
+      if (
+        c.windowStart &&
+        c.windowEnd &&
+        parseTimeOfDay(c.windowStart) !== undefined &&
+        parseTimeOfDay(c.windowEnd) !== undefined
+      ) {
+        outbox.setMeta("configure.windowStart", c.windowStart);
+        outbox.setMeta("configure.windowEnd", c.windowEnd);
+      }
+    });
+    this.#log.info({ ...c }, "configuration received");
+    if (this.#pollIntervalMs() !== before)
+      this.#schedule("poll", this.#pollIntervalMs(), () =>
+        this.#enqueue("poll", () => this.#pollAndReschedule()),
+      );
+  }
+
+  async #obey(directives: readonly Directive[]): Promise<void> {
+    const outbox = this.outbox;
+    const devices = this.devices;
+    const confirmations: ServiceStatus[] = [];
+    for (const d of directives) {
+      this.emit("directive", d);
+      const device = devices.get(d.serial);
+      switch (d.kind) {
+        case "EnableService": {
+          if (device) outbox.transaction(() => devices.setService(d.serial, d.service, true));
+          confirmations.push({
+            serial: d.serial,
+            service: d.service,
+            enabled: device !== undefined && device.state !== "disabled",
+            ...(device ? {} : { detail: "unknown device" }),
+          });
+          break;
+        }
+        case "SuppliesRequest": {
+          if (!device) break;
+          let committed = false;
+          const latest = outbox.latestReading(d.serial);
+          outbox.transaction(() => {
+            devices.setService(d.serial, "supplies", true, d.intervalMs);
+            // Start the series now from the newest reading rather than waiting a whole interval.
+            if (latest && device.lastSuppliesAtMs === null && device.state !== "disabled") {
+              const reading = latest.reading as PolledReading;
+              outbox.append([
+                {
+                  kind: "supplies-report",
+                  serial: d.serial,
+                  readAtMs: reading.readAtMs,
+                  payload: toSuppliesReport(reading),
+                },
+              ]);
+              devices.suppliesCommitted(d.serial, reading.readAtMs);
+              committed = true;
+            }
+          });
+          this.#log.info({ serial: d.serial, intervalMs: d.intervalMs, committed }, "supplies reports on");
+          break;
+        }
+        case "BillingRequest":
+          await this.#answerBillingRequest(d, device);
+          break;
+        case "Disable": {
+          if (!device) break;
+          outbox.transaction(() => devices.disable(d.serial, d.reason));
+          confirmations.push(
+            { serial: d.serial, service: "billing", enabled: false, detail: "disabled" },
+            { serial: d.serial, service: "supplies", enabled: false, detail: "disabled" },
+          );
+          this.#log.warn({ serial: d.serial, reason: d.reason }, "device disabled by the server");
+          break;
+        }
+        default:
+          this.#log.warn({ directive: d }, "unknown directive ignored");
+      }
+    }
+    if (confirmations.length > 0) {
+      outbox.transaction(() => {
+        for (let i = 0; i < confirmations.length; i += 10_000)
+          outbox.append([{ kind: "sync-status", payload: { statuses: confirmations.slice(i, i + 10_000) } }]);
+      }, "committing service confirmations");
+    }
+  }
+
+  /**
+   * Answers a `BillingRequest`: a fresh read when the device answers (committed as a poll
+   * reading), else the newest committed reading; the billing read is committed before it
+   * is sent, at most once per serial and cycle.
+   */
+  async #answerBillingRequest(
+    d: Extract<Directive, { kind: "BillingRequest" }>,
+    device: KnownDevice | undefined,
+  ): Promise<void> {
+    const outbox = this.outbox;
+    const dedupKey = `billing:${d.serial}:${d.cycle}`;
+    if (outbox.findByDedupKey(dedupKey)) return;
+    if (!device || device.state === "disabled") {
+      this.#log.warn(
+        { serial: d.serial, cycle: d.cycle },
+        "billing request for an unknown or disabled device",
+      );
+      return;
+    }
+    let reading: PolledReading | undefined;
+    let fresh = false;
+    try {
+      const answer = await (this.#reader as AgentReader).read(device.address, {
+        abortSignal: this.#abort.signal,
+      });
+      const polled = toPolledReading(answer, this.clock.now());
+      // Another serial at that address is a replacement, found by the next poll; bill from what we have.
+      if (polled && polled.serial === d.serial) {
+        reading = polled;
+        fresh = true;
+      }
+    } catch (err) {
+      if (err instanceof AbortError) throw err;
+      this.#log.warn(
+        { serial: d.serial, err: errorLine(err) },
+        "fresh billing read failed; using the newest committed reading",
+      );
+    }
+    if (!reading) {
+      const latest = outbox.latestReading(d.serial);
+      if (!latest) {
+        this.#log.warn({ serial: d.serial, cycle: d.cycle }, "no reading to answer the billing request yet");
+        return;
+      }
+      reading = latest.reading as PolledReading;
+    }
+    const r = reading;
+    outbox.transaction(() => {
+      if (fresh) {
+        outbox.recordReading(r.serial, r.address, r.readAtMs, r);
+        this.devices.sighted(r, r.readAtMs);
+      }
+      outbox.append([
+        {
+          kind: "billing-read",
+          serial: d.serial,
+          readAtMs: r.readAtMs,
+          dedupKey,
+          payload: toBillingRead(r, d.cycle, d.meters),
+        },
+      ]);
+    }, "committing a billing read");
+  }
+
+  // ----- delivery -----
+
+  /**
+   * Sends due entries kind by kind, in batches. Retryable failures reschedule the batch
+   * (backoff, Retry-After) and stop the flush; non-retryable faults park single entries
+   * (a failing batch is split first, so one bad read never parks its neighbours).
+   */
+  async #flush(
+    options: { kinds?: readonly OutboxKind[]; throwOnTransportError?: boolean } = {},
+  ): Promise<void> {
+    const outbox = this.outbox;
+    const kinds = options.kinds ?? DELIVERY_ORDER;
+    try {
+      for (const kind of kinds) {
+        for (let guard = 0; guard < 10_000; guard++) {
+          const limit = kind === "billing-read" || kind === "supplies-report" ? this.#batchSize : 1;
+          const due = outbox.due({ kinds: [kind], limit });
+          if (due.length === 0) break;
+          const ok = await this.#deliver(kind, due);
+          if (!ok) {
+            if (options.throwOnTransportError) throw this.#lastTransportError;
+            return;
+          }
+        }
+      }
+    } finally {
+      this.#scheduleRetry();
+    }
+  }
+
+  #lastTransportError: SdkError | undefined;
+
+  #scheduleRetry(): void {
+    if (!this.#running || !this.#outbox) return;
+    const next = this.#outbox.nextAttemptAtMs();
+    if (next === undefined) {
+      this.#timers.get("flush")?.cancel();
+      this.#timers.delete("flush");
+      return;
+    }
+    this.#schedule("flush", Math.max(0, next - this.clock.now()), () =>
+      this.#enqueue("flush", () => this.#flushAndReschedule()),
+    );
+  }
+
+  /** Delivers one batch; false when delivery must stop for now (retryable failure). */
+  async #deliver(kind: OutboxKind, entries: OutboxEntry[]): Promise<boolean> {
+    const outbox = this.outbox;
+    const seqs = entries.map((e) => e.seq);
+    try {
+      const ack = await this.#send(kind, entries);
+      outbox.markSent(seqs);
+      const event: SentEvent = {
+        kind,
+        keys: entries.map((e) => e.key),
+        accepted: ack.accepted,
+        duplicates: ack.duplicates,
+      };
+      this.#log.info(
+        { kind, count: entries.length, accepted: ack.accepted, duplicates: ack.duplicates },
+        "delivered",
+      );
+      this.emit("sent", event);
+      return true;
+    } catch (err) {
+      if (err instanceof AbortError || this.#abort.signal.aborted)
+        throw new AbortError("delivery stopped", { cause: err });
+      const e = asSdkError(err);
+      const permanent = isPermanent(err);
+      if (permanent) {
+        if (entries.length > 1) {
+          // Find the culprit: send one by one so only the refused entries are parked.
+          for (const entry of entries) {
+            const ok = await this.#deliver(kind, [entry]);
+            if (!ok) return false;
+          }
+          return true;
+        }
+        const entry = entries[0] as OutboxEntry;
+        const reason = errorLine(err);
+        outbox.park([entry.seq], reason);
+        this.#log.error(
+          { kind, key: entry.key, serial: entry.serial, reason },
+          "parked: the server refused it",
+        );
+        this.emit("parked", { kind, key: entry.key, serial: entry.serial, reason });
+        return true;
+      }
+      const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
+      const next = outbox.markFailed(
+        seqs,
+        errorLine(err),
+        retryAfterMs !== undefined ? { retryAfterMs } : {},
+      );
+      this.#lastTransportError = e;
+      this.#log.warn(
+        { kind, count: entries.length, err: errorLine(err), nextAttemptAt: new Date(next).toISOString() },
+        "delivery failed; will retry",
+      );
+      this.#emitError(e);
+      return false;
+    }
+  }
+
+  async #send(kind: OutboxKind, entries: OutboxEntry[]): Promise<Ack> {
+    const transport = this.#transport as AgentTransport;
+    const proxyId = this.config.proxy.id;
+    const call = { abortSignal: this.#abort.signal };
+    const first = entries[0] as OutboxEntry;
+    switch (kind) {
+      case "register-devices": {
+        const p = first.payload as { devices: DeviceInfo[] };
+        return transport.registerDevices({ key: first.key, proxyId, devices: p.devices }, call);
+      }
+      case "sync-status": {
+        const p = first.payload as { statuses: ServiceStatus[] };
+        return transport.reportSyncStatus({ key: first.key, proxyId, statuses: p.statuses }, call);
+      }
+      case "billing-read": {
+        const reads = entries.map((e) => {
+          const p = e.payload as { key: string; serial: string; readAt: string; cycle?: string; meters: [] };
+          return { ...p, key: e.key, readAt: new Date(p.readAt) };
+        });
+        return transport.submitBillingReads({ proxyId, reads }, call);
+      }
+      case "supplies-report": {
+        const reports = entries.map((e) => {
+          const p = e.payload as { key: string; serial: string; readAt: string; supplies: [] };
+          return { ...p, key: e.key, readAt: new Date(p.readAt) };
+        });
+        return transport.submitSuppliesReport({ proxyId, reports }, call);
+      }
+    }
+  }
+}
+
+/**
+ * Whether no resend can fix a failure: a SOAP fault the server marked not retryable
+ * (`UNKNOWN_DEVICE`, `INVALID_VALUE`, a refused signature), or an HTTP 4xx other than 429
+ * without a fault. Everything else (5xx, 429, resets, timeouts, a response that failed
+ * verification) is retried: the server stores each key once, so a resend is harmless.
+ */
+export function isPermanent(err: unknown): boolean {
+  if (err instanceof SoapFaultError) return !err.retryable;
+  if (err instanceof TransportError) {
+    const status = err.status ?? 0;
+    return !err.retryable && status >= 400 && status < 500 && status !== 429;
+  }
+  return false;
+}

@@ -1,0 +1,234 @@
+/**
+ * The agent's device registry, kept in the outbox file so that a device is registered
+ * once per lifetime and its services, silence and replacement survive restarts. The
+ * decisions (new, replaced, silent) are made here, inside the same transaction that
+ * commits the poll reading.
+ * @module
+ */
+import type { DeviceState, ServiceName } from "../soap/models.js";
+import type { Outbox } from "./outbox.js";
+import type { PolledReading } from "./readings.js";
+
+/** A device as the agent knows it. */
+export interface KnownDevice {
+  /** Serial number. */
+  serial: string;
+  /** Last address it answered at. */
+  address: string;
+  /** MAC address, when known. */
+  mac: string | null;
+  /** Vendor. */
+  vendor: string | null;
+  /** Model. */
+  model: string | null;
+  /** `ok`, `silent`, `replaced` or `disabled`. */
+  state: DeviceState;
+  /** Epoch ms first seen. */
+  firstSeenAtMs: number;
+  /** Epoch ms of the last successful read. */
+  lastOkAtMs: number | null;
+  /** Consecutive polls without an answer. */
+  failedPolls: number;
+  /** Whether `RegisterDevices` was committed for it. */
+  registered: boolean;
+  /** Billing switched on by the server. */
+  billing: boolean;
+  /** Supplies reports switched on by the server. */
+  supplies: boolean;
+  /** Supplies report interval asked by the server. */
+  suppliesIntervalMs: number | null;
+  /** Epoch ms of the last supplies report committed. */
+  lastSuppliesAtMs: number | null;
+  /** State changed since the last `Sync` reported it. */
+  statusDirty: boolean;
+  /** Why it is in its state (e.g. `replaced by X`). */
+  detail: string | null;
+}
+
+interface DeviceRow {
+  serial: string;
+  address: string;
+  mac: string | null;
+  vendor: string | null;
+  model: string | null;
+  state: string;
+  first_seen_at: number;
+  last_ok_at: number | null;
+  failed_polls: number;
+  registered: number;
+  billing: number;
+  supplies: number;
+  supplies_interval_ms: number | null;
+  last_supplies_at: number | null;
+  status_dirty: number;
+  detail: string | null;
+}
+
+function fromRow(r: DeviceRow): KnownDevice {
+  return {
+    serial: r.serial,
+    address: r.address,
+    mac: r.mac,
+    vendor: r.vendor,
+    model: r.model,
+    state: r.state as DeviceState,
+    firstSeenAtMs: r.first_seen_at,
+    lastOkAtMs: r.last_ok_at,
+    failedPolls: r.failed_polls,
+    registered: r.registered === 1,
+    billing: r.billing === 1,
+    supplies: r.supplies === 1,
+    suppliesIntervalMs: r.supplies_interval_ms,
+    lastSuppliesAtMs: r.last_supplies_at,
+    statusDirty: r.status_dirty === 1,
+    detail: r.detail,
+  };
+}
+
+/** What a successful read changed. */
+export type SightingOutcome =
+  | { kind: "known"; device: KnownDevice; recovered: boolean }
+  | { kind: "new"; device: KnownDevice }
+  | { kind: "replaced"; device: KnownDevice; previous: KnownDevice };
+
+/** Device registry over the outbox's SQLite file. Call its writers inside `outbox.transaction`. */
+export class DeviceRegistry {
+  readonly #outbox: Outbox;
+
+  constructor(outbox: Outbox) {
+    this.#outbox = outbox;
+  }
+
+  get #db() {
+    return this.#outbox.database;
+  }
+
+  /** Every device, by serial. */
+  list(): KnownDevice[] {
+    return (this.#db.prepare("SELECT * FROM devices ORDER BY serial").all() as DeviceRow[]).map(fromRow);
+  }
+
+  /** One device. */
+  get(serial: string): KnownDevice | undefined {
+    const row = this.#db.prepare("SELECT * FROM devices WHERE serial = ?").get(serial) as
+      | DeviceRow
+      | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /**
+   * Records a successful read. A serial never seen before is `new`, unless another
+   * (still active) device was last seen at the same address or with the same MAC: then
+   * that one is marked `replaced` and the new one is its replacement.
+   */
+  sighted(r: PolledReading, atMs: number): SightingOutcome {
+    const existing = this.get(r.serial);
+    if (existing) {
+      const recovered = existing.state === "silent";
+      this.#db
+        .prepare(
+          `UPDATE devices SET address = ?, mac = coalesce(?, mac), vendor = coalesce(?, vendor), model = coalesce(?, model),
+           last_ok_at = ?, failed_polls = 0,
+           state = CASE WHEN state = 'silent' OR state = 'replaced' THEN 'ok' ELSE state END,
+           status_dirty = CASE WHEN state = 'silent' OR state = 'replaced' THEN 1 ELSE status_dirty END,
+           detail = CASE WHEN state = 'silent' OR state = 'replaced' THEN NULL ELSE detail END
+           WHERE serial = ?`,
+        )
+        .run(r.address, r.mac ?? null, r.vendor ?? null, r.model ?? null, atMs, r.serial);
+      return { kind: "known", device: this.get(r.serial) as KnownDevice, recovered };
+    }
+    const previousRow = this.#db
+      .prepare(
+        `SELECT * FROM devices WHERE state IN ('ok', 'silent') AND (address = ? OR (? IS NOT NULL AND mac = ?))
+         ORDER BY last_ok_at DESC LIMIT 1`,
+      )
+      .get(r.address, r.mac ?? null, r.mac ?? null) as DeviceRow | undefined;
+    this.#db
+      .prepare(
+        `INSERT INTO devices (serial, address, mac, vendor, model, state, first_seen_at, last_ok_at, status_dirty)
+         VALUES (?, ?, ?, ?, ?, 'ok', ?, ?, 0)`,
+      )
+      .run(r.serial, r.address, r.mac ?? null, r.vendor ?? null, r.model ?? null, atMs, atMs);
+    const device = this.get(r.serial) as KnownDevice;
+    if (!previousRow) return { kind: "new", device };
+    this.#db
+      .prepare("UPDATE devices SET state = 'replaced', status_dirty = 1, detail = ? WHERE serial = ?")
+      .run(`replaced by ${r.serial} at ${r.address}`.slice(0, 255), previousRow.serial);
+    return { kind: "replaced", device, previous: this.get(previousRow.serial) as KnownDevice };
+  }
+
+  /**
+   * Records a poll without an answer from `address`. Returns the devices that just
+   * crossed `silentAfterPolls` (they become `silent`).
+   */
+  missed(address: string, silentAfterPolls: number): KnownDevice[] {
+    const rows = this.#db
+      .prepare("SELECT * FROM devices WHERE address = ? AND state IN ('ok', 'silent')")
+      .all(address) as DeviceRow[];
+    const silenced: KnownDevice[] = [];
+    for (const row of rows) {
+      const failed = row.failed_polls + 1;
+      const becomesSilent = row.state === "ok" && failed >= silentAfterPolls;
+      this.#db
+        .prepare(
+          `UPDATE devices SET failed_polls = ?, state = ?, status_dirty = CASE WHEN ? THEN 1 ELSE status_dirty END,
+           detail = CASE WHEN ? THEN ? ELSE detail END WHERE serial = ?`,
+        )
+        .run(
+          failed,
+          becomesSilent ? "silent" : row.state,
+          becomesSilent ? 1 : 0,
+          becomesSilent ? 1 : 0,
+          `no answer for ${failed} polls`,
+          row.serial,
+        );
+      if (becomesSilent) silenced.push(this.get(row.serial) as KnownDevice);
+    }
+    return silenced;
+  }
+
+  /** Marks devices as committed for registration. */
+  markRegistered(serials: readonly string[]): void {
+    const stmt = this.#db.prepare("UPDATE devices SET registered = 1 WHERE serial = ?");
+    for (const s of serials) stmt.run(s);
+  }
+
+  /** Switches a service on or off for a device (from a directive). */
+  setService(serial: string, service: ServiceName, enabled: boolean, intervalMs?: number): void {
+    if (service === "billing")
+      this.#db.prepare("UPDATE devices SET billing = ? WHERE serial = ?").run(enabled ? 1 : 0, serial);
+    else
+      this.#db
+        .prepare(
+          "UPDATE devices SET supplies = ?, supplies_interval_ms = coalesce(?, supplies_interval_ms) WHERE serial = ?",
+        )
+        .run(enabled ? 1 : 0, intervalMs ?? null, serial);
+  }
+
+  /** Marks a device disabled by the server. */
+  disable(serial: string, reason: string | undefined): void {
+    this.#db
+      .prepare(
+        "UPDATE devices SET state = 'disabled', billing = 0, supplies = 0, status_dirty = 1, detail = ? WHERE serial = ?",
+      )
+      .run(reason?.slice(0, 255) ?? "disabled by the server", serial);
+  }
+
+  /** Records that a supplies report was committed. */
+  suppliesCommitted(serial: string, atMs: number): void {
+    this.#db.prepare("UPDATE devices SET last_supplies_at = ? WHERE serial = ?").run(atMs, serial);
+  }
+
+  /** Devices whose state changed since the last Sync. */
+  dirty(): KnownDevice[] {
+    return (
+      this.#db.prepare("SELECT * FROM devices WHERE status_dirty = 1 ORDER BY serial").all() as DeviceRow[]
+    ).map(fromRow);
+  }
+
+  /** Clears the dirty flag of devices whose state is still what was reported. */
+  reported(devices: readonly KnownDevice[]): void {
+    const stmt = this.#db.prepare("UPDATE devices SET status_dirty = 0 WHERE serial = ? AND state = ?");
+    for (const d of devices) stmt.run(d.serial, d.state);
+  }
+}

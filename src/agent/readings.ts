@@ -1,0 +1,118 @@
+/**
+ * Pure mappers from what the MIB reader returns to what the agent keeps and sends:
+ * a compact {@link PolledReading} (committed to the outbox at every poll), and from it a
+ * {@link BillingRead} for a `BillingRequest` or a {@link SuppliesReport}.
+ * @module
+ */
+import type { DeviceReading } from "../snmp/mib/reading.js";
+import type { BillingRead, DeviceInfo, Meter, SuppliesReport, SupplyReport } from "../soap/models.js";
+
+/** The part of a device reading the agent keeps: identity, meters, supplies. */
+export interface PolledReading {
+  /** Serial number. */
+  serial: string;
+  /** Where it answered (`host:port`). */
+  address: string;
+  /** Epoch ms on the agent's clock. */
+  readAtMs: number;
+  /** Vendor name, when known. */
+  vendor?: string;
+  /** Model, when known. */
+  model?: string;
+  /** MAC address, when known. */
+  mac?: string;
+  /** Named meters. */
+  meters: Meter[];
+  /** Supplies as the server wants them. */
+  supplies: SupplyReport[];
+}
+
+const clip = (s: string, n: number): string => (s.length > n ? s.slice(0, n) : s);
+
+/**
+ * Compacts a {@link DeviceReading}; `undefined` when the device reported no serial (it
+ * cannot be billed or registered, so the agent logs it instead).
+ */
+export function toPolledReading(reading: DeviceReading, readAtMs: number): PolledReading | undefined {
+  const id = reading.identity;
+  const serial = id.serial?.trim();
+  if (!serial) return undefined;
+  const meters: Meter[] = [];
+  const seen = new Set<string>();
+  for (const m of reading.meters) {
+    if (!Number.isFinite(m.value) || m.value < 0 || !m.name) continue;
+    const name = clip(m.name, 128);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    meters.push({ name, value: Math.floor(m.value), ...(m.unit ? { unit: clip(m.unit, 128) } : {}) });
+  }
+  const supplies: SupplyReport[] = reading.supplies.slice(0, 64).map((s) => {
+    const out: SupplyReport = { index: clip(s.index, 128) };
+    if (s.description) out.description = clip(s.description, 255);
+    if (s.colorant) out.colorant = clip(s.colorant, 128);
+    if (s.typeName) out.type = clip(s.typeName, 128);
+    if (s.unitName) out.unit = clip(s.unitName, 128);
+    if (s.max !== null && Number.isInteger(s.max)) out.max = s.max;
+    if (s.level !== null && Number.isInteger(s.level)) out.level = s.level;
+    if (s.percent !== null) out.percent = s.percent;
+    if (s.state) out.state = clip(String(s.state), 128);
+    return out;
+  });
+  return {
+    serial: clip(serial, 64),
+    address: reading.target,
+    readAtMs,
+    ...(id.vendor ? { vendor: clip(id.vendor, 255) } : {}),
+    ...(id.model ? { model: clip(id.model, 255) } : {}),
+    ...(id.mac ? { mac: id.mac } : {}),
+    meters: meters.slice(0, 64),
+    supplies,
+  };
+}
+
+/** The registration record of a polled device. */
+export function toDeviceInfo(r: PolledReading): DeviceInfo {
+  return {
+    serial: r.serial,
+    address: r.address,
+    ...(r.vendor ? { vendor: r.vendor } : {}),
+    ...(r.model ? { model: r.model } : {}),
+    ...(r.mac ? { mac: r.mac } : {}),
+  };
+}
+
+const norm = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/**
+ * The meters a `BillingRequest` asked for. Names match ignoring case, spaces and
+ * punctuation (`TotalImpressions` = `Total Impressions`). An empty request, or one
+ * naming no meter the device has, yields every meter: a read without meters is
+ * schema-invalid, and a dealer would rather see too many meters than none.
+ */
+export function selectMeters(meters: readonly Meter[], requested: readonly string[]): Meter[] {
+  if (requested.length === 0) return [...meters];
+  const want = new Set(requested.map(norm));
+  const picked = meters.filter((m) => want.has(norm(m.name)));
+  return picked.length > 0 ? picked : [...meters];
+}
+
+/** The billing read (without its key; the outbox assigns it) answering a request from a reading. */
+export function toBillingRead(
+  r: PolledReading,
+  cycle: string,
+  requested: readonly string[],
+): Omit<BillingRead, "key" | "readAt"> & { readAt: string } {
+  return {
+    serial: r.serial,
+    readAt: new Date(r.readAtMs).toISOString(),
+    cycle,
+    meters: selectMeters(r.meters, requested),
+  };
+}
+
+/** The supplies report (without its key) of a reading. */
+export function toSuppliesReport(
+  r: PolledReading,
+): Omit<SuppliesReport, "key" | "readAt"> & { readAt: string } {
+  return { serial: r.serial, readAt: new Date(r.readAtMs).toISOString(), supplies: r.supplies };
+}
