@@ -269,6 +269,7 @@ export class CommunicationClient {
     const timeoutMs = nonNegative("timeoutMs", options.timeoutMs, this.config.timeoutMs, 1);
     const signal = options.abortSignal;
     let staleRetryUsed = false;
+    let retries = 0;
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new AbortError();
       const started = performance.now();
@@ -294,17 +295,18 @@ export class CommunicationClient {
           durationMs: performance.now() - started,
           error,
         });
-        // A kept-alive socket the server had already closed is not the server's answer: resend once at once.
+        // A kept-alive socket the server had closed while idle is not an answer: resend once at
+        // once without spending the retry budget (it still counts as an attempt).
         if (meter.staleSocket && !staleRetryUsed) {
           staleRetryUsed = true;
-          attempt--;
           continue;
         }
-        if (attempt > maxRetries || !isRetryable(error)) throw error;
+        if (retries >= maxRetries || !isRetryable(error)) throw error;
+        retries++;
         const retryAfterMs = error instanceof TransportError ? error.retryAfterMs : undefined;
         if (retryAfterMs !== undefined && retryAfterMs > this.config.maxRetryDelayMs) throw error;
         const delay =
-          retryAfterMs ?? backoffDelayMs(attempt, this.config.retryDelayMs, this.config.maxRetryDelayMs);
+          retryAfterMs ?? backoffDelayMs(retries, this.config.retryDelayMs, this.config.maxRetryDelayMs);
         await sleep(delay, signal);
       }
     }
