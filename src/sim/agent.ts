@@ -271,6 +271,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   await new Promise<void>((resolve, reject) => {
     starting = (err: Error) => {
       starting = undefined;
+      try {
+        agent.close();
+      } catch {
+        // never bound: nothing to release
+      }
       const code = (err as { code?: string }).code;
       const where = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
       reject(

@@ -33,6 +33,7 @@ export {
 export { compareArcs, MibView, parseOid } from "./mib-view.js";
 export {
   type AlertTruth,
+  type BillingMeterSpec,
   BUILTIN_MODELS,
   bootState,
   createProfile,
@@ -47,6 +48,7 @@ export {
   modelById,
   type PrinterModel,
   type PrinterModelId,
+  type SupplySpec,
   type SupplyTruth,
 } from "./models.js";
 export {

@@ -12,7 +12,8 @@ import type { DeviceFaults } from "./faults.js";
 export type PrinterModelId = "mono" | "colour" | "xerox" | "xerox-versalink" | "large-format";
 
 /** What a consumable is (drives its Printer-MIB class/type and which meter consumes it). */
-interface SupplySpec {
+export interface SupplySpec {
+  /** prtMarkerSuppliesDescription. */
   description: string;
   /** prtMarkerSuppliesClass: 3 supplyThatIsConsumed, 4 receptacleThatIsFilled. */
   supplyClass: 3 | 4;
@@ -31,9 +32,12 @@ interface SupplySpec {
 }
 
 /** A billing meter of a Xerox-like device, at `.6.1.20.N` (value) and `.9.1.20.N` (label). */
-interface BillingMeterSpec {
+export interface BillingMeterSpec {
+  /** N in the meter's OIDs. */
   index: number;
+  /** The label the device answers at `.9.1.20.N`. */
   label: string;
+  /** Which page count it carries. */
   of: "total" | "black" | "colour" | "blackLarge" | "colourLarge";
 }
 

@@ -154,6 +154,21 @@ describe("a synthetic fleet", () => {
     expect(again.devices).toHaveLength(2);
   });
 
+  it("serves IPv6 loopback (::1)", async () => {
+    const f = await fleet({ count: 1 }, { basePort: 25080, host: "::1" });
+    const s = snmp.createSession("::1", "public", {
+      port: 25080,
+      version: snmp.Version2c,
+      transport: "udp6",
+      timeout: 1500,
+      retries: 0,
+    });
+    s.on("error", () => {});
+    sessions.push(s);
+    const [serial] = await get(s, ["1.3.6.1.2.1.43.5.1.1.17.1"]);
+    expect(String(serial?.value)).toBe(f.devices[0]?.serial);
+  });
+
   it("refuses a non-loopback host", async () => {
     await expect(startFleet({ count: 1 }, { basePort: 25079, host: "0.0.0.0" })).rejects.toMatchObject({
       code: "SIM_HOST",
