@@ -183,17 +183,26 @@ export function registerServer(program: Command): void {
       action(async (flags: ServerFlags) => {
         const options = serverOptionsFromFlags(flags, (line) => process.stderr.write(`${line}\n`));
         const instance = new CommunicationServer(options);
-        const { url } = await instance.start();
-        process.stdout.write(`listening ${url}\n`);
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off("SIGINT", stop);
-            process.off("SIGTERM", stop);
-            void instance.close().then(resolve, resolve);
-          };
-          process.on("SIGINT", stop);
-          process.on("SIGTERM", stop);
+        // Handlers go in before `listening` is printed: a supervisor may signal right after reading it.
+        let signalled!: () => void;
+        const stopRequested = new Promise<void>((resolve) => {
+          signalled = resolve;
         });
+        const stop = (): void => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          signalled();
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+        try {
+          const { url } = await instance.start();
+          process.stdout.write(`listening ${url}\n`);
+          await stopRequested;
+        } finally {
+          stop();
+          await instance.close();
+        }
       }),
     );
 

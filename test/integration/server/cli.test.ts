@@ -1,0 +1,128 @@
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { StoreExport } from "../../../src/server/index.js";
+import { get, ops, post } from "./raw.js";
+
+const ESOL = ["--import", "tsx", "src/cli/main.ts"];
+
+/** Spawns `esol server …` and resolves with its `listening <url>` line (or rejects with its stderr). */
+function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [...ESOL, "server", ...args], { cwd: process.cwd() });
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${err}`)), 30_000);
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /^listening (\S+)\n/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1], stderr: () => err });
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`esol server exited ${code}: ${err}`));
+    });
+  });
+}
+
+function stop(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
+function esol(args: string[]) {
+  return spawnSync(process.execPath, [...ESOL, ...args], { cwd: process.cwd(), encoding: "utf8", timeout: 30_000 });
+}
+
+describe("esol server", () => {
+  let dir: string;
+  const children: ChildProcessWithoutNullStreams[] = [];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "esol-server-cli-"));
+  });
+  afterEach(async () => {
+    for (const c of children.splice(0)) await stop(c, "SIGKILL");
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("--http prints exactly one `listening <url>` line, serves ?wsdl, and stops cleanly on SIGTERM", async () => {
+    const db = join(dir, "http.db");
+    const { child, url, stderr } = await startCli(["--http", "--port", "18560", "--db", db]);
+    children.push(child);
+    expect(url).toBe("http://127.0.0.1:18560/esolutions/v1");
+    expect(stderr()).toContain("unsigned requests are accepted");
+    const wsdl = await get(`${url}?wsdl`);
+    expect(wsdl.body).toContain(`<soap:address location="${url}"/>`);
+    expect((await post(url, ops.registerProxy("proxy-key-0001", "cli-proxy"))).status).toBe(200);
+    expect(await stop(child, "SIGTERM")).toBe(0);
+  });
+
+  it("HTTPS by default with a generated pair reused on restart; SIGINT stops it", async () => {
+    const db = join(dir, "https.db");
+    const first = await startCli(["--port", "18561", "--db", db]);
+    children.push(first.child);
+    expect(first.url).toBe("https://127.0.0.1:18561/esolutions/v1");
+    expect(await stop(first.child, "SIGINT")).toBe(0);
+    const second = await startCli(["--port", "18561", "--db", db]);
+    children.push(second.child);
+    expect(second.url).toBe(first.url);
+    await stop(second.child);
+  });
+
+  it("`esol server export --db FILE` prints the store JSON with each read once", async () => {
+    const db = join(dir, "export.db");
+    const { child, url } = await startCli(["--http", "--port", "18562", "--db", db]);
+    children.push(child);
+    await post(url, ops.registerProxy("proxy-key-0001", "p1"));
+    await post(url, ops.registerDevices("devices-key-01", "p1", ["SN-1"]));
+    const reads = ops.submitBillingReads("p1", [ops.read("read-key-0001", "SN-1", 42)]);
+    await post(url, reads);
+    await post(url, reads);
+    const exported = esol(["server", "export", "--db", db]);
+    expect(exported.status).toBe(0);
+    const store = JSON.parse(exported.stdout) as StoreExport;
+    expect(Object.keys(store)).toEqual(["proxies", "devices", "billingReads", "suppliesReports", "billingRequests"]);
+    expect(store.billingReads).toHaveLength(1);
+    expect(store.billingReads[0]?.meters).toEqual([{ name: "Total", value: 42, unit: "impressions" }]);
+    await stop(child);
+  });
+
+  it("bad arguments give one `error <code>: <reason>` line and a non-zero exit", () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["server", "--port", "18563"], /^error ARG_MISSING: --db FILE is required\n$/],
+      [["server", "--port", "18563", "--db", join(dir, "x.db"), "--cycle", "weekly"], /^error ARG_INVALID: --cycle/],
+      [["server", "--port", "18563", "--db", join(dir, "x.db"), "--trust", join(dir, "missing.pem")], /^error ARG_FILE: --trust/],
+      [["server", "export", "--db", join(dir, "absent", "none.db")], /^error STORAGE_NOT_FOUND: /],
+    ];
+    for (const [args, line] of cases) {
+      const r = esol(args);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(line);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("refuses a port that is already taken with a clear error", async () => {
+    const db = join(dir, "busy.db");
+    const { child } = await startCli(["--http", "--port", "18564", "--db", db]);
+    children.push(child);
+    const r = esol(["server", "--http", "--port", "18564", "--db", join(dir, "busy2.db")]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/^(warning: .*\n)?error CONFIG_PORT_IN_USE: /);
+    await stop(child);
+  });
+});
