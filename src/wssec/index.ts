@@ -12,7 +12,7 @@
  * @module
  */
 import type { KeyObject } from "node:crypto";
-import type { MessageSecurity, SecurityContext } from "../soap/security.js";
+import type { MessageSecurity } from "../soap/security.js";
 import type { SignatureAlgorithmName } from "./algorithms.js";
 import { type KeyReferenceKind, type UsernameTokenOptions, WsSecuritySigner } from "./signer.js";
 import { type VerifiedRequest, type VerifierStats, WsSecurityVerifier } from "./verifier.js";
@@ -127,7 +127,7 @@ export interface MessageSignerOptions {
  * ```
  */
 export function createMessageSigner(options: MessageSignerOptions): MessageSecurity {
-  const signer = new WsSecuritySigner({
+  return new WsSecuritySigner({
     key: options.key,
     cert: options.cert,
     ...(options.algorithm ? { algorithm: options.algorithm } : {}),
@@ -135,17 +135,9 @@ export function createMessageSigner(options: MessageSignerOptions): MessageSecur
     ...(options.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {}),
     ...(options.usernameToken ? { usernameToken: options.usernameToken } : {}),
     ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+    ...(options.verifyResponsesWith !== undefined
+      ? { verifyResponsesWith: options.verifyResponsesWith }
+      : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  if (options.verifyResponsesWith === undefined) return signer;
-  const responseVerifier = new WsSecurityVerifier({
-    trust: [options.verifyResponsesWith],
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
-  return {
-    secureRequest: (envelope: string, context: SecurityContext) => signer.secureRequest(envelope, context),
-    verifyResponse: (envelope: string) => {
-      responseVerifier.verifyRequest(envelope);
-    },
-  };
 }

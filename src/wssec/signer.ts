@@ -33,6 +33,7 @@ import {
   type WsseNamespaces,
   XMLNS_NS,
 } from "./namespaces.js";
+import { WsSecurityVerifier } from "./verifier.js";
 import { checkWireForm, parseStrict } from "./wire.js";
 
 /** How the signature names its key. */
@@ -66,6 +67,8 @@ export interface WsSecuritySignerOptions {
   namespaces?: "wss-2004" | "wss-2003-draft";
   /** Add `mustUnderstand="1"` to the Security header (default true). */
   mustUnderstand?: boolean;
+  /** Server certificate, PEM: `verifyResponse` then requires responses signed by it. */
+  verifyResponsesWith?: string | Buffer;
   /** Clock in epoch milliseconds (tests). */
   clock?: () => number;
 }
@@ -94,6 +97,7 @@ export class WsSecuritySigner implements MessageSecurity {
   private readonly usernameToken: UsernameTokenOptions | undefined;
   private readonly mustUnderstand: boolean;
   private readonly clock: () => number;
+  private readonly responseVerifier: WsSecurityVerifier | undefined;
 
   /** @throws ConfigError when the key, certificate or algorithm do not fit together. */
   constructor(options: WsSecuritySignerOptions) {
@@ -111,6 +115,10 @@ export class WsSecuritySigner implements MessageSecurity {
     this.usernameToken = options.usernameToken;
     this.mustUnderstand = options.mustUnderstand ?? true;
     this.clock = options.clock ?? Date.now;
+    this.responseVerifier =
+      options.verifyResponsesWith === undefined
+        ? undefined
+        : new WsSecurityVerifier({ trust: [options.verifyResponsesWith], clock: this.clock });
     if (options.key === undefined) {
       if (options.cert !== undefined)
         throw new ConfigError("CONFIG_KEY", "a certificate was given without its private key");
@@ -198,15 +206,14 @@ export class WsSecuritySigner implements MessageSecurity {
     } else if (root.lookupNamespaceURI("wsu") === null) {
       root.setAttributeNS(XMLNS_NS, "xmlns:wsu", this.ns.wsu);
     }
-    const wsuDeclared = true;
     const now = this.clock();
     const created = new Date(now).toISOString();
     const expires = new Date(now + this.ttlMs).toISOString();
     const tsId = freshId("TS");
     const tsInner = `<wsu:Created>${created}</wsu:Created><wsu:Expires>${expires}</wsu:Expires>`;
     let security = "";
-    const timestampWire = `<wsu:Timestamp wsu:Id="${tsId}">${tsInner}</wsu:Timestamp>`;
-    security += wsuDeclared ? timestampWire : timestampWire;
+    // wsu is declared once on the Envelope; exc-c14n renders it on the Timestamp itself.
+    security += `<wsu:Timestamp wsu:Id="${tsId}">${tsInner}</wsu:Timestamp>`;
 
     let bstId: string | undefined;
     if (this.cert && this.keyReference === "bst") {
@@ -241,6 +248,16 @@ export class WsSecuritySigner implements MessageSecurity {
     const at = serialized.indexOf(`<!--${marker}-->`);
     if (at < 0) throw new SecurityError("WSS_INTERNAL", "could not place the Security header");
     return serialized.slice(0, at) + securityXml + serialized.slice(at + marker.length + 7);
+  }
+
+  /**
+   * With `verifyResponsesWith`: checks that a response is signed by the pinned server
+   * certificate under the same strict profile the server applies to requests.
+   * Without it, accepts every response.
+   * @throws SecurityError (`WSS_*`) when the response must not be trusted.
+   */
+  verifyResponse(envelope: string, _context?: SecurityContext): void {
+    this.responseVerifier?.verifyRequest(envelope);
   }
 
   private keyInfoReference(bstId: string | undefined): string {
