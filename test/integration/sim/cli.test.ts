@@ -63,6 +63,33 @@ describe("esol sim", () => {
     expect(run.stdout()).toBe("listening 127.0.0.1:25900-25902\n");
   });
 
+  it("advances meters with --clock-rate (a month per second)", async () => {
+    const run = esol([
+      "sim",
+      "--count",
+      "2",
+      "--base-port",
+      "25940",
+      "--models",
+      "xerox",
+      "--clock-rate",
+      "2592000",
+    ]);
+    await listening(run);
+    const s = v2Session(25940);
+    sessions.push(s);
+    const total = "1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.1";
+    const [first] = await get(s, [total]);
+    let later = first?.value as number;
+    for (let i = 0; i < 50 && later === first?.value; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      later = (await get(s, [total]))[0]?.value as number;
+    }
+    expect(later).toBeGreaterThan(first?.value as number);
+    run.child.kill("SIGTERM");
+    expect(await run.exit).toBe(0);
+  });
+
   it("serves a recordings folder and stops on SIGINT", async () => {
     const run = esol(["sim", "--recordings", "test/fixtures/snmprec", "--base-port", "25910"]);
     expect(await listening(run)).toBe("listening 127.0.0.1:25910-25911");

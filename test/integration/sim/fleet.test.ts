@@ -145,6 +145,19 @@ describe("a synthetic fleet", () => {
     await expect(get(bad, ["1.3.6.1.2.1.1.3.0"])).rejects.toThrow();
   });
 
+  it("announces a reboot to an SNMPv3 manager through a higher engineBoots", async () => {
+    const user = { name: "meter", authKey: "auth-secret-1", privKey: "priv-secret-1" };
+    const f = await fleet({ count: 1 }, { basePort: 25065, v3Users: [user], clock: { rate: 0 } });
+    const s = v3Session(25065, user);
+    sessions.push(s);
+    await get(s, ["1.3.6.1.2.1.1.3.0"]);
+    expect(s.engineTimeBoots).toBe(1);
+    f.devices[0]?.reboot();
+    const [up] = await get(s, ["1.3.6.1.2.1.1.3.0"]);
+    expect(up?.value).toBe(0);
+    expect(s.engineTimeBoots).toBe(2);
+  });
+
   it("refuses a taken port with SIM_PORT_IN_USE and releases the ports it had bound", async () => {
     await fleet({ count: 1 }, { basePort: 25072 });
     await expect(startFleet({ count: 3 }, { basePort: 25070 })).rejects.toMatchObject({
