@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { ParkedEvent, SentEvent } from "../../../src/agent/agent.js";
+import { createWorld, T0, type World } from "./harness.js";
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+const HOUR = 3_600_000;
+
+function billingEntries(outbox: ReturnType<World["agent"]>["outbox"]) {
+  return outbox.list().filter((e) => e.kind === "billing-read");
+}
+
+describe("Agent delivery under server faults (SECURITY.md delivery promise)", () => {
+  it("retries 5xx with backoff until acknowledged; each read stored once", async () => {
+    world = await createWorld({ devices: 5, basePort: 30300 });
+    world.server.injectFaults([{ operation: "SubmitBillingReads", kind: "http-503", count: 3 }]);
+    const agent = world.agent();
+    const errors: string[] = [];
+    agent.on("error", (e) => errors.push(e.code));
+    await agent.start();
+    await world.clock.advanceTo(T0 + 12 * HOUR);
+    const exp = world.server.exportStore();
+    expect(exp.billingReads).toHaveLength(5);
+    expect(errors.filter((c) => c === "HTTP_503")).toHaveLength(3);
+    const entries = billingEntries(agent.outbox);
+    expect(entries.every((e) => e.state === "sent" && e.attempts === 4)).toBe(true);
+    expect(entries.every((e) => e.lastError?.startsWith("HTTP_503"))).toBe(true);
+  });
+
+  it("waits at least Retry-After after a 429 before resending", async () => {
+    world = await createWorld({ devices: 3, basePort: 30320 });
+    world.server.injectFaults([
+      { operation: "SubmitBillingReads", kind: "http-429", retryAfterSeconds: 7200, count: 1 },
+    ]);
+    const agent = world.agent();
+    let failedAt = 0;
+    agent.on("error", (e) => {
+      if (e.code === "HTTP_429") failedAt = world!.clock.now();
+    });
+    const sentAt: number[] = [];
+    agent.on("sent", (e: SentEvent) => {
+      if (e.kind === "billing-read") sentAt.push(world!.clock.now());
+    });
+    await agent.start();
+    await world.clock.advanceTo(T0 + 12 * HOUR);
+    expect(failedAt).toBeGreaterThan(0);
+    expect(sentAt).toHaveLength(1);
+    expect((sentAt[0] as number) - failedAt).toBeGreaterThanOrEqual(7200_000);
+    expect(world.server.exportStore().billingReads).toHaveLength(3);
+  });
+
+  it("resends a batch whose connection dropped after the server stored it: stored once, acknowledged as duplicates", async () => {
+    world = await createWorld({ devices: 5, basePort: 30340 });
+    world.server.injectFaults([{ operation: "SubmitBillingReads", kind: "drop-after-store", count: 1 }]);
+    const agent = world.agent();
+    const sent: SentEvent[] = [];
+    agent.on("sent", (e) => {
+      if (e.kind === "billing-read") sent.push(e);
+    });
+    await agent.start();
+    await world.clock.advanceTo(T0 + 12 * HOUR);
+    const exp = world.server.exportStore();
+    expect(exp.billingReads).toHaveLength(5);
+    expect(new Set(exp.billingReads.map((r) => r.key)).size).toBe(5);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ accepted: 0, duplicates: 5 });
+  });
+
+  it("resends a batch whose connection dropped before the server stored it", async () => {
+    world = await createWorld({ devices: 4, basePort: 30360 });
+    world.server.injectFaults([{ operation: "SubmitSuppliesReport", kind: "drop-before-store", count: 2 }]);
+    const agent = world.agent();
+    await agent.start();
+    await world.clock.advanceTo(T0 + 12 * HOUR);
+    const exp = world.server.exportStore();
+    expect(exp.suppliesReports.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(exp.suppliesReports.map((r) => r.key)).size).toBe(exp.suppliesReports.length);
+    expect(agent.outbox.stats()).toMatchObject({ pending: 0, parked: 0 });
+  });
+
+  it("parks a batch refused with HTTP 400 (not retryable) with its reason, and keeps it for an operator", async () => {
+    world = await createWorld({ devices: 2, basePort: 30380 });
+    world.server.injectFaults([{ operation: "SubmitBillingReads", kind: "http-400", count: 3 }]);
+    const agent = world.agent();
+    const parked: ParkedEvent[] = [];
+    agent.on("parked", (e) => parked.push(e));
+    await agent.start();
+    await world.clock.advanceTo(T0 + 12 * HOUR);
+    expect(parked).toHaveLength(2);
+    expect(parked.every((p) => p.kind === "billing-read" && /400/.test(p.reason))).toBe(true);
+    const held = agent.outbox.list("parked");
+    expect(held).toHaveLength(2);
+    expect(world.server.exportStore().billingReads).toHaveLength(0);
+    // The batch and each single resend were refused (3 faults). An operator requeues them: delivered, once.
+    expect(agent.outbox.requeueParked()).toBe(2);
+    await agent.flushNow();
+    expect(world.server.exportStore().billingReads).toHaveLength(2);
+  });
+
+  it("parks only the read the server refuses (UNKNOWN_DEVICE) and delivers its batch neighbours", async () => {
+    world = await createWorld({ devices: 3, basePort: 30400 });
+    const agent = world.agent();
+    await agent.start();
+    await world.clock.advanceTo(T0 + 12 * HOUR);
+    const before = world.server.exportStore().billingReads.length;
+    agent.outbox.append([
+      {
+        kind: "billing-read",
+        serial: "NOT-A-DEVICE",
+        readAtMs: world.clock.now(),
+        payload: {
+          serial: "NOT-A-DEVICE",
+          readAt: new Date(world.clock.now()).toISOString(),
+          meters: [{ name: "Total", value: 1 }],
+        },
+      },
+    ]);
+    const serial = world.fleet.devices[0]?.serial as string;
+    agent.outbox.append([
+      {
+        kind: "billing-read",
+        serial,
+        readAtMs: world.clock.now(),
+        payload: {
+          serial,
+          readAt: new Date(world.clock.now()).toISOString(),
+          meters: [{ name: "Total", value: 2 }],
+        },
+      },
+    ]);
+    const parked: ParkedEvent[] = [];
+    agent.on("parked", (e) => parked.push(e));
+    await agent.flushNow();
+    expect(parked.map((p) => p.serial)).toEqual(["NOT-A-DEVICE"]);
+    expect(parked[0]?.reason).toMatch(/UNKNOWN_DEVICE/);
+    expect(world.server.exportStore().billingReads.length).toBe(before + 1);
+    expect(agent.outbox.stats()).toMatchObject({ pending: 0, parked: 1 });
+  });
+});
