@@ -30,9 +30,17 @@ export interface DeviceFaults {
 
 /** Help text for the `--faults` spec (also printed by `esol sim --help`). */
 export const FAULT_SPEC_HELP = `comma-separated DEVICES:FAULT[=ARG]; DEVICES is a 0-based index, a range 3-7 or *.
-faults: timeout | slow=MS (default 1000) | nobulk | backwards | loop | truncate | badber | wrap |
-        reboot=SECONDS (simulated, default 86400) | serial=SECONDS (simulated, default 86400) |
-        community=NAME (default "wrong")
+  timeout          never answers
+  slow=MS          answers after MS real milliseconds (default 1000)
+  nobulk           never answers GETBULK (GET and GETNEXT work)
+  backwards        half-way through the Printer-MIB, GETNEXT returns a lower OID
+  loop             half-way through the Printer-MIB, GETNEXT returns the OID asked for
+  truncate         the walk ends (endOfMibView) half-way through the Printer-MIB
+  badber           answers with malformed BER (truncated message)
+  wrap             prtMarkerLifeCount starts just below 2^32 and wraps
+  reboot=SECONDS   reboots every SECONDS of simulated time (default 86400): sysUpTime restarts, engineBoots grows
+  serial=SECONDS   after SECONDS of simulated time becomes another device: new serial and MAC (default 86400)
+  community=NAME   accepts only community NAME (default "wrong")
 e.g. 2:timeout,5:slow=800,7:loop,10-12:wrap,*:reboot=3600`;
 
 const DAY_S = 86_400;

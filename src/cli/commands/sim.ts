@@ -56,7 +56,7 @@ export function registerSim(program: Command): void {
     .option("--count <n>", "synthesise N printers from the built-in models")
     .option("--base-port <port>", "UDP port of the first device; device i listens on base+i")
     .option("--host <addr>", "loopback address to bind: 127.0.0.1 or ::1", "127.0.0.1")
-    .option("--faults <spec>", `per-device faults: ${FAULT_SPEC_HELP}`)
+    .option("--faults <spec>", "per-device faults, e.g. 2:timeout,5:slow=800,7:loop (spec below)")
     .option("--clock-rate <r>", "simulated seconds per real second (2592000 = a month per second)", "1")
     .option("--seed <n>", "seed of a synthetic fleet (same seed, same fleet)", "1")
     .option("--models <list>", `comma-separated models to cycle through (${MODEL_IDS.join(", ")})`)
@@ -64,7 +64,7 @@ export function registerSim(program: Command): void {
     .option("--v3-user <spec>", "SNMPv3 user NAME:AUTHPASS[:PRIVPASS] (SHA, AES-128)")
     .addHelpText(
       "after",
-      "\nPrints one line `listening HOST:FIRST-LAST` on stdout when every device is bound; stops on SIGINT/SIGTERM.",
+      `\nFault spec (--faults): ${FAULT_SPEC_HELP}\n\nPrints one line \`listening HOST:FIRST-LAST\` on stdout when every device is bound; stops on SIGINT/SIGTERM.`,
     )
     .action(
       action(async (opts: SimOptions) => {
