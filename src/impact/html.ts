@@ -45,7 +45,7 @@ interface Frame {
   bottom: number;
 }
 
-const FRAME: Frame = { width: 520, height: 300, left: 64, right: 16, top: 28, bottom: 44 };
+const FRAME: Frame = { width: 520, height: 320, left: 64, right: 16, top: 48, bottom: 44 };
 
 /**
  * One SVG chart: bytes against devices on log–log axes, the vendor's formula as a line,
@@ -129,18 +129,17 @@ export function renderTransactionChart(t: ImpactTransaction): string {
       `<circle cx="${px(p.devices).toFixed(1)}" cy="${py(bytes).toFixed(1)}" r="4.5" fill="${OURS}" class="ours-point"><title>${p.devices} devices: ${bytes} B</title></circle>`,
     );
   }
-  const lx = f.left + 10;
-  parts.push(`<rect x="${lx}" y="${f.top + 8}" width="14" height="4" fill="${OURS}"/>`);
+  // The legend sits above the plot so that it never hides a line.
+  const lx = f.left;
+  parts.push(`<rect x="${lx}" y="8" width="14" height="4" fill="${OURS}"/>`);
   parts.push(
-    `<text x="${lx + 20}" y="${f.top + 13}" class="legend">ours (measured, fit ${escapeHtml(formatFit(t.fit))})</text>`,
+    `<text x="${lx + 20}" y="14" class="legend">ours: measured points, fit ${escapeHtml(formatFit(t.fit))}</text>`,
   );
   if (vendor) {
-    parts.push(`<rect x="${lx}" y="${f.top + 24}" width="14" height="4" fill="${VENDOR}"/>`);
-    parts.push(
-      `<text x="${lx + 20}" y="${f.top + 29}" class="legend">vendor ${escapeHtml(formatFit(vendor))}</text>`,
-    );
+    parts.push(`<rect x="${lx}" y="25" width="14" height="4" fill="${VENDOR}"/>`);
+    parts.push(`<text x="${lx + 20}" y="31" class="legend">vendor: ${escapeHtml(formatFit(vendor))}</text>`);
   } else {
-    parts.push(`<text x="${lx}" y="${f.top + 29}" class="legend">vendor: no figure published</text>`);
+    parts.push(`<text x="${lx}" y="31" class="legend">vendor: no figure published</text>`);
   }
   parts.push("</svg>");
   return parts.join("");
@@ -204,7 +203,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px}h3{font-size:15px;margin:0}
 .sub{color:#555;margin:2px 0 6px;font-size:12px}
 .grid{display:flex;flex-wrap:wrap;gap:16px}
-.chart{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px}
+.chart{width:520px;background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #ddd;padding:4px 10px;text-align:right}
 th{background:#f0f0f0}td:first-child,th:first-child{text-align:left}
 pre{background:#fff;border:1px solid #ddd;padding:10px;overflow:auto;font-size:12px}

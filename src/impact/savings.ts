@@ -79,26 +79,28 @@ export function formatSavingsTable(savings: ImpactSavings): string {
   const [base] = savings.variants;
   if (!base) return "";
   const x = Math.max(...base.report.options.devices);
-  const colW = Math.max(14, ...savings.variants.map((v) => v.name.length + 2));
-  const lines = [
-    `bytes of the compared message at x = ${x}; in brackets: change against the baseline`,
-    `${"vendor row".padEnd(36)}${savings.variants.map((v) => v.name.padStart(colW)).join("")}`,
-  ];
-  for (const t of base.report.transactions) {
+  const rows = base.report.transactions.map((t) => {
     const cells = savings.variants.map((v) => {
       const vt = v.report.transactions.find((q) => q.vendorRow === t.vendorRow);
       const p = vt?.points.find((q) => q.devices === x);
-      if (!vt || !p) return "-".padStart(colW);
+      if (!vt || !p) return "-";
       const bytes = comparedBytes(vt, p);
       const bp = t.points.find((q) => q.devices === x);
       const baseBytes = bp ? comparedBytes(t, bp) : bytes;
-      const delta =
-        v === base
-          ? ""
-          : ` (${bytes >= baseBytes ? "+" : ""}${Math.round(((bytes - baseBytes) / baseBytes) * 100)}%)`;
-      return `${bytes}${delta}`.padStart(colW);
+      if (v === base) return String(bytes);
+      const pct = Math.round(((bytes - baseBytes) / baseBytes) * 100);
+      return `${bytes} (${pct >= 0 ? "+" : ""}${pct}%)`;
     });
-    lines.push(`${t.vendorRow.padEnd(36)}${cells.join("")}`);
-  }
+    return { name: t.vendorRow, cells };
+  });
+  const widths = savings.variants.map(
+    (v, i) => 2 + Math.max(v.name.length, ...rows.map((r) => (r.cells[i] ?? "").length)),
+  );
+  const lines = [
+    `bytes of the compared message at x = ${x}; in brackets: change against the baseline`,
+    `${"vendor row".padEnd(36)}${savings.variants.map((v, i) => v.name.padStart(widths[i]!)).join("")}`,
+  ];
+  for (const r of rows)
+    lines.push(`${r.name.padEnd(36)}${r.cells.map((c, i) => c.padStart(widths[i]!)).join("")}`);
   return `${lines.join("\n")}\n`;
 }
