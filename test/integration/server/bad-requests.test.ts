@@ -17,14 +17,56 @@ const read = (value: string, readAt = "2026-11-25T09:00:00Z", serial = "SN-1", k
   ops.submitBillingReads("proxy-1", [ops.read(key, serial, value, readAt)]);
 
 const cases: BadCase[] = [
-  { name: "a negative meter", body: read("-5"), status: 500, code: "INVALID_VALUE", field: "Read[0].Meter[0].Value" },
-  { name: "a non-numeric meter", body: read("12abc"), status: 500, code: "INVALID_VALUE", field: "Read[0].Meter[0].Value" },
+  {
+    name: "a negative meter",
+    body: read("-5"),
+    status: 500,
+    code: "INVALID_VALUE",
+    field: "Read[0].Meter[0].Value",
+  },
+  {
+    name: "a non-numeric meter",
+    body: read("12abc"),
+    status: 500,
+    code: "INVALID_VALUE",
+    field: "Read[0].Meter[0].Value",
+  },
   { name: "a meter beyond 2^53", body: read("99999999999999999999"), status: 500, code: "INVALID_VALUE" },
-  { name: "an impossible date", body: read("5", "2026-02-30T10:00:00Z"), status: 500, code: "INVALID_VALUE", field: "Read[0].ReadAt" },
-  { name: "a date that is not a date", body: read("5", "yesterday"), status: 500, code: "INVALID_VALUE", field: "Read[0].ReadAt" },
-  { name: "an empty serial", body: read("5", undefined, ""), status: 500, code: "INVALID_VALUE", field: "Read[0].Serial" },
-  { name: "an unknown serial", body: read("5", undefined, "NOT-REGISTERED"), status: 500, code: "UNKNOWN_DEVICE", field: "Read[0].Serial" },
-  { name: "a too-short idempotency key", body: read("5", undefined, "SN-1", "k1"), status: 500, code: "INVALID_VALUE", field: "Read[0].Key" },
+  {
+    name: "an impossible date",
+    body: read("5", "2026-02-30T10:00:00Z"),
+    status: 500,
+    code: "INVALID_VALUE",
+    field: "Read[0].ReadAt",
+  },
+  {
+    name: "a date that is not a date",
+    body: read("5", "yesterday"),
+    status: 500,
+    code: "INVALID_VALUE",
+    field: "Read[0].ReadAt",
+  },
+  {
+    name: "an empty serial",
+    body: read("5", undefined, ""),
+    status: 500,
+    code: "INVALID_VALUE",
+    field: "Read[0].Serial",
+  },
+  {
+    name: "an unknown serial",
+    body: read("5", undefined, "NOT-REGISTERED"),
+    status: 500,
+    code: "UNKNOWN_DEVICE",
+    field: "Read[0].Serial",
+  },
+  {
+    name: "a too-short idempotency key",
+    body: read("5", undefined, "SN-1", "k1"),
+    status: 500,
+    code: "INVALID_VALUE",
+    field: "Read[0].Key",
+  },
   {
     name: "too many meters in a read",
     body: ops.submitBillingReads("proxy-1", [
@@ -33,11 +75,36 @@ const cases: BadCase[] = [
     status: 500,
     code: "TOO_MANY_ITEMS",
   },
-  { name: "an unknown proxy", body: ops.submitBillingReads("nobody", [ops.read("bad-read-0002", "SN-1", 1)]), status: 500, code: "UNKNOWN_PROXY" },
-  { name: "an unknown operation", body: envelope("<t:DeleteEverything/>"), status: 500, code: "UNKNOWN_OPERATION" },
-  { name: "an operation in a foreign namespace", body: envelope('<x:Sync xmlns:x="urn:other"/>'), status: 500, code: "UNKNOWN_OPERATION" },
-  { name: "malformed XML", body: "<soap:Envelope><soap:Body></soap:Envelope>", status: 500, code: "INVALID_XML" },
-  { name: "a document that is not a SOAP envelope", body: "<hello/>", status: 500, code: "SOAP_VERSION_MISMATCH" },
+  {
+    name: "an unknown proxy",
+    body: ops.submitBillingReads("nobody", [ops.read("bad-read-0002", "SN-1", 1)]),
+    status: 500,
+    code: "UNKNOWN_PROXY",
+  },
+  {
+    name: "an unknown operation",
+    body: envelope("<t:DeleteEverything/>"),
+    status: 500,
+    code: "UNKNOWN_OPERATION",
+  },
+  {
+    name: "an operation in a foreign namespace",
+    body: envelope('<x:Sync xmlns:x="urn:other"/>'),
+    status: 500,
+    code: "UNKNOWN_OPERATION",
+  },
+  {
+    name: "malformed XML",
+    body: "<soap:Envelope><soap:Body></soap:Envelope>",
+    status: 500,
+    code: "INVALID_XML",
+  },
+  {
+    name: "a document that is not a SOAP envelope",
+    body: "<hello/>",
+    status: 500,
+    code: "SOAP_VERSION_MISMATCH",
+  },
   {
     name: "a SOAP 1.2 envelope",
     body: `<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><t:Sync xmlns:t="urn:esolutions:communication:v1"/></e:Body></e:Envelope>`,
@@ -51,7 +118,13 @@ const cases: BadCase[] = [
     status: 500,
     code: "SOAP_VERSION_MISMATCH",
   },
-  { name: "a content type that is not XML", body: ops.sync("proxy-1"), headers: { "Content-Type": "application/json" }, status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
+  {
+    name: "a content type that is not XML",
+    body: ops.sync("proxy-1"),
+    headers: { "Content-Type": "application/json" },
+    status: 415,
+    code: "UNSUPPORTED_MEDIA_TYPE",
+  },
   {
     name: "a DOCTYPE with entities (billion laughs)",
     body: `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>${envelope("<t:Sync><ProxyId>&lol2;</ProxyId></t:Sync>").replace(/^<\?xml[^>]*>/, "")}`,
@@ -64,7 +137,12 @@ const cases: BadCase[] = [
     status: 500,
     code: "INVALID_XML",
   },
-  { name: "elements nested 200 deep", body: envelope(`<t:Sync>${"<a>".repeat(200)}${"</a>".repeat(200)}</t:Sync>`), status: 500, code: "INVALID_XML" },
+  {
+    name: "elements nested 200 deep",
+    body: envelope(`<t:Sync>${"<a>".repeat(200)}${"</a>".repeat(200)}</t:Sync>`),
+    status: 500,
+    code: "INVALID_XML",
+  },
   {
     name: "a comment splitting a meter value",
     body: read("12<!---->34"),
@@ -90,8 +168,20 @@ const cases: BadCase[] = [
     status: 500,
     code: "INVALID_SOAP_ACTION",
   },
-  { name: "a body that is not gzip but says so", body: "not gzip at all", headers: { "Content-Encoding": "gzip" }, status: 400, code: "INVALID_ENCODING" },
-  { name: "an unsupported content encoding", body: read("5"), headers: { "Content-Encoding": "br" }, status: 415, code: "UNSUPPORTED_ENCODING" },
+  {
+    name: "a body that is not gzip but says so",
+    body: "not gzip at all",
+    headers: { "Content-Encoding": "gzip" },
+    status: 400,
+    code: "INVALID_ENCODING",
+  },
+  {
+    name: "an unsupported content encoding",
+    body: read("5"),
+    headers: { "Content-Encoding": "br" },
+    status: 415,
+    code: "UNSUPPORTED_ENCODING",
+  },
 ];
 
 describe("CommunicationServer refuses bad requests with a SOAP fault and stores nothing", () => {
@@ -146,7 +236,9 @@ describe("CommunicationServer refuses bad requests with a SOAP fault and stores 
   });
 
   it("accepts a gzip body within the limit", async () => {
-    const res = await post(srv.url, gzipSync(ops.sync("proxy-1")), { headers: { "Content-Encoding": "gzip" } });
+    const res = await post(srv.url, gzipSync(ops.sync("proxy-1")), {
+      headers: { "Content-Encoding": "gzip" },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toContain("<tns:SyncResponse>");
   });

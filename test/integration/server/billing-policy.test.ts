@@ -15,9 +15,16 @@ function settableClock(start: string) {
 }
 
 const billingRequests = (body: string) =>
-  [...body.matchAll(/<BillingRequest><Serial>([^<]*)<\/Serial><Cycle>([^<]*)<\/Cycle>(.*?)<Due>([^<]*)<\/Due>/g)].map(
-    (m) => ({ serial: m[1], cycle: m[2], meters: [...(m[3] ?? "").matchAll(/<Meter>([^<]*)<\/Meter>/g)].map((x) => x[1]), due: m[4] }),
-  );
+  [
+    ...body.matchAll(
+      /<BillingRequest><Serial>([^<]*)<\/Serial><Cycle>([^<]*)<\/Cycle>(.*?)<Due>([^<]*)<\/Due>/g,
+    ),
+  ].map((m) => ({
+    serial: m[1],
+    cycle: m[2],
+    meters: [...(m[3] ?? "").matchAll(/<Meter>([^<]*)<\/Meter>/g)].map((x) => x[1]),
+    due: m[4],
+  }));
 
 describe("billing cycle policy with an injected clock", () => {
   let srv: TestServer | undefined;
@@ -46,7 +53,13 @@ describe("billing cycle policy with an injected clock", () => {
     const before = await post(url, ops.sync("p1"));
     expect(billingRequests(before.body)).toEqual([]);
     expect(before.body.match(/<EnableService>/g)).toHaveLength(2);
-    await post(url, ops.reportSyncStatus("status-key-01", "p1", [["SN-1", "billing", true], ["SN-2", "billing", true]]));
+    await post(
+      url,
+      ops.reportSyncStatus("status-key-01", "p1", [
+        ["SN-1", "billing", true],
+        ["SN-2", "billing", true],
+      ]),
+    );
 
     const first = billingRequests((await post(url, ops.sync("p1"))).body);
     expect(first).toEqual([
@@ -55,12 +68,22 @@ describe("billing cycle policy with an injected clock", () => {
     ]);
 
     time.set("2026-11-04T08:00:00Z");
-    await post(url, ops.submitBillingReads("p1", [ops.read("read-SN-1-nov", "SN-1", 100, "2026-11-04T07:00:00Z", "2026-11")]));
+    await post(
+      url,
+      ops.submitBillingReads("p1", [
+        ops.read("read-SN-1-nov", "SN-1", 100, "2026-11-04T07:00:00Z", "2026-11"),
+      ]),
+    );
     const repeated = billingRequests((await post(url, ops.sync("p1"))).body);
-    expect(repeated.map((r) => [r.serial, r.cycle, r.due])).toEqual([["SN-2", "2026-11", "2026-11-08T08:00:00.000Z"]]);
+    expect(repeated.map((r) => [r.serial, r.cycle, r.due])).toEqual([
+      ["SN-2", "2026-11", "2026-11-08T08:00:00.000Z"],
+    ]);
 
     // A read without a Cycle counts for the cycle its ReadAt falls in.
-    await post(url, ops.submitBillingReads("p1", [ops.read("read-SN-2-nov", "SN-2", 200, "2026-11-05T07:00:00Z")]));
+    await post(
+      url,
+      ops.submitBillingReads("p1", [ops.read("read-SN-2-nov", "SN-2", 200, "2026-11-05T07:00:00Z")]),
+    );
     time.set("2026-11-20T08:00:00Z");
     expect(billingRequests((await post(url, ops.sync("p1"))).body)).toEqual([]);
 
@@ -80,7 +103,13 @@ describe("billing cycle policy with an injected clock", () => {
 
   it("quarterly: one request per quarter, none in the quarter's other months once read", async () => {
     const { time, url } = await enrolled("quarterly", "2026-10-02T08:00:00Z", 18531);
-    await post(url, ops.reportSyncStatus("status-key-01", "p1", [["SN-1", "billing", true], ["SN-2", "billing", true]]));
+    await post(
+      url,
+      ops.reportSyncStatus("status-key-01", "p1", [
+        ["SN-1", "billing", true],
+        ["SN-2", "billing", true],
+      ]),
+    );
     const q4 = billingRequests((await post(url, ops.sync("p1"))).body);
     expect(q4.map((r) => [r.serial, r.cycle, r.meters])).toEqual([
       ["SN-1", "2026-Q4", []],
@@ -98,7 +127,10 @@ describe("billing cycle policy with an injected clock", () => {
       expect(billingRequests((await post(url, ops.sync("p1"))).body)).toEqual([]);
     }
     time.set("2027-01-01T00:00:00Z");
-    expect(billingRequests((await post(url, ops.sync("p1"))).body).map((r) => r.cycle)).toEqual(["2027-Q1", "2027-Q1"]);
+    expect(billingRequests((await post(url, ops.sync("p1"))).body).map((r) => r.cycle)).toEqual([
+      "2027-Q1",
+      "2027-Q1",
+    ]);
   });
 
   it("semiannual: cycles are H1 and H2", async () => {
@@ -125,10 +157,20 @@ describe("billing cycle policy with an injected clock", () => {
     expect(first.body).toContain(
       "<Configure><PollIntervalSeconds>7200</PollIntervalSeconds><WindowStart>01:00</WindowStart><WindowEnd>05:00</WindowEnd></Configure>",
     );
-    expect(first.body).toContain("<EnableService><Serial>SN-1</Serial><Service>supplies</Service></EnableService>");
-    await post(srv.url, ops.reportSyncStatus("status-key-01", "p1", [["SN-1", "billing", true], ["SN-1", "supplies", true]]));
+    expect(first.body).toContain(
+      "<EnableService><Serial>SN-1</Serial><Service>supplies</Service></EnableService>",
+    );
+    await post(
+      srv.url,
+      ops.reportSyncStatus("status-key-01", "p1", [
+        ["SN-1", "billing", true],
+        ["SN-1", "supplies", true],
+      ]),
+    );
     const asked = await post(srv.url, ops.sync("p1"));
-    expect(asked.body).toContain("<SuppliesRequest><Serial>SN-1</Serial><IntervalSeconds>3600</IntervalSeconds></SuppliesRequest>");
+    expect(asked.body).toContain(
+      "<SuppliesRequest><Serial>SN-1</Serial><IntervalSeconds>3600</IntervalSeconds></SuppliesRequest>",
+    );
     await post(srv.url, ops.submitSuppliesReport("p1", "supplies-key-1", "SN-1"));
     expect((await post(srv.url, ops.sync("p1"))).body).not.toContain("<SuppliesRequest>");
     time.set("2026-11-03T11:00:00Z"); // reports stopped for more than two intervals

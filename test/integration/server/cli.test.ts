@@ -9,7 +9,9 @@ import { get, ops, post } from "./raw.js";
 const ESOL = ["--import", "tsx", "src/cli/main.ts"];
 
 /** Spawns `esol server …` and resolves with its `listening <url>` line (or rejects with its stderr). */
-function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stderr: () => string }> {
+function startCli(
+  args: string[],
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stderr: () => string }> {
   const child = spawn(process.execPath, [...ESOL, "server", ...args], { cwd: process.cwd() });
   let out = "";
   let err = "";
@@ -33,7 +35,10 @@ function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStrea
   });
 }
 
-function stop(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+function stop(
+  child: ChildProcessWithoutNullStreams,
+  signal: NodeJS.Signals = "SIGTERM",
+): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => {
     child.once("exit", (code) => resolve(code));
@@ -42,7 +47,11 @@ function stop(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals = "S
 }
 
 function esol(args: string[]) {
-  return spawnSync(process.execPath, [...ESOL, ...args], { cwd: process.cwd(), encoding: "utf8", timeout: 30_000 });
+  return spawnSync(process.execPath, [...ESOL, ...args], {
+    cwd: process.cwd(),
+    encoding: "utf8",
+    timeout: 30_000,
+  });
 }
 
 describe("esol server", () => {
@@ -95,7 +104,13 @@ describe("esol server", () => {
     const exported = esol(["server", "export", "--db", db]);
     expect(exported.status).toBe(0);
     const store = JSON.parse(exported.stdout) as StoreExport;
-    expect(Object.keys(store)).toEqual(["proxies", "devices", "billingReads", "suppliesReports", "billingRequests"]);
+    expect(Object.keys(store)).toEqual([
+      "proxies",
+      "devices",
+      "billingReads",
+      "suppliesReports",
+      "billingRequests",
+    ]);
     expect(store.billingReads).toHaveLength(1);
     expect(store.billingReads[0]?.meters).toEqual([{ name: "Total", value: 42, unit: "impressions" }]);
     await stop(child);
@@ -104,8 +119,14 @@ describe("esol server", () => {
   it("bad arguments give one `error <code>: <reason>` line and a non-zero exit", () => {
     const cases: Array<[string[], RegExp]> = [
       [["server", "--port", "18563"], /^error ARG_MISSING: --db FILE is required\n$/],
-      [["server", "--port", "18563", "--db", join(dir, "x.db"), "--cycle", "weekly"], /^error ARG_INVALID: --cycle/],
-      [["server", "--port", "18563", "--db", join(dir, "x.db"), "--trust", join(dir, "missing.pem")], /^error ARG_FILE: --trust/],
+      [
+        ["server", "--port", "18563", "--db", join(dir, "x.db"), "--cycle", "weekly"],
+        /^error ARG_INVALID: --cycle/,
+      ],
+      [
+        ["server", "--port", "18563", "--db", join(dir, "x.db"), "--trust", join(dir, "missing.pem")],
+        /^error ARG_FILE: --trust/,
+      ],
       [["server", "export", "--db", join(dir, "absent", "none.db")], /^error STORAGE_NOT_FOUND: /],
     ];
     for (const [args, line] of cases) {

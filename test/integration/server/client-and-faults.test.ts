@@ -34,7 +34,12 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
   });
 
   it("runs the whole conversation and maps every answer", async () => {
-    const reg = await client.registerProxy({ key: "proxy-key-0001", proxyId: "p1", site: "HQ", software: "esol 0.1" });
+    const reg = await client.registerProxy({
+      key: "proxy-key-0001",
+      proxyId: "p1",
+      site: "HQ",
+      software: "esol 0.1",
+    });
     expect(reg).toMatchObject({ proxyId: "p1", duplicate: false });
     expect(reg.serverTime.toISOString()).toBe("2026-11-25T10:00:00.000Z");
     const devices = await client.registerDevices({
@@ -54,15 +59,32 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
     });
     const billing = await client.sync({ proxyId: "p1", clientTime: new Date() });
     expect(billing.directives.filter((d) => d.kind === "BillingRequest")).toEqual([
-      { kind: "BillingRequest", serial: "SN-1", cycle: "2026-11", meters: [], due: new Date("2026-11-30T23:59:59Z") },
-      { kind: "BillingRequest", serial: "SN-2", cycle: "2026-11", meters: [], due: new Date("2026-11-30T23:59:59Z") },
+      {
+        kind: "BillingRequest",
+        serial: "SN-1",
+        cycle: "2026-11",
+        meters: [],
+        due: new Date("2026-11-30T23:59:59Z"),
+      },
+      {
+        kind: "BillingRequest",
+        serial: "SN-2",
+        cycle: "2026-11",
+        meters: [],
+        due: new Date("2026-11-30T23:59:59Z"),
+      },
     ]);
-    const ack = await client.submitBillingReads({ proxyId: "p1", reads: [read("read-SN-1-0001", "SN-1", 10)] });
+    const ack = await client.submitBillingReads({
+      proxyId: "p1",
+      reads: [read("read-SN-1-0001", "SN-1", 10)],
+    });
     expect(ack).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(ack.$metadata.requestBytes).toBeGreaterThan(0);
     const supplies = await client.submitSuppliesReport({
       proxyId: "p1",
-      reports: [{ key: "supplies-key-1", serial: "SN-1", readAt: new Date(), supplies: [{ index: "1", level: -2 }] }],
+      reports: [
+        { key: "supplies-key-1", serial: "SN-1", readAt: new Date(), supplies: [{ index: "1", level: -2 }] },
+      ],
     });
     expect(supplies).toMatchObject({ accepted: 1 });
   });
@@ -77,7 +99,10 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
 
   it("a connection dropped after the batch was stored: the resend is acknowledged as a duplicate", async () => {
     srv.server.injectFaults([{ operation: "SubmitBillingReads", kind: "drop-after-store", count: 1 }]);
-    const ack = await client.submitBillingReads({ proxyId: "p1", reads: [read("read-SN-2-0001", "SN-2", 20)] });
+    const ack = await client.submitBillingReads({
+      proxyId: "p1",
+      reads: [read("read-SN-2-0001", "SN-2", 20)],
+    });
     // duplicates: 1 is the proof that the first, dropped attempt had been stored.
     expect(ack).toMatchObject({ accepted: 0, duplicates: 1 });
     expect(srv.server.exportStore().billingReads.filter((r) => r.key === "read-SN-2-0001")).toHaveLength(1);
@@ -86,10 +111,15 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
   it("a connection dropped before storing: nothing is stored, the resend is stored", async () => {
     srv.server.injectFaults([{ operation: "SubmitBillingReads", kind: "drop-before-store", count: 1 }]);
     const body = ops.submitBillingReads("p1", [ops.read("read-SN-2-0002", "SN-2", 21)]);
-    await expect(post(srv.url, body, { ca: srv.certificatePem as string })).rejects.toThrow(/socket hang up|ECONNRESET/);
+    await expect(post(srv.url, body, { ca: srv.certificatePem as string })).rejects.toThrow(
+      /socket hang up|ECONNRESET/,
+    );
     expect(srv.server.exportStore().billingReads.some((r) => r.key === "read-SN-2-0002")).toBe(false);
     srv.server.injectFaults([{ operation: "SubmitBillingReads", kind: "drop-before-store", count: 1 }]);
-    const ack = await client.submitBillingReads({ proxyId: "p1", reads: [read("read-SN-2-0002", "SN-2", 21)] });
+    const ack = await client.submitBillingReads({
+      proxyId: "p1",
+      reads: [read("read-SN-2-0002", "SN-2", 21)],
+    });
     expect(ack).toMatchObject({ accepted: 1, duplicates: 0 });
   });
 
@@ -98,7 +128,10 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
       { kind: "http-503", count: 1 },
       { kind: "http-429", retryAfterSeconds: 0, count: 1 },
     ]);
-    const ack = await client.submitBillingReads({ proxyId: "p1", reads: [read("read-SN-1-0002", "SN-1", 11)] });
+    const ack = await client.submitBillingReads({
+      proxyId: "p1",
+      reads: [read("read-SN-1-0002", "SN-1", 11)],
+    });
     expect(ack).toMatchObject({ accepted: 1 });
     expect(ack.$metadata.attempts).toBe(3);
   });
@@ -140,7 +173,11 @@ describe("the server with a WS-Security verifier and a response signer", () => {
     const client = new CommunicationClient({
       endpoint: srv.url,
       maxRetries: 0,
-      security: createMessageSigner({ key: clientId.keyPem, cert: clientId.certPem, verifyResponsesWith: serverId.certPem }),
+      security: createMessageSigner({
+        key: clientId.keyPem,
+        cert: clientId.certPem,
+        verifyResponsesWith: serverId.certPem,
+      }),
     });
     try {
       await client.registerProxy({ key: "proxy-key-0001", proxyId: "signed-1" });

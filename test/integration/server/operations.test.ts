@@ -71,7 +71,9 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
     const after = await call(ops.sync("proxy-1"));
     expect(after.body).not.toContain("<EnableService>");
     expect(after.body.match(/<BillingRequest>/g)).toHaveLength(2);
-    expect(srv.server.exportStore().devices.every((d) => d.services.billing && d.services.supplies)).toBe(true);
+    expect(srv.server.exportStore().devices.every((d) => d.services.billing && d.services.supplies)).toBe(
+      true,
+    );
   });
 
   it("Sync records the device states the client reports", async () => {
@@ -106,10 +108,16 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
 
   it("a batch mixing new and already stored reads stores only the new ones", async () => {
     const res = await call(
-      ops.submitBillingReads("proxy-1", [ops.read("read-SN-A-0001", "SN-A", 12345), ops.read("read-SN-B-0001", "SN-B", 777)]),
+      ops.submitBillingReads("proxy-1", [
+        ops.read("read-SN-A-0001", "SN-A", 12345),
+        ops.read("read-SN-B-0001", "SN-B", 777),
+      ]),
     );
     expect([textOf(res.body, "Accepted"), textOf(res.body, "Duplicates")]).toEqual(["1", "1"]);
-    expect(srv.server.exportStore().billingReads.map((r) => r.key)).toEqual(["read-SN-A-0001", "read-SN-B-0001"]);
+    expect(srv.server.exportStore().billingReads.map((r) => r.key)).toEqual([
+      "read-SN-A-0001",
+      "read-SN-B-0001",
+    ]);
   });
 
   it("SubmitSuppliesReport stores each report key once, keeping Printer-MIB sentinel levels", async () => {

@@ -50,7 +50,11 @@ export function post(url: string, body: string | Buffer, options: PostOptions = 
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+          }),
         );
         res.on("error", reject);
       },
@@ -78,22 +82,41 @@ export function textOf(body: string, name: string): string | undefined {
 /** Request bodies of the six operations, built from small parts. */
 export const ops = {
   registerProxy: (key: string, proxyId: string, site = "HQ") =>
-    envelope(`<t:RegisterProxy><Key>${key}</Key><ProxyId>${proxyId}</ProxyId><Site>${site}</Site></t:RegisterProxy>`),
+    envelope(
+      `<t:RegisterProxy><Key>${key}</Key><ProxyId>${proxyId}</ProxyId><Site>${site}</Site></t:RegisterProxy>`,
+    ),
   registerDevices: (key: string, proxyId: string, serials: string[]) =>
     envelope(
       `<t:RegisterDevices><Key>${key}</Key><ProxyId>${proxyId}</ProxyId>${serials
-        .map((s) => `<Device><Serial>${s}</Serial><Vendor>Xerox</Vendor><Model>AltaLink C8045</Model></Device>`)
+        .map(
+          (s) => `<Device><Serial>${s}</Serial><Vendor>Xerox</Vendor><Model>AltaLink C8045</Model></Device>`,
+        )
         .join("")}</t:RegisterDevices>`,
     ),
   sync: (proxyId: string, statuses = "") =>
-    envelope(`<t:Sync><ProxyId>${proxyId}</ProxyId><ClientTime>2026-11-25T10:00:00Z</ClientTime>${statuses}</t:Sync>`),
-  reportSyncStatus: (key: string, proxyId: string, statuses: Array<[string, "billing" | "supplies", boolean]>) =>
+    envelope(
+      `<t:Sync><ProxyId>${proxyId}</ProxyId><ClientTime>2026-11-25T10:00:00Z</ClientTime>${statuses}</t:Sync>`,
+    ),
+  reportSyncStatus: (
+    key: string,
+    proxyId: string,
+    statuses: Array<[string, "billing" | "supplies", boolean]>,
+  ) =>
     envelope(
       `<t:ReportSyncStatus><Key>${key}</Key><ProxyId>${proxyId}</ProxyId>${statuses
-        .map(([s, svc, on]) => `<Status><Serial>${s}</Serial><Service>${svc}</Service><Enabled>${on}</Enabled></Status>`)
+        .map(
+          ([s, svc, on]) =>
+            `<Status><Serial>${s}</Serial><Service>${svc}</Service><Enabled>${on}</Enabled></Status>`,
+        )
         .join("")}</t:ReportSyncStatus>`,
     ),
-  read: (key: string, serial: string, value: string | number, readAt = "2026-11-25T09:00:00Z", cycle?: string) =>
+  read: (
+    key: string,
+    serial: string,
+    value: string | number,
+    readAt = "2026-11-25T09:00:00Z",
+    cycle?: string,
+  ) =>
     `<Read><Key>${key}</Key><Serial>${serial}</Serial><ReadAt>${readAt}</ReadAt>${cycle ? `<Cycle>${cycle}</Cycle>` : ""}` +
     `<Meter><Name>Total</Name><Value>${value}</Value><Unit>impressions</Unit></Meter></Read>`,
   submitBillingReads: (proxyId: string, reads: string[]) =>

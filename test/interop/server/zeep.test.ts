@@ -16,9 +16,13 @@ describe("a zeep client built only from `esol server --http`'s ?wsdl", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "esol-server-zeep-"));
-    child = spawn(process.execPath, [...ESOL, "server", "--http", "--port", "18600", "--db", join(dir, "server.db")], {
-      cwd: process.cwd(),
-    });
+    child = spawn(
+      process.execPath,
+      [...ESOL, "server", "--http", "--port", "18600", "--db", join(dir, "server.db")],
+      {
+        cwd: process.cwd(),
+      },
+    );
     const proc = child;
     url = await new Promise<string>((resolve, reject) => {
       let out = "";
@@ -65,11 +69,15 @@ describe("a zeep client built only from `esol server --http`'s ?wsdl", () => {
       fault: { message: "device UNKNOWN-SN is not registered", code: "soap:Client" },
     });
 
-    const exported = spawnSync(process.execPath, [...ESOL, "server", "export", "--db", join(dir, "server.db")], {
-      cwd: process.cwd(),
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+    const exported = spawnSync(
+      process.execPath,
+      [...ESOL, "server", "export", "--db", join(dir, "server.db")],
+      {
+        cwd: process.cwd(),
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
     expect(exported.status).toBe(0);
     const store = JSON.parse(exported.stdout) as StoreExport;
     expect(store.proxies.map((p) => p.proxyId)).toEqual(["zeep-proxy"]);
