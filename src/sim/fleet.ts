@@ -148,6 +148,11 @@ export function loadRecordings(source: string | readonly string[]): { name: stri
   });
 }
 
+/** The serial a recorded device answers after a `serial` fault: same length, another device. */
+function swappedSerial(serial: string): string {
+  return `${serial.slice(0, -1)}${serial.endsWith("X") ? "Y" : "X"}`;
+}
+
 /** Text of an OctetString varbind, else undefined. */
 function textOf(vb: Varbind | undefined): string | undefined {
   return vb?.type === "OctetString" ? vb.value.toString("latin1").replace(/\0+$/, "").trim() : undefined;
@@ -165,7 +170,7 @@ interface DeviceCore {
   overlay?(elapsedMs: number): Map<string, Varbind>;
   upAtStartMs: number;
   profile?: DeviceProfile;
-  staticSerial?: string;
+  serialAt?(elapsedMs: number): string;
   staticMac?: string;
 }
 
@@ -203,6 +208,12 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
   if ("recordings" in source) {
     const recordings = loadRecordings(source.recordings);
     const faults = resolveFaults(options.faults, recordings.length);
+    for (const [i, f] of faults)
+      if (f.counterWrap)
+        throw new ConfigError(
+          "SIM_FAULT_UNSUPPORTED",
+          `fault wrap on device ${i}: a recording's meters do not advance; use a synthetic fleet (--count)`,
+        );
     recordings.forEach((rec, i) => {
       const view = new MibView(rec.varbinds);
       const up = view.get(SYS_UPTIME);
@@ -216,6 +227,9 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
         (vb) =>
           vb.oid.startsWith("1.3.6.1.2.1.2.2.1.6.") && vb.type === "OctetString" && vb.value.length === 6,
       );
+      const serial = SERIAL_OIDS.map((oid) => textOf(view.get(oid))).find((s) => s !== undefined && s !== "");
+      const swapped = (elapsedMs: number): boolean =>
+        deviceFaults.serialChangeAfterMs !== undefined && elapsedMs >= deviceFaults.serialChangeAfterMs;
       const core: DeviceCore = {
         model: rec.name,
         communities: deviceFaults.community ? [deviceFaults.community] : [...new Set([rec.name, community])],
@@ -230,11 +244,17 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
           const out = new Map<string, Varbind>();
           if (up) out.set(SYS_UPTIME, { oid: SYS_UPTIME, type: "TimeTicks", value: ticks });
           if (view.get(HR_UPTIME)) out.set(HR_UPTIME, { oid: HR_UPTIME, type: "TimeTicks", value: ticks });
+          if (swapped(elapsedMs))
+            for (const oid of SERIAL_OIDS) {
+              const text = textOf(view.get(oid));
+              if (text)
+                out.set(oid, { oid, type: "OctetString", value: Buffer.from(swappedSerial(text), "latin1") });
+            }
           return out;
         },
       };
-      const serial = SERIAL_OIDS.map((oid) => textOf(view.get(oid))).find((s) => s !== undefined && s !== "");
-      if (serial !== undefined) core.staticSerial = serial;
+      if (serial !== undefined)
+        core.serialAt = (elapsedMs) => (swapped(elapsedMs) ? swappedSerial(serial) : serial);
       if (mac?.type === "OctetString")
         core.staticMac = [...mac.value].map((b) => b.toString(16).padStart(2, "0")).join(":");
       cores.push(core);
@@ -364,7 +384,7 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
     engineId: core.engineId.toString("hex"),
     faults: core.faults,
     get serial() {
-      return core.profile ? this.truth()?.serial : core.staticSerial;
+      return core.profile ? this.truth()?.serial : core.serialAt?.(clock.elapsedMs());
     },
     get mac() {
       return core.profile ? this.truth()?.mac : core.staticMac;

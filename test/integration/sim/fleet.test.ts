@@ -88,6 +88,25 @@ describe("a fleet served from recordings", () => {
     expect(end?.type).toBe(snmp.ObjectType.EndOfMibView);
   });
 
+  it("answers another serial after a serial fault, and refuses wrap (recorded meters do not advance)", async () => {
+    const f = await fleet(
+      { recordings: FIXTURES },
+      { basePort: 25035, faults: "0:serial=60", clock: { rate: 0 } },
+    );
+    const brother = "1.3.6.1.4.1.2435.2.3.9.4.2.1.5.5.1.0";
+    const [before] = await get(session(25035), [brother]);
+    expect(String(before?.value)).toBe("000A5J431816");
+    f.clock.advance(60_000);
+    const [after] = await get(session(25035), [brother]);
+    expect(String(after?.value)).toBe(f.devices[0]?.serial);
+    expect(f.devices[0]?.serial).not.toBe("000A5J431816");
+    await expect(
+      startFleet({ recordings: FIXTURES }, { basePort: 25037, faults: "1:wrap" }),
+    ).rejects.toMatchObject({
+      code: "SIM_FAULT_UNSUPPORTED",
+    });
+  });
+
   it("keeps sysUpTime running and restarts it on reboot()", async () => {
     const f = await fleet({ recordings: FIXTURES }, { basePort: 25030, clock: { rate: 0 } });
     const device = f.devices[1];
