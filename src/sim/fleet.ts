@@ -292,13 +292,16 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
       `ports ${options.basePort}-${lastPort} are not all valid UDP ports (1..65535)`,
     );
 
-  // Synthetic views are rebuilt when simulated time moves; a small LRU keeps memory flat for big fleets.
+  // Synthetic views are rebuilt when simulated time moves by a TimeTick (10 ms) or more, so a
+  // frozen or hand-driven clock answers exactly what truth() says; a small LRU keeps memory
+  // flat for big fleets.
+  const VIEW_REUSE_MS = 10;
   const cache = new Map<number, { atMs: number; view: MibView }>();
   const CACHE_SIZE = 1024;
   const viewOf = (i: number, core: DeviceCore, elapsedMs: number): MibView => {
     if (!core.profile) return core.view(elapsedMs);
     const hit = cache.get(i);
-    if (hit && Math.abs(hit.atMs - elapsedMs) < 1000) {
+    if (hit && Math.abs(hit.atMs - elapsedMs) < VIEW_REUSE_MS) {
       cache.delete(i);
       cache.set(i, hit);
       return hit.view;

@@ -138,6 +138,9 @@ describe("a synthetic fleet", () => {
     const [life] = await get(session(device?.port as number), ["1.3.6.1.2.1.43.10.2.1.4.1.1"]);
     expect(life?.value).toBe(device?.truth()?.lifeCount);
     expect(life?.value as number).toBeGreaterThan(before);
+    f.clock.advance(500);
+    const [up] = await get(session(device?.port as number), ["1.3.6.1.2.1.1.3.0"]);
+    expect(up?.value).toBe(device?.truth()?.uptimeTicks);
   });
 
   it("serves a full walk identical to varbinds(), by GETBULK and by v1 GETNEXT", async () => {
