@@ -5,7 +5,7 @@
  * @module
  */
 import { comparedBytes, type ImpactReport, type ImpactTransaction } from "./model.js";
-import { formatImpactTable, judgeImpact } from "./table.js";
+import { formatImpactTable, judgeImpact, tlsSummary } from "./table.js";
 import {
   DEFAULT_SCHEDULE,
   formatBytes,
@@ -189,6 +189,7 @@ export function renderImpactHtml(report: ImpactReport, options: ImpactHtmlOption
   const snmpNote = report.snmp
     ? `SNMP: one full poll of one device (${escapeHtml(report.snmp.device)}) = ${report.snmp.requestBytes + report.snmp.responseBytes} B of UDP payload (${report.snmp.requestBytes} B out, ${report.snmp.responseBytes} B back, ${report.snmp.datagrams} datagrams), every ${schedule.pollIntervalMs / 3_600_000} h.`
     : "SNMP: not measured in this run (no simulated printer was polled), so the SNMP column is left empty and the totals are SOAP only.";
+  const tlsLine = tlsSummary(report)?.replace(/; reported separately, not in the figures above$/, "");
   const rows = trafficRows(report, schedule)
     .map(
       (r) =>
@@ -222,6 +223,7 @@ ${charts}
 ${rows}
 </tbody></table>
 <p class="sub">${snmpNote}</p>
+${tlsLine ? `<p class="sub">TLS, counted on the socket: ${escapeHtml(tlsLine)}. A client opens one connection per daily session.</p>` : ""}
 <h2>Table</h2>
 <pre>${escapeHtml(formatImpactTable(report))}</pre>
 ${options.savingsTable ? `<h2>What each choice saves</h2>\n<pre>${escapeHtml(options.savingsTable)}</pre>` : ""}
