@@ -237,6 +237,8 @@ export class CommunicationServer {
       this.handle(req, res).catch((err) => this.lastResort(res, err));
     });
 
+    for (const pem of this.requireStore().registeredSignerCertificates()) this.pinSigner(pem);
+
     server.listen(this.options.port ?? 8443, this.options.host ?? "127.0.0.1");
     try {
       await Promise.race([
@@ -291,6 +293,23 @@ export class CommunicationServer {
     if (fault) fault.count--;
     this.faults = this.faults.filter((f) => f.count > 0);
     return fault;
+  }
+
+  /**
+   * Registration binds the proxy's certificate: a verifier that can pin at run time (the
+   * wssec one can) then accepts its later messages by thumbprint reference, also when the
+   * certificate was first accepted through `--trust-ca`.
+   */
+  private pinSigner(pem: string): void {
+    const verifier = this.options.verifier as
+      | (RequestVerifier & { trustCertificate?: (pem: string) => void })
+      | undefined;
+    if (typeof verifier?.trustCertificate !== "function") return;
+    try {
+      verifier.trustCertificate(pem);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, "could not pin a registered signer certificate");
+    }
   }
 
   /** Marks a device disabled: the proxy's next `Sync` answers carry a `Disable` directive. */
@@ -578,6 +597,7 @@ export class CommunicationServer {
         CommunicationPort: {
           RegisterProxy: op("RegisterProxy", (args, ctx) => {
             const result = store().registerProxy(validateRegisterProxy(args), ctx.now, ctx.sender);
+            if (ctx.sender) this.pinSigner(ctx.sender.certificatePem);
             return {
               ProxyId: result.proxyId,
               ServerTime: ctx.now.toISOString(),

@@ -24,7 +24,7 @@ const SCHEMA_VERSION = 1;
 const SCHEMA_V1 = `
 CREATE TABLE proxies (
   proxy_id TEXT PRIMARY KEY, site TEXT, software TEXT, host TEXT, registered_at TEXT NOT NULL,
-  signer_thumbprint TEXT, signer_subject TEXT);
+  signer_thumbprint TEXT, signer_subject TEXT, signer_cert TEXT);
 CREATE TABLE message_keys (
   operation TEXT NOT NULL, key TEXT NOT NULL, proxy_id TEXT NOT NULL, received_at TEXT NOT NULL,
   PRIMARY KEY (operation, key));
@@ -250,6 +250,7 @@ export class CommunicationStore {
         registered_at: at,
         signer_thumbprint: sender?.thumbprintSha256 ?? null,
         signer_subject: sender?.subject ?? null,
+        signer_cert: sender?.certificatePem ?? null,
       });
       this.stmt.putMessageKey.run("RegisterProxy", input.key, input.proxyId, at);
       return { proxyId: input.proxyId, duplicate: false };
@@ -439,6 +440,17 @@ export class CommunicationStore {
       });
   }
 
+  /** Certificates (PEM) that proxies registered with, to pin again after a restart. */
+  registeredSignerCertificates(): string[] {
+    return (
+      this.db
+        .prepare("SELECT signer_cert FROM proxies WHERE signer_cert IS NOT NULL ORDER BY rowid")
+        .all() as Array<{
+        signer_cert: string;
+      }>
+    ).map((r) => r.signer_cert);
+  }
+
   /** Everything stored, as the export JSON. */
   exportAll(): StoreExport {
     const proxies = (
@@ -513,11 +525,12 @@ function prepare(db: Database.Database) {
       "INSERT INTO message_keys (operation, key, proxy_id, received_at) VALUES (?, ?, ?, ?)",
     ),
     upsertProxy: db.prepare(
-      `INSERT INTO proxies (proxy_id, site, software, host, registered_at, signer_thumbprint, signer_subject)
-       VALUES (@proxy_id, @site, @software, @host, @registered_at, @signer_thumbprint, @signer_subject)
+      `INSERT INTO proxies (proxy_id, site, software, host, registered_at, signer_thumbprint, signer_subject, signer_cert)
+       VALUES (@proxy_id, @site, @software, @host, @registered_at, @signer_thumbprint, @signer_subject, @signer_cert)
        ON CONFLICT (proxy_id) DO UPDATE SET site = excluded.site, software = excluded.software, host = excluded.host,
          signer_thumbprint = COALESCE(excluded.signer_thumbprint, signer_thumbprint),
-         signer_subject = COALESCE(excluded.signer_subject, signer_subject)`,
+         signer_subject = COALESCE(excluded.signer_subject, signer_subject),
+         signer_cert = COALESCE(excluded.signer_cert, signer_cert)`,
     ),
     upsertDevice: db.prepare(
       `INSERT INTO devices (serial, proxy_id, vendor, model, mac, address, registered_at)

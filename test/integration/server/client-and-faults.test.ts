@@ -1,8 +1,9 @@
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SoapFaultError, TransportError } from "../../../src/errors.js";
 import { CommunicationClient } from "../../../src/soap/index.js";
 import { createMessageSigner, createRequestVerifier } from "../../../src/wssec/index.js";
-import { testIdentity } from "../../helpers/keys.js";
+import { createTestIdentity, testIdentity } from "../../helpers/keys.js";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { faultCode, ops, post } from "./raw.js";
 
@@ -206,5 +207,68 @@ describe("the server with a WS-Security verifier and a response signer", () => {
     const res = await post(srv.url, signed.replace("signed-2", "evil-22"));
     expect(res.body).toContain("<faultcode>wsse:FailedCheck</faultcode>");
     expect(srv.server.exportStore().proxies.map((p) => p.proxyId)).toEqual(["signed-1"]);
+  });
+});
+
+describe("registration binds a CA-issued proxy certificate for thumbprint references", () => {
+  let srv: TestServer | undefined;
+  let firstDir = "";
+  afterAll(async () => {
+    await srv?.close();
+    if (firstDir) rmSync(firstDir, { recursive: true, force: true });
+  });
+
+  it("accepts thumbprint-referenced messages after a BST registration, also after a restart", async () => {
+    const ca = await createTestIdentity("ec-p256", { commonName: "esol-test-dealer-ca", isCa: true });
+    const proxyId = await createTestIdentity("ec-p256", { commonName: "proxy-0042", ca });
+    const verifier = () => createRequestVerifier({ trustCa: [ca.certPem], subject: "CN=proxy-\\d+" });
+    srv = await startTestServer({ port: 18542, tls: false, verifier: verifier() });
+    const bst = new CommunicationClient({
+      endpoint: srv.url,
+      maxRetries: 0,
+      security: createMessageSigner({ key: proxyId.keyPem, cert: proxyId.certPem }),
+    });
+    const thumb = new CommunicationClient({
+      endpoint: srv.url,
+      maxRetries: 0,
+      security: createMessageSigner({
+        key: proxyId.keyPem,
+        cert: proxyId.certPem,
+        keyReference: "thumbprint-sha256",
+      }),
+    });
+    try {
+      const before = await thumb
+        .sync({ proxyId: "ca-proxy", clientTime: new Date() })
+        .catch((e: unknown) => e);
+      expect(before).toMatchObject({ code: expect.stringMatching(/^WSS_/) });
+      await bst.registerProxy({ key: "proxy-key-0042", proxyId: "ca-proxy" });
+      await expect(thumb.sync({ proxyId: "ca-proxy", clientTime: new Date() })).resolves.toMatchObject({
+        directives: [],
+      });
+    } finally {
+      await bst.close();
+      await thumb.close();
+    }
+
+    // A new verifier knows nothing; the server pins the stored certificate again at start.
+    const dbPath = srv.dbPath;
+    firstDir = srv.dir;
+    await srv.close({ keepFiles: true });
+    srv = await startTestServer({ port: 18542, tls: false, verifier: verifier(), dbPath });
+    const again = new CommunicationClient({
+      endpoint: srv.url,
+      maxRetries: 0,
+      security: createMessageSigner({
+        key: proxyId.keyPem,
+        cert: proxyId.certPem,
+        keyReference: "thumbprint-sha256",
+      }),
+    });
+    try {
+      await expect(again.sync({ proxyId: "ca-proxy", clientTime: new Date() })).resolves.toBeDefined();
+    } finally {
+      await again.close();
+    }
   });
 });
