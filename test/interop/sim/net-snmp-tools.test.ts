@@ -76,6 +76,33 @@ describe("Net-SNMP tools against the simulator", () => {
     },
   );
 
+  it("snmpbulkwalk decodes every snmprec type (hex strings, IpAddress, Opaque, Counter64 max)", async () => {
+    const file = "test/fixtures/sim/all-types.snmprec";
+    const types = await startFleet({ recordings: [file] }, { basePort: 25955, clock: { rate: 0 } });
+    try {
+      const expected = parseSnmprec(readFileSync(file, "utf8"));
+      const { stdout, stderr } = await run("snmpbulkwalk", [
+        "-v2c",
+        "-c",
+        "all-types",
+        "-On",
+        "127.0.0.1:25955",
+        "1.3.6.1",
+      ]);
+      expect(stderr).toBe("");
+      // snmpbulkwalk also prints the endOfMibView that ended the walk.
+      expect(stdout).toContain("No more variables left in this MIB View");
+      const lines = stdout.split("\n").filter((l) => /^\.\d/.test(l) && !l.includes("No more variables"));
+      expect(lines.map((l) => l.split(" ")[0]?.slice(1))).toEqual(expected.map((vb) => vb.oid));
+      expect(stdout).toContain("Counter64: 18446744073709551615");
+      expect(stdout).toContain("IpAddress: 127.0.0.1");
+      expect(stdout).toContain("Hex-STRING: 00 FF 10 E9 C3");
+      expect(stdout).toContain("Opaque: Float: 10.000000");
+    } finally {
+      await types.close();
+    }
+  });
+
   it("snmpwalk -v1 -c public walks the whole recording in order", async () => {
     const device = recordings.devices[0];
     const expected = parseSnmprec(readFileSync(`${FIXTURES}/${device?.model}.snmprec`, "utf8"));
