@@ -150,6 +150,12 @@ export interface SyncSummary {
   configure?: ClientConfiguration;
 }
 
+/** Entries committed to the outbox (`committed` event). */
+export interface CommittedEvent {
+  /** What was committed, in order. */
+  entries: Array<{ kind: OutboxKind; key: string; serial: string | null }>;
+}
+
 /** Entries acknowledged by the server (`sent` event). */
 export interface SentEvent {
   /** Which kind of entries. */
@@ -206,6 +212,8 @@ export interface AgentEvents {
   "device-silent": [DeviceEvent];
   /** A directive is being obeyed. */
   directive: [Directive];
+  /** Entries were committed (fsync'd) to the outbox: from now on they survive a crash. */
+  committed: [CommittedEvent];
   /** One attempt of one server call (from the client's `onExchange`). */
   exchange: [ExchangeRecord];
   /**
@@ -453,6 +461,34 @@ export class Agent extends EventEmitter<AgentEvents> {
     return new PrinterReader({ profiles: d.profiles, timeoutMs: d.timeoutMs, retries: d.retries });
   }
 
+  #uncommitted: OutboxEntry[] = [];
+
+  /** Appends inside a {@link Agent.#commit} transaction; reported once the transaction commits. */
+  #append(inputs: Parameters<Outbox["append"]>[0]): OutboxEntry[] {
+    const entries = this.outbox.append(inputs);
+    this.#uncommitted.push(...entries);
+    return entries;
+  }
+
+  /** Runs `fn` in one outbox transaction, then reports the entries it committed. */
+  #commit<T>(fn: () => T, doing?: string): T {
+    this.#uncommitted = [];
+    let result: T;
+    try {
+      result = this.outbox.transaction(fn, doing);
+    } catch (err) {
+      this.#uncommitted = [];
+      throw err;
+    }
+    const entries = this.#uncommitted;
+    this.#uncommitted = [];
+    if (entries.length > 0 && this.listenerCount("committed") > 0)
+      this.emit("committed", {
+        entries: entries.map((e) => ({ kind: e.kind, key: e.key, serial: e.serial })),
+      });
+    return result;
+  }
+
   #emitError(err: SdkError): void {
     if (this.listenerCount("error") > 0) this.emit("error", err);
   }
@@ -564,9 +600,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (signal.aborted) break;
       if (!r.reading) {
         summary.failed++;
-        const silenced = outbox.transaction(() =>
-          devices.missed(r.target, this.config.devices.silentAfterPolls),
-        );
+        const silenced = this.#commit(() => devices.missed(r.target, this.config.devices.silentAfterPolls));
         for (const device of silenced) {
           this.#log.warn({ serial: device.serial, address: device.address }, "device silent");
           this.emit("device-silent", { device });
@@ -587,9 +621,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       summary.suppliesCommitted += outcome.supplies ? 1 : 0;
     }
     if (newDevices.length > 0) {
-      outbox.transaction(() => {
+      this.#commit(() => {
         for (let i = 0; i < newDevices.length; i += 5000)
-          outbox.append([{ kind: "register-devices", payload: { devices: newDevices.slice(i, i + 5000) } }]);
+          this.#append([{ kind: "register-devices", payload: { devices: newDevices.slice(i, i + 5000) } }]);
         devices.markRegistered(newDevices.map((d) => d.serial));
       }, "committing device registrations");
     }
@@ -603,7 +637,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const outbox = this.outbox;
     const devices = this.devices;
     let supplies = false;
-    const outcome = outbox.transaction(() => {
+    const outcome = this.#commit(() => {
       outbox.recordReading(polled.serial, polled.address, polled.readAtMs, polled);
       const seen = devices.sighted(polled, polled.readAtMs);
       const device = seen.device;
@@ -617,7 +651,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         (device.lastSuppliesAtMs === null ||
           polled.readAtMs - device.lastSuppliesAtMs >= device.suppliesIntervalMs)
       ) {
-        outbox.append([
+        this.#append([
           {
             kind: "supplies-report",
             serial: polled.serial,
@@ -682,7 +716,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       { proxyId: this.config.proxy.id, clientTime: new Date(atMs), ...(statuses.length ? { statuses } : {}) },
       call,
     );
-    outbox.transaction(() => this.devices.reported(dirty));
+    this.#commit(() => this.devices.reported(dirty));
     if (result.configure) this.#applyConfiguration(result.configure);
     await this.#obey(result.directives);
     outbox.setMeta("sync.last", String(atMs));
@@ -701,7 +735,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #applyConfiguration(c: ClientConfiguration): void {
     const outbox = this.outbox;
     const before = this.#pollIntervalMs();
-    outbox.transaction(() => {
+    this.#commit(() => {
       if (c.pollIntervalMs !== undefined && c.pollIntervalMs >= 100)
         outbox.setMeta("configure.pollIntervalMs", String(c.pollIntervalMs));
       if (
@@ -730,7 +764,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       const device = devices.get(d.serial);
       switch (d.kind) {
         case "EnableService": {
-          if (device) outbox.transaction(() => devices.setService(d.serial, d.service, true));
+          if (device) this.#commit(() => devices.setService(d.serial, d.service, true));
           confirmations.push({
             serial: d.serial,
             service: d.service,
@@ -743,12 +777,12 @@ export class Agent extends EventEmitter<AgentEvents> {
           if (!device) break;
           let committed = false;
           const latest = outbox.latestReading(d.serial);
-          outbox.transaction(() => {
+          this.#commit(() => {
             devices.setService(d.serial, "supplies", true, d.intervalMs);
             // Start the series now from the newest reading rather than waiting a whole interval.
             if (latest && device.lastSuppliesAtMs === null && device.state !== "disabled") {
               const reading = latest.reading as PolledReading;
-              outbox.append([
+              this.#append([
                 {
                   kind: "supplies-report",
                   serial: d.serial,
@@ -768,7 +802,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           break;
         case "Disable": {
           if (!device) break;
-          outbox.transaction(() => devices.disable(d.serial, d.reason));
+          this.#commit(() => devices.disable(d.serial, d.reason));
           confirmations.push(
             { serial: d.serial, service: "billing", enabled: false, detail: "disabled" },
             { serial: d.serial, service: "supplies", enabled: false, detail: "disabled" },
@@ -781,9 +815,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       }
     }
     if (confirmations.length > 0) {
-      outbox.transaction(() => {
+      this.#commit(() => {
         for (let i = 0; i < confirmations.length; i += 10_000)
-          outbox.append([{ kind: "sync-status", payload: { statuses: confirmations.slice(i, i + 10_000) } }]);
+          this.#append([{ kind: "sync-status", payload: { statuses: confirmations.slice(i, i + 10_000) } }]);
       }, "committing service confirmations");
     }
   }
@@ -835,12 +869,12 @@ export class Agent extends EventEmitter<AgentEvents> {
       reading = latest.reading as PolledReading;
     }
     const r = reading;
-    outbox.transaction(() => {
+    this.#commit(() => {
       if (fresh) {
         outbox.recordReading(r.serial, r.address, r.readAtMs, r);
         this.devices.sighted(r, r.readAtMs);
       }
-      outbox.append([
+      this.#append([
         {
           kind: "billing-read",
           serial: d.serial,

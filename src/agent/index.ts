@@ -11,6 +11,7 @@ export {
   type AgentReader,
   type AgentStatus,
   type AgentTransport,
+  type CommittedEvent,
   type DeviceEvent,
   type DeviceReplacedEvent,
   isPermanent,

@@ -20,6 +20,7 @@ describe("Agent device tracking", () => {
     world = await createWorld({
       devices: 4,
       basePort: 30500,
+      serverPort: 17120,
       fleet: { faults: new Map([[1, { serialChangeAfterMs: 2 * DAY + 3_600_000 }]]) },
     });
     const agent = world.agent();

@@ -33,7 +33,8 @@ export interface World {
 export interface WorldOptions {
   devices: number;
   basePort: number;
-  serverPort?: number;
+  /** TCP port of the server, inside the agent suites' range 17000-17999. */
+  serverPort: number;
   server?: Partial<CommunicationServerOptions>;
   fleet?: Partial<FleetOptions>;
   schedule?: Record<string, string>;
@@ -46,7 +47,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const simClock = new SimClock({ rate: 1, startMs: T0, realNow: () => clock.now() });
   const server = new CommunicationServer({
     dbPath: join(dir, "server.db"),
-    port: options.serverPort ?? 0,
+    port: options.serverPort,
     tls: false,
     clock: () => new Date(clock.now()),
     ...options.server,
