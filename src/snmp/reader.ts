@@ -6,6 +6,7 @@
  * shared GETBULK requests (see {@link SnmpSession.walkSubtrees}).
  * @module
  */
+import { setMaxListeners } from "node:events";
 import { AbortError, ConfigError, isSdkError, type SdkError, SnmpError } from "../errors.js";
 import { decodeIdentity, findPrinterIndex } from "./mib/identity.js";
 import { defaultMeterMaps, type MeterMapRegistry } from "./mib/meters.js";
@@ -210,7 +211,15 @@ export class PrinterReader {
     const total = countTargets(targets, expandOptions);
     const queue = expandTargets(targets, expandOptions);
     const concurrency = Math.max(1, Math.floor(options.concurrency ?? 64));
-    const signal = options.abortSignal;
+    // Every in-flight reading listens for abort: one internal signal, sized for them all,
+    // linked once to the caller's.
+    const userSignal = options.abortSignal;
+    const internal = new AbortController();
+    setMaxListeners(concurrency * 2 + 16, internal.signal);
+    const forwardAbort = () => internal.abort();
+    userSignal?.addEventListener("abort", forwardAbort, { once: true });
+    if (userSignal?.aborted) internal.abort();
+    const signal = internal.signal;
     const progress: PollProgress = { total, done: 0, failed: 0, inFlight: 0 };
     const finished: PollResult[] = [];
     let wake: (() => void) | null = null;
@@ -246,22 +255,28 @@ export class PrinterReader {
       return true;
     };
 
-    while (progress.inFlight < concurrency && start()) {}
-    while (progress.inFlight > 0 || finished.length > 0) {
-      if (finished.length === 0) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = null;
-        continue;
+    try {
+      while (progress.inFlight < concurrency && start()) {}
+      while (progress.inFlight > 0 || finished.length > 0) {
+        if (finished.length === 0) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = null;
+          continue;
+        }
+        const result = finished.shift()!;
+        progress.done++;
+        if (result.error) progress.failed++;
+        options.onProgress?.({ ...progress });
+        yield result;
+        while (!exhausted && progress.inFlight < concurrency && start()) {}
       }
-      const result = finished.shift()!;
-      progress.done++;
-      if (result.error) progress.failed++;
-      options.onProgress?.({ ...progress });
-      yield result;
-      while (!exhausted && progress.inFlight < concurrency && start()) {}
+    } finally {
+      // A consumer that stops early (break) aborts what is still in flight.
+      internal.abort();
+      userSignal?.removeEventListener("abort", forwardAbort);
     }
-    if (signal?.aborted) throw new AbortError("the poll was aborted");
+    if (userSignal?.aborted) throw new AbortError("the poll was aborted");
   }
 }
