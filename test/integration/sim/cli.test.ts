@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeAll, get, type Session, snmp, v2Session } from "./snmp-client.js";
+import { closeAll, get, type Session, snmp, v2Session, v3Session } from "./snmp-client.js";
 
 // Ports 25900-25949 belong to this file.
 const children: ChildProcess[] = [];
@@ -90,6 +90,25 @@ describe("esol sim", () => {
     expect(await run.exit).toBe(0);
   });
 
+  it("serves an SNMPv3 user given as --v3-user NAME:AUTH:PRIV (SHA / AES)", async () => {
+    const run = esol([
+      "sim",
+      "--count",
+      "1",
+      "--base-port",
+      "25945",
+      "--v3-user",
+      "ops:auth-pass-1:priv-pass-1",
+    ]);
+    await listening(run);
+    const s = v3Session(25945, { name: "ops", authKey: "auth-pass-1", privKey: "priv-pass-1" });
+    sessions.push(s);
+    const [descr] = await get(s, ["1.3.6.1.2.1.1.1.0"]);
+    expect(String(descr?.value)).toContain("(simulated)");
+    run.child.kill("SIGTERM");
+    expect(await run.exit).toBe(0);
+  });
+
   it("serves a recordings folder and stops on SIGINT", async () => {
     const run = esol(["sim", "--recordings", "test/fixtures/snmprec", "--base-port", "25910"]);
     expect(await listening(run)).toBe("listening 127.0.0.1:25910-25911");
@@ -126,6 +145,14 @@ describe("esol sim", () => {
     [
       ["sim", "--count", "3", "--base-port", "25930", "--models", "mono,inkjet"],
       /^error SIM_UNKNOWN_MODEL: unknown printer model "inkjet"/,
+    ],
+    [
+      ["sim", "--count", "1", "--base-port", "25930", "--v3-user", "ops:short"],
+      /^error ARG_INVALID: --v3-user must be NAME:AUTHPASS/,
+    ],
+    [
+      ["sim", "--count", "1", "--base-port", "25930", "--host", "10.0.0.1"],
+      /^error SIM_HOST: the simulator binds loopback only/,
     ],
   ])("refuses %j with one error line", async (args, message) => {
     const run = esol(args);

@@ -60,7 +60,7 @@ describe("every snmprec type on the wire", () => {
       "1.3.6.1.4.1.99999.1.8.0",
       "1.3.6.1.4.1.99999.1.9.0",
     ]);
-    expect((c64?.value as Buffer).readBigUInt64BE(1)).toBe(18446744073709551615n);
+    expect(Buffer.from(c64?.value as Buffer).readBigUInt64BE(1)).toBe(18446744073709551615n);
     expect(c32?.value).toBe(4294967295);
     expect(gauge?.value).toBe(4000000000);
   });
