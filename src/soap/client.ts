@@ -93,14 +93,21 @@ export interface CallOptions {
 
 /** Options resolved once at construction; every call reads this. */
 export interface ResolvedClientConfig {
+  /** The parsed endpoint URL. */
   endpoint: URL;
   /** The proxy in use, credentials removed, or undefined. */
   proxy: string | undefined;
+  /** Per-attempt timeout. */
   timeoutMs: number;
+  /** Retries after the first attempt. */
   maxRetries: number;
+  /** Base of the exponential backoff. */
   retryDelayMs: number;
+  /** Longest wait between attempts. */
   maxRetryDelayMs: number;
+  /** Largest response accepted. */
   maxResponseBytes: number;
+  /** Whether request bodies are gzipped. */
   gzip: boolean;
 }
 

@@ -9,7 +9,9 @@
 export interface DeviceInfo {
   /** Device serial number, 1–64 characters. */
   serial: string;
+  /** Manufacturer, e.g. `Xerox`. */
   vendor?: string;
+  /** Model name, e.g. `AltaLink C8045`. */
   model?: string;
   /** MAC address as the client read it, e.g. `00:11:22:33:44:55`. */
   mac?: string;
@@ -31,6 +33,7 @@ export interface Meter {
 export interface BillingRead {
   /** Idempotency key, 8–128 characters, repeated unchanged on every resend. */
   key: string;
+  /** Serial number of the device read. */
   serial: string;
   /** When the device was read. */
   readAt: Date;
@@ -44,13 +47,21 @@ export interface BillingRead {
 export interface SupplyReport {
   /** Printer-MIB prtMarkerSuppliesIndex (or another stable index). */
   index: string;
+  /** prtMarkerSuppliesDescription, e.g. `Black Toner Cartridge`. */
   description?: string;
+  /** Colorant, e.g. `black`, `cyan`. */
   colorant?: string;
+  /** Supply type, e.g. `toner`, `drum`, `wasteToner`. */
   type?: string;
+  /** Unit of `max` and `level`, e.g. `percent`, `impressions`. */
   unit?: string;
+  /** Capacity in `unit`; Printer-MIB -1 (other) / -2 (unknown) pass through. */
   max?: number;
+  /** Current level in `unit`; Printer-MIB -1 / -2 / -3 (some remaining) pass through. */
   level?: number;
+  /** Level as 0–100 when it can be computed. */
   percent?: number;
+  /** Supply state, e.g. `ok`, `low`, `empty`. */
   state?: string;
 }
 
@@ -58,8 +69,11 @@ export interface SupplyReport {
 export interface SuppliesReport {
   /** Idempotency key, 8–128 characters. */
   key: string;
+  /** Serial number of the device read. */
   serial: string;
+  /** When the device was read. */
   readAt: Date;
+  /** 0–64 supplies. */
   supplies: SupplyReport[];
 }
 
@@ -68,9 +82,13 @@ export type DeviceState = "ok" | "silent" | "replaced" | "disabled";
 
 /** A device status sent with `Sync`. */
 export interface DeviceStatusReport {
+  /** Device serial number. */
   serial: string;
+  /** Its state: `silent` after several failed polls (the "missing meters" dealers chase). */
   state: DeviceState;
+  /** Time of the last successful read. */
   lastReadAt?: Date;
+  /** Free text, at most 255 characters. */
   detail?: string;
 }
 
@@ -79,21 +97,70 @@ export type ServiceName = "billing" | "supplies";
 
 /** The client's confirmation of a service state for a device (`ReportSyncStatus`). */
 export interface ServiceStatus {
+  /** Device serial number. */
   serial: string;
+  /** The service confirmed. */
   service: ServiceName;
+  /** Whether the client now runs the service for the device. */
   enabled: boolean;
+  /** Free text, at most 255 characters (e.g. why it could not be enabled). */
   detail?: string;
+}
+
+/** Switch a service on for a device; the client confirms with `reportSyncStatus`. */
+export interface EnableServiceDirective {
+  /** Discriminant. */
+  kind: "EnableService";
+  /** Device serial number. */
+  serial: string;
+  /** The service to run. */
+  service: ServiceName;
+}
+
+/** Send a billing read for a device and cycle before `due`. */
+export interface BillingRequestDirective {
+  /** Discriminant. */
+  kind: "BillingRequest";
+  /** Device serial number. */
+  serial: string;
+  /** Cycle id: `2026-11` (monthly), `2026-Q4` (quarterly), `2026-H2` (semi-annual). */
+  cycle: string;
+  /** Meter names wanted; empty means every billing meter. */
+  meters: string[];
+  /** When the read is due. */
+  due: Date;
+}
+
+/** Send supplies reports for a device every `intervalMs`. */
+export interface SuppliesRequestDirective {
+  /** Discriminant. */
+  kind: "SuppliesRequest";
+  /** Device serial number. */
+  serial: string;
+  /** Report interval. */
+  intervalMs: number;
+}
+
+/** Stop reading a device. */
+export interface DisableDirective {
+  /** Discriminant. */
+  kind: "Disable";
+  /** Device serial number. */
+  serial: string;
+  /** Why, when the server says. */
+  reason?: string;
 }
 
 /** Something the server asks the client to do, carried by a `Sync` response. */
 export type Directive =
-  | { kind: "EnableService"; serial: string; service: ServiceName }
-  | { kind: "BillingRequest"; serial: string; cycle: string; meters: string[]; due: Date }
-  | { kind: "SuppliesRequest"; serial: string; intervalMs: number }
-  | { kind: "Disable"; serial: string; reason?: string };
+  | EnableServiceDirective
+  | BillingRequestDirective
+  | SuppliesRequestDirective
+  | DisableDirective;
 
 /** Client-wide settings a `Sync` response may carry. */
 export interface ClientConfiguration {
+  /** How often to poll devices. */
   pollIntervalMs?: number;
   /** Start of the daily transmission window, `HH:MM` local time. */
   windowStart?: string;
@@ -103,7 +170,9 @@ export interface ClientConfiguration {
 
 /** The answer to `Sync`. */
 export interface SyncResult {
+  /** The server's clock when it answered. */
   serverTime: Date;
+  /** Client-wide settings, when the server sent them. */
   configure?: ClientConfiguration;
   /** Directives in wire order: EnableService, BillingRequest, SuppliesRequest, Disable. */
   directives: Directive[];
@@ -119,7 +188,9 @@ export interface Ack {
 
 /** The answer to `RegisterProxy`. */
 export interface RegisterProxyResult {
+  /** The proxy id the server registered. */
   proxyId: string;
+  /** The server's clock when it answered. */
   serverTime: Date;
   /** True when the server already knew this registration key. */
   duplicate: boolean;
@@ -129,15 +200,21 @@ export interface RegisterProxyResult {
 export interface RegisterProxyInput {
   /** Idempotency key, 8–128 characters. */
   key: string;
+  /** This client's id, 1–128 characters. */
   proxyId: string;
+  /** Customer site name. */
   site?: string;
+  /** Client software and version. */
   software?: string;
+  /** Host name of the machine the client runs on. */
   host?: string;
 }
 
 /** Input of `RegisterDevices`. */
 export interface RegisterDevicesInput {
+  /** Idempotency key, 8–128 characters. */
   key: string;
+  /** This client's id. */
   proxyId: string;
   /** 1–5000 devices. */
   devices: DeviceInfo[];
@@ -145,14 +222,19 @@ export interface RegisterDevicesInput {
 
 /** Input of `Sync`. */
 export interface SyncInput {
+  /** This client's id. */
   proxyId: string;
+  /** The client's clock (the server can spot skew). */
   clientTime: Date;
+  /** Device states since the last sync, 0–5000. */
   statuses?: DeviceStatusReport[];
 }
 
 /** Input of `ReportSyncStatus`. */
 export interface ReportSyncStatusInput {
+  /** Idempotency key, 8–128 characters. */
   key: string;
+  /** This client's id. */
   proxyId: string;
   /** 1–10000 statuses. */
   statuses: ServiceStatus[];
@@ -160,6 +242,7 @@ export interface ReportSyncStatusInput {
 
 /** Input of `SubmitBillingReads`. */
 export interface SubmitBillingReadsInput {
+  /** This client's id. */
   proxyId: string;
   /** 1–5000 reads. */
   reads: BillingRead[];
@@ -167,6 +250,7 @@ export interface SubmitBillingReadsInput {
 
 /** Input of `SubmitSuppliesReport`. */
 export interface SubmitSuppliesReportInput {
+  /** This client's id. */
   proxyId: string;
   /** 1–5000 reports. */
   reports: SuppliesReport[];
@@ -183,6 +267,7 @@ export type OperationName =
 
 /** What every result reports about the exchange that produced it. */
 export interface ResponseMetadata {
+  /** The WSDL operation called. */
   operation: OperationName;
   /** Attempts made, 1 when the first one succeeded. */
   attempts: number;
@@ -190,14 +275,19 @@ export interface ResponseMetadata {
   requestBytes: number;
   /** Bytes of the last attempt's response on the wire: status line, headers and body as received. */
   responseBytes: number;
+  /** HTTP status of the last attempt's answer. */
   httpStatus: number;
 }
 
 /** A result with its {@link ResponseMetadata}. */
-export type WithMetadata<T> = T & { $metadata: ResponseMetadata };
+export type WithMetadata<T> = T & {
+  /** How the result was obtained: attempts, bytes, status. */
+  $metadata: ResponseMetadata;
+};
 
 /** One attempt of one operation, reported to `onExchange`. */
 export interface ExchangeRecord {
+  /** The WSDL operation called. */
   operation: OperationName;
   /** 1 for the first attempt. */
   attempt: number;
@@ -207,6 +297,7 @@ export interface ExchangeRecord {
   responseBytes: number;
   /** HTTP status, 0 when there was none. */
   status: number;
+  /** Wall time of the attempt, from signing to the last byte read. */
   durationMs: number;
   /** The failure of this attempt, when it failed. */
   error?: Error;

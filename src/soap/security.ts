@@ -20,7 +20,9 @@ export interface SecurityContext {
  * the response envelope and throws a `SecurityError` if it must not be trusted.
  */
 export interface MessageSecurity {
+  /** Returns the envelope to send for this attempt (e.g. with a fresh signed `wsu:Timestamp`). */
   secureRequest(envelope: string, context: SecurityContext): string | Promise<string>;
+  /** Throws a `SecurityError` when the response envelope must not be trusted. */
   verifyResponse?(envelope: string, context: SecurityContext): void | Promise<void>;
 }
 
@@ -39,5 +41,6 @@ export interface VerifiedSender {
  * parsing. Throws a `SecurityError` (code `WSS_*`) to refuse the request.
  */
 export interface RequestVerifier {
+  /** Returns who signed the request (undefined when unsigned requests are allowed), or throws `SecurityError`. */
   verifyRequest(envelope: string): VerifiedSender | undefined | Promise<VerifiedSender | undefined>;
 }
