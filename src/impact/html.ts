@@ -92,11 +92,14 @@ export function renderTransactionChart(t: ImpactTransaction): string {
       `<text x="${f.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" class="tick">${escapeHtml(formatBytes(10 ** e))}</text>`,
     );
   }
-  for (let e = 0; e <= Math.log10(xMax) + 1e-9; e++) {
-    const x = px(10 ** e).toFixed(1);
+  // Decades, plus the largest measured count when it is not one (so the axis end is labelled).
+  const xTicks = Array.from({ length: Math.floor(Math.log10(xMax) + 1e-9) + 1 }, (_, e) => 10 ** e);
+  if (!xTicks.includes(xMax)) xTicks.push(xMax);
+  for (const tick of xTicks) {
+    const x = px(tick).toFixed(1);
     parts.push(`<line x1="${x}" x2="${x}" y1="${f.top}" y2="${f.height - f.bottom}" stroke="#e3e3e3"/>`);
     parts.push(
-      `<text x="${x}" y="${f.height - f.bottom + 16}" text-anchor="middle" class="tick">${10 ** e}</text>`,
+      `<text x="${x}" y="${f.height - f.bottom + 16}" text-anchor="middle" class="tick">${tick}</text>`,
     );
   }
   parts.push(
