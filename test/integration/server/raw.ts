@@ -18,6 +18,8 @@ export interface PostOptions {
   ca?: string;
   headers?: Record<string, string>;
   method?: string;
+  /** Send the body in chunks without Content-Length (the size is only known while reading). */
+  chunked?: boolean;
 }
 
 /** Wraps `inner` in a SOAP 1.1 envelope declaring `t:` as the contract namespace. */
@@ -40,7 +42,7 @@ export function post(url: string, body: string | Buffer, options: PostOptions = 
         method: options.method ?? "POST",
         headers: {
           "Content-Type": "text/xml; charset=utf-8",
-          "Content-Length": String(Buffer.byteLength(body)),
+          ...(options.chunked ? {} : { "Content-Length": String(Buffer.byteLength(body)) }),
           ...options.headers,
         },
         ...(options.ca ? { ca: options.ca } : {}),
@@ -60,7 +62,24 @@ export function post(url: string, body: string | Buffer, options: PostOptions = 
       },
     );
     req.on("error", reject);
-    req.end(body);
+    if (!options.chunked) {
+      req.end(body);
+      return;
+    }
+    const bytes = Buffer.from(body);
+    let offset = 0;
+    const pump = (): void => {
+      while (offset < bytes.length) {
+        const more = req.write(bytes.subarray(offset, offset + 16384));
+        offset += 16384;
+        if (!more) {
+          req.once("drain", pump);
+          return;
+        }
+      }
+      req.end();
+    };
+    pump();
   });
 }
 
