@@ -30,12 +30,14 @@ async function httpsServer(requestCert = false): Promise<CannedServer> {
 }
 
 /** A CONNECT-only forward proxy on loopback that records the tunnels it opened. */
-async function connectProxy(): Promise<{ url: string; tunnels: string[] }> {
+async function connectProxy(): Promise<{ url: string; tunnels: string[]; authorizations: string[] }> {
   const tunnels: string[] = [];
+  const authorizations: string[] = [];
   const sockets = new Set<net.Socket>();
   const proxy = http.createServer((_req, res) => res.writeHead(405).end());
   proxy.on("connect", (req, clientSocket: net.Socket, head: Buffer) => {
     tunnels.push(req.url ?? "");
+    authorizations.push(String(req.headers["proxy-authorization"] ?? ""));
     const [host, port] = (req.url ?? "").split(":");
     if (host !== "127.0.0.1") {
       clientSocket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
@@ -61,7 +63,7 @@ async function connectProxy(): Promise<{ url: string; tunnels: string[] }> {
         proxy.close(() => resolve());
       }),
   );
-  return { url: `http://127.0.0.1:${PROXY_PORT}`, tunnels };
+  return { url: `http://127.0.0.1:${PROXY_PORT}`, tunnels, authorizations };
 }
 
 const reads = [
@@ -151,14 +153,17 @@ describe("CommunicationClient through an HTTP proxy", () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it("reports a proxy that refuses the tunnel as PROXY_ERROR", async () => {
-    await connectProxy();
+  it("reports a proxy that refuses the tunnel as PROXY_ERROR, sending but never printing its credentials", async () => {
+    const proxy = await connectProxy();
     const client = newClient({
       endpoint: "https://localhost:18199/esolutions/v1",
-      proxy: `http://127.0.0.1:${PROXY_PORT}`,
+      proxy: `http://esol:s3cret@127.0.0.1:${PROXY_PORT}`,
       maxRetries: 0,
     });
     const err = await client.submitBillingReads({ proxyId: "p1", reads }).catch((e) => e);
     expect(err).toMatchObject({ code: "PROXY_ERROR", status: 403, retryable: false });
+    expect(proxy.authorizations).toEqual([`Basic ${Buffer.from("esol:s3cret").toString("base64")}`]);
+    expect(err.message).not.toContain("s3cret");
+    expect(JSON.stringify(client.config)).not.toContain("s3cret");
   });
 });
