@@ -75,7 +75,8 @@ function rowLines(t: ImpactTransaction, xs: readonly number[], colW: number): st
   });
   const label = `${t.operation} ${t.message}${t.operation === "Sync" && t.message === "response" ? ` (${t.vendorRow.startsWith("Billing") ? "BillingRequest" : "EnableService"})` : ""}`;
   const num = (v: number | undefined): string => lpad(v === undefined ? "-" : String(Math.round(v)), colW);
-  const fitCols = (a: number, b: number): string => lpad(a.toFixed(1), 12) + lpad(String(Math.round(b)), 9);
+  const fitCols = (a: number, b: number): string =>
+    lpad((Math.abs(a) < 0.05 ? 0 : a).toFixed(1), 12) + lpad(String(Math.round(b)), 9);
   const lines = [
     `${pad(t.vendorRow, 36)}${pad(label, 32)}${pad("ours", 7)}${ours.map(num).join("")}${fitCols(t.fit.perDevice, t.fit.fixed)}`,
   ];
