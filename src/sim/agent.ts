@@ -281,7 +281,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       reject(
         code === "EADDRINUSE"
           ? new ConfigError("SIM_PORT_IN_USE", `UDP ${where} is already in use`, { cause: err })
-          : new SnmpError("SIM_BIND_FAILED", `cannot bind UDP ${where}: ${err.message}`, { cause: err }),
+          : code === "EMFILE" || code === "ENFILE"
+            ? new ConfigError(
+                "SIM_TOO_MANY_FILES",
+                `cannot bind UDP ${where}: out of file descriptors (each device holds one socket; raise ulimit -n)`,
+                { cause: err },
+              )
+            : new SnmpError("SIM_BIND_FAILED", `cannot bind UDP ${where}: ${err.message}`, { cause: err }),
       );
     };
     socket.once("listening", () => {

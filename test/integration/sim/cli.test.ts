@@ -120,6 +120,26 @@ describe("esol sim", () => {
     expect(await run.exit).toBe(0);
   });
 
+  it("says it ran out of file descriptors when ulimit -n is lower than the fleet", async () => {
+    const child = spawn(
+      "/bin/bash",
+      [
+        "-c",
+        'ulimit -n 128 && exec "$0" --import tsx src/cli/main.ts sim --count 200 --base-port 25300',
+        process.execPath,
+      ],
+      { cwd: process.cwd() },
+    );
+    children.push(child);
+    let err = "";
+    child.stderr?.on("data", (d) => {
+      err += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code).not.toBe(0);
+    expect(err).toMatch(/^error SIM_TOO_MANY_FILES: .*raise ulimit -n/);
+  });
+
   it("refuses a broken recording naming its file and line", async () => {
     const dir = mkdtempSync(join(tmpdir(), "esol-sim-"));
     dirs.push(dir);
