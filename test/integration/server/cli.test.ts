@@ -1,9 +1,11 @@
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { StoreExport } from "../../../src/server/index.js";
+import { createMessageSigner } from "../../../src/wssec/index.js";
+import { testIdentity } from "../../helpers/keys.js";
 import { get, ops, post } from "./raw.js";
 
 const ESOL = ["--import", "tsx", "src/cli/main.ts"];
@@ -113,6 +115,43 @@ describe("esol server", () => {
     ]);
     expect(store.billingReads).toHaveLength(1);
     expect(store.billingReads[0]?.meters).toEqual([{ name: "Total", value: 42, unit: "impressions" }]);
+    await stop(child);
+  });
+
+  it("--trust requires signed requests; --sign-key/--sign-cert sign the answers", async () => {
+    const proxy = await testIdentity("rsa", "server-cli-proxy");
+    const serverId = await testIdentity("ec-p256", "server-cli-signer");
+    const files = { trust: join(dir, "proxy.pem"), key: join(dir, "sign.key"), cert: join(dir, "sign.pem") };
+    writeFileSync(files.trust, proxy.certPem);
+    writeFileSync(files.key, serverId.keyPem);
+    writeFileSync(files.cert, serverId.certPem);
+    const { child, url, stderr } = await startCli([
+      "--http",
+      "--port",
+      "18565",
+      "--db",
+      join(dir, "trust.db"),
+      "--trust",
+      files.trust,
+      "--sign-key",
+      files.key,
+      "--sign-cert",
+      files.cert,
+    ]);
+    children.push(child);
+    expect(stderr()).not.toContain("warning");
+    const unsigned = await post(url, ops.registerProxy("proxy-key-0001", "p1"));
+    expect(unsigned.status).toBe(500);
+    expect(unsigned.body).toContain("WSS_UNSIGNED");
+    const signer = createMessageSigner({ key: proxy.keyPem, cert: proxy.certPem });
+    const signed = await signer.secureRequest(ops.registerProxy("proxy-key-0001", "p1"), {
+      operation: "RegisterProxy",
+      attempt: 1,
+    });
+    const answer = await post(url, signed);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain("<Duplicate>false</Duplicate>");
+    expect(answer.body).toContain("SignatureValue");
     await stop(child);
   });
 
