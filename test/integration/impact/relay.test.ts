@@ -29,7 +29,9 @@ describe("byte-counting relays", () => {
 
   it("relays UDP datagrams back to their sender and counts payload bytes both ways", async () => {
     const agent = createSocket("udp4");
-    agent.on("message", (m, from) => agent.send(Buffer.concat([m, Buffer.from("!!!")]), from.port, from.address));
+    agent.on("message", (m, from) =>
+      agent.send(Buffer.concat([m, Buffer.from("!!!")]), from.port, from.address),
+    );
     await new Promise<void>((r) => agent.bind(16902, "127.0.0.1", () => r()));
     cleanups.push(() => new Promise((r) => agent.close(() => r())));
     const relay = await startUdpRelay({ port: 16903, targetPort: 16902 });
@@ -48,6 +50,8 @@ describe("byte-counting relays", () => {
     const holder = createServer();
     await new Promise<void>((r) => holder.listen(16904, "127.0.0.1", () => r()));
     cleanups.push(() => new Promise((r) => holder.close(() => r())));
-    await expect(startTcpRelay({ port: 16904, targetPort: 16905 })).rejects.toMatchObject({ code: "RELAY_LISTEN" });
+    await expect(startTcpRelay({ port: 16904, targetPort: 16905 })).rejects.toMatchObject({
+      code: "RELAY_LISTEN",
+    });
   });
 });

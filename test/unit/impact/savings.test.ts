@@ -16,7 +16,12 @@ describe("savings variants", () => {
   });
 
   it("has nothing to undo for a plain unsigned run", () => {
-    const plain = resolveImpactOptions({ gzip: false, signed: false, keyReference: "bst", algorithm: "rsa-sha256" });
+    const plain = resolveImpactOptions({
+      gzip: false,
+      signed: false,
+      keyReference: "bst",
+      algorithm: "rsa-sha256",
+    });
     expect(savingsVariants(plain)).toEqual([]);
   });
 
