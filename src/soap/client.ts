@@ -304,11 +304,13 @@ export class CommunicationClient {
         });
         // A kept-alive socket the server had closed while idle is not an answer: resend once at
         // once without spending the retry budget (it still counts as an attempt).
-        if (meter.staleSocket && !staleRetryUsed) {
+        if (meter.staleSocket && !staleRetryUsed && !this.#closed) {
           staleRetryUsed = true;
           continue;
         }
         if (retries >= maxRetries || !isRetryable(error)) throw error;
+        if (this.#closed)
+          throw new ConfigError("CLIENT_CLOSED", "the CommunicationClient was closed during the call");
         retries++;
         const retryAfterMs = error instanceof TransportError ? error.retryAfterMs : undefined;
         if (retryAfterMs !== undefined && retryAfterMs > this.config.maxRetryDelayMs) throw error;

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SoapFaultError } from "../../../src/errors.js";
 import { CommunicationServer } from "../../../src/server/index.js";
 import { type BillingRead, CommunicationClient, type ExchangeRecord } from "../../../src/soap/index.js";
+import { createMessageSigner, createRequestVerifier } from "../../../src/wssec/index.js";
+import { testIdentity } from "../../helpers/keys.js";
 
 const PORT = 18200;
 const dir = mkdtempSync(join(tmpdir(), "esol-soap-client-server-"));
@@ -164,5 +166,45 @@ describe("CommunicationClient against the reference server over HTTPS", () => {
     expect(err).toMatchObject({ code: "UNKNOWN_DEVICE", retryable: false });
     expect(exchanges.length - before).toBe(1);
     expect(server.exportStore().billingReads.some((r) => r.key === "NOPE-read-1")).toBe(false);
+  });
+});
+
+describe("CommunicationClient signing against the reference server with a verifier", () => {
+  it("is accepted when signed with the pinned key and refused with a WSS_ fault, not retried, when signed with another", async () => {
+    const pinned = await testIdentity("ec-p256", "client-server-pinned");
+    const stranger = await testIdentity("ec-p256", "client-server-stranger");
+    const signedServer = new CommunicationServer({
+      dbPath: join(dir, "signed.db"),
+      port: PORT + 10,
+      verifier: createRequestVerifier({ trust: [pinned.certPem] }),
+    });
+    const { url, certificatePem } = await signedServer.start();
+    const base = { endpoint: url, ca: certificatePem ?? "", env: {}, retryDelayMs: 20 };
+    const good = new CommunicationClient({
+      ...base,
+      security: createMessageSigner({ key: pinned.keyPem, cert: pinned.certPem }),
+    });
+    const seen: ExchangeRecord[] = [];
+    const bad = new CommunicationClient({
+      ...base,
+      security: createMessageSigner({ key: stranger.keyPem, cert: stranger.certPem }),
+      onExchange: (e) => seen.push(e),
+    });
+    try {
+      const ok = await good.registerProxy({ key: "signed-proxy-1", proxyId: "proxy-signed" });
+      expect(ok.duplicate).toBe(false);
+      const err = await bad
+        .registerProxy({ key: "signed-proxy-2", proxyId: "proxy-stranger" })
+        .catch((e) => e);
+      expect(err).toBeInstanceOf(SoapFaultError);
+      expect(err.code).toMatch(/^WSS_/);
+      expect(err.retryable).toBe(false);
+      expect(seen).toHaveLength(1);
+      expect(signedServer.exportStore().proxies.map((p) => p.proxyId)).toEqual(["proxy-signed"]);
+    } finally {
+      await good.close();
+      await bad.close();
+      await signedServer.close();
+    }
   });
 });
