@@ -180,15 +180,19 @@ export class PrinterReader {
         throw new SnmpError("SNMP_NO_ANSWER", `${session.target} answered no system or printer object`);
       const preliminary = decodeIdentity(scalars);
       const walked = await session.walkSubtrees(subtreesFor(preliminary, this.meterMaps), callOptions);
-      const all: Varbind[] = [...scalars, ...walked.varbinds];
-      const extra = printerRowOids(findPrinterIndex(new VarbindSet(all)));
-      if (extra.length) all.push(...(await session.get(extra, callOptions)));
+      let all: Varbind[] = [...scalars, ...walked.varbinds];
+      let mib = new VarbindSet(all);
+      const extra = printerRowOids(findPrinterIndex(mib));
+      if (extra.length) {
+        all = [...all, ...(await session.get(extra, callOptions))];
+        mib = new VarbindSet(all);
+      }
       const problems: ReadingProblem[] = walked.problems.map((p) => ({
         oid: p.subtree,
         code: p.error.code,
         message: p.error.message,
       }));
-      return decodeReading(all, { target: formatTarget(t), meterMaps: this.meterMaps, problems });
+      return decodeReading(mib, { target: formatTarget(t), meterMaps: this.meterMaps, problems });
     } catch (err) {
       if (signal?.aborted) throw new AbortError(`reading ${formatTarget(t)} was aborted`, { cause: err });
       throw err;

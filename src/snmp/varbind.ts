@@ -33,14 +33,19 @@ export function isException(vb: Varbind): boolean {
  * SNMP). Returns a negative number, zero or a positive number.
  */
 export function compareOids(a: string, b: string): number {
-  const pa = a.split(".");
-  const pb = b.split(".");
-  const n = Math.min(pa.length, pb.length);
-  for (let i = 0; i < n; i++) {
-    const d = Number(pa[i]) - Number(pb[i]);
-    if (d !== 0) return d;
+  // Walks both strings arc by arc without allocating: walks compare every OID they meet.
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    if (i >= a.length || j >= b.length) return (i >= a.length ? 0 : 1) - (j >= b.length ? 0 : 1);
+    let x = 0;
+    let y = 0;
+    for (; i < a.length && a.charCodeAt(i) !== 46; i++) x = x * 10 + (a.charCodeAt(i) - 48);
+    for (; j < b.length && b.charCodeAt(j) !== 46; j++) y = y * 10 + (b.charCodeAt(j) - 48);
+    if (x !== y) return x - y;
+    i++;
+    j++;
   }
-  return pa.length - pb.length;
 }
 
 /** True when `oid` lies strictly inside the subtree rooted at `prefix`. */

@@ -113,8 +113,11 @@ export interface DecodeReadingOptions {
  * const reading = decodeReading(parseSnmprec(text), { target: "recording" });
  * ```
  */
-export function decodeReading(varbinds: Iterable<Varbind>, options: DecodeReadingOptions): DeviceReading {
-  const mib = new VarbindSet(varbinds);
+export function decodeReading(
+  varbinds: Iterable<Varbind> | VarbindSet,
+  options: DecodeReadingOptions,
+): DeviceReading {
+  const mib = varbinds instanceof VarbindSet ? varbinds : new VarbindSet(varbinds);
   const identity = decodeIdentity(mib);
   return {
     target: options.target,

@@ -17,9 +17,20 @@ import { isException, isUnder, type Varbind } from "../varbind.js";
  */
 export class VarbindSet {
   private readonly byOid = new Map<string, Varbind>();
+  // Varbinds grouped by their first BUCKET_DEPTH arcs (a table, for printer MIBs), so a
+  // column lookup scans its own table only; decoders ask for dozens of columns per device.
+  private readonly buckets = new Map<string, Varbind[]>();
+  private readonly columns = new Map<string, Map<string, Varbind>>();
 
   constructor(varbinds: Iterable<Varbind>) {
-    for (const vb of varbinds) if (!isException(vb)) this.byOid.set(vb.oid, vb);
+    for (const vb of varbinds) {
+      if (isException(vb) || this.byOid.has(vb.oid)) continue;
+      this.byOid.set(vb.oid, vb);
+      const key = bucketKey(vb.oid);
+      const bucket = this.buckets.get(key);
+      if (bucket) bucket.push(vb);
+      else this.buckets.set(key, [vb]);
+    }
   }
 
   /** The varbind at exactly `oid`, if the device answered one with data. */
@@ -51,12 +62,19 @@ export class VarbindSet {
 
   /**
    * Every row of one table column: the key is the row index (the OID suffix after the
-   * column, e.g. `"1.3"`), in the order the rows were given.
+   * column, e.g. `"1.3"`), in the order the rows were given. Do not modify the result.
    */
   column(columnOid: string): Map<string, Varbind> {
+    const cached = this.columns.get(columnOid);
+    if (cached) return cached;
     const rows = new Map<string, Varbind>();
     const start = columnOid.length + 1;
-    for (const [oid, vb] of this.byOid) if (isUnder(oid, columnOid)) rows.set(oid.slice(start), vb);
+    const deepEnough = columnOid.split(".").length >= BUCKET_DEPTH;
+    const candidates = deepEnough
+      ? (this.buckets.get(bucketKey(columnOid)) ?? [])
+      : [...this.buckets.values()].flat();
+    for (const vb of candidates) if (isUnder(vb.oid, columnOid)) rows.set(vb.oid.slice(start), vb);
+    this.columns.set(columnOid, rows);
     return rows;
   }
 
@@ -66,6 +84,17 @@ export class VarbindSet {
     for (const c of columns) for (const k of this.column(c).keys()) seen.add(k);
     return [...seen].sort(compareIndexes);
   }
+}
+
+const BUCKET_DEPTH = 8;
+
+/** The OID cut after its first {@link BUCKET_DEPTH} arcs (the whole OID when shorter). */
+function bucketKey(oid: string): string {
+  let dots = 0;
+  for (let i = 0; i < oid.length; i++) {
+    if (oid.charCodeAt(i) === 46 && ++dots === BUCKET_DEPTH) return oid.slice(0, i);
+  }
+  return oid;
 }
 
 /** Numeric order of dotted row indexes (`"1.2"` before `"1.10"`). */

@@ -402,3 +402,25 @@ describe("small pure helpers", () => {
     expect(set.text("1.3.6.1.2.1.1.1.0")).toBeNull();
   });
 });
+
+describe("VarbindSet columns", () => {
+  const vbs: Varbind[] = [
+    { oid: "1.3.6.1.2.1.43.11.1.1.9.1.1", type: "Integer", value: 5 },
+    { oid: "1.3.6.1.2.1.43.11.1.1.9.1.2", type: "Integer", value: 6 },
+    { oid: "1.3.6.1.2.1.43.12.1.1.4.1.1", type: "OctetString", value: Buffer.from("black") },
+    { oid: "1.3.6.1.2.1.1.1.0", type: "OctetString", value: Buffer.from("d") },
+  ];
+  const set = new VarbindSet(vbs);
+
+  it("finds the rows of a column at any depth, shallow prefixes included", () => {
+    expect([...set.column("1.3.6.1.2.1.43.11.1.1.9").keys()]).toEqual(["1.1", "1.2"]);
+    expect([...set.column("1.3.6.1.2.1.43").keys()].sort()).toEqual([
+      "11.1.1.9.1.1",
+      "11.1.1.9.1.2",
+      "12.1.1.4.1.1",
+    ]);
+    expect([...set.column("1.3.6.1.2.1.1").keys()]).toEqual(["1.0"]);
+    expect([...set.column("1.3.6.1.2.1.43.11").keys()]).toHaveLength(2);
+    expect(set.column("1.3.6.1.2.1.43.11.1.1.99").size).toBe(0);
+  });
+});
