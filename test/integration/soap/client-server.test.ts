@@ -175,7 +175,7 @@ describe("CommunicationClient signing against the reference server with a verifi
     const stranger = await testIdentity("ec-p256", "client-server-stranger");
     const signedServer = new CommunicationServer({
       dbPath: join(dir, "signed.db"),
-      port: PORT + 10,
+      port: PORT + 1,
       verifier: createRequestVerifier({ trust: [pinned.certPem] }),
     });
     const { url, certificatePem } = await signedServer.start();
