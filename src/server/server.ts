@@ -117,7 +117,7 @@ interface RequestContext {
   fault: CommunicationFaultError | undefined;
 }
 
-/** node-soap hands raw text for these types; {@link validate} checks them. */
+/** node-soap would read `12abc` as 12: it hands over raw text instead, which validate.ts checks. */
 const RAW_TEXT = (text: string): string => text;
 
 /**

@@ -172,6 +172,8 @@ export function registerServer(program: Command): void {
       [
         "",
         "Prints one line `listening <url>` on stdout when ready; `<url>?wsdl` serves the WSDL. Stops on SIGINT/SIGTERM.",
+        "Without --cert/--key the TLS pair is generated once into the folder of --db (esol-server-cert.pem,",
+        "esol-server-key.pem) and reused; clients trust esol-server-cert.pem as their CA.",
         "Signatures: with --trust or --trust-ca every request must be signed by a trusted key (unless",
         "--insecure-unsigned). With neither there is nothing to verify against: unsigned requests are",
         "accepted (HTTP and HTTPS alike) and a warning is printed on stderr.",
