@@ -9,3 +9,4 @@ export * from "./snmp/index.js";
 export * from "./soap/index.js";
 export * from "./wssec/index.js";
 export * from "./impact/index.js";
+export * from "./agent/index.js";

@@ -122,6 +122,11 @@ export interface AgentOptions {
    * more than a day old (default true); otherwise wait for the window.
    */
   syncOnStart?: boolean;
+  /**
+   * Run the schedule (default true). With false, nothing happens on its own: the caller
+   * drives the agent with `pollNow()`, `syncNow()` and `flushNow()` (cron-style `--once`).
+   */
+  autoSchedule?: boolean;
 }
 
 /** What a poll did (`poll` event). */
@@ -374,6 +379,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#running = true;
     const stats = outbox.stats();
     this.#log.info({ outbox: outbox.path, ...stats }, "agent started");
+    if (this.#options.autoSchedule === false) return;
     const lastSync = Number(outbox.getMeta("sync.last") ?? 0);
     const syncSoon =
       this.#syncOnStart &&
@@ -586,7 +592,6 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   async #poll(): Promise<PollSummary> {
     const reader = this.#reader as AgentReader;
-    const outbox = this.outbox;
     const devices = this.devices;
     const atMs = this.clock.now();
     const summary: PollSummary = { atMs, targets: 0, read: 0, failed: 0, suppliesCommitted: 0 };

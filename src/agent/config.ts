@@ -128,8 +128,9 @@ function show(value: unknown): string {
 function obj(value: unknown, path: string, keys: readonly string[]): Obj {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     fail(path, `expected an object, got ${show(value)}`);
+  // `$comment` keys document a JSON file (which has no comments) and are ignored anywhere.
   for (const k of Object.keys(value as Obj))
-    if (!keys.includes(k))
+    if (!keys.includes(k) && !k.startsWith("$comment"))
       fail(path ? `${path}.${k}` : k, `unknown field (expected one of ${keys.join(", ")})`);
   return value as Obj;
 }

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { registerAgent } from "./agent.js";
+import { registerDemo } from "./demo.js";
 import { registerImpact } from "./impact.js";
 import { registerPoll } from "./poll.js";
 import { registerRead } from "./read.js";
@@ -11,4 +13,4 @@ import { registerVerify } from "./verify.js";
 export type RegisterCommand = (program: Command) => void;
 
 /** Every `esol` subcommand, in help order. Each part adds its module here. */
-export const commands: RegisterCommand[] = [registerSign, registerVerify, registerSim, registerRead, registerPoll, registerServer, registerImpact];
+export const commands: RegisterCommand[] = [registerSign, registerVerify, registerSim, registerRead, registerPoll, registerServer, registerImpact, registerAgent, registerDemo];

@@ -1,0 +1,165 @@
+import type { Command } from "commander";
+import { Agent } from "../../agent/agent.js";
+import { type Clock, ScaledClock } from "../../agent/clock.js";
+import { loadAgentConfig } from "../../agent/config.js";
+import { Outbox } from "../../agent/outbox.js";
+import { ConfigError } from "../../errors.js";
+import { action } from "../action.js";
+
+interface AgentFlags {
+  config?: string;
+  once?: boolean;
+  clockRate?: string;
+}
+
+function requireConfig(path: string | undefined): string {
+  if (!path) throw new ConfigError("ARG_MISSING", "--config FILE is required");
+  return path;
+}
+
+function clockFrom(rateText: string | undefined): Clock | undefined {
+  if (rateText === undefined) return undefined;
+  const rate = Number(rateText);
+  if (!Number.isFinite(rate) || rate <= 0)
+    throw new ConfigError("ARG_INVALID", `--clock-rate must be a number > 0, got "${rateText}"`);
+  return rate === 1 ? undefined : new ScaledClock({ rate });
+}
+
+const line = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+
+/** Prints the agent's events as one line each on stdout (logs go to stderr as JSON). */
+function narrate(agent: Agent): void {
+  agent.on("poll", (p) => line(`poll ${new Date(p.atMs).toISOString()} read=${p.read} failed=${p.failed}`));
+  agent.on("sync", (s) =>
+    line(
+      `sync ${new Date(s.atMs).toISOString()} directives=${s.directives.length} statuses=${s.statuses.length}`,
+    ),
+  );
+  agent.on("sent", (e) =>
+    line(`sent ${e.kind} count=${e.keys.length} accepted=${e.accepted} duplicates=${e.duplicates}`),
+  );
+  agent.on("parked", (e) => line(`parked ${e.kind} ${e.key}: ${e.reason}`));
+  agent.on("device-new", ({ device }) => line(`device-new ${device.serial} ${device.address}`));
+  agent.on("device-replaced", (e) =>
+    line(`device-replaced ${e.previous.serial} -> ${e.device.serial} ${e.device.address}`),
+  );
+  agent.on("device-silent", ({ device }) => line(`device-silent ${device.serial} ${device.address}`));
+  agent.on("error", (err) => process.stderr.write(`warning ${err.code}: ${err.message.split("\n")[0]}\n`));
+}
+
+/**
+ * `esol agent --config FILE`: runs the client engine until SIGINT/SIGTERM (prints
+ * `started <proxyId>` when running); `--once` polls, syncs, delivers and exits.
+ * `esol agent status --config FILE` prints the outbox state as JSON, including parked
+ * entries with their reasons and quarantined rows; `esol agent requeue` retries parked ones.
+ */
+export function registerAgent(program: Command): void {
+  const cmd = program
+    .command("agent")
+    .description("run the eSolutions client engine: poll printers, sync daily, deliver the outbox")
+    .option("--config <file>", "agent configuration (JSON or YAML), see examples/agent.json")
+    .option("--once", "poll once, sync once, deliver what is due, then exit")
+    .option("--clock-rate <r>", "run simulated time R times faster (pair with `esol sim --clock-rate`)")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Prints `started <proxyId>` on stdout when running, then one line per event (poll, sync, sent, parked,",
+        "device-new, device-replaced, device-silent); structured logs (pino JSON) go to stderr. Stops on SIGINT/SIGTERM.",
+        "",
+        "  esol agent status --config FILE    outbox counts, parked entries (with reasons) and quarantined rows, JSON",
+        "  esol agent requeue --config FILE   put parked entries back in the queue after fixing their cause",
+      ].join("\n"),
+    )
+    .action(
+      action(async (flags: AgentFlags) => {
+        const config = loadAgentConfig(requireConfig(flags.config));
+        const clock = clockFrom(flags.clockRate);
+        const agent = new Agent(config, { ...(clock ? { clock } : {}), autoSchedule: !flags.once });
+        narrate(agent);
+        if (flags.once) {
+          await agent.start();
+          await agent.pollNow();
+          await agent.syncNow();
+          await agent.flushNow();
+          const stats = agent.status().outbox;
+          await agent.stop();
+          line(
+            `done pending=${stats.pending} sent=${stats.sent} parked=${stats.parked} quarantined=${stats.quarantined}`,
+          );
+          return;
+        }
+        let signalled!: () => void;
+        const stopRequested = new Promise<void>((resolve) => {
+          signalled = resolve;
+        });
+        const stop = (): void => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          signalled();
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+        try {
+          await agent.start();
+          line(`started ${config.proxy.id} outbox ${config.outbox.path}`);
+          await stopRequested;
+        } finally {
+          stop();
+          await agent.stop();
+        }
+      }),
+    );
+
+  cmd
+    .command("status")
+    .description("print the outbox state as JSON: counts, parked entries with reasons, quarantined rows")
+    .option("--config <file>", "agent configuration")
+    .action(
+      action(async (_o: AgentFlags, command: Command) => {
+        const config = loadAgentConfig(requireConfig((command.optsWithGlobals() as AgentFlags).config));
+        const outbox = Outbox.open(config.outbox.path, { onCorrupt: "throw" });
+        try {
+          const status = {
+            outbox: config.outbox.path,
+            registered: outbox.getMeta("proxy.registered") === "1",
+            lastSyncAt: outbox.getMeta("sync.last")
+              ? new Date(Number(outbox.getMeta("sync.last"))).toISOString()
+              : null,
+            counts: outbox.stats(),
+            parked: outbox
+              .list("parked")
+              .map((e) => ({ key: e.key, kind: e.kind, serial: e.serial, reason: e.lastError })),
+            quarantined: outbox.quarantined().map((q) => ({
+              id: q.id,
+              table: q.table,
+              rowId: q.rowId,
+              reason: q.reason,
+              bytes: q.raw.length,
+            })),
+          };
+          line(JSON.stringify(status, null, 2));
+        } finally {
+          outbox.close();
+        }
+      }),
+    );
+
+  cmd
+    .command("requeue")
+    .description("put parked outbox entries back in the queue (after fixing why the server refused them)")
+    .option("--config <file>", "agent configuration")
+    .action(
+      action(async (_o: AgentFlags, command: Command) => {
+        const config = loadAgentConfig(requireConfig((command.optsWithGlobals() as AgentFlags).config));
+        const outbox = Outbox.open(config.outbox.path, { onCorrupt: "throw" });
+        try {
+          line(`requeued ${outbox.requeueParked()}`);
+        } finally {
+          outbox.close();
+        }
+      }),
+    );
+}

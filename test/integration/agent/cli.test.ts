@@ -1,0 +1,162 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testIdentity } from "../../helpers/keys.js";
+
+const SERVER_PORT = 17140;
+const DEMO_PORT = 17141;
+const SIM_BASE = 30700;
+const DEMO_BASE = 30720;
+
+let dir: string;
+const running: ChildProcess[] = [];
+
+function esol(args: string[]): ChildProcess {
+  const p = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+    cwd: process.cwd(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.push(p);
+  return p;
+}
+
+function run(
+  args: string[],
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = esol(args);
+    let stdout = "";
+    let stderr = "";
+    p.stdout?.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    p.stderr?.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+    p.on("exit", (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function waitForLine(p: ChildProcess, prefix: string, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    let err = "";
+    const t = setTimeout(() => reject(new Error(`no "${prefix}" line; stderr: ${err}`)), timeoutMs);
+    p.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    p.stdout?.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split("\n").find((l) => l.startsWith(prefix));
+      if (line) {
+        clearTimeout(t);
+        resolve(line);
+      }
+    });
+    p.on("exit", (code) => reject(new Error(`exited ${code} before "${prefix}"; stderr: ${err}`)));
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "esol-agent-cli-"));
+  mkdirSync(join(dir, "keys"));
+  mkdirSync(join(dir, "server"));
+  const id = await testIdentity("ec-p256", "agent-cli");
+  writeFileSync(join(dir, "keys", "proxy-key.pem"), id.keyPem);
+  writeFileSync(join(dir, "keys", "proxy-cert.pem"), id.certPem);
+  const server = esol([
+    "server",
+    "--port",
+    String(SERVER_PORT),
+    "--db",
+    join(dir, "server", "server.db"),
+    "--trust",
+    join(dir, "keys", "proxy-cert.pem"),
+  ]);
+  const sim = esol(["sim", "--count", "3", "--base-port", String(SIM_BASE)]);
+  await Promise.all([waitForLine(server, "listening "), waitForLine(sim, "listening ")]);
+  // examples/agent.json with only ports and paths changed (same keys/ca layout as the README).
+  const example = JSON.parse(readFileSync("examples/agent.json", "utf8"));
+  example.server.url = example.server.url.replace(":8443/", `:${SERVER_PORT}/`);
+  example.devices.targets = [`127.0.0.1:${SIM_BASE}-${SIM_BASE + 2}`];
+  example.log.level = "warn";
+  writeFileSync(join(dir, "agent.json"), JSON.stringify(example, null, 2));
+});
+
+afterAll(async () => {
+  for (const p of running) if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
+  await new Promise((r) => setTimeout(r, 300));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("esol agent / esol demo", () => {
+  it("runs examples/agent.json against esol server and esol sim: registers, syncs and delivers (--once)", async () => {
+    const r = await run(["agent", "--config", join(dir, "agent.json"), "--once"]);
+    expect(r.stderr).not.toMatch(/^error /m);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^device-new /m);
+    expect(r.stdout).toMatch(/^sent register-devices count=1 accepted=3/m);
+    expect(r.stdout).toMatch(/^sent sync-status /m);
+    expect(r.stdout).toMatch(/^done pending=0 .* parked=0 quarantined=0$/m);
+    const exp = await run(["server", "export", "--db", join(dir, "server", "server.db")]);
+    const store = JSON.parse(exp.stdout);
+    expect(store.proxies.map((p: { proxyId: string }) => p.proxyId)).toEqual(["proxy-0001"]);
+    expect(store.devices).toHaveLength(3);
+    expect(store.devices.every((d: { services: { billing: boolean } }) => d.services.billing)).toBe(true);
+
+    const status = await run(["agent", "status", "--config", join(dir, "agent.json")]);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      registered: true,
+      counts: { pending: 0, parked: 0 },
+      parked: [],
+      quarantined: [],
+    });
+  });
+
+  it("runs until SIGTERM, printing `started` when ready, and stops cleanly", async () => {
+    const p = esol(["agent", "--config", join(dir, "agent.json")]);
+    const line = await waitForLine(p, "started ");
+    expect(line).toMatch(/^started proxy-0001 outbox /);
+    const exited = new Promise<number | null>((resolve) => p.on("exit", (code) => resolve(code)));
+    p.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
+  it("refuses a bad config with one line naming the field, exit non-zero", async () => {
+    const bad = JSON.parse(readFileSync(join(dir, "agent.json"), "utf8"));
+    bad.devices.targets = ["127.0.0.1", "10.0.0.0/24", "10.0.0.1/33"];
+    writeFileSync(join(dir, "bad.json"), JSON.stringify(bad));
+    const r = await run(["agent", "--config", join(dir, "bad.json"), "--once"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim()).toMatch(/^error CONFIG_INVALID: devices\.targets\[2\]: "10\.0\.0\.1\/33"/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("esol demo shows the whole conversation and exits 0", async () => {
+    const r = await run(["demo", "--port", String(DEMO_PORT), "--base-port", String(DEMO_BASE)], 120_000);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    for (const op of [
+      "RegisterProxy",
+      "RegisterDevices",
+      "Sync",
+      "ReportSyncStatus",
+      "SubmitBillingReads",
+      "SubmitSuppliesReport",
+    ])
+      expect(r.stdout).toMatch(
+        new RegExp(`${op}\\s+HTTP 200\\s+request\\s+[\\d,]+ B\\s+response\\s+[\\d,]+ B`),
+      );
+    expect(r.stdout).toMatch(
+      /demo done in .*: 5\/5 billing requests fulfilled, 5\/5 reads equal to the simulated meters/,
+    );
+  }, 150_000);
+});
