@@ -9,7 +9,6 @@
  * @module
  */
 import { createHash, type KeyObject, randomBytes } from "node:crypto";
-import { type Element, XMLSerializer } from "@xmldom/xmldom";
 import { ConfigError, SecurityError } from "../errors.js";
 import type { MessageSecurity, SecurityContext } from "../soap/security.js";
 import {
@@ -19,8 +18,6 @@ import {
   type SignatureAlgorithmSpec,
   signCanonical,
 } from "./algorithms.js";
-import { canonicalize } from "./c14n.js";
-import { elementChildren, idAttributes, isElement } from "./dom.js";
 import { keyKind, type LoadedCertificate, loadCertificate, loadPrivateKey } from "./keys.js";
 import {
   DSIG_NS,
@@ -31,10 +28,10 @@ import {
   WSS_2003_DRAFT,
   WSS_2004,
   type WsseNamespaces,
-  XMLNS_NS,
 } from "./namespaces.js";
 import { WsSecurityVerifier } from "./verifier.js";
-import { checkWireForm, parseStrict } from "./wire.js";
+import { checkWireForm } from "./wire.js";
+import { childElements, excC14n, idAttributesOf, isXmlElement, parseXml } from "./xml.js";
 
 /** How the signature names its key. */
 export type KeyReferenceKind = "bst" | "thumbprint-sha1" | "thumbprint-sha256";
@@ -161,35 +158,37 @@ export class WsSecuritySigner implements MessageSecurity {
    */
   secureRequest(envelope: string, _context?: SecurityContext): string {
     checkWireForm(envelope, { maxBytes: Number.MAX_SAFE_INTEGER, maxDepth: 256 });
-    const doc = parseStrict(envelope);
-    const root = doc.documentElement;
-    if (!isElement(root, SOAP11_NS, "Envelope")) {
+    const root = parseXml(envelope);
+    if (!isXmlElement(root, SOAP11_NS, "Envelope")) {
       throw new SecurityError(
         "WSS_MALFORMED",
         "not a SOAP 1.1 envelope (expected {http://schemas.xmlsoap.org/soap/envelope/}Envelope)",
       );
     }
-    const children = elementChildren(root);
-    const body = children.find((c) => isElement(c, SOAP11_NS, "Body"));
+    const children = childElements(root);
+    const body = children.find((c) => isXmlElement(c, SOAP11_NS, "Body"));
     if (!body) throw new SecurityError("WSS_MALFORMED", "the envelope has no soap:Body");
-    let header = children.find((c) => isElement(c, SOAP11_NS, "Header"));
-    const soapPrefix = root.prefix;
-    if (!header) {
-      header = doc.createElementNS(SOAP11_NS, soapPrefix ? `${soapPrefix}:Header` : "Header");
-      root.insertBefore(header, body);
-    }
+    const header = children.find((c) => isXmlElement(c, SOAP11_NS, "Header"));
     for (const [prefix, uri] of [
       ["wsu", this.ns.wsu],
       ["wsse", this.ns.wsse],
       ["ds", DSIG_NS],
     ] as const) {
-      const bound = root.lookupNamespaceURI(prefix);
-      if (bound !== null && bound !== uri) {
-        throw new SecurityError("WSS_MALFORMED", `the envelope binds prefix ${prefix} to another namespace`);
+      for (const scope of [header ?? root, body]) {
+        const bound = scope.lookupNamespaceURI(prefix);
+        if (bound !== null && bound !== uri) {
+          throw new SecurityError(
+            "WSS_MALFORMED",
+            `the envelope binds prefix ${prefix} to another namespace`,
+          );
+        }
       }
     }
 
-    const taken = new Set(idAttributes(root).map((a) => a.value));
+    // Edits to the caller's text, applied back to front so offsets stay valid.
+    const edits: { at: number; to: number; text: string }[] = [];
+    const ids = idAttributesOf(root).map((a) => a.value);
+    const taken = new Set(ids);
     const freshId = (base: string): string => {
       let id = base;
       for (let i = 2; taken.has(id); i++) id = `${base}${i}`;
@@ -199,17 +198,28 @@ export class WsSecuritySigner implements MessageSecurity {
     let bodyId = body.getAttributeNS(this.ns.wsu, "Id");
     if (!bodyId) {
       bodyId = freshId("B");
-      if (root.lookupNamespaceURI("wsu") === null) root.setAttributeNS(XMLNS_NS, "xmlns:wsu", this.ns.wsu);
-      body.setAttributeNS(this.ns.wsu, "wsu:Id", bodyId);
-    } else if (idAttributes(root).filter((a) => a.value === bodyId).length > 1) {
+      const at = body.startTagEnd - (body.selfClosing ? 2 : 1);
+      edits.push({ at, to: at, text: ` wsu:Id="${bodyId}"` });
+      body.attributes.push({
+        qname: "wsu:Id",
+        prefix: "wsu",
+        localName: "Id",
+        namespaceURI: this.ns.wsu,
+        value: bodyId,
+      });
+    } else if (ids.filter((v) => v === bodyId).length > 1) {
       throw new SecurityError("WSS_MALFORMED", "the Body's wsu:Id is not unique");
-    } else if (root.lookupNamespaceURI("wsu") === null) {
-      root.setAttributeNS(XMLNS_NS, "xmlns:wsu", this.ns.wsu);
     }
+    if (root.lookupNamespaceURI("wsu") === null) {
+      edits.push({ at: root.startTagEnd - 1, to: root.startTagEnd - 1, text: ` xmlns:wsu="${this.ns.wsu}"` });
+    }
+    const soapPrefix = body.prefix;
     const now = this.clock();
     const created = new Date(now).toISOString();
     const expires = new Date(now + this.ttlMs).toISOString();
-    const tsId = freshId("TS");
+    // A random Timestamp Id makes every SignedInfo unique, so two identical requests
+    // signed within the same millisecond are not mistaken for a replay.
+    const tsId = freshId(`TS-${randomBytes(6).toString("base64url")}`);
     const tsInner = `<wsu:Created>${created}</wsu:Created><wsu:Expires>${expires}</wsu:Expires>`;
     let security = "";
     // wsu is declared once on the Envelope; exc-c14n renders it on the Timestamp itself.
@@ -224,7 +234,7 @@ export class WsSecuritySigner implements MessageSecurity {
 
     if (this.key && this.cert && this.alg) {
       const alg = this.alg;
-      const bodyDigest = digestBase64(alg.digest, canonicalize(body as Element));
+      const bodyDigest = digestBase64(alg.digest, excC14n(body));
       const tsCanonical = `<wsu:Timestamp xmlns:wsu="${this.ns.wsu}" wsu:Id="${tsId}">${tsInner}</wsu:Timestamp>`;
       const tsDigest = digestBase64(alg.digest, tsCanonical);
       const ref = (id: string, digest: string, selfClose: boolean): string => {
@@ -241,13 +251,22 @@ export class WsSecuritySigner implements MessageSecurity {
 
     const mu = this.mustUnderstand && soapPrefix ? ` ${soapPrefix}:mustUnderstand="1"` : "";
     const securityXml = `<wsse:Security xmlns:wsse="${this.ns.wsse}"${mu}>${security}</wsse:Security>`;
-    // Splice the header text in where a unique marker comment serializes.
-    const marker = `esol-wsse-${randomBytes(9).toString("base64url")}`;
-    header.insertBefore(doc.createComment(marker), header.firstChild);
-    const serialized = new XMLSerializer().serializeToString(doc);
-    const at = serialized.indexOf(`<!--${marker}-->`);
-    if (at < 0) throw new SecurityError("WSS_INTERNAL", "could not place the Security header");
-    return serialized.slice(0, at) + securityXml + serialized.slice(at + marker.length + 7);
+    const headerName = soapPrefix ? `${soapPrefix}:Header` : "Header";
+    if (!header) {
+      edits.push({ at: body.start, to: body.start, text: `<${headerName}>${securityXml}</${headerName}>` });
+    } else if (header.selfClosing) {
+      edits.push({
+        at: header.start,
+        to: header.end,
+        text: `<${header.qname}>${securityXml}</${header.qname}>`,
+      });
+    } else {
+      edits.push({ at: header.startTagEnd, to: header.startTagEnd, text: securityXml });
+    }
+    edits.sort((a, b) => b.at - a.at);
+    let out = envelope;
+    for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.to);
+    return out;
   }
 
   /**

@@ -7,7 +7,6 @@
  * @module
  */
 import { createHash, type KeyObject, timingSafeEqual, X509Certificate } from "node:crypto";
-import type { Element } from "@xmldom/xmldom";
 import { ConfigError, SecurityError } from "../errors.js";
 import type { RequestVerifier, VerifiedSender } from "../soap/security.js";
 import {
@@ -18,8 +17,6 @@ import {
   signatureAlgorithmByUri,
   verifyCanonical,
 } from "./algorithms.js";
-import { canonicalize } from "./c14n.js";
-import { elementChildren, elementsByName, idAttributes, isElement, textOnly } from "./dom.js";
 import { describeCertificate, type LoadedCertificate, loadCertificates } from "./keys.js";
 import {
   DSIG_NS,
@@ -34,7 +31,17 @@ import {
 } from "./namespaces.js";
 import { ReplayCache } from "./replay.js";
 import type { KeyReferenceKind } from "./signer.js";
-import { checkWireForm, DEFAULT_WIRE_LIMITS, parseStrict } from "./wire.js";
+import { checkWireForm, DEFAULT_WIRE_LIMITS } from "./wire.js";
+import {
+  excC14n as canonicalize,
+  type XmlElement as Element,
+  childElements as elementChildren,
+  elementsNamed as elementsByName,
+  idAttributesOf as idAttributes,
+  isXmlElement as isElement,
+  parseXml,
+  textContentOnly as textOnly,
+} from "./xml.js";
 
 /** Options of {@link WsSecurityVerifier}. */
 export interface WsSecurityVerifierOptions {
@@ -213,9 +220,7 @@ export class WsSecurityVerifier implements RequestVerifier {
 
   private check(envelope: string): VerifiedRequest | undefined {
     checkWireForm(envelope, this.limits);
-    const doc = parseStrict(envelope);
-    const root = doc.documentElement;
-    if (!root) return fail("WSS_MALFORMED", "no root element");
+    const root = parseXml(envelope);
     if (root.localName === "Envelope" && root.namespaceURI !== SOAP11_NS) {
       fail(
         "WSS_VERSION_MISMATCH",
@@ -251,7 +256,8 @@ export class WsSecurityVerifier implements RequestVerifier {
     const securityHeaders: { el: Element; ns: WsseNamespaces }[] = [];
     for (const ns of this.namespaceSets) {
       for (const el of elementsByName(root, ns.wsse, "Security")) {
-        if (el.parentNode !== header) fail("WSS_WRAPPING", "a Security element outside the SOAP Header");
+        if (el.parentNode !== (header ?? null))
+          fail("WSS_WRAPPING", "a Security element outside the SOAP Header");
         securityHeaders.push({ el, ns });
       }
     }
