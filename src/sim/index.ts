@@ -45,6 +45,7 @@ export {
   hash32,
   type MeterTruth,
   MODEL_IDS,
+  type ModelQuirks,
   modelById,
   type PrinterModel,
   type PrinterModelId,

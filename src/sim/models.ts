@@ -29,6 +29,16 @@ export interface SupplySpec {
   consumedBy: "all" | "black" | "colour";
   /** prtMarkerSuppliesColorantIndex (0 = none). */
   colorant: number;
+  /** Answers max -2 (unknown) and level -3 (some remaining) instead of numbers, as many receptacles do. */
+  hidesLevel?: boolean;
+}
+
+/** Field quirks a model shows (see PRINTER-MIBS.md), so readers are tested against them. */
+export interface ModelQuirks {
+  /** prtMarkerSuppliesDescription ends with a NUL byte (HP). */
+  nulTerminatedDescriptions?: boolean;
+  /** hrPrinterDetectedErrorState length: 1 or 2 bytes (default 2). */
+  errorStateBytes?: 1 | 2;
 }
 
 /** A billing meter of a Xerox-like device, at `.6.1.20.N` (value) and `.9.1.20.N` (label). */
@@ -67,6 +77,8 @@ export interface PrinterModel {
   supplies: readonly SupplySpec[];
   /** Xerox-style billing meters (empty for other vendors). */
   billingMeters: readonly BillingMeterSpec[];
+  /** Field quirks. */
+  quirks?: ModelQuirks;
 }
 
 const toner = (
@@ -114,6 +126,7 @@ export const BUILTIN_MODELS: Readonly<Record<PrinterModelId, PrinterModel>> = {
       },
     ],
     billingMeters: [],
+    quirks: { nulTerminatedDescriptions: true },
   },
   colour: {
     id: "colour",
@@ -140,9 +153,11 @@ export const BUILTIN_MODELS: Readonly<Record<PrinterModelId, PrinterModel>> = {
         pagesPerSupply: 50000,
         consumedBy: "all",
         colorant: 0,
+        hidesLevel: true,
       },
     ],
     billingMeters: [],
+    quirks: { errorStateBytes: 1 },
   },
   xerox: {
     id: "xerox",
@@ -368,10 +383,12 @@ export interface SupplyTruth {
   description: string;
   /** prtMarkerSuppliesSupplyUnit. */
   unit: number;
-  /** prtMarkerSuppliesMaxCapacity. */
+  /** prtMarkerSuppliesMaxCapacity as answered (-2 when the device hides it). */
   max: number;
-  /** prtMarkerSuppliesLevel (remaining; remaining space for a receptacle). */
+  /** prtMarkerSuppliesLevel as answered (remaining; remaining space for a receptacle; -3 when hidden). */
   level: number;
+  /** The real remaining share, 0..100, even when the device hides its level. */
+  remainingPercent: number;
   /** How many times it has been replaced since fleet start. */
   replacements: number;
 }
@@ -414,7 +431,7 @@ export interface DeviceTruth {
   supplies: SupplyTruth[];
   /** Active alerts. */
   alerts: AlertTruth[];
-  /** hrPrinterDetectedErrorState, two bytes. */
+  /** hrPrinterDetectedErrorState as answered (1 or 2 bytes, see {@link ModelQuirks}). */
   errorState: Buffer;
   /** hrPrinterStatus: 3 idle, 4 printing, 1 other (jammed). */
   printerStatus: number;
@@ -510,8 +527,9 @@ export function deviceTruth(
       index: i + 1,
       description: s.description,
       unit: s.unit,
-      max: s.capacity,
-      level: Math.max(0, Math.floor(remainingShare * s.capacity)),
+      max: s.hidesLevel ? -2 : s.capacity,
+      level: s.hidesLevel ? -3 : Math.max(0, Math.floor(remainingShare * s.capacity)),
+      remainingPercent: Math.floor(remainingShare * 100),
       replacements: swapped ? 0 : replacements,
     };
   });
@@ -520,7 +538,7 @@ export function deviceTruth(
   let lowMarker = false;
   supplies.forEach((s, i) => {
     const spec = model.supplies[i] as SupplySpec;
-    if (s.level * 10 < s.max) {
+    if (s.remainingPercent < 10) {
       const markerSupply = spec.supplyType === 3 || spec.supplyType === 5;
       if (markerSupply) lowMarker = true;
       alerts.push({
@@ -545,7 +563,7 @@ export function deviceTruth(
       code: 8,
       description: "Paper jam in tray 1",
     });
-  const errorState = Buffer.alloc(2);
+  const errorState = Buffer.alloc(model.quirks?.errorStateBytes ?? 2);
   if (lowMarker) errorState[0] = (errorState[0] as number) | 0x20; // bit 2 lowToner
   if (jammed) errorState[0] = (errorState[0] as number) | 0x04; // bit 5 jammed
   const printing = unit(profile.seed, profile.index, 11, hour) < 0.3;
@@ -645,7 +663,7 @@ export function deviceVarbinds(profile: DeviceProfile, truth: DeviceTruth): Varb
       int(col(3), spec.colorant),
       int(col(4), spec.supplyClass),
       int(col(5), spec.supplyType),
-      str(col(6), s.description),
+      str(col(6), m.quirks?.nulTerminatedDescriptions ? `${s.description}\0` : s.description),
       int(col(7), s.unit),
       int(col(8), s.max),
       int(col(9), s.level),

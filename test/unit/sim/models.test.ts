@@ -166,6 +166,27 @@ describe("synthetic devices", () => {
     );
   });
 
+  it("show field quirks: NUL-terminated HP descriptions, 1-byte Brother error state, hidden waste level", () => {
+    const hp = createProfile(BUILTIN_MODELS.mono, 1, 0);
+    const hpView = new MibView(deviceVarbinds(hp, deviceTruth(hp, DAY)));
+    const description = hpView.get("1.3.6.1.2.1.43.11.1.1.6.1.1");
+    expect(description?.type === "OctetString" && description.value.toString("latin1")).toBe(
+      "Black Toner Cartridge\0",
+    );
+
+    const brother = createProfile(BUILTIN_MODELS.colour, 1, 0);
+    const truth = deviceTruth(brother, DAY);
+    const view = new MibView(deviceVarbinds(brother, truth));
+    const state = view.get("1.3.6.1.2.1.25.3.5.1.2.1");
+    expect(state?.type === "OctetString" && state.value.length).toBe(1);
+    const waste = truth.supplies[4];
+    expect(waste).toMatchObject({ description: "Waste Toner Box", max: -2, level: -3 });
+    expect(waste?.remainingPercent).toBeGreaterThanOrEqual(0);
+    expect(waste?.remainingPercent).toBeLessThanOrEqual(100);
+    expect(view.get("1.3.6.1.2.1.43.11.1.1.8.1.5")).toMatchObject({ value: -2 });
+    expect(view.get("1.3.6.1.2.1.43.11.1.1.9.1.5")).toMatchObject({ value: -3 });
+  });
+
   it("refuses an unknown model naming the known ones", () => {
     expect(() => modelById("inkjet")).toThrow(/unknown printer model "inkjet" \(known: mono, colour/);
   });
