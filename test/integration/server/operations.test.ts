@@ -120,6 +120,21 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
     ]);
   });
 
+  it("twenty concurrent sends of the same reads store each read once", async () => {
+    const body = ops.submitBillingReads("proxy-1", [
+      ops.read("read-concurrent-A", "SN-A", 1),
+      ops.read("read-concurrent-B", "SN-B", 2),
+    ]);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call(body)));
+    const accepted = answers.map((a) => Number(textOf(a.body, "Accepted")));
+    const duplicates = answers.map((a) => Number(textOf(a.body, "Duplicates")));
+    expect(accepted.reduce((x, y) => x + y, 0)).toBe(2);
+    expect(duplicates.reduce((x, y) => x + y, 0)).toBe(38);
+    expect(
+      srv.server.exportStore().billingReads.filter((r) => r.key.startsWith("read-concurrent")),
+    ).toHaveLength(2);
+  });
+
   it("SubmitSuppliesReport stores each report key once, keeping Printer-MIB sentinel levels", async () => {
     const body = ops.submitSuppliesReport("proxy-1", "supplies-SN-A-1", "SN-A");
     expect(textOf((await call(body)).body, "Accepted")).toBe("1");

@@ -81,6 +81,22 @@ describe("parseMeterValue", () => {
     expect(faultOf(() => parseMeterValue(text, "Read[0].Meter[0].Value")).code).toBe("INVALID_VALUE");
   });
 
+  it("reads back every non-negative safe integer and refuses any text with a non-digit (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (n) => {
+        expect(parseMeterValue(String(n), "f")).toBe(n);
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 12 }).filter((t) => /[^0-9]/.test(t.replace(/^\+/, ""))),
+        (text) => {
+          expect(faultOf(() => parseMeterValue(text, "f")).code).toBe("INVALID_VALUE");
+        },
+      ),
+    );
+  });
+
   it("says a negative value is negative", () => {
     expect(faultOf(() => parseMeterValue("-5", "m")).message).toBe("m must not be negative");
   });
