@@ -105,6 +105,8 @@ export interface SnmpSessionStats {
   bulkFallback: boolean;
   /** Packets that could not be decoded (malformed BER) and were dropped. */
   malformedPackets: number;
+  /** Varbinds received in answers (walks read past the end of each subtree, so more than kept). */
+  varbindsReceived: number;
 }
 
 const AUTH: Record<SnmpAuthProtocol, string> = {
@@ -328,7 +330,12 @@ export class SnmpSession {
   /** `host:port` of the device, for messages. */
   readonly target: string;
   /** What the session did so far. */
-  readonly stats: SnmpSessionStats = { requests: 0, bulkFallback: false, malformedPackets: 0 };
+  readonly stats: SnmpSessionStats = {
+    requests: 0,
+    bulkFallback: false,
+    malformedPackets: 0,
+    varbindsReceived: 0,
+  };
 
   private readonly host: string;
   private readonly port: number;
@@ -486,6 +493,7 @@ export class SnmpSession {
     if (oids.length === 0) return [];
     try {
       const vbs = await this.request<NetSnmpVarbind[]>("GET", (s, cb) => s.get(oids, cb), signal);
+      this.stats.varbindsReceived += vbs.length;
       return vbs.map(fromNetSnmp);
     } catch (err) {
       const f = classify(err);
@@ -623,6 +631,7 @@ export class SnmpSession {
         let any = false;
         active.forEach((s, i) => {
           const column = (page[i] ?? []).map(fromNetSnmp);
+          this.stats.varbindsReceived += column.length;
           if (column.length > 0) any = true;
           accept(s, column);
         });
