@@ -104,7 +104,8 @@ const NAME_START =
 const NAME_CHAR = `${NAME_START}0-9.\\-\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
 const QNAME = new RegExp(`[${NAME_START}][${NAME_CHAR}]*(?::[${NAME_START}][${NAME_CHAR}]*)?`, "y");
 const SPACE = /[ \t\r\n]*/y;
-const ILLEGAL_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters; finding them is the point.
+const ILLEGAL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const REF = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g;
 const PREDEFINED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
@@ -330,7 +331,8 @@ function renderElement(el: XmlElement, rendered: Scope, inclusive: readonly stri
     if (scope[prefix] === uri) return;
     if (scope === rendered) scope = Object.create(rendered) as Scope;
     scope[prefix] = uri;
-    (decls ??= []).push([prefix, uri]);
+    decls ??= [];
+    decls.push([prefix, uri]);
   };
   need(el.prefix ?? "", el.namespaceURI ?? "");
   for (const a of el.attributes)
