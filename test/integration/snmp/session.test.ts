@@ -139,6 +139,29 @@ describe("PrinterReader over UDP against net-snmp's Agent", () => {
     expect((err as SnmpError).code).toBe("SNMP_AUTH_FAILED");
   });
 
+  it("re-synchronises once when an SNMPv3 agent's engine boots go back (notInTimeWindow)", async () => {
+    const user = { name: "fleet", authKey: "authpass123", privKey: "privpass123" };
+    let engine = { engineBoots: 5, engineTime: 1000 };
+    const a = await agent({
+      port: port(),
+      varbinds: BROTHER,
+      users: [user],
+      communities: [],
+      behaviour: () => engine,
+    });
+    const s = session({
+      host: "127.0.0.1",
+      port: a.agent.port,
+      ...fast,
+      credentials: { version: "v3", user: "fleet", authKey: "authpass123", privKey: "privpass123" },
+    });
+    expect((await s.get(["1.3.6.1.2.1.1.3.0"]))[0]?.type).toBe("TimeTicks");
+    engine = { engineBoots: 2, engineTime: 5 };
+    expect((await s.get(["1.3.6.1.2.1.1.3.0"]))[0]?.type).toBe("TimeTicks");
+    // One refused attempt, then a fresh discovery and the retry.
+    expect(s.stats.requests).toBe(3);
+  });
+
   it("fails with SNMP_TIMEOUT when the device does not answer", async () => {
     const a = await agent({ port: port(), varbinds: BROTHER, behaviour: () => ({ drop: true }) });
     const err = await new PrinterReader(fast).read(`127.0.0.1:${a.agent.port}`).catch((e: unknown) => e);
