@@ -207,4 +207,48 @@ describe("CommunicationClient signing against the reference server with a verifi
       await signedServer.close();
     }
   });
+
+  it("verifies signed responses: accepts the pinned server signature, refuses another without retrying", async () => {
+    const clientId = await testIdentity("ec-p256", "client-server-pinned");
+    const serverId = await testIdentity("ec-p256", "client-server-responder");
+    const impostor = await testIdentity("ec-p256", "client-server-impostor");
+    const results: Array<{ signer: string; outcome: string; attempts: number }> = [];
+    for (const [name, signer] of [
+      ["server", serverId],
+      ["impostor", impostor],
+    ] as const) {
+      const signing = new CommunicationServer({
+        dbPath: join(dir, `responses-${name}.db`),
+        port: PORT + 2,
+        responseSecurity: createMessageSigner({ key: signer.keyPem, cert: signer.certPem }),
+      });
+      const { url, certificatePem } = await signing.start();
+      const seen: ExchangeRecord[] = [];
+      const client = new CommunicationClient({
+        endpoint: url,
+        ca: certificatePem ?? "",
+        env: {},
+        retryDelayMs: 20,
+        onExchange: (e) => seen.push(e),
+        security: createMessageSigner({
+          key: clientId.keyPem,
+          cert: clientId.certPem,
+          verifyResponsesWith: serverId.certPem,
+        }),
+      });
+      try {
+        const outcome = await client
+          .registerProxy({ key: `responses-${name}-1`, proxyId: "proxy-1" })
+          .then(() => "accepted")
+          .catch((e: { code?: string }) => String(e.code));
+        results.push({ signer: name, outcome, attempts: seen.length });
+      } finally {
+        await client.close();
+        await signing.close();
+      }
+    }
+    expect(results[0]).toEqual({ signer: "server", outcome: "accepted", attempts: 1 });
+    expect(results[1]?.outcome).toMatch(/^WSS_/);
+    expect(results[1]?.attempts).toBe(1);
+  });
 });
