@@ -342,6 +342,10 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
       const started = await Promise.allSettled(
         batch.map((core, k) => {
           const i = start + k;
+          // snmpEngineTime follows real seconds since the last boot the manager could see: a
+          // manager's notion of it advances in real time (RFC 3414 time window of 150 s), even when
+          // the simulated clock is frozen or runs a month per second.
+          const engine = { boots: -1, bootRealMs: 0 };
           return startAgent({
             host: host === "localhost" ? "127.0.0.1" : host,
             port: options.basePort + i,
@@ -351,19 +355,18 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
             answer: answerFor(i, core),
             behaviour: () => {
               const elapsedMs = clock.elapsedMs();
-              const { bootAtMs, engineBoots } = bootState(
-                elapsedMs,
-                core.upAtStartMs,
-                core.faults,
-                core.runtime,
-              );
+              const { engineBoots } = bootState(elapsedMs, core.upAtStartMs, core.faults, core.runtime);
+              if (engineBoots !== engine.boots) {
+                engine.boots = engineBoots;
+                engine.bootRealMs = performance.now();
+              }
               return {
                 drop: core.faults.timeout === true,
                 ...(core.faults.slowMs !== undefined ? { delayMs: core.faults.slowMs } : {}),
                 dropBulk: core.faults.noBulk === true,
                 malformed: core.faults.badBer === true,
                 engineBoots,
-                engineTime: Math.min(2147483647, Math.max(1, Math.floor((elapsedMs - bootAtMs) / 1000))),
+                engineTime: 1 + Math.floor((performance.now() - engine.bootRealMs) / 1000),
               };
             },
           });
