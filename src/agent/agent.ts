@@ -127,6 +127,11 @@ export interface AgentOptions {
    * drives the agent with `pollNow()`, `syncNow()` and `flushNow()` (cron-style `--once`).
    */
   autoSchedule?: boolean;
+  /**
+   * Time source of WS-Security timestamps (epoch ms). Default wall time; pass the agent's
+   * clock only when the server runs on that same simulated clock.
+   */
+  securityClock?: () => number;
 }
 
 /** What a poll did (`poll` event). */
@@ -251,15 +256,19 @@ const DELIVERY_ORDER: readonly OutboxKind[] = [
   "supplies-report",
 ];
 
-/** Builds the WS-Security signer from the config, when it has one. */
-function securityFrom(config: AgentConfig, clock: Clock): MessageSecurity | undefined {
+/**
+ * Builds the WS-Security signer from the config, when it has one. Message timestamps use
+ * `now` (wall time by default, even when the agent's schedule runs on a faster clock: the
+ * server checks them against its own time).
+ */
+function securityFrom(config: AgentConfig, now: (() => number) | undefined): MessageSecurity | undefined {
   if (!config.security) return undefined;
   return createMessageSigner({
     key: config.security.key,
     cert: config.security.cert,
     ...(config.security.algorithm ? { algorithm: config.security.algorithm } : {}),
     ...(config.security.serverCert ? { verifyResponsesWith: config.security.serverCert } : {}),
-    clock: () => clock.now(),
+    ...(now ? { clock: now } : {}),
   });
 }
 
@@ -445,7 +454,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   #createTransport(): AgentTransport {
     const s = this.config.server;
-    const security = securityFrom(this.config, this.clock);
+    const security = securityFrom(this.config, this.#options.securityClock);
     return new CommunicationClient({
       endpoint: s.url,
       rejectUnauthorized: s.rejectUnauthorized,
