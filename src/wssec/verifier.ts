@@ -34,9 +34,9 @@ import type { KeyReferenceKind } from "./signer.js";
 import { checkWireForm, DEFAULT_WIRE_LIMITS } from "./wire.js";
 import {
   excC14n as canonicalize,
+  descendants,
   type XmlElement as Element,
   childElements as elementChildren,
-  elementsNamed as elementsByName,
   idAttributesOf as idAttributes,
   isXmlElement as isElement,
   parseXml,
@@ -246,16 +246,19 @@ export class WsSecurityVerifier implements RequestVerifier {
     if (header && children.indexOf(header) > children.indexOf(body))
       fail("WSS_MALFORMED", "Header after Body");
 
+    const all = descendants(root);
+    const named = (ns: string, local: string): Element[] =>
+      all.filter((el) => el.localName === local && el.namespaceURI === ns);
     const ids = new Map<string, Element>();
     for (const { value, element } of idAttributes(root)) {
       if (ids.has(value)) fail("WSS_WRAPPING", `duplicate Id ${quote(value)}`);
       ids.set(value, element);
     }
 
-    const signatures = elementsByName(root, DSIG_NS, "Signature");
+    const signatures = named(DSIG_NS, "Signature");
     const securityHeaders: { el: Element; ns: WsseNamespaces }[] = [];
     for (const ns of this.namespaceSets) {
-      for (const el of elementsByName(root, ns.wsse, "Security")) {
+      for (const el of named(ns.wsse, "Security")) {
         if (el.parentNode !== (header ?? null))
           fail("WSS_WRAPPING", "a Security element outside the SOAP Header");
         securityHeaders.push({ el, ns });
@@ -283,8 +286,7 @@ export class WsSecurityVerifier implements RequestVerifier {
     const signature = signatures[0] as Element;
     if (signature.parentNode !== security.el)
       fail("WSS_WRAPPING", "the ds:Signature is not a child of the Security header");
-    if (elementsByName(root, DSIG_NS, "SignedInfo").length !== 1)
-      fail("WSS_WRAPPING", "more than one SignedInfo");
+    if (named(DSIG_NS, "SignedInfo").length !== 1) fail("WSS_WRAPPING", "more than one SignedInfo");
     const ns = security.ns;
 
     // Signature = SignedInfo, SignatureValue, KeyInfo; no ds:Object (nothing to hide content in).
@@ -312,7 +314,7 @@ export class WsSecurityVerifier implements RequestVerifier {
       fail("WSS_ALGORITHM", "SignatureMethod parameters are not accepted");
 
     // Timestamp: exactly one, a direct child of this Security header.
-    const timestamps = elementsByName(root, ns.wsu, "Timestamp");
+    const timestamps = named(ns.wsu, "Timestamp");
     if (timestamps.length === 0) fail("WSS_MALFORMED", "the Security header has no Timestamp");
     if (timestamps.length > 1) fail("WSS_WRAPPING", "more than one Timestamp");
     const timestamp = timestamps[0] as Element;

@@ -325,32 +325,44 @@ export function excC14n(apex: XmlElement, inclusivePrefixes: readonly string[] =
 }
 
 function renderElement(el: XmlElement, rendered: Scope, inclusive: readonly string[], out: string[]): void {
+  // Namespace nodes to render: visibly used by the element or its attributes (or listed
+  // as inclusive) and not already rendered with the same value by an output ancestor.
   let decls: [string, string][] | undefined;
   let scope = rendered;
-  const need = (prefix: string, uri: string): void => {
-    if (scope[prefix] === uri) return;
+  const elPrefix = el.prefix ?? "";
+  const elUri = el.namespaceURI ?? "";
+  if (scope[elPrefix] !== elUri) {
+    scope = Object.create(rendered) as Scope;
+    scope[elPrefix] = elUri;
+    decls = [[elPrefix, elUri]];
+  }
+  const attrs = el.attributes;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i] as XmlAttribute;
+    if (a.prefix === null || a.prefix === "xml" || scope[a.prefix] === a.namespaceURI) continue;
     if (scope === rendered) scope = Object.create(rendered) as Scope;
-    scope[prefix] = uri;
+    scope[a.prefix] = a.namespaceURI as string;
     decls ??= [];
-    decls.push([prefix, uri]);
-  };
-  need(el.prefix ?? "", el.namespaceURI ?? "");
-  for (const a of el.attributes)
-    if (a.prefix !== null && a.prefix !== "xml") need(a.prefix, a.namespaceURI as string);
+    decls.push([a.prefix, a.namespaceURI as string]);
+  }
   for (const p of inclusive) {
     const uri = el.scope[p];
-    if (uri !== undefined && (uri !== "" || p === "") && p !== "xml") need(p, uri);
+    if (uri === undefined || (uri === "" && p !== "") || p === "xml" || scope[p] === uri) continue;
+    if (scope === rendered) scope = Object.create(rendered) as Scope;
+    scope[p] = uri;
+    decls ??= [];
+    decls.push([p, uri]);
   }
   out.push("<", el.qname);
   if (decls) {
-    decls.sort((x, y) => byCodeUnits(x[0], y[0]));
+    if (decls.length > 1) decls.sort((x, y) => byCodeUnits(x[0], y[0]));
     for (const [p, uri] of decls) out.push(p === "" ? ' xmlns="' : ` xmlns:${p}="`, escapeAttr(uri), '"');
   }
-  if (el.attributes.length > 0) {
-    const attrs =
-      el.attributes.length === 1
-        ? el.attributes
-        : [...el.attributes].sort((x, y) =>
+  if (attrs.length > 0) {
+    const sorted =
+      attrs.length === 1
+        ? attrs
+        : [...attrs].sort((x, y) =>
             x.namespaceURI === y.namespaceURI
               ? byCodeUnits(x.localName, y.localName)
               : x.namespaceURI === null
@@ -359,10 +371,12 @@ function renderElement(el: XmlElement, rendered: Scope, inclusive: readonly stri
                   ? 1
                   : byCodeUnits(x.namespaceURI, y.namespaceURI) || byCodeUnits(x.localName, y.localName),
           );
-    for (const a of attrs) out.push(" ", a.qname, '="', escapeAttr(a.value), '"');
+    for (const a of sorted) out.push(" ", a.qname, '="', escapeAttr(a.value), '"');
   }
   out.push(">");
-  for (const c of el.children) {
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i] as XmlNode;
     if (c.kind === "text") out.push(escapeText(c.value));
     else renderElement(c, scope, inclusive, out);
   }
@@ -377,16 +391,18 @@ export function childElements(el: XmlElement): XmlElement[] {
 }
 
 /** Every element in `root`'s subtree (root included), document order. */
-export function* descendants(root: XmlElement): Generator<XmlElement> {
-  const stack: XmlElement[] = [root];
-  while (stack.length > 0) {
-    const el = stack.pop() as XmlElement;
-    yield el;
-    for (let i = el.children.length - 1; i >= 0; i--) {
-      const c = el.children[i] as XmlNode;
-      if (c.kind === "element") stack.push(c);
+export function descendants(root: XmlElement): XmlElement[] {
+  const out: XmlElement[] = [];
+  const walk = (el: XmlElement): void => {
+    out.push(el);
+    const children = el.children;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i] as XmlNode;
+      if (c.kind === "element") walk(c);
     }
-  }
+  };
+  walk(root);
+  return out;
 }
 
 /** Whether `node` is the element `{ns}local`. */
