@@ -147,6 +147,8 @@ describe.skipIf(!available)("esol read against snmpsim (an agent nobody here wro
       serialSource: "hpSerialNumber",
     });
     expect(hp.status.errorState).toEqual(["lowToner", "jammed", "inputTrayMissing"]);
+    // hrDeviceStatus.0 is not among the row-1 scalars of the first GET: read by a second GET.
+    expect(hp.status.deviceStatus).toBe("warning");
     const q = JSON.parse(
       (await esol("read", `127.0.0.1:${OWN_PORT}`, "--community", "supplies-quirks", "--json")).stdout,
     ) as DeviceReading;
