@@ -614,6 +614,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (signal.aborted) break;
       if (!r.reading) {
         summary.failed++;
+        // Most failures in a CIDR sweep are empty addresses: no write (and no fsync) for those.
+        if (!devices.knownAt(r.target)) continue;
         const silenced = this.#commit(() => devices.missed(r.target, this.config.devices.silentAfterPolls));
         for (const device of silenced) {
           this.#log.warn({ serial: device.serial, address: device.address }, "device silent");

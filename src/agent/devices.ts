@@ -157,6 +157,15 @@ export class DeviceRegistry {
     return { kind: "replaced", device, previous: this.get(previousRow.serial) as KnownDevice };
   }
 
+  /** Whether an active (ok or silent) device was last seen at `address`. */
+  knownAt(address: string): boolean {
+    return (
+      this.#db
+        .prepare("SELECT 1 FROM devices WHERE address = ? AND state IN ('ok', 'silent') LIMIT 1")
+        .get(address) !== undefined
+    );
+  }
+
   /**
    * Records a poll without an answer from `address`. Returns the devices that just
    * crossed `silentAfterPolls` (they become `silent`).

@@ -464,7 +464,9 @@ export class Outbox {
     const tx = this.#db.transaction((items: OutboxInput[]) => {
       const out: OutboxEntry[] = [];
       const unsent = (
-        this.#db.prepare("SELECT count(*) AS n FROM entries WHERE state != 'sent'").get() as { n: number }
+        this.#db.prepare("SELECT count(*) AS n FROM entries WHERE state IN ('pending', 'parked')").get() as {
+          n: number;
+        }
       ).n;
       let added = 0;
       for (const input of items) {
