@@ -11,10 +11,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecurityError } from "../../../src/errors.js";
+import { CommunicationServer } from "../../../src/server/index.js";
 import type { SignatureAlgorithmName } from "../../../src/wssec/index.js";
-import { createRequestVerifier } from "../../../src/wssec/index.js";
+import { createMessageSigner, createRequestVerifier } from "../../../src/wssec/index.js";
 import { WSS_2004 } from "../../../src/wssec/namespaces.js";
-import { type TestIdentity, type TestKeyType, testIdentity } from "../../helpers/keys.js";
+import { createTestIdentity, type TestIdentity, type TestKeyType, testIdentity } from "../../helpers/keys.js";
 import { SAMPLE_ENVELOPE, signWith } from "../../unit/wssec/support.js";
 
 const run = promisify(execFile);
@@ -154,5 +155,83 @@ describe("our verifier accepts what a zeep client signs", () => {
       code = err instanceof SecurityError ? err.code : "other";
     }
     expect(code).toBe("WSS_BAD_DIGEST");
+  });
+});
+
+describe("a zeep client calls the reference server", () => {
+  it("zeep's signed RegisterProxy is accepted over TLS, and zeep (xmlsec) verifies the server's signed response", async () => {
+    const { key, cert, id } = identity("rsa");
+    const serverId = await createTestIdentity("ec-p256", { commonName: "esol-test-server" });
+    const serverCert = join(dir, "server-signing.crt");
+    const tlsCa = join(dir, "server-tls.crt");
+    await writeFile(serverCert, serverId.certPem);
+    // Python's OpenSSL rejects both the server's generated pair and selfsigned's as
+    // "self-signed certificate"; openssl req -x509 writes one it takes (CA:TRUE, SKI/AKI).
+    const tlsKey = join(dir, "server-tls.key");
+    await run("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      tlsKey,
+      "-out",
+      tlsCa,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    ]);
+    const tls = { cert: await readFile(tlsCa, "utf8"), key: await readFile(tlsKey, "utf8") };
+    const server = new CommunicationServer({
+      dbPath: join(dir, "zeep-server.db"),
+      host: "127.0.0.1",
+      port: 19000 + ((process.pid + 450) % 900),
+      tls,
+      verifier: createRequestVerifier({ trust: [id.certPem] }),
+      responseSecurity: createMessageSigner({ key: serverId.keyPem, cert: serverId.certPem }),
+    });
+    try {
+      const address = await server.start();
+      const { stdout } = await run(
+        PYTHON,
+        [
+          "test/fixtures/wssec/zeep_call.py",
+          "wsdl/communication.wsdl",
+          address.url,
+          tlsCa,
+          key,
+          cert,
+          serverCert,
+          "proxy-zeep-1",
+        ],
+        { cwd: repoRoot },
+      );
+      expect(stdout.trim()).toBe("proxy-zeep-1");
+      expect(server.exportStore().proxies.map((p) => p.proxyId)).toContain("proxy-zeep-1");
+      // The response check is real: pinning another certificate makes zeep refuse the reply.
+      const wrongPin = run(
+        PYTHON,
+        [
+          "test/fixtures/wssec/zeep_call.py",
+          "wsdl/communication.wsdl",
+          address.url,
+          tlsCa,
+          key,
+          cert,
+          cert,
+          "proxy-zeep-2",
+        ],
+        { cwd: repoRoot },
+      );
+      await expect(wrongPin).rejects.toThrow(/SignatureVerificationFailed/);
+    } finally {
+      await server.close();
+    }
   });
 });
