@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { ConfigError } from "../errors.js";
+import { AbortError, ConfigError } from "../errors.js";
 import type { Varbind } from "../snmp/varbind.js";
 import { type RunningAgent, type SimV3User, startAgent } from "./agent.js";
 import { SimClock, type SimClockOptions } from "./clock.js";
@@ -337,7 +337,7 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
   const concurrency = Math.max(1, options.startConcurrency ?? 256);
   try {
     for (let start = 0; start < cores.length; start += concurrency) {
-      if (options.abortSignal?.aborted) throw new ConfigError("SIM_ABORTED", "fleet start was aborted");
+      if (options.abortSignal?.aborted) throw new AbortError("fleet start was aborted");
       const batch = cores.slice(start, start + concurrency);
       const started = await Promise.allSettled(
         batch.map((core, k) => {

@@ -204,6 +204,22 @@ describe("a synthetic fleet", () => {
     expect(String(serial?.value)).toBe(f.devices[0]?.serial);
   });
 
+  it("stops starting when its abortSignal fires, releasing what it had bound", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      startFleet({ count: 3 }, { basePort: 25090, abortSignal: controller.signal }),
+    ).rejects.toMatchObject({ code: "ABORTED" });
+    const later = new AbortController();
+    const starting = startFleet(
+      { count: 40 },
+      { basePort: 25090, abortSignal: later.signal, startConcurrency: 8 },
+    );
+    later.abort();
+    await expect(starting).rejects.toMatchObject({ code: "ABORTED" });
+    expect((await fleet({ count: 40 }, { basePort: 25090 })).devices).toHaveLength(40);
+  });
+
   it("refuses a non-loopback host", async () => {
     await expect(startFleet({ count: 1 }, { basePort: 25079, host: "0.0.0.0" })).rejects.toMatchObject({
       code: "SIM_HOST",
