@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommunicationServer } from "../../../src/server/index.js";
 import type { MessageSecurity } from "../../../src/soap/security.js";
 import { createMessageSigner, createRequestVerifier } from "../../../src/wssec/index.js";
-import { createTestIdentity, type TestIdentity } from "../../helpers/keys.js";
+import { createTestIdentity, type TestIdentity, testIdentity } from "../../helpers/keys.js";
 import { BAD_INPUTS } from "../../unit/wssec/bad-inputs.js";
-import { client } from "../../unit/wssec/support.js";
+import { ALGORITHM_KEYS, client, KEY_REFERENCES } from "../../unit/wssec/support.js";
 
 /** Codes whose inputs the server's own pre-check may refuse before the verifier runs. */
 const PRECHECKED_CODES = ["WSS_MALFORMED", "WSS_TOO_LARGE", "WSS_VERSION_MISMATCH", "WSS_WRAPPING"];
@@ -86,7 +86,12 @@ beforeAll(async () => {
     dbPath: join(dir, "server.db"),
     host: "127.0.0.1",
     port: 19000 + (process.pid % 900),
-    verifier: createRequestVerifier({ trust: [proxy.certPem] }),
+    verifier: createRequestVerifier({
+      trust: [
+        proxy.certPem,
+        ...(await Promise.all(ALGORITHM_KEYS.map(async ([, type]) => (await testIdentity(type)).certPem))),
+      ],
+    }),
     responseSecurity: createMessageSigner({ key: serverIdentity.keyPem, cert: serverIdentity.certPem }),
   });
   const address = await server.start();
@@ -108,6 +113,28 @@ describe("the reference server enforces the verifier", () => {
     await signer.verifyResponse?.(answer.body, { operation: "RegisterProxy", attempt: 1 });
     expect(stored().proxies).toBe(before + 1);
   });
+
+  for (const [algorithm, type] of ALGORITHM_KEYS) {
+    for (const keyReference of KEY_REFERENCES) {
+      it(`accepts our client's ${algorithm} signature with a ${keyReference} key reference`, async () => {
+        const id = await testIdentity(type);
+        const security = createMessageSigner({
+          key: id.keyPem,
+          cert: id.certPem,
+          algorithm,
+          keyReference,
+          verifyResponsesWith: serverIdentity.certPem,
+        });
+        const request = await security.secureRequest(registerProxy(`proxy-${++sequence}`), {
+          operation: "RegisterProxy",
+          attempt: 1,
+        });
+        const answer = await post(request);
+        expect(answer.status).toBe(200);
+        await security.verifyResponse?.(answer.body, { operation: "RegisterProxy", attempt: 1 });
+      });
+    }
+  }
 
   it("a response altered in transit fails the client's check", async () => {
     const answer = await post(await signedRegistration());
