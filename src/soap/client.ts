@@ -12,6 +12,7 @@ import https from "node:https";
 import { createSecureContext } from "node:tls";
 import { gzipSync } from "node:zlib";
 import { AbortError, ConfigError, isSdkError, SdkError, TransportError } from "../errors.js";
+import { acceptsGzip } from "./encoding.js";
 import { buildEnvelope, type ParsedElement, parseResponse, SERVICE_NAMESPACE } from "./envelope.js";
 import { faultToError } from "./faults.js";
 import {
@@ -59,8 +60,12 @@ export interface CommunicationClientOptions {
   passphrase?: string;
   /** Verify the server's certificate. Default true. */
   rejectUnauthorized?: boolean;
-  /** `http://[user:pass@]host:port` proxy; else `HTTPS_PROXY`/`https_proxy`/`HTTP_PROXY`, honouring `NO_PROXY`. */
-  proxy?: string;
+  /**
+   * `http://[user:pass@]host:port` proxy, or `false` for none whatever the environment says.
+   * When absent: `HTTPS_PROXY`/`https_proxy`/`HTTP_PROXY`, honouring `NO_PROXY`, except for
+   * loopback endpoints (`127.0.0.0/8`, `::1`, `localhost`), which are always reached directly.
+   */
+  proxy?: string | false;
   /** Per-attempt limit for connect, send and receive together. Default 30 000. */
   timeoutMs?: number;
   /** Retries after the first attempt for retryable failures. Default 3. */
@@ -69,12 +74,29 @@ export interface CommunicationClientOptions {
   retryDelayMs?: number;
   /** Longest wait between attempts; a `Retry-After` longer than this ends the call. Default 30 000. */
   maxRetryDelayMs?: number;
-  /** Largest response accepted (also after gunzip). Default 64 MiB. */
+  /**
+   * Largest response body accepted, both as received and after gunzip (a gzip bomb fails
+   * with `RESPONSE_TOO_LARGE` once it inflates past this). Default 64 MiB.
+   */
   maxResponseBytes?: number;
   /** WS-Security: `secureRequest` runs once per attempt (fresh timestamp), `verifyResponse` on answers. */
   security?: MessageSecurity;
-  /** Send request bodies with `Content-Encoding: gzip`. Default false. */
-  gzip?: boolean;
+  /**
+   * HTTP compression (`Content-Encoding: gzip`), both ways. Default `"auto"`.
+   *
+   * - `"auto"`: every request says `Accept-Encoding: gzip`, so the server may gzip its
+   *   answers. Request bodies start uncompressed and are gzipped only once an answer from
+   *   this endpoint has advertised `Accept-Encoding: gzip` (remembered for the life of the
+   *   client): a server that cannot inflate never receives gzip. Should such a server later
+   *   answer a gzipped request with HTTP 415, the client forgets it and resends that request
+   *   once uncompressed.
+   * - `true`: as `"auto"`, but request bodies are gzipped from the first request on (you
+   *   know the server inflates them).
+   * - `false`: no compression either way (no `Accept-Encoding` is sent).
+   *
+   * Byte counts (`$metadata`, `onExchange`) are always the compressed bytes on the wire.
+   */
+  gzip?: boolean | "auto";
   /** Called after every attempt with its byte counts and outcome. */
   onExchange?: (record: ExchangeRecord) => void;
   /** Environment to read proxy variables from. Default `process.env`. */
@@ -107,8 +129,8 @@ export interface ResolvedClientConfig {
   maxRetryDelayMs: number;
   /** Largest response accepted. */
   maxResponseBytes: number;
-  /** Whether request bodies are gzipped. */
-  gzip: boolean;
+  /** HTTP compression mode (see {@link CommunicationClientOptions.gzip}). */
+  gzip: boolean | "auto";
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number, min = 0): number {
@@ -179,6 +201,8 @@ export class CommunicationClient {
   readonly #security: MessageSecurity | undefined;
   readonly #onExchange: ((record: ExchangeRecord) => void) | undefined;
   #closed = false;
+  /** An answer from the endpoint said it inflates gzip request bodies (`gzip: "auto"`). */
+  #peerAcceptsGzip = false;
 
   constructor(options: CommunicationClientOptions) {
     if (typeof options !== "object" || options === null) {
@@ -197,7 +221,7 @@ export class CommunicationClient {
       retryDelayMs: nonNegative("retryDelayMs", options.retryDelayMs, 500),
       maxRetryDelayMs: nonNegative("maxRetryDelayMs", options.maxRetryDelayMs, 30_000),
       maxResponseBytes: nonNegative("maxResponseBytes", options.maxResponseBytes, 64 * 1024 * 1024, 1),
-      gzip: options.gzip ?? false,
+      gzip: gzipMode(options.gzip),
     });
     const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets: 8 };
     if (endpoint.protocol === "https:") {
@@ -276,13 +300,15 @@ export class CommunicationClient {
     const timeoutMs = nonNegative("timeoutMs", options.timeoutMs, this.config.timeoutMs, 1);
     const signal = options.abortSignal;
     let staleRetryUsed = false;
+    let plainResendUsed = false;
     let retries = 0;
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new AbortError();
       const started = performance.now();
       const meter: WireMeter = { requestBytes: 0, responseBytes: 0, status: 0, staleSocket: false };
+      const sent = { gzipped: false };
       try {
-        const exchanged = await this.#attempt(operation, envelope, attempt, timeoutMs, signal, meter);
+        const exchanged = await this.#attempt(operation, envelope, attempt, timeoutMs, signal, meter, sent);
         const value = decode(exchanged.value);
         this.#report({ operation, attempt, ...this.#counts(meter), durationMs: performance.now() - started });
         const $metadata: ResponseMetadata = {
@@ -307,6 +333,15 @@ export class CommunicationClient {
         if (meter.staleSocket && !staleRetryUsed && !this.#closed) {
           staleRetryUsed = true;
           continue;
+        }
+        // A negotiated gzip body refused as an unsupported media type: the endpoint (or a node
+        // behind the same name) does not inflate after all. Forget it and resend plain, once.
+        if (sent.gzipped && meter.status === 415 && this.config.gzip === "auto" && !this.#closed) {
+          this.#peerAcceptsGzip = false;
+          if (!plainResendUsed) {
+            plainResendUsed = true;
+            continue;
+          }
         }
         if (retries >= maxRetries || !isRetryable(error)) throw error;
         if (this.#closed)
@@ -340,6 +375,7 @@ export class CommunicationClient {
     timeoutMs: number,
     signal: AbortSignal | undefined,
     meter: WireMeter,
+    sent: { gzipped: boolean },
   ): Promise<Exchanged> {
     const context = { operation, attempt };
     const text = this.#security ? await this.#security.secureRequest(envelope, context) : envelope;
@@ -348,9 +384,11 @@ export class CommunicationClient {
       "Content-Type": "text/xml; charset=utf-8",
       SOAPAction: `"${SERVICE_NAMESPACE}#${operation}"`,
     };
-    if (this.config.gzip) {
+    if (this.config.gzip !== false) headers["Accept-Encoding"] = "gzip";
+    if (this.config.gzip === true || (this.config.gzip === "auto" && this.#peerAcceptsGzip)) {
       body = gzipSync(body);
       headers["Content-Encoding"] = "gzip";
+      sent.gzipped = true;
     }
     headers["Content-Length"] = String(body.length);
     const response = await postEnvelope(
@@ -366,6 +404,8 @@ export class CommunicationClient {
       meter,
     );
     const status = response.status;
+    if (this.config.gzip === "auto" && acceptsGzip(response.headers["accept-encoding"]))
+      this.#peerAcceptsGzip = true;
     const responseText = response.body.toString("utf8");
     const contentType = String(response.headers["content-type"] ?? "");
     const looksXml = /xml/i.test(contentType) || responseText.trimStart().startsWith("<");
@@ -412,6 +452,12 @@ function checkTlsMaterial(options: https.AgentOptions): void {
       throw new ConfigError("CONFIG_TLS", `the TLS ${name} option cannot be loaded (${code})`);
     }
   }
+}
+
+function gzipMode(value: unknown): boolean | "auto" {
+  if (value === undefined) return "auto";
+  if (value === true || value === false || value === "auto") return value;
+  throw new ConfigError("CONFIG_INVALID_OPTION", `gzip must be true, false or "auto", got ${String(value)}`);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

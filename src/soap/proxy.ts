@@ -35,19 +35,46 @@ export function noProxyMatches(hostname: string, port: string, noProxy: string |
   return false;
 }
 
+// BlockList also matches IPv4-mapped IPv6 forms (::ffff:7f00:1) against the IPv4 rule.
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+/**
+ * True for a loopback host: `localhost` (and `*.localhost`, RFC 6761), `127.0.0.0/8`,
+ * `::1`, and IPv4-mapped `::ffff:127.x.y.z`. Brackets around IPv6 literals are allowed.
+ * @example
+ * ```ts
+ * isLoopbackHost("127.0.0.53"); // true
+ * isLoopbackHost("[::1]");      // true
+ * ```
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.$/, "");
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  const family = net.isIP(host);
+  return family !== 0 && LOOPBACK.check(host, family === 4 ? "ipv4" : "ipv6");
+}
+
 /**
  * The proxy for `endpoint`: the explicit `proxy` option when given (the caller chose it
- * for this client), else `HTTPS_PROXY`/`https_proxy` (https endpoints) or
- * `HTTP_PROXY`/`http_proxy` unless `NO_PROXY`/`no_proxy` excludes the endpoint.
+ * for this client), none when it is `false`, else `HTTPS_PROXY`/`https_proxy` (https
+ * endpoints) or `HTTP_PROXY`/`http_proxy` unless the endpoint is a loopback host (a proxy
+ * cannot reach the caller's own loopback) or `NO_PROXY`/`no_proxy` excludes it.
  * @throws ConfigError `CONFIG_PROXY` for a proxy URL that is not `http://host:port`.
  */
 export function resolveProxy(
   endpoint: URL,
-  explicit: string | undefined,
+  explicit: string | false | undefined,
   env: NodeJS.ProcessEnv,
 ): URL | undefined {
+  if (explicit === false) return undefined;
   let raw = explicit;
   if (raw === undefined) {
+    if (isLoopbackHost(endpoint.hostname)) return undefined;
     const candidates =
       endpoint.protocol === "https:"
         ? [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy]

@@ -7,8 +7,8 @@
 import type http from "node:http";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { gunzipSync, inflateSync } from "node:zlib";
 import { AbortError, isSdkError, type SdkError, TimeoutError, TransportError } from "../errors.js";
+import { decodeBody } from "./encoding.js";
 
 /** One request to put on the wire. */
 export interface WireRequest {
@@ -18,6 +18,7 @@ export interface WireRequest {
   headers: Record<string, string>;
   body: Buffer;
   timeoutMs: number;
+  /** Largest body accepted, both as received and after its Content-Encoding is undone. */
   maxResponseBytes: number;
   abortSignal?: AbortSignal | undefined;
 }
@@ -194,24 +195,28 @@ export function postEnvelope(request: WireRequest, meter: WireMeter): Promise<Wi
       res.on("end", () => {
         if (chunked) framing += 5; // "0\r\n\r\n"
         meter.responseBytes = head + bodyBytes + framing;
-        let body = Buffer.concat(chunks);
         const encoding = String(res.headers["content-encoding"] ?? "").toLowerCase();
-        try {
-          if (encoding === "gzip" || encoding === "x-gzip") {
-            body = gunzipSync(body, { maxOutputLength: request.maxResponseBytes });
-          } else if (encoding === "deflate") {
-            body = inflateSync(body, { maxOutputLength: request.maxResponseBytes });
-          }
-        } catch (err) {
+        const decoded = decodeBody(Buffer.concat(chunks), encoding, request.maxResponseBytes);
+        if (!decoded.ok) {
           finish(
-            new TransportError("BAD_RESPONSE", `the ${encoding} answer from ${target} cannot be decoded`, {
-              cause: err,
-              retryable: false,
-              status: meter.status,
-            }),
+            decoded.reason === "too-large"
+              ? new TransportError(
+                  "RESPONSE_TOO_LARGE",
+                  `the ${encoding} answer from ${target} inflates past ${request.maxResponseBytes} bytes`,
+                  { retryable: false, status: meter.status },
+                )
+              : new TransportError(
+                  "BAD_RESPONSE",
+                  `the ${encoding} answer from ${target} cannot be decoded`,
+                  {
+                    retryable: false,
+                    status: meter.status,
+                  },
+                ),
           );
           return;
         }
+        const body = decoded.body;
         finish(undefined, { status: meter.status, headers: res.headers, body });
       });
     });

@@ -29,6 +29,9 @@ async function httpsServer(requestCert = false): Promise<CannedServer> {
   return server;
 }
 
+/** A name only the test proxy resolves (to 127.0.0.1): an endpoint that is not loopback to the client. */
+const REMOTE_NAME = "printers.esol.test";
+
 /** A CONNECT-only forward proxy on loopback that records the tunnels it opened. */
 async function connectProxy(): Promise<{ url: string; tunnels: string[]; authorizations: string[] }> {
   const tunnels: string[] = [];
@@ -39,11 +42,11 @@ async function connectProxy(): Promise<{ url: string; tunnels: string[]; authori
     tunnels.push(req.url ?? "");
     authorizations.push(String(req.headers["proxy-authorization"] ?? ""));
     const [host, port] = (req.url ?? "").split(":");
-    if (host !== "127.0.0.1") {
+    if (host !== "127.0.0.1" && host !== REMOTE_NAME) {
       clientSocket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
       return;
     }
-    const upstream = net.connect(Number(port), host, () => {
+    const upstream = net.connect(Number(port), "127.0.0.1", () => {
       clientSocket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       upstream.write(head);
       upstream.pipe(clientSocket);
@@ -135,21 +138,35 @@ describe("CommunicationClient through an HTTP proxy", () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it("uses HTTPS_PROXY from the environment unless NO_PROXY names the host", async () => {
+  it("uses the environment's proxy for a remote host unless NO_PROXY names it", async () => {
+    const server = await startCannedServer({
+      port: SERVER_PORT,
+      answer: () => ({ body: ackResponse("SubmitBillingReads", 1) }),
+    });
+    cleanups.push(() => server.close());
+    const proxy = await connectProxy();
+    const endpoint = `http://${REMOTE_NAME}:${server.port}/esolutions/v1`;
+    const viaEnv = newClient({ endpoint, env: { HTTP_PROXY: proxy.url } });
+    expect(viaEnv.config.proxy).toBe(proxy.url);
+    await viaEnv.submitBillingReads({ proxyId: "p1", reads });
+    expect(proxy.tunnels).toEqual([`${REMOTE_NAME}:${server.port}`]);
+    expect(server.requests).toHaveLength(1);
+
+    const excluded = newClient({ endpoint, env: { http_proxy: proxy.url, NO_PROXY: "esol.test" } });
+    expect(excluded.config.proxy).toBeUndefined();
+    const disabled = newClient({ endpoint, proxy: false, env: { HTTP_PROXY: proxy.url } });
+    expect(disabled.config.proxy).toBeUndefined();
+  });
+
+  it("reaches loopback endpoints directly although HTTPS_PROXY is set", async () => {
     const server = await httpsServer();
     const proxy = await connectProxy();
-    const viaEnv = newClient({ endpoint: server.url, ca: tls.cert, env: { HTTPS_PROXY: proxy.url } });
-    await viaEnv.submitBillingReads({ proxyId: "p1", reads });
-    expect(proxy.tunnels).toHaveLength(1);
-
-    const bypass = newClient({
-      endpoint: server.url,
-      ca: tls.cert,
-      env: { https_proxy: proxy.url, NO_PROXY: "localhost,127.0.0.1" },
-    });
-    expect(bypass.config.proxy).toBeUndefined();
-    await bypass.submitBillingReads({ proxyId: "p1", reads });
-    expect(proxy.tunnels).toHaveLength(1);
+    for (const endpoint of [server.url, server.url.replace("127.0.0.1", "localhost")]) {
+      const client = newClient({ endpoint, ca: tls.cert, env: { HTTPS_PROXY: proxy.url } });
+      expect(client.config.proxy).toBeUndefined();
+      await client.submitBillingReads({ proxyId: "p1", reads });
+    }
+    expect(proxy.tunnels).toEqual([]);
     expect(server.requests).toHaveLength(2);
   });
 

@@ -130,7 +130,7 @@ describe("client options", () => {
       maxRetries: 3,
       retryDelayMs: 500,
       maxRetryDelayMs: 30_000,
-      gzip: false,
+      gzip: "auto",
       proxy: "http://127.0.0.1:3128",
     });
     expect(JSON.stringify(client.config)).not.toContain("secret");
