@@ -85,7 +85,6 @@ export function faultEnvelope(fault: CommunicationFaultError): string {
   const field =
     fault.field === undefined ? "" : `<Field>${escapeXml(shorten(fault.field, MAX_FIELD_CHARS))}</Field>`;
   return (
-    `<?xml version="1.0" encoding="utf-8"?>` +
     `<soap:Envelope xmlns:soap="${SOAP11_ENVELOPE_NS}"${wsse}><soap:Body><soap:Fault>` +
     `<faultcode>${fault.faultCode}</faultcode>` +
     `<faultstring>${escapeXml(shorten(fault.message, MAX_REASON_CHARS))}</faultstring>` +

@@ -13,6 +13,7 @@ import * as soap from "soap";
 import { ConfigError, isSdkError, StorageError } from "../errors.js";
 import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
 import { securityFault, securityFaultCode } from "../wssec/index.js";
+import { compactEnvelope, encodeResponseBody } from "./compress.js";
 import { inspectEnvelope, type OperationName } from "./envelope.js";
 import { COMMUNICATION_NS, CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
 import type { BillingCycleKind } from "./policy.js";
@@ -351,11 +352,13 @@ export class CommunicationServer {
     if (req.method === "GET" || req.method === "HEAD") {
       if (!url.search.toLowerCase().startsWith("?wsdl"))
         return this.plain(res, 405, "POST a SOAP 1.1 envelope, or GET ?wsdl");
+      const wsdl = encodeResponseBody(Buffer.from(this.servedWsdl, "utf8"), req.headers["accept-encoding"]);
       res.writeHead(200, {
         "Content-Type": "text/xml; charset=utf-8",
-        "Content-Length": Buffer.byteLength(this.servedWsdl),
+        "Content-Length": wsdl.body.length,
+        ...wsdl.headers,
       });
-      res.end(req.method === "HEAD" ? undefined : this.servedWsdl);
+      res.end(req.method === "HEAD" ? undefined : wsdl.body);
       return;
     }
     if (req.method !== "POST") {
@@ -397,7 +400,7 @@ export class CommunicationServer {
         } catch (err) {
           if (isSdkError(err) && err.code.startsWith("WSS_")) {
             this.logger.warn({ operation, code: err.code }, "request refused by the verifier");
-            return this.sendSecurityFault(res, err, operation);
+            return this.sendSecurityFault(req, res, err, operation);
           }
           throw err;
         }
@@ -428,14 +431,14 @@ export class CommunicationServer {
           retryable: true,
         });
       }
-      await this.sendEnvelope(res, 200, answer.body, operation);
+      await this.sendEnvelope(req, res, 200, answer.body, operation);
     } catch (err) {
       const fault = toFault(err);
       if (fault.code === "INTERNAL")
         this.logger.error({ operation, err: (err as Error)?.message }, "internal error");
       else this.logger.info({ operation, code: fault.code, field: fault.field }, "request refused");
       if (fault.code === "REQUEST_TOO_LARGE") res.setHeader("Connection", "close");
-      await this.sendEnvelope(res, fault.httpStatus, faultEnvelope(fault), operation ?? "unknown");
+      await this.sendEnvelope(req, res, fault.httpStatus, faultEnvelope(fault), operation ?? "unknown");
     }
   }
 
@@ -510,6 +513,7 @@ export class CommunicationServer {
 
   /** wssec's fault (its `wsse:` code and status); the server's own builder if that one fails. */
   private async sendSecurityFault(
+    req: http.IncomingMessage,
     res: http.ServerResponse,
     err: { code: string; message: string },
     operation: string,
@@ -523,18 +527,29 @@ export class CommunicationServer {
       envelope = faultEnvelope(securityFaultFor(err));
       status = 500;
     }
-    await this.sendEnvelope(res, status, envelope, operation);
+    await this.sendEnvelope(req, res, status, envelope, operation);
   }
 
-  private async sendEnvelope(res: http.ServerResponse, status: number, envelope: string, operation: string) {
-    let body = envelope;
+  /**
+   * Sends an envelope (answer or fault). The order matters for signed responses: the text
+   * is compacted first, then signed, so the signer sees exactly the bytes that go out;
+   * gzip comes last and is undone by the client before it verifies.
+   */
+  private async sendEnvelope(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    status: number,
+    envelope: string,
+    operation: string,
+  ) {
+    let text = compactEnvelope(envelope);
     if (this.options.responseSecurity) {
       try {
-        body = await this.options.responseSecurity.secureRequest(envelope, { operation, attempt: 1 });
+        text = await this.options.responseSecurity.secureRequest(text, { operation, attempt: 1 });
       } catch (err) {
         this.logger.error({ operation, err: (err as Error).message }, "response signing failed");
         status = 500;
-        body = faultEnvelope(
+        text = faultEnvelope(
           new CommunicationFaultError("INTERNAL", "the server could not sign its response", {
             retryable: true,
           }),
@@ -542,11 +557,13 @@ export class CommunicationServer {
       }
     }
     if (res.headersSent || res.destroyed) return;
+    const encoded = encodeResponseBody(Buffer.from(text, "utf8"), req.headers["accept-encoding"]);
     res.writeHead(status, {
       "Content-Type": "text/xml; charset=utf-8",
-      "Content-Length": Buffer.byteLength(body),
+      "Content-Length": encoded.body.length,
+      ...encoded.headers,
     });
-    res.end(body);
+    res.end(encoded.body);
   }
 
   private plain(res: http.ServerResponse, status: number, text: string): void {
