@@ -41,7 +41,7 @@ import { createMessageSigner } from "../wssec/index.js";
 import { type Clock, SystemClock, type TimerHandle } from "./clock.js";
 import type { AgentConfig } from "./config.js";
 import { DeviceRegistry, type KnownDevice } from "./devices.js";
-import { nextSyncAt, parseTimeOfDay, type TransmissionWindow } from "./duration.js";
+import { nextSyncAt, parseTimeOfDay, type TransmissionWindow, windowOpenedAt } from "./duration.js";
 import { Outbox, type OutboxEntry, type OutboxKind } from "./outbox.js";
 import {
   type PolledReading,
@@ -390,9 +390,15 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#log.info({ outbox: outbox.path, ...stats }, "agent started");
     if (this.#options.autoSchedule === false) return;
     const lastSync = Number(outbox.getMeta("sync.last") ?? 0);
+    // Sync right away when never registered, when a whole day went by without a sync, or when
+    // the agent (re)starts inside a window occurrence it has not synced in yet.
+    const now = this.clock.now();
+    const openedAt = windowOpenedAt(now, this.#window());
     const syncSoon =
       this.#syncOnStart &&
-      (outbox.getMeta("proxy.registered") !== "1" || this.clock.now() - lastSync >= 86_400_000);
+      (outbox.getMeta("proxy.registered") !== "1" ||
+        now - lastSync >= 86_400_000 ||
+        (openedAt !== undefined && lastSync < openedAt));
     this.#schedule("poll", 0, () => this.#enqueue("poll", () => this.#pollAndReschedule()));
     if (syncSoon) this.#schedule("sync", 0, () => this.#enqueue("sync", () => this.#sessionAndReschedule()));
     else {

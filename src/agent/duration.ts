@@ -110,3 +110,13 @@ export function nextSyncAt(
   const spread = Math.max(0, Math.min(jitterMs, windowLengthMs(window) - 1));
   return open + Math.floor(random() * spread);
 }
+
+/**
+ * The opening of the window occurrence that contains `atMs`, or `undefined` when `atMs`
+ * is outside the window (used to catch up on a sync missed while the agent was down).
+ */
+export function windowOpenedAt(atMs: number, window: TransmissionWindow): number | undefined {
+  let open = Math.floor(atMs / 86_400_000) * 86_400_000 + window.startMinute * 60_000;
+  if (open > atMs) open -= 86_400_000;
+  return atMs < open + windowLengthMs(window) ? open : undefined;
+}

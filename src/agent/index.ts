@@ -45,6 +45,7 @@ export {
   parseWindow,
   type TransmissionWindow,
   windowLengthMs,
+  windowOpenedAt,
 } from "./duration.js";
 export {
   Outbox,

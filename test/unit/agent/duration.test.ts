@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, nextSyncAt, parseDurationMs, parseWindow } from "../../../src/agent/duration.js";
+import {
+  formatDuration,
+  nextSyncAt,
+  parseDurationMs,
+  parseWindow,
+  windowOpenedAt,
+} from "../../../src/agent/duration.js";
 
 describe("durations", () => {
   it("parses the units of a config file", () => {
@@ -39,5 +45,19 @@ describe("transmission window", () => {
     expect(late).toBeLessThan(Date.parse("2026-11-26T05:00:00Z"));
     const early = Date.parse("2026-11-25T00:30:00Z");
     expect(nextSyncAt(early, w, 0, () => 0)).toBe(Date.parse("2026-11-25T01:00:00Z"));
+  });
+
+  it("tells which window occurrence an instant falls in, across midnight too", () => {
+    const w = parseWindow("01:00-05:00")!;
+    expect(windowOpenedAt(Date.parse("2026-11-25T01:10:00Z"), w)).toBe(Date.parse("2026-11-25T01:00:00Z"));
+    expect(windowOpenedAt(Date.parse("2026-11-25T06:00:00Z"), w)).toBeUndefined();
+    const night = parseWindow("22:00-02:00")!;
+    expect(windowOpenedAt(Date.parse("2026-11-26T01:00:00Z"), night)).toBe(
+      Date.parse("2026-11-25T22:00:00Z"),
+    );
+    expect(windowOpenedAt(Date.parse("2026-11-25T23:00:00Z"), night)).toBe(
+      Date.parse("2026-11-25T22:00:00Z"),
+    );
+    expect(windowOpenedAt(Date.parse("2026-11-25T12:00:00Z"), night)).toBeUndefined();
   });
 });
