@@ -1,12 +1,27 @@
 /**
- * The printer fleet simulator (`esolutions-sdk/sim`): SNMP agents on loopback that serve
- * snmpsim recordings or synthetic printers whose meters advance, with faults on demand.
+ * The printer fleet simulator (`esolutions-sdk/sim`): SNMP agents on loopback, one UDP port
+ * per device, that serve snmpsim `.snmprec` recordings or synthetic printers whose meters
+ * advance with a simulated clock, with faults on demand. Tests and benchmarks compare what a
+ * reader read with {@link FleetDevice.truth}.
+ *
+ * - {@link startFleet}: `{ recordings: dir }` (community = file name, or `public`) or
+ *   `{ count, models?, seed? }` from {@link BUILTIN_MODELS}; v1, v2c and SNMPv3 users.
+ * - {@link SimClock}: `rate` simulated ms per real ms, `advance(ms)` for "a month later".
+ * - {@link parseFaultSpec} / {@link DeviceFaults}: timeout, slow, nobulk, backwards, loop,
+ *   truncate, badber, wrap, reboot, serial, community.
+ * - {@link MibView} and {@link answerQuery}: the pure GET / GETNEXT / GETBULK logic.
  *
  * @example
  * ```ts
  * import { startFleet } from "esolutions-sdk/sim";
- * const fleet = await startFleet({ count: 100, seed: 1 }, { basePort: 25000 });
- * console.log(fleet.devices[0]?.port, fleet.devices[0]?.serial);
+ *
+ * const fleet = await startFleet(
+ *   { count: 100, seed: 1 },
+ *   { basePort: 25000, clock: { rate: 0 }, faults: "3:timeout,7:loop" },
+ * );
+ * const before = fleet.devices[0]?.truth()?.lifeCount;
+ * fleet.clock.advance(30 * 86_400_000); // a month of printing
+ * const after = fleet.devices[0]?.truth()?.lifeCount; // what a reader must now read at port 25000
  * await fleet.close();
  * ```
  * @module
