@@ -1,7 +1,7 @@
 /**
- * Exclusive XML canonicalization (without comments), delegated to xml-crypto's
- * implementation. Comments and processing instructions never reach it: the wire
- * check refuses them before parsing.
+ * xml-crypto's exclusive canonicalization over an xmldom tree: the reference the
+ * property tests hold `xml.ts`'s faster canonicalizer to (the signer and verifier use
+ * `excC14n` from `xml.ts`).
  * @module
  */
 import type { Element } from "@xmldom/xmldom";

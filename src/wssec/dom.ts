@@ -1,6 +1,6 @@
 /**
- * Small DOM helpers over xmldom used by the signer and the verifier: element children
- * by namespace, Id attributes, text content that must be a single text node.
+ * Small DOM helpers over xmldom, for the reference tree the tests compare with
+ * (the signer and verifier work on `xml.ts`'s tree).
  * @module
  */
 import type { Attr, Document, Element, Node } from "@xmldom/xmldom";

@@ -3,9 +3,10 @@
  * `wsu:Timestamp`, an optional UsernameToken and one `ds:Signature` over the Body and
  * the Timestamp (exclusive c14n, SHA-256 digests).
  *
- * The header is written as text, not through a DOM: its canonical form is known
- * exactly, so only the Body needs a real canonicalization. The verifier re-derives
- * everything through the DOM, so a mismatch would show up in every test.
+ * The header is written as text and spliced into the caller's bytes (nothing else is
+ * re-serialized): its canonical form is known exactly, so only the Body needs a real
+ * canonicalization. The verifier re-derives everything from the parsed tree, and
+ * xmlsec1 verifies the result in the interop suite, so a mismatch cannot go unseen.
  * @module
  */
 import { createHash, type KeyObject, randomBytes } from "node:crypto";

@@ -1,6 +1,6 @@
 /**
- * Checks on the raw request text that run before any XML parser sees it, and the one
- * strict parser configuration used after them. Refusing DOCTYPE, comments, processing
+ * Checks on the raw request text that run before any XML parser sees it (and an
+ * xmldom parser with every warning fatal, used as a reference in tests). Refusing DOCTYPE, comments, processing
  * instructions and CDATA here is what makes the bytes node-soap's sax parser reads
  * mean the same as the canonical bytes that were signed (sax reads `<v>12<!---->34</v>`
  * as `34`; c14n drops the comment and signs `1234`).
@@ -110,8 +110,9 @@ export function checkWireForm(text: string, limits: WireLimits = DEFAULT_WIRE_LI
 }
 
 /**
- * Parses XML with every parser warning and error treated as fatal. Run
- * {@link checkWireForm} first on untrusted input.
+ * Parses XML with xmldom, every parser warning and error treated as fatal (the
+ * reference tree for tests; the verifier uses `parseXml`). Run {@link checkWireForm}
+ * first on untrusted input.
  * @throws SecurityError `WSS_MALFORMED`.
  */
 export function parseStrict(text: string): Document {
