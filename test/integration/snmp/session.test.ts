@@ -366,4 +366,31 @@ describe("fleet poll", () => {
     });
     expect(progress).toEqual([103, 203, 303]);
   });
+
+  it("stops when its abortSignal fires, and when the consumer stops early", async () => {
+    const base = port();
+    port();
+    await agent({ port: base, varbinds: BROTHER });
+    await agent({ port: base + 1, varbinds: BROTHER, behaviour: () => ({ delayMs: 3000 }) });
+    const targets = [`127.0.0.1:${base}-${base + 1}`];
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const err = await (async () => {
+      for await (const r of new PrinterReader({ timeoutMs: 10_000 }).poll(targets, {
+        abortSignal: controller.signal,
+      })) {
+        seen.push(r.target);
+        controller.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortError);
+    expect(seen[0]).toBe(`127.0.0.1:${base}`);
+
+    const early: string[] = [];
+    for await (const r of new PrinterReader({ timeoutMs: 10_000 }).poll(targets)) {
+      early.push(r.target);
+      break;
+    }
+    expect(early).toEqual([`127.0.0.1:${base}`]);
+  });
 });
