@@ -87,9 +87,9 @@ export interface CommunicationClientOptions {
    * - `"auto"`: every request says `Accept-Encoding: gzip`, so the server may gzip its
    *   answers. Request bodies start uncompressed and are gzipped only once an answer from
    *   this endpoint has advertised `Accept-Encoding: gzip` (remembered for the life of the
-   *   client): a server that cannot inflate never receives gzip. Should such a server later
-   *   answer a gzipped request with HTTP 415, the client forgets it and resends that request
-   *   once uncompressed.
+   *   client): a server that cannot inflate never receives gzip. Should the server still
+   *   answer a gzipped request with HTTP 415, the client resends that request once
+   *   uncompressed and sends plain bodies to it from then on.
    * - `true`: as `"auto"`, but request bodies are gzipped from the first request on (you
    *   know the server inflates them).
    * - `false`: no compression either way (no `Accept-Encoding` is sent).
@@ -203,6 +203,8 @@ export class CommunicationClient {
   #closed = false;
   /** An answer from the endpoint said it inflates gzip request bodies (`gzip: "auto"`). */
   #peerAcceptsGzip = false;
+  /** The endpoint refused a gzip body after advertising it: its advertisement is ignored from then on. */
+  #peerRefusedGzip = false;
 
   constructor(options: CommunicationClientOptions) {
     if (typeof options !== "object" || options === null) {
@@ -338,6 +340,7 @@ export class CommunicationClient {
         // behind the same name) does not inflate after all. Forget it and resend plain, once.
         if (sent.gzipped && meter.status === 415 && this.config.gzip === "auto" && !this.#closed) {
           this.#peerAcceptsGzip = false;
+          this.#peerRefusedGzip = true;
           if (!plainResendUsed) {
             plainResendUsed = true;
             continue;
@@ -404,7 +407,11 @@ export class CommunicationClient {
       meter,
     );
     const status = response.status;
-    if (this.config.gzip === "auto" && acceptsGzip(response.headers["accept-encoding"]))
+    if (
+      this.config.gzip === "auto" &&
+      !this.#peerRefusedGzip &&
+      acceptsGzip(response.headers["accept-encoding"])
+    )
       this.#peerAcceptsGzip = true;
     const responseText = response.body.toString("utf8");
     const contentType = String(response.headers["content-type"] ?? "");

@@ -25,7 +25,7 @@ export interface CannedRequest {
 
 /** How to answer one request. */
 export type CannedAnswer =
-  | { status?: number; headers?: Record<string, string>; body?: string; chunked?: boolean }
+  | { status?: number; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean }
   | "drop"
   | "hang";
 
@@ -146,8 +146,8 @@ export async function startCannedServer(options: CannedServerOptions): Promise<C
       });
       if (answer.chunked) {
         const half = Math.floor(text.length / 2);
-        res.write(text.slice(0, half));
-        res.end(text.slice(half));
+        res.write(typeof text === "string" ? text.slice(0, half) : text.subarray(0, half));
+        res.end(typeof text === "string" ? text.slice(half) : text.subarray(half));
       } else {
         res.end(text);
       }
