@@ -382,8 +382,11 @@ export class WsSecurityVerifier implements RequestVerifier {
       fail("WSS_ALGORITHM", `${alg.name} does not match the ${keyRef.key.asymmetricKeyType} key`);
 
     // Digests first, so an altered part is reported as such.
+    let bodyCanonical: string | undefined;
     for (const [target, t] of targets) {
-      const computed = Buffer.from(digestBase64(t.digest, canonicalize(target, t.prefixes)), "base64");
+      const canonical = canonicalize(target, t.prefixes);
+      if (target === body && t.prefixes.length === 0) bodyCanonical = canonical;
+      const computed = Buffer.from(digestBase64(t.digest, canonical), "base64");
       const given = Buffer.from(t.value, "base64");
       if (computed.length !== given.length || !timingSafeEqual(computed, given)) {
         fail("WSS_BAD_DIGEST", `the ${t.name} does not match its signed digest`);
@@ -429,7 +432,7 @@ export class WsSecurityVerifier implements RequestVerifier {
       keyReference: keyRef.kind,
       created,
       expires,
-      bodyCanonical: canonicalize(body),
+      bodyCanonical: bodyCanonical ?? canonicalize(body),
     };
   }
 
