@@ -7,6 +7,7 @@ import { testIdentity } from "../../helpers/keys.js";
 
 const SERVER_PORT = 17140;
 const DEMO_PORT = 17141;
+const SIGNING_SERVER_PORT = 17142;
 const SIM_BASE = 30700;
 const DEMO_BASE = 30720;
 
@@ -68,9 +69,15 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "esol-agent-cli-"));
   mkdirSync(join(dir, "keys"));
   mkdirSync(join(dir, "server"));
+  mkdirSync(join(dir, "server2"));
   const id = await testIdentity("ec-p256", "agent-cli");
   writeFileSync(join(dir, "keys", "proxy-key.pem"), id.keyPem);
   writeFileSync(join(dir, "keys", "proxy-cert.pem"), id.certPem);
+  const signer = await testIdentity("ec-p256", "agent-cli-server");
+  writeFileSync(join(dir, "keys", "server-sign-key.pem"), signer.keyPem);
+  writeFileSync(join(dir, "keys", "server-sign-cert.pem"), signer.certPem);
+  const other = await testIdentity("ec-p256", "agent-cli-other");
+  writeFileSync(join(dir, "keys", "other-cert.pem"), other.certPem);
   const server = esol([
     "server",
     "--port",
@@ -81,7 +88,24 @@ beforeAll(async () => {
     join(dir, "keys", "proxy-cert.pem"),
   ]);
   const sim = esol(["sim", "--count", "3", "--base-port", String(SIM_BASE)]);
-  await Promise.all([waitForLine(server, "listening "), waitForLine(sim, "listening ")]);
+  const signing = esol([
+    "server",
+    "--port",
+    String(SIGNING_SERVER_PORT),
+    "--db",
+    join(dir, "server2", "server.db"),
+    "--trust",
+    join(dir, "keys", "proxy-cert.pem"),
+    "--sign-key",
+    join(dir, "keys", "server-sign-key.pem"),
+    "--sign-cert",
+    join(dir, "keys", "server-sign-cert.pem"),
+  ]);
+  await Promise.all([
+    waitForLine(server, "listening "),
+    waitForLine(sim, "listening "),
+    waitForLine(signing, "listening "),
+  ]);
   // examples/agent.json with only ports and paths changed (same keys/ca layout as the README).
   const example = JSON.parse(readFileSync("examples/agent.json", "utf8"));
   example.server.url = example.server.url.replace(":8443/", `:${SERVER_PORT}/`);
@@ -159,4 +183,24 @@ describe("esol agent / esol demo", () => {
       /demo done in .*: 5\/5 billing requests fulfilled, 5\/5 reads equal to the simulated meters/,
     );
   }, 150_000);
+
+  it("verifies signed responses with security.serverCert, and refuses responses signed by another key", async () => {
+    const base = JSON.parse(readFileSync(join(dir, "agent.json"), "utf8"));
+    base.server.url = base.server.url.replace(`:${SERVER_PORT}/`, `:${SIGNING_SERVER_PORT}/`);
+    base.server.ca = "./server2/esol-server-cert.pem";
+    base.security.serverCert = "./keys/server-sign-cert.pem";
+    base.outbox.path = "./signed-outbox.db";
+    writeFileSync(join(dir, "signed.json"), JSON.stringify(base));
+    const ok = await run(["agent", "--config", join(dir, "signed.json"), "--once"]);
+    expect(ok.stderr).not.toMatch(/^error /m);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^done pending=0 .* parked=0/m);
+
+    base.security.serverCert = "./keys/other-cert.pem";
+    base.outbox.path = "./wrong-outbox.db";
+    writeFileSync(join(dir, "wrong.json"), JSON.stringify(base));
+    const refused = await run(["agent", "--config", join(dir, "wrong.json"), "--once"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr.trim().split("\n").at(-1)).toMatch(/^error WSS_[A-Z_]+: /);
+  });
 });

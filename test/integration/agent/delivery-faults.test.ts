@@ -140,4 +140,27 @@ describe("Agent delivery under server faults (SECURITY.md delivery promise)", ()
     expect(world.server.exportStore().billingReads.length).toBe(before + 1);
     expect(agent.outbox.stats()).toMatchObject({ pending: 0, parked: 1 });
   });
+
+  it("keeps polling and committing while the server is unreachable for days, then delivers everything once", async () => {
+    world = await createWorld({ devices: 3, basePort: 30420, serverPort: 17111 });
+    const agent = world.agent();
+    const errors: string[] = [];
+    agent.on("error", (e) => errors.push(e.code));
+    await agent.start();
+    await world.clock.advanceTo(T0 + 2 * HOUR);
+    await world.server.close();
+    const downAt = world.clock.now();
+    await world.clock.advanceTo(T0 + 3 * 24 * HOUR + 12 * HOUR);
+    const held = agent.outbox.list("pending").filter((e) => e.kind === "supplies-report");
+    expect(held.length).toBeGreaterThanOrEqual(6);
+    expect(errors.length).toBeGreaterThan(0);
+    await world.server.start();
+    await world.clock.advance(24 * HOUR);
+    const exp = world.server.exportStore();
+    const stored = new Set(exp.suppliesReports.map((r) => r.key));
+    for (const e of held) expect(stored.has(e.key), e.key).toBe(true);
+    expect(exp.suppliesReports.filter((r) => Date.parse(r.readAt) > downAt).length).toBeGreaterThanOrEqual(6);
+    expect(stored.size).toBe(exp.suppliesReports.length);
+    expect(agent.outbox.stats().parked).toBe(0);
+  });
 });
