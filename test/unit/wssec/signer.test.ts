@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConfigError, SecurityError } from "../../../src/errors.js";
 import { createRequestVerifier, WsSecuritySigner } from "../../../src/wssec/index.js";
@@ -51,6 +52,39 @@ describe("WsSecuritySigner", () => {
       expect(createRequestVerifier({ trust: [id.certPem] }).verifyRequest(signed)?.trusted).toBe(true);
     });
   }
+
+  it("signs any text and attribute content so that the verifier accepts it", async () => {
+    const id = await testIdentity("ec-p256");
+    const verifier = createRequestVerifier({ trust: [id.certPem] });
+    const escape = (v: string) => v.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+    const content = fc.string({
+      unit: fc.constantFrom(
+        "a",
+        "Z",
+        "0",
+        " ",
+        "\t",
+        "\n",
+        "\r",
+        "&",
+        "<",
+        ">",
+        '"',
+        "'",
+        "é",
+        "€",
+        "𝄞",
+        "]",
+      ),
+    });
+    fc.assert(
+      fc.property(content, content, (text, attr) => {
+        const envelope = `<s:Envelope xmlns:s="${SOAP}"><s:Body><m xmlns="urn:m" v="${escape(attr)}">${escape(text).replace(/]]>/g, "]]&gt;")}</m></s:Body></s:Envelope>`;
+        expect(verifier.verifyRequest(signWith(id, envelope))?.trusted).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
 
   it("writes a fresh Timestamp on every call, so a retry of the same request is not a replay", async () => {
     const id = await client();
