@@ -10,7 +10,10 @@ import https from "node:https";
 export interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
+  /** The body as UTF-8 text (meaningless when it came gzipped). */
   body: string;
+  /** The body bytes as received (still compressed when Content-Encoding says so). */
+  bodyBytes: Buffer;
 }
 
 /** Options of {@link post}. */
@@ -51,13 +54,15 @@ export function post(url: string, body: string | Buffer, options: PostOptions = 
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
+        res.on("end", () => {
+          const bodyBytes = Buffer.concat(chunks);
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
-            body: Buffer.concat(chunks).toString("utf8"),
-          }),
-        );
+            body: bodyBytes.toString("utf8"),
+            bodyBytes,
+          });
+        });
         res.on("error", reject);
       },
     );
