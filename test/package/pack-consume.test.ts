@@ -1,0 +1,150 @@
+/**
+ * Pack and consume: `npm pack` (which builds dist/ through `prepack`), then the tarball is
+ * installed into a fresh folder outside this repository and used the way an integrator
+ * uses it: a consumer compiled with `module`/`moduleResolution: nodenext` imports
+ * `esolutions-sdk`, `esolutions-sdk/server` and `esolutions-sdk/sim`, and runs under plain
+ * node against a simulated printer and the reference server.
+ *
+ * Offline by design: the tarball is unpacked into `node_modules/esolutions-sdk` and only
+ * the dependencies its package.json DECLARES are linked from this repository's
+ * node_modules (no registry, no native rebuild of better-sqlite3). A runtime import of an
+ * undeclared package therefore fails here as it would for a user.
+ *
+ * Run by scripts/package-check.sh: `npx vitest run --config test/package/vitest.config.ts`.
+ */
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const repo = process.cwd();
+const repoPkg = JSON.parse(readFileSync("package.json", "utf8")) as {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+};
+
+let work: string;
+let consumer: string;
+let installed: string;
+let packedFiles: string[];
+
+/** Links `name` from this repository's node_modules into the consumer's. */
+function link(name: string): void {
+  const target = join(consumer, "node_modules", name);
+  mkdirSync(dirname(target), { recursive: true });
+  symlinkSync(resolve(repo, "node_modules", name), target, "dir");
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "esol-pack-"));
+  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], {
+    cwd: repo,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  // npm prints the prepack build's output before the JSON.
+  const packed = JSON.parse(stdout.slice(stdout.indexOf("[\n"))) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  const tarball = join(work, packed[0]!.filename);
+  packedFiles = packed[0]!.files.map((f) => f.path);
+
+  consumer = join(work, "consumer");
+  installed = join(consumer, "node_modules", repoPkg.name);
+  mkdirSync(installed, { recursive: true });
+  await run("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"]);
+  for (const dep of Object.keys(repoPkg.dependencies)) link(dep);
+  link("@types/node");
+  writeFileSync(
+    join(consumer, "package.json"),
+    JSON.stringify({
+      name: "consumer",
+      private: true,
+      type: "module",
+      dependencies: { [repoPkg.name]: "*" },
+    }),
+  );
+  writeFileSync(
+    join(consumer, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2023",
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        strict: true,
+        noUncheckedIndexedAccess: true,
+        exactOptionalPropertyTypes: true,
+        skipLibCheck: true,
+        types: ["node"],
+        outDir: "out",
+      },
+      files: ["main.ts"],
+    }),
+  );
+  cpSync(join(repo, "test/package/consumer/main.ts"), join(consumer, "main.ts"));
+}, 240_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("npm pack", () => {
+  it("ships the built entry points, their declarations, the WSDL, the examples and the docs files", () => {
+    for (const file of [
+      "package.json",
+      "README.md",
+      "CHANGELOG.md",
+      "LICENSE",
+      "dist/src/index.js",
+      "dist/src/index.d.ts",
+      "dist/src/server/index.js",
+      "dist/src/server/index.d.ts",
+      "dist/src/sim/index.js",
+      "dist/src/sim/index.d.ts",
+      "dist/src/cli/main.js",
+      "wsdl/communication.wsdl",
+      "examples/getting-started.ts",
+      "examples/fleet-table.ts",
+    ])
+      expect(packedFiles, file).toContain(file);
+  });
+
+  it("ships no sources of tests, benchmarks or local state", () => {
+    const stray = packedFiles.filter((f) =>
+      /^(src|test|bench|scripts|\.tmp|\.ci|docs\/api|node_modules)\//.test(f),
+    );
+    expect(stray).toEqual([]);
+  });
+});
+
+describe("a consumer project (nodenext) using the installed tarball", () => {
+  it("compiles with the package's types", async () => {
+    const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
+    const result = await run(process.execPath, [tsc, "-p", consumer]).catch((err: { stdout: string }) => err);
+    expect(result.stdout).toBe("");
+  });
+
+  it("runs: reads a simulated printer and the reference server stores its billing read", async () => {
+    const { stdout } = await run(process.execPath, [join(consumer, "out", "main.js")], { cwd: consumer });
+    const result = JSON.parse(stdout.trim()) as Record<string, unknown>;
+    expect(result).toMatchObject({ accepted: 1, stored: 1, configCode: "CONFIG_INVALID" });
+    expect(typeof result.serial).toBe("string");
+  });
+
+  it("runs the esol binary with its help", async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [join(installed, "dist", "src", "cli", "main.js"), "--help"],
+      {
+        cwd: consumer,
+      },
+    );
+    expect(stdout).toContain("Usage: esol");
+    for (const command of ["read", "poll", "server", "sim", "sign", "verify", "impact", "agent"])
+      expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+  });
+});
