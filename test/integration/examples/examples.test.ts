@@ -7,7 +7,7 @@
  * Ports: TCP 15000-15099 and UDP 15500-15599 belong to this file.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -167,3 +167,88 @@ describe("examples/getting-started.ts (the code of docs/getting-started.md)", ()
     expect(block![1]).toBe(example);
   });
 });
+
+describe("examples/embed-agent.ts", () => {
+  let server: CommunicationServer;
+
+  beforeAll(async () => {
+    server = new CommunicationServer({ dbPath: join(dir, "embed.db"), port: 15002, tls: false });
+    await server.start();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("runs the agent inside a service: status, poll on request, registration at the server, clean stop", async () => {
+    const configFile = join(dir, "embed-agent.json");
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        proxy: { id: "embedded-0001" },
+        server: { url: "http://127.0.0.1:15002/esolutions/v1" },
+        devices: { targets: [fleetRange], timeout: "1s" },
+        outbox: { path: "./embed-outbox.db" },
+        log: { level: "silent" },
+      }),
+    );
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "examples/embed-agent.ts", configFile, "15003"],
+      {
+        cwd: process.cwd(),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await until(
+        () => stdout.includes("listening http://127.0.0.1:15003"),
+        () => stderr,
+      );
+      const base = "http://127.0.0.1:15003";
+      // The first poll and the first sync run on their own right after start.
+      await until(
+        () => server.exportStore().devices.length === FLEET_SIZE,
+        () => stderr,
+      );
+      const status = (await (await fetch(`${base}/status`)).json()) as {
+        running: boolean;
+        registered: boolean;
+        devices: Array<{ serial: string }>;
+      };
+      expect(status.running).toBe(true);
+      expect(status.registered).toBe(true);
+      expect(status.devices.map((d) => d.serial).sort()).toEqual(fleet.devices.map((d) => d.serial!).sort());
+      const poll = (await (await fetch(`${base}/poll`, { method: "POST" })).json()) as {
+        read: number;
+        failed: number;
+      };
+      expect(poll).toMatchObject({ read: FLEET_SIZE, failed: 0 });
+      expect((await fetch(`${base}/nothing`)).status).toBe(404);
+      expect(server.exportStore().proxies.map((p) => p.proxyId)).toEqual(["embedded-0001"]);
+      expect(stdout).toContain("new printer");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(existsSync(join(dir, "embed-outbox.db"))).toBe(true);
+  });
+});
+
+/** Waits (bounded: 30 s) for a condition of a running example. */
+async function until(condition: () => boolean, output: () => string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (condition()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`condition not met in 30 s; stderr:\n${output()}`);
+}
