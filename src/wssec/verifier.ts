@@ -170,6 +170,15 @@ export class WsSecurityVerifier implements RequestVerifier {
       maxBytes: options.maxBytes ?? DEFAULT_WIRE_LIMITS.maxBytes,
       maxDepth: options.maxDepth ?? DEFAULT_WIRE_LIMITS.maxDepth,
     };
+    for (const [name, value] of Object.entries({
+      ...this.limits,
+      clockSkewMs: options.clockSkewMs,
+      maxLifetimeMs: options.maxLifetimeMs,
+    })) {
+      if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+        throw new ConfigError("CONFIG_LIMIT", `${name} must be a positive number`);
+      }
+    }
     this.skewMs = options.clockSkewMs ?? 60_000;
     this.maxLifetimeMs = options.maxLifetimeMs ?? 300_000;
     this.namespaceSets = options.allowDraftNamespaces ? [WSS_2004, WSS_2003_DRAFT] : [WSS_2004];

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { SecurityError } from "../../errors.js";
+import { ConfigError, SecurityError } from "../../errors.js";
 import { WsSecurityVerifier } from "../../wssec/index.js";
 import { action } from "../action.js";
 import { readPemFile, readStdin } from "./sign.js";
@@ -32,6 +32,8 @@ export function registerVerify(program: Command): void {
           maxBytes: string;
         }) => {
           const maxBytes = Number(opts.maxBytes);
+          if (!Number.isInteger(maxBytes) || maxBytes <= 0)
+            throw new ConfigError("ARG_INVALID", "--max-bytes must be a positive integer");
           const verifier = new WsSecurityVerifier({
             trust: opts.trust.map((p) => readPemFile(p, "trusted certificate")),
             trustCa: opts.trustCa.map((p) => readPemFile(p, "CA certificate")),

@@ -211,6 +211,9 @@ describe("WsSecurityVerifier replay, time and trust rules", () => {
     const ca = await client();
     expect(() => createRequestVerifier({ trustCa: [ca.certPem] })).toThrow(/subject/);
     expect(() => createRequestVerifier({ trust: ["not a pem"] })).toThrow(/no PEM certificate/);
+    expect(() => createRequestVerifier({ trust: [ca.certPem], maxBytes: Number.NaN })).toThrow(
+      /maxBytes must be a positive number/,
+    );
   });
 
   it("refuses an envelope over a configured maxBytes", async () => {
