@@ -56,7 +56,7 @@ describe("WsSecuritySigner", () => {
   it("signs any text and attribute content so that the verifier accepts it", async () => {
     const id = await testIdentity("ec-p256");
     const verifier = createRequestVerifier({ trust: [id.certPem] });
-    const escape = (v: string) => v.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+    const escapeXml = (v: string) => v.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
     const content = fc.string({
       unit: fc.constantFrom(
         "a",
@@ -79,7 +79,7 @@ describe("WsSecuritySigner", () => {
     });
     fc.assert(
       fc.property(content, content, (text, attr) => {
-        const envelope = `<s:Envelope xmlns:s="${SOAP}"><s:Body><m xmlns="urn:m" v="${escape(attr)}">${escape(text).replace(/]]>/g, "]]&gt;")}</m></s:Body></s:Envelope>`;
+        const envelope = `<s:Envelope xmlns:s="${SOAP}"><s:Body><m xmlns="urn:m" v="${escapeXml(attr)}">${escapeXml(text).replace(/]]>/g, "]]&gt;")}</m></s:Body></s:Envelope>`;
         expect(verifier.verifyRequest(signWith(id, envelope))?.trusted).toBe(true);
       }),
       { numRuns: 150 },
