@@ -55,6 +55,7 @@ export function compactEnvelope(envelope: string): string {
 
 /** A response body as it will be sent. */
 export interface EncodedBody {
+  /** The bytes to send (gzip when `Content-Encoding` says so). */
   body: Buffer;
   /** Headers to add: `Content-Encoding` when gzipped, `Vary` whenever Accept-Encoding decided. */
   headers: Record<string, string>;

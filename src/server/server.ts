@@ -124,6 +124,12 @@ const RAW_TEXT = (text: string): string => text;
 /**
  * The reference eSolutions Communication Server.
  *
+ * HTTP compression: every answer advertises `Accept-Encoding: gzip` (gzip request bodies
+ * are inflated within `maxRequestBytes`), and answers of 1 KiB or more are gzipped when
+ * the request's `Accept-Encoding` allows it, with `Vary: Accept-Encoding`. Envelopes go
+ * out without an XML declaration; with `responseSecurity` they are signed in their final
+ * text, before compression.
+ *
  * @example
  * ```ts
  * import { CommunicationServer } from "esolutions-sdk/server";
