@@ -743,6 +743,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.#obey(result.directives);
     outbox.setMeta("sync.last", String(atMs));
     await this.#flush();
+    // Acknowledged entries are kept a week (for `esol agent status` and audits), then dropped.
+    const pruned = outbox.prune();
+    if (pruned > 0) this.#log.debug({ pruned }, "pruned acknowledged outbox entries");
     const summary: SyncSummary = {
       atMs,
       directives: result.directives,

@@ -61,4 +61,30 @@ describe("Agent schedule", () => {
     await world.clock.advance(12 * HOUR);
     expect(later).toEqual([T0 + 2 * DAY + HOUR + 15 * 60_000]);
   });
+
+  it("obeys a Configure directive: new poll interval and transmission window, kept across restarts", async () => {
+    world = await createWorld({
+      devices: 1,
+      basePort: 30870,
+      serverPort: 17162,
+      server: { configure: { pollIntervalMs: 6 * HOUR, windowStart: "03:00", windowEnd: "04:00" } },
+    });
+    const agent = world.agent({ random: () => 0 });
+    const polls: number[] = [];
+    const syncs: number[] = [];
+    agent.on("poll", (p) => polls.push(p.atMs));
+    agent.on("sync", (s) => syncs.push(s.atMs));
+    await agent.start();
+    await world.clock.advanceTo(T0 + 2 * DAY - 1);
+    // Poll at 00:00 (config: 1 d); the first sync configures 6 h polls and a 03:00-04:00 window.
+    expect(polls.map((t) => (t - T0) / HOUR)).toEqual([0, 6, 12, 18, 24, 30, 36, 42]);
+    expect(syncs.map((t) => (t - T0) / HOUR)).toEqual([0, 3, 27]);
+    await agent.stop();
+    const again = world.agent({ random: () => 0 });
+    const later: number[] = [];
+    again.on("sync", (s) => later.push(s.atMs));
+    await again.start();
+    await world.clock.advance(DAY);
+    expect(later.map((t) => (t - T0) / HOUR)).toEqual([51]);
+  });
 });
