@@ -784,6 +784,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const outbox = this.outbox;
     const devices = this.devices;
     const confirmations: ServiceStatus[] = [];
+    const billing: Array<Extract<Directive, { kind: "BillingRequest" }>> = [];
     for (const d of directives) {
       this.emit("directive", d);
       const device = devices.get(d.serial);
@@ -823,7 +824,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           break;
         }
         case "BillingRequest":
-          await this.#answerBillingRequest(d, device);
+          billing.push(d);
           break;
         case "Disable": {
           if (!device) break;
@@ -839,6 +840,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           this.#log.warn({ directive: d }, "unknown directive ignored");
       }
     }
+    if (billing.length > 0) await this.#answerBillingRequests(billing);
     if (confirmations.length > 0) {
       this.#commit(() => {
         for (let i = 0; i < confirmations.length; i += 10_000)
@@ -848,67 +850,76 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /**
-   * Answers a `BillingRequest`: a fresh read when the device answers (committed as a poll
-   * reading), else the newest committed reading; the billing read is committed before it
-   * is sent, at most once per serial and cycle.
+   * Answers `BillingRequest`s: fresh reads of the requested devices (concurrently, like a
+   * poll, each committed as a poll reading), else each device's newest committed reading.
+   * A billing read is committed before it is sent, at most once per serial and cycle.
    */
-  async #answerBillingRequest(
-    d: Extract<Directive, { kind: "BillingRequest" }>,
-    device: KnownDevice | undefined,
+  async #answerBillingRequests(
+    requests: Array<Extract<Directive, { kind: "BillingRequest" }>>,
   ): Promise<void> {
     const outbox = this.outbox;
-    const dedupKey = `billing:${d.serial}:${d.cycle}`;
-    if (outbox.findByDedupKey(dedupKey)) return;
-    if (!device || device.state === "disabled") {
-      this.#log.warn(
-        { serial: d.serial, cycle: d.cycle },
-        "billing request for an unknown or disabled device",
-      );
-      return;
-    }
-    let reading: PolledReading | undefined;
-    let fresh = false;
-    try {
-      const answer = await (this.#reader as AgentReader).read(device.address, {
-        abortSignal: this.#abort.signal,
-      });
-      const polled = toPolledReading(answer, this.clock.now());
-      // Another serial at that address is a replacement, found by the next poll; bill from what we have.
-      if (polled && polled.serial === d.serial) {
-        reading = polled;
-        fresh = true;
+    const wanted: Array<{ d: (typeof requests)[number]; device: KnownDevice; dedupKey: string }> = [];
+    for (const d of requests) {
+      const dedupKey = `billing:${d.serial}:${d.cycle}`;
+      if (outbox.findByDedupKey(dedupKey)) continue;
+      const device = this.devices.get(d.serial);
+      if (!device || device.state === "disabled") {
+        this.#log.warn(
+          { serial: d.serial, cycle: d.cycle },
+          "billing request for an unknown or disabled device",
+        );
+        continue;
       }
-    } catch (err) {
-      if (err instanceof AbortError) throw err;
-      this.#log.warn(
-        { serial: d.serial, err: errorLine(err) },
-        "fresh billing read failed; using the newest committed reading",
-      );
+      wanted.push({ d, device, dedupKey });
     }
-    if (!reading) {
-      const latest = outbox.latestReading(d.serial);
-      if (!latest) {
-        this.#log.warn({ serial: d.serial, cycle: d.cycle }, "no reading to answer the billing request yet");
-        return;
-      }
-      reading = latest.reading as PolledReading;
+    if (wanted.length === 0) return;
+    const fresh = new Map<string, PolledReading>();
+    const addresses = [...new Set(wanted.map((w) => w.device.address))];
+    for await (const r of (this.#reader as AgentReader).poll(addresses, {
+      concurrency: this.config.devices.concurrency,
+      abortSignal: this.#abort.signal,
+    })) {
+      if (this.#abort.signal.aborted) throw new AbortError("billing reads stopped");
+      const polled = r.reading ? toPolledReading(r.reading, this.clock.now()) : undefined;
+      if (polled) fresh.set(polled.serial, polled);
+      else
+        this.#log.warn(
+          { target: r.target, err: r.error ? errorLine(r.error) : "no serial" },
+          "fresh billing read failed",
+        );
     }
-    const r = reading;
-    this.#commit(() => {
-      if (fresh) {
-        outbox.recordReading(r.serial, r.address, r.readAtMs, r);
-        this.devices.sighted(r, r.readAtMs);
+    for (const { d, dedupKey } of wanted) {
+      // Another serial at that address is a replacement (found by the next poll): bill from what we have.
+      let reading = fresh.get(d.serial);
+      const isFresh = reading !== undefined;
+      if (!reading) {
+        const latest = outbox.latestReading(d.serial);
+        if (!latest) {
+          this.#log.warn(
+            { serial: d.serial, cycle: d.cycle },
+            "no reading to answer the billing request yet",
+          );
+          continue;
+        }
+        reading = latest.reading as PolledReading;
       }
-      this.#append([
-        {
-          kind: "billing-read",
-          serial: d.serial,
-          readAtMs: r.readAtMs,
-          dedupKey,
-          payload: toBillingRead(r, d.cycle, d.meters),
-        },
-      ]);
-    }, "committing a billing read");
+      const r = reading;
+      this.#commit(() => {
+        if (isFresh) {
+          outbox.recordReading(r.serial, r.address, r.readAtMs, r);
+          this.devices.sighted(r, r.readAtMs);
+        }
+        this.#append([
+          {
+            kind: "billing-read",
+            serial: d.serial,
+            readAtMs: r.readAtMs,
+            dedupKey,
+            payload: toBillingRead(r, d.cycle, d.meters),
+          },
+        ]);
+      }, "committing a billing read");
+    }
   }
 
   // ----- delivery -----
