@@ -783,30 +783,32 @@ export class Agent extends EventEmitter<AgentEvents> {
   async #obey(directives: readonly Directive[]): Promise<void> {
     const outbox = this.outbox;
     const devices = this.devices;
-    const confirmations: ServiceStatus[] = [];
+    for (const d of directives) this.emit("directive", d);
     const billing: Array<Extract<Directive, { kind: "BillingRequest" }>> = [];
-    for (const d of directives) {
-      this.emit("directive", d);
-      const device = devices.get(d.serial);
-      switch (d.kind) {
-        case "EnableService": {
-          if (device) this.#commit(() => devices.setService(d.serial, d.service, true));
-          confirmations.push({
-            serial: d.serial,
-            service: d.service,
-            enabled: device !== undefined && device.state !== "disabled",
-            ...(device ? {} : { detail: "unknown device" }),
-          });
-          break;
-        }
-        case "SuppliesRequest": {
-          if (!device) break;
-          let committed = false;
-          const latest = outbox.latestReading(d.serial);
-          this.#commit(() => {
+    // Everything but billing reads is bookkeeping: one transaction (one fsync) for the whole answer.
+    this.#commit(() => {
+      const confirmations: ServiceStatus[] = [];
+      for (const d of directives) {
+        const device = devices.get(d.serial);
+        switch (d.kind) {
+          case "EnableService":
+            if (device) devices.setService(d.serial, d.service, true);
+            confirmations.push({
+              serial: d.serial,
+              service: d.service,
+              enabled: device !== undefined && device.state !== "disabled",
+              ...(device ? {} : { detail: "unknown device" }),
+            });
+            break;
+          case "SuppliesRequest": {
+            if (!device) break;
             devices.setService(d.serial, "supplies", true, d.intervalMs);
             // Start the series now from the newest reading rather than waiting a whole interval.
-            if (latest && device.lastSuppliesAtMs === null && device.state !== "disabled") {
+            const latest =
+              device.lastSuppliesAtMs === null && device.state !== "disabled"
+                ? outbox.latestReading(d.serial)
+                : undefined;
+            if (latest) {
               const reading = latest.reading as PolledReading;
               this.#append([
                 {
@@ -817,36 +819,29 @@ export class Agent extends EventEmitter<AgentEvents> {
                 },
               ]);
               devices.suppliesCommitted(d.serial, reading.readAtMs);
-              committed = true;
             }
-          });
-          this.#log.info({ serial: d.serial, intervalMs: d.intervalMs, committed }, "supplies reports on");
-          break;
+            break;
+          }
+          case "BillingRequest":
+            billing.push(d);
+            break;
+          case "Disable":
+            if (!device) break;
+            devices.disable(d.serial, d.reason);
+            confirmations.push(
+              { serial: d.serial, service: "billing", enabled: false, detail: "disabled" },
+              { serial: d.serial, service: "supplies", enabled: false, detail: "disabled" },
+            );
+            this.#log.warn({ serial: d.serial, reason: d.reason }, "device disabled by the server");
+            break;
+          default:
+            this.#log.warn({ directive: d }, "unknown directive ignored");
         }
-        case "BillingRequest":
-          billing.push(d);
-          break;
-        case "Disable": {
-          if (!device) break;
-          this.#commit(() => devices.disable(d.serial, d.reason));
-          confirmations.push(
-            { serial: d.serial, service: "billing", enabled: false, detail: "disabled" },
-            { serial: d.serial, service: "supplies", enabled: false, detail: "disabled" },
-          );
-          this.#log.warn({ serial: d.serial, reason: d.reason }, "device disabled by the server");
-          break;
-        }
-        default:
-          this.#log.warn({ directive: d }, "unknown directive ignored");
       }
-    }
+      for (let i = 0; i < confirmations.length; i += 10_000)
+        this.#append([{ kind: "sync-status", payload: { statuses: confirmations.slice(i, i + 10_000) } }]);
+    }, "obeying directives");
     if (billing.length > 0) await this.#answerBillingRequests(billing);
-    if (confirmations.length > 0) {
-      this.#commit(() => {
-        for (let i = 0; i < confirmations.length; i += 10_000)
-          this.#append([{ kind: "sync-status", payload: { statuses: confirmations.slice(i, i + 10_000) } }]);
-      }, "committing service confirmations");
-    }
   }
 
   /**
@@ -888,38 +883,35 @@ export class Agent extends EventEmitter<AgentEvents> {
           "fresh billing read failed",
         );
     }
-    for (const { d, dedupKey } of wanted) {
-      // Another serial at that address is a replacement (found by the next poll): bill from what we have.
-      let reading = fresh.get(d.serial);
-      const isFresh = reading !== undefined;
-      if (!reading) {
-        const latest = outbox.latestReading(d.serial);
-        if (!latest) {
-          this.#log.warn(
-            { serial: d.serial, cycle: d.cycle },
-            "no reading to answer the billing request yet",
-          );
-          continue;
-        }
-        reading = latest.reading as PolledReading;
-      }
-      const r = reading;
-      this.#commit(() => {
-        if (isFresh) {
-          outbox.recordReading(r.serial, r.address, r.readAtMs, r);
-          this.devices.sighted(r, r.readAtMs);
+    // One transaction (one fsync) for the whole batch: every reading is already in memory.
+    this.#commit(() => {
+      for (const { d, dedupKey } of wanted) {
+        // Another serial at that address is a replacement (found by the next poll): bill from what we have.
+        let reading = fresh.get(d.serial);
+        if (reading) {
+          outbox.recordReading(reading.serial, reading.address, reading.readAtMs, reading);
+          this.devices.sighted(reading, reading.readAtMs);
+        } else {
+          reading = outbox.latestReading(d.serial)?.reading as PolledReading | undefined;
+          if (!reading) {
+            this.#log.warn(
+              { serial: d.serial, cycle: d.cycle },
+              "no reading to answer the billing request yet",
+            );
+            continue;
+          }
         }
         this.#append([
           {
             kind: "billing-read",
             serial: d.serial,
-            readAtMs: r.readAtMs,
+            readAtMs: reading.readAtMs,
             dedupKey,
-            payload: toBillingRead(r, d.cycle, d.meters),
+            payload: toBillingRead(reading, d.cycle, d.meters),
           },
         ]);
-      }, "committing a billing read");
-    }
+      }
+    }, "committing billing reads");
   }
 
   // ----- delivery -----
