@@ -7,6 +7,7 @@
 //
 //   node scripts/api-report.mjs          # write api/*.api.md (run `npm run build` first)
 //   node scripts/api-report.mjs --check  # exit 1 when api/ would change
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,7 +81,16 @@ for (const entry of entries) {
     lines.push("```", "");
   }
   const out = join(root, "api", `${entry.file}.api.md`);
-  const text = `${lines.join("\n").trimEnd()}\n`;
+  // Formatted as `npm run lint` wants it (Biome formats Markdown and its code blocks).
+  const text = execFileSync(
+    join(root, "node_modules", ".bin", "biome"),
+    ["format", `--stdin-file-path=${out}`],
+    {
+      input: `${lines.join("\n").trimEnd()}\n`,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const before = existsSync(out) ? readFileSync(out, "utf8") : "";
   if (before !== text) {
     changed++;

@@ -28,7 +28,7 @@ function thrownCodes(): Map<string, string> {
 
 const errorCodesDoc = readFileSync("docs/error-codes.md", "utf8");
 const documented = new Set(
-  [...errorCodesDoc.matchAll(/^\| `([A-Z][A-Z0-9_]*(?:<status>)?)` \|/gm)].map((m) => m[1]!),
+  [...errorCodesDoc.matchAll(/^\| `([A-Z][A-Z0-9_]*(?:<status>)?)` *\|/gm)].map((m) => m[1]!),
 );
 
 describe("docs/error-codes.md", () => {

@@ -123,6 +123,22 @@ describe("examples/low-toner.ts", () => {
   });
 });
 
+describe("examples/meter-map.ts", () => {
+  it("names the rows its map covers and leaves the rest to the built-in Xerox map", async () => {
+    const run = await runExample("meter-map.ts", ["test/fixtures/snmp/xerox-billing-versalink.snmprec"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout.split("\n")).toEqual([
+      "Xerox VersaLink C7020",
+      'Color Impressions = 4410 impressions  (label "Color Printed Impressions", map xerox-billing)',
+      'Black Impressions = 9020 impressions  (label "Black Printed Impressions", map xerox-billing)',
+      'Total Impressions = 13430 impressions  (label "Total Printed Impressions", map xerox-billing)',
+      'Color Large Impressions = 55 impressions  (label "Color Large Printed Impressions", map xerox-versalink-large)',
+      "",
+    ]);
+  });
+});
+
 describe("examples/getting-started.ts (the code of docs/getting-started.md)", () => {
   let server: CommunicationServer;
 
