@@ -78,3 +78,23 @@ describe("reading mappers", () => {
     ).toBeUndefined();
   });
 });
+
+import { isPermanent } from "../../../src/agent/agent.js";
+import { SecurityError, SoapFaultError, TimeoutError, TransportError } from "../../../src/errors.js";
+
+describe("delivery failure classification", () => {
+  it("parks only what no resend can fix", () => {
+    expect(
+      isPermanent(new SoapFaultError("UNKNOWN_DEVICE", "x", { faultCode: "soap:Client", retryable: false })),
+    ).toBe(true);
+    expect(
+      isPermanent(new SoapFaultError("STORE_BUSY", "x", { faultCode: "soap:Server", retryable: true })),
+    ).toBe(false);
+    expect(isPermanent(new TransportError("HTTP_400", "x", { status: 400, retryable: false }))).toBe(true);
+    expect(isPermanent(new TransportError("HTTP_429", "x", { status: 429, retryAfterMs: 1000 }))).toBe(false);
+    expect(isPermanent(new TransportError("HTTP_503", "x", { status: 503 }))).toBe(false);
+    expect(isPermanent(new TransportError("CONNECTION_RESET", "x"))).toBe(false);
+    expect(isPermanent(new TimeoutError("x"))).toBe(false);
+    expect(isPermanent(new SecurityError("WSS_FAILED_CHECK", "response signature"))).toBe(false);
+  });
+});
