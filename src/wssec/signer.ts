@@ -201,13 +201,16 @@ export class WsSecuritySigner implements MessageSecurity {
       bodyId = freshId("B");
       const at = body.startTagEnd - (body.selfClosing ? 2 : 1);
       edits.push({ at, to: at, text: ` wsu:Id="${bodyId}"` });
-      body.attributes.push({
-        qname: "wsu:Id",
-        prefix: "wsu",
-        localName: "Id",
-        namespaceURI: this.ns.wsu,
-        value: bodyId,
-      });
+      body.attributes = [
+        ...body.attributes,
+        {
+          qname: "wsu:Id",
+          prefix: "wsu",
+          localName: "Id",
+          namespaceURI: this.ns.wsu,
+          value: bodyId,
+        },
+      ];
     } else if (ids.filter((v) => v === bodyId).length > 1) {
       throw new SecurityError("WSS_MALFORMED", "the Body's wsu:Id is not unique");
     }

@@ -29,16 +29,14 @@ export interface XmlAttribute {
   value: string;
 }
 
-/** Character data (entities decoded, line ends normalized). */
-export interface XmlText {
-  /** Discriminator. */
-  readonly kind: "text";
-  /** The text. */
-  value: string;
-}
+/**
+ * A child: an element, or character data as a plain string (entities decoded, line
+ * ends normalized) — strings rather than node objects halve what a large Body allocates.
+ */
+export type XmlNode = XmlElement | string;
 
-/** Either kind of child. */
-export type XmlNode = XmlElement | XmlText;
+/** Shared by every element without attributes or declarations (replace, never push). */
+const NONE: readonly never[] = Object.freeze([]);
 
 type Scope = Record<string, string>;
 
@@ -48,10 +46,10 @@ export class XmlElement {
   readonly kind = "element" as const;
   /** Child elements and text, in document order. */
   readonly children: XmlNode[] = [];
-  /** Attributes other than namespace declarations. */
-  readonly attributes: XmlAttribute[] = [];
+  /** Attributes other than namespace declarations (assign a new array to change). */
+  attributes: readonly XmlAttribute[] = NONE;
   /** Namespace declarations on this element (`""` = default namespace). */
-  readonly declarations: { prefix: string; uri: string }[] = [];
+  declarations: readonly { prefix: string; uri: string }[] = NONE;
   /** Offset just after the start tag's `>`. */
   startTagEnd = 0;
   /** Offset of the end tag's `<` (or of `/>` for an empty-element tag). */
@@ -109,6 +107,9 @@ const ILLEGAL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const REF = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g;
 const PREDEFINED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
+/** Reused by every start tag: parsing is synchronous, so one scratch array is enough. */
+const RAW_ATTRS: { qname: string; value: string; at: number }[] = [];
+
 const malformed = (reason: string, at: number): SecurityError =>
   new SecurityError("WSS_MALFORMED", `malformed XML: ${reason} at offset ${at}`);
 
@@ -155,6 +156,7 @@ export function parseXml(text: string): XmlElement {
     pos = end + 2;
   }
   const rootScope: Scope = Object.assign(Object.create(null) as Scope, { xml: XML_NS, "": "" });
+  const names = new Map<string, [string | null, string]>();
   let root: XmlElement | null = null;
   let current = null as XmlElement | null;
   while (pos < n) {
@@ -166,7 +168,7 @@ export function parseXml(text: string): XmlElement {
         if (raw.trim() !== "") throw malformed("text outside the root element", pos);
       } else {
         if (raw.indexOf("]]>") >= 0) throw malformed("']]>' in text", pos);
-        current.children.push({ kind: "text", value: decodeRefs(normalizeLineEnds(raw), pos) });
+        current.children.push(decodeRefs(normalizeLineEnds(raw), pos));
       }
     }
     if (lt < 0) break;
@@ -194,7 +196,8 @@ export function parseXml(text: string): XmlElement {
     if (!m) throw malformed("bad element name", lt);
     const qname = m[0];
     pos = QNAME.lastIndex;
-    const rawAttrs: { qname: string; value: string; at: number }[] = [];
+    const rawAttrs = RAW_ATTRS;
+    rawAttrs.length = 0;
     let selfClosing = false;
     for (;;) {
       SPACE.lastIndex = pos;
@@ -236,7 +239,7 @@ export function parseXml(text: string): XmlElement {
     // Namespaces first: declarations on this tag apply to its own name and attributes.
     const parentScope: Scope = current ? current.scope : rootScope;
     let scope: Scope = parentScope;
-    const declarations: { prefix: string; uri: string }[] = [];
+    let declarations: { prefix: string; uri: string }[] | undefined;
     for (const a of rawAttrs) {
       const isDefault = a.qname === "xmlns";
       if (!isDefault && !a.qname.startsWith("xmlns:")) continue;
@@ -244,26 +247,25 @@ export function parseXml(text: string): XmlElement {
       if (prefix === "xmlns" || (prefix === "xml") !== (a.value === XML_NS))
         throw malformed("reserved namespace prefix misused", a.at);
       if (!isDefault && a.value === "") throw malformed("empty namespace for a prefix", a.at);
-      if (declarations.some((d) => d.prefix === prefix))
+      if (declarations?.some((d) => d.prefix === prefix))
         throw malformed("duplicate namespace declaration", a.at);
       if (scope === parentScope) scope = Object.create(parentScope) as Scope;
       scope[prefix] = a.value;
+      declarations ??= [];
       declarations.push({ prefix, uri: a.value });
     }
-    const colon = qname.indexOf(":");
-    const prefix = colon < 0 ? null : qname.slice(0, colon);
+    let split = names.get(qname);
+    if (!split) {
+      const colon = qname.indexOf(":");
+      split = colon < 0 ? [null, qname] : [qname.slice(0, colon), qname.slice(colon + 1)];
+      names.set(qname, split);
+    }
+    const [prefix, localName] = split;
     const ns: string | null | undefined = prefix === null ? scope[""] || null : scope[prefix];
     if (ns === undefined || ns === "") throw malformed(`unbound prefix in element ${qname.slice(0, 40)}`, lt);
-    const el: XmlElement = new XmlElement(
-      qname,
-      prefix,
-      colon < 0 ? qname : qname.slice(colon + 1),
-      ns,
-      current,
-      scope,
-      lt,
-    );
-    el.declarations.push(...declarations);
+    const el: XmlElement = new XmlElement(qname, prefix, localName, ns, current, scope, lt);
+    if (declarations) el.declarations = declarations;
+    let attributes: XmlAttribute[] | undefined;
     for (const a of rawAttrs) {
       if (a.qname === "xmlns" || a.qname.startsWith("xmlns:")) continue;
       const ac = a.qname.indexOf(":");
@@ -272,14 +274,16 @@ export function parseXml(text: string): XmlElement {
       if (ans === undefined || ans === "") throw malformed("unbound attribute prefix", a.at);
       const local = ac < 0 ? a.qname : a.qname.slice(ac + 1);
       if (
-        el.attributes.some(
+        attributes?.some(
           (b: XmlAttribute) => b.qname === a.qname || (b.localName === local && b.namespaceURI === ans),
         )
       ) {
         throw malformed("duplicate attribute", a.at);
       }
-      el.attributes.push({ qname: a.qname, prefix: ap, localName: local, namespaceURI: ans, value: a.value });
+      attributes ??= [];
+      attributes.push({ qname: a.qname, prefix: ap, localName: local, namespaceURI: ans, value: a.value });
     }
+    if (attributes) el.attributes = attributes;
     el.startTagEnd = pos;
     el.selfClosing = selfClosing;
     if (current) current.children.push(el);
@@ -316,15 +320,20 @@ const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
  * `inclusivePrefixes` is the InclusiveNamespaces PrefixList (`#default` for the default namespace).
  */
 export function excC14n(apex: XmlElement, inclusivePrefixes: readonly string[] = []): string {
-  const out: string[] = [];
+  const out = { s: "" };
   const inclusive = inclusivePrefixes.map((p) => (p === "#default" ? "" : p));
   const rendered: Scope = Object.create(null) as Scope;
   rendered[""] = "";
   renderElement(apex, rendered, inclusive, out);
-  return out.join("");
+  return out.s;
 }
 
-function renderElement(el: XmlElement, rendered: Scope, inclusive: readonly string[], out: string[]): void {
+function renderElement(
+  el: XmlElement,
+  rendered: Scope,
+  inclusive: readonly string[],
+  out: { s: string },
+): void {
   // Namespace nodes to render: visibly used by the element or its attributes (or listed
   // as inclusive) and not already rendered with the same value by an output ancestor.
   let decls: [string, string][] | undefined;
@@ -353,10 +362,10 @@ function renderElement(el: XmlElement, rendered: Scope, inclusive: readonly stri
     decls ??= [];
     decls.push([p, uri]);
   }
-  out.push("<", el.qname);
+  out.s += `<${el.qname}`;
   if (decls) {
     if (decls.length > 1) decls.sort((x, y) => byCodeUnits(x[0], y[0]));
-    for (const [p, uri] of decls) out.push(p === "" ? ' xmlns="' : ` xmlns:${p}="`, escapeAttr(uri), '"');
+    for (const [p, uri] of decls) out.s += `${p === "" ? ' xmlns="' : ` xmlns:${p}="`}${escapeAttr(uri)}"`;
   }
   if (attrs.length > 0) {
     const sorted =
@@ -371,22 +380,22 @@ function renderElement(el: XmlElement, rendered: Scope, inclusive: readonly stri
                   ? 1
                   : byCodeUnits(x.namespaceURI, y.namespaceURI) || byCodeUnits(x.localName, y.localName),
           );
-    for (const a of sorted) out.push(" ", a.qname, '="', escapeAttr(a.value), '"');
+    for (const a of sorted) out.s += ` ${a.qname}="${escapeAttr(a.value)}"`;
   }
-  out.push(">");
+  out.s += ">";
   const children = el.children;
   for (let i = 0; i < children.length; i++) {
     const c = children[i] as XmlNode;
-    if (c.kind === "text") out.push(escapeText(c.value));
+    if (typeof c === "string") out.s += escapeText(c);
     else renderElement(c, scope, inclusive, out);
   }
-  out.push("</", el.qname, ">");
+  out.s += `</${el.qname}>`;
 }
 
 /** Element children of `el`. */
 export function childElements(el: XmlElement): XmlElement[] {
   const out: XmlElement[] = [];
-  for (const c of el.children) if (c.kind === "element") out.push(c);
+  for (const c of el.children) if (typeof c !== "string") out.push(c);
   return out;
 }
 
@@ -398,7 +407,7 @@ export function descendants(root: XmlElement): XmlElement[] {
     const children = el.children;
     for (let i = 0; i < children.length; i++) {
       const c = children[i] as XmlNode;
-      if (c.kind === "element") walk(c);
+      if (typeof c !== "string") walk(c);
     }
   };
   walk(root);
@@ -411,7 +420,7 @@ export function isXmlElement(
   ns: string,
   local: string,
 ): node is XmlElement {
-  return !!node && node.kind === "element" && node.localName === local && node.namespaceURI === ns;
+  return typeof node === "object" && node !== null && node.localName === local && node.namespaceURI === ns;
 }
 
 /** Every `{ns}local` element in `root`'s subtree, document order. */
@@ -436,8 +445,8 @@ export function idAttributesOf(root: XmlElement): { value: string; element: XmlE
 export function textContentOnly(el: XmlElement): string | undefined {
   let text = "";
   for (const c of el.children) {
-    if (c.kind !== "text") return undefined;
-    text += c.value;
+    if (typeof c !== "string") return undefined;
+    text += c;
   }
   return text;
 }
