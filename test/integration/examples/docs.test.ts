@@ -1,9 +1,12 @@
 /**
  * The guides stay true to the source: the error-codes table lists every code the source
- * throws and no code the source does not know, and relative links between docs resolve.
+ * throws and no code the source does not know, relative links between docs resolve, and
+ * every TypeScript sample of a guide compiles against the real API.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 function sourceFiles(dir: string): string[] {
@@ -80,5 +83,39 @@ describe("guides", () => {
       "network-impact.md",
     ])
       expect(guides).toContain(name);
+  });
+});
+
+describe("code samples in the guides", () => {
+  it("compile against the real API (strict, nodenext)", async () => {
+    // Each ```ts block becomes a module; `<!-- prelude: … -->` just before a block declares
+    // what the surrounding prose already introduced (an `agent`, a `config`, …).
+    const dir = join(".tmp", "doc-snippets");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const files: string[] = [];
+    for (const guide of readdirSync("docs").filter((f) => f.endsWith(".md") && f !== "network-impact.md")) {
+      const text = readFileSync(join("docs", guide), "utf8");
+      let n = 0;
+      for (const m of text.matchAll(/(?:<!-- prelude: (.*?) -->\n)?```ts\n([\s\S]*?)```/g)) {
+        const file = `${guide.replace(/\.md$/, "")}-${n++}.ts`;
+        writeFileSync(join(dir, file), `${m[1] ?? ""}\n${m[2]}\nexport {};\n`);
+        files.push(file);
+      }
+    }
+    expect(files.length).toBeGreaterThan(10);
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        extends: "../../tsconfig.json",
+        compilerOptions: { noEmit: true, noUnusedLocals: false },
+        include: [...files, "../../src/snmp/net-snmp.d.ts"],
+      }),
+    );
+    const tsc = join("node_modules", "typescript", "bin", "tsc");
+    const result = await promisify(execFile)(process.execPath, [tsc, "-p", dir]).catch(
+      (err: { stdout: string }) => err,
+    );
+    expect(result.stdout).toBe("");
   });
 });
