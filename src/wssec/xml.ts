@@ -100,8 +100,27 @@ export class XmlElement {
 const NAME_START =
   "A-Za-z_\\u00C0-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD";
 const NAME_CHAR = `${NAME_START}0-9.\\-\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
-const QNAME = new RegExp(`[${NAME_START}][${NAME_CHAR}]*(?::[${NAME_START}][${NAME_CHAR}]*)?`, "y");
-const SPACE = /[ \t\r\n]*/y;
+const QNAME = new RegExp(`^[${NAME_START}][${NAME_CHAR}]*(?::[${NAME_START}][${NAME_CHAR}]*)?$`);
+
+const skipSpace = (text: string, pos: number): number => {
+  let i = pos;
+  for (
+    let c = text.charCodeAt(i);
+    c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+    c = text.charCodeAt(++i)
+  );
+  return i;
+};
+
+/** Where a name starting at `pos` ends (the name is validated separately, once per distinct name). */
+const nameEnd = (text: string, pos: number): number => {
+  let i = pos;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20 || c === 0x2f || c === 0x3e || c === 0x3d || c === 0x3c || c === 0x22 || c === 0x27) break;
+  }
+  return i;
+};
 // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters; finding them is the point.
 const ILLEGAL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const REF = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g;
@@ -135,6 +154,25 @@ function decodeRefs(raw: string, at: number): string {
   );
   if (bad >= 0) throw malformed("character reference to an illegal character", bad);
   return out;
+}
+
+/**
+ * Reads the name at `pos`; undefined when it is not a valid QName. Each distinct name is
+ * validated and split once per document (`names` caches `[prefix, localName]`).
+ */
+function readName(
+  text: string,
+  pos: number,
+  names: Map<string, [string | null, string]>,
+): string | undefined {
+  const end = nameEnd(text, pos);
+  if (end === pos) return undefined;
+  const name = text.slice(pos, end);
+  if (names.has(name)) return name;
+  if (!QNAME.test(name)) return undefined;
+  const colon = name.indexOf(":");
+  names.set(name, colon < 0 ? [null, name] : [name.slice(0, colon), name.slice(colon + 1)]);
+  return name;
 }
 
 const normalizeLineEnds = (s: string): string => (s.indexOf("\r") < 0 ? s : s.replace(/\r\n?/g, "\n"));
@@ -175,35 +213,30 @@ export function parseXml(text: string): XmlElement {
     pos = lt + 1;
     const c = text.charCodeAt(pos);
     if (c === 0x2f /* / */) {
-      QNAME.lastIndex = pos + 1;
-      const m = QNAME.exec(text);
-      if (!m || !current || m[0] !== current.qname)
+      // Compare in place: an end tag allocates nothing.
+      if (!current || !text.startsWith(current.qname, pos + 1))
         throw malformed("end tag does not match its start tag", lt);
-      SPACE.lastIndex = QNAME.lastIndex;
-      SPACE.exec(text);
-      if (text.charCodeAt(SPACE.lastIndex) !== 0x3e) throw malformed("bad end tag", lt);
+      const after = skipSpace(text, pos + 1 + current.qname.length);
+      if (text.charCodeAt(after) !== 0x3e) throw malformed("end tag does not match its start tag", lt);
       current.contentEnd = lt;
-      current.end = SPACE.lastIndex + 1;
+      current.end = after + 1;
       current = current.parentNode;
-      pos = SPACE.lastIndex + 1;
+      pos = after + 1;
       continue;
     }
     if (c === 0x21 /* ! */ || c === 0x3f /* ? */)
       throw malformed("comment, processing instruction, CDATA or DOCTYPE", lt);
     if (root && !current) throw malformed("more than one root element", lt);
-    QNAME.lastIndex = pos;
-    const m = QNAME.exec(text);
-    if (!m) throw malformed("bad element name", lt);
-    const qname = m[0];
-    pos = QNAME.lastIndex;
+    const qname = readName(text, pos, names);
+    if (qname === undefined) throw malformed("bad element name", lt);
+    pos += qname.length;
     const rawAttrs = RAW_ATTRS;
     rawAttrs.length = 0;
     let selfClosing = false;
     for (;;) {
-      SPACE.lastIndex = pos;
-      SPACE.exec(text);
-      const hadSpace = SPACE.lastIndex > pos;
-      pos = SPACE.lastIndex;
+      const afterSpace = skipSpace(text, pos);
+      const hadSpace = afterSpace > pos;
+      pos = afterSpace;
       const ch = text.charCodeAt(pos);
       if (ch === 0x3e) {
         pos++;
@@ -215,25 +248,21 @@ export function parseXml(text: string): XmlElement {
         break;
       }
       if (!hadSpace) throw malformed("expected whitespace, '>' or '/>' in a start tag", pos);
-      QNAME.lastIndex = pos;
-      const a = QNAME.exec(text);
-      if (!a) throw malformed("bad attribute name", pos);
       const at = pos;
-      SPACE.lastIndex = QNAME.lastIndex;
-      SPACE.exec(text);
-      if (text.charCodeAt(SPACE.lastIndex) !== 0x3d)
-        throw malformed("expected '=' after an attribute name", SPACE.lastIndex);
-      SPACE.lastIndex++;
-      SPACE.exec(text);
-      const q = text.charCodeAt(SPACE.lastIndex);
-      if (q !== 0x22 && q !== 0x27) throw malformed("attribute value not quoted", SPACE.lastIndex);
-      const vStart = SPACE.lastIndex + 1;
+      const name = readName(text, pos, names);
+      if (name === undefined) throw malformed("bad attribute name", pos);
+      let p = skipSpace(text, pos + name.length);
+      if (text.charCodeAt(p) !== 0x3d) throw malformed("expected '=' after an attribute name", p);
+      p = skipSpace(text, p + 1);
+      const q = text.charCodeAt(p);
+      if (q !== 0x22 && q !== 0x27) throw malformed("attribute value not quoted", p);
+      const vStart = p + 1;
       const vEnd = text.indexOf(q === 0x22 ? '"' : "'", vStart);
       if (vEnd < 0) throw malformed("unterminated attribute value", vStart);
       const rawValue = text.slice(vStart, vEnd);
       if (rawValue.indexOf("<") >= 0) throw malformed("'<' in an attribute value", vStart);
       const value = decodeRefs(normalizeLineEnds(rawValue).replace(/[\t\n\r]/g, " "), vStart);
-      rawAttrs.push({ qname: a[0], value, at });
+      rawAttrs.push({ qname: name, value, at });
       pos = vEnd + 1;
     }
     // Namespaces first: declarations on this tag apply to its own name and attributes.
@@ -254,13 +283,7 @@ export function parseXml(text: string): XmlElement {
       declarations ??= [];
       declarations.push({ prefix, uri: a.value });
     }
-    let split = names.get(qname);
-    if (!split) {
-      const colon = qname.indexOf(":");
-      split = colon < 0 ? [null, qname] : [qname.slice(0, colon), qname.slice(colon + 1)];
-      names.set(qname, split);
-    }
-    const [prefix, localName] = split;
+    const [prefix, localName] = names.get(qname) as [string | null, string];
     const ns: string | null | undefined = prefix === null ? scope[""] || null : scope[prefix];
     if (ns === undefined || ns === "") throw malformed(`unbound prefix in element ${qname.slice(0, 40)}`, lt);
     const el: XmlElement = new XmlElement(qname, prefix, localName, ns, current, scope, lt);
@@ -268,11 +291,9 @@ export function parseXml(text: string): XmlElement {
     let attributes: XmlAttribute[] | undefined;
     for (const a of rawAttrs) {
       if (a.qname === "xmlns" || a.qname.startsWith("xmlns:")) continue;
-      const ac = a.qname.indexOf(":");
-      const ap = ac < 0 ? null : a.qname.slice(0, ac);
+      const [ap, local] = names.get(a.qname) as [string | null, string];
       const ans: string | null | undefined = ap === null ? null : scope[ap];
       if (ans === undefined || ans === "") throw malformed("unbound attribute prefix", a.at);
-      const local = ac < 0 ? a.qname : a.qname.slice(ac + 1);
       if (
         attributes?.some(
           (b: XmlAttribute) => b.qname === a.qname || (b.localName === local && b.namespaceURI === ans),
