@@ -48,8 +48,11 @@ export interface AgentConfig {
     retryDelayMs: number;
     /** HTTP(S) proxy URL; default from HTTPS_PROXY / NO_PROXY. */
     httpProxy?: string;
-    /** gzip request bodies. Default false. */
-    gzip: boolean;
+    /**
+     * HTTP compression: `"auto"` (default) asks for gzip responses and gzips request bodies once the
+     * server has advertised support; `true` gzips from the first request; `false` never compresses.
+     */
+    gzip: boolean | "auto";
   };
   /** WS-Security signing of requests and verification of responses; absent = unsigned. */
   security?: {
@@ -172,6 +175,14 @@ function bool(o: Obj, key: string, path: string, fallback: boolean): boolean {
   const v = o[key];
   if (v === undefined || v === null) return fallback;
   if (typeof v !== "boolean") fail(`${path}.${key}`, `expected true or false, got ${show(v)}`);
+  return v;
+}
+
+/** `server.gzip`: true, false or "auto" (the default). */
+function gzipSetting(o: Obj): boolean | "auto" {
+  const v = o.gzip;
+  if (v === undefined || v === null || v === "auto") return "auto";
+  if (typeof v !== "boolean") fail("server.gzip", `expected true, false or "auto", got ${show(v)}`);
   return v;
 }
 
@@ -316,7 +327,7 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
     timeoutMs: duration(serverIn, "timeout", "server", 30_000),
     maxRetries: int(serverIn, "maxRetries", "server", 2, 0, 10),
     retryDelayMs: duration(serverIn, "retryDelay", "server", 1000),
-    gzip: bool(serverIn, "gzip", "server", false),
+    gzip: gzipSetting(serverIn),
     ...(ca !== undefined ? { ca } : {}),
     ...(httpProxy !== undefined ? { httpProxy } : {}),
   };
