@@ -62,6 +62,8 @@ export interface RequestVerifierOptions {
   requireSignature?: boolean;
   /** Largest accepted envelope in bytes (default 10 MiB). Apply it after gunzip too. */
   maxBytes?: number;
+  /** Also accept the 2003 draft WS-Security namespaces older device clients send (default false). */
+  allowDraftNamespaces?: boolean;
   /** Clock in epoch milliseconds (tests). */
   clock?: () => number;
 }
@@ -92,6 +94,9 @@ export function createRequestVerifier(options: RequestVerifierOptions = {}): Str
     ...(options.subject !== undefined ? { subject: options.subject } : {}),
     ...(options.requireSignature !== undefined ? { requireSignature: options.requireSignature } : {}),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+    ...(options.allowDraftNamespaces !== undefined
+      ? { allowDraftNamespaces: options.allowDraftNamespaces }
+      : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
 }
