@@ -4,9 +4,10 @@
  *
  * @packageDocumentation
  */
+
+export * from "./agent/index.js";
 export * from "./errors.js";
+export * from "./impact/index.js";
 export * from "./snmp/index.js";
 export * from "./soap/index.js";
 export * from "./wssec/index.js";
-export * from "./impact/index.js";
-export * from "./agent/index.js";

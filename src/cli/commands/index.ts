@@ -13,4 +13,14 @@ import { registerVerify } from "./verify.js";
 export type RegisterCommand = (program: Command) => void;
 
 /** Every `esol` subcommand, in help order. Each part adds its module here. */
-export const commands: RegisterCommand[] = [registerSign, registerVerify, registerSim, registerRead, registerPoll, registerServer, registerImpact, registerAgent, registerDemo];
+export const commands: RegisterCommand[] = [
+  registerSign,
+  registerVerify,
+  registerSim,
+  registerRead,
+  registerPoll,
+  registerServer,
+  registerImpact,
+  registerAgent,
+  registerDemo,
+];
