@@ -11,6 +11,8 @@
  * ```
  * @module
  */
+import { existsSync } from "node:fs";
+import { StorageError } from "../errors.js";
 import { CommunicationStore, type StoreExport } from "./store.js";
 
 export type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
@@ -24,6 +26,7 @@ export {
   type ServerAddress,
   type ServerLogger,
 } from "./server.js";
+export { SIGNATURE_POLICIES, type SignaturePolicy } from "./signers.js";
 export type { StoreExport } from "./store.js";
 export { GENERATED_CERT_FILE, GENERATED_KEY_FILE } from "./tls.js";
 
@@ -39,6 +42,28 @@ export function exportStoreFile(dbPath: string): StoreExport {
   const store = CommunicationStore.open(dbPath, { readonly: true });
   try {
     return store.exportAll();
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Releases the certificate `proxyId` is bound to (the rotation path for trust on first
+ * use): the proxy's next signed `RegisterProxy` binds whichever certificate signs it. A
+ * running server sees the change at its next request for that proxy; thumbprint
+ * references to the old certificate keep verifying until restart but no longer match the
+ * (absent) binding. Returns false when the proxy had no binding.
+ * Throws `StorageError` (`STORAGE_OPEN`, `STORAGE_SCHEMA`).
+ * @example
+ * ```ts
+ * unbindProxySigner("./server.db", "proxy-0001");
+ * ```
+ */
+export function unbindProxySigner(dbPath: string, proxyId: string): boolean {
+  if (!existsSync(dbPath)) throw new StorageError("STORAGE_NOT_FOUND", `no server store at ${dbPath}`);
+  const store = CommunicationStore.open(dbPath);
+  try {
+    return store.unbindSigner(proxyId);
   } finally {
     store.close();
   }

@@ -10,13 +10,14 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import * as soap from "soap";
-import { ConfigError, isSdkError, StorageError } from "../errors.js";
+import { ConfigError, isSdkError, type SdkError, SecurityError, StorageError } from "../errors.js";
 import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
 import { securityFault, securityFaultCode } from "../wssec/index.js";
 import { compactEnvelope, encodeResponseBody } from "./compress.js";
 import { inspectEnvelope, type OperationName } from "./envelope.js";
 import { COMMUNICATION_NS, CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
 import type { BillingCycleKind } from "./policy.js";
+import { FirstUseVerifier, SIGNATURE_POLICIES, type SignaturePolicy } from "./signers.js";
 import {
   type AckCounts,
   CommunicationStore,
@@ -72,8 +73,26 @@ export interface CommunicationServerOptions {
   configure?: ClientConfigurationPolicy;
   /** The server's notion of now (tests run a month in seconds). Default the system clock. */
   clock?: () => Date;
-  /** Checks each request (WS-Security) before node-soap parses anything. */
+  /**
+   * Checks each request (WS-Security) before node-soap parses anything, against the keys
+   * it trusts (e.g. `createRequestVerifier({ trust })`). Without one, the server checks
+   * signed requests itself against their own certificate and the certificates proxies
+   * bound at registration (see `signaturePolicy`).
+   */
   verifier?: RequestVerifier;
+  /**
+   * Whether requests must be signed. `"required"` (needs `verifier`): the verifier must
+   * establish a signer for every request. `"tofu"` (no `verifier`): every request is signed;
+   * a proxy's first signed `RegisterProxy` binds its certificate (trust on first use: the
+   * first claimant of a ProxyId wins, so pin certificates with `verifier` in production).
+   * `"optional"` (default, for compatibility): unsigned requests are accepted unless the
+   * verifier refuses them; signed ones are checked. In every policy a ProxyId bound to a
+   * certificate accepts only requests signed by it (`WSS_UNTRUSTED_KEY` otherwise,
+   * `WSS_UNSIGNED` for unsigned ones); {@link unbindProxySigner} releases a binding.
+   * `esol server` uses `"tofu"` over HTTPS and `"optional"` with `--http` when no
+   * `--trust` is given, `"required"` with `--trust`/`--trust-ca`.
+   */
+  signaturePolicy?: SignaturePolicy;
   /** Signs responses. */
   responseSecurity?: MessageSecurity;
   /** Largest request body accepted, also after gunzip. Default 4 MiB. */
@@ -115,7 +134,11 @@ const SILENT: ServerLogger = { debug() {}, info() {}, warn() {}, error() {} };
 interface RequestContext {
   now: Date;
   sender: VerifiedSender | undefined;
+  /** A configured verifier vouched for the sender (not only its own embedded certificate). */
+  senderTrusted: boolean;
   fault: CommunicationFaultError | undefined;
+  /** A `WSS_*` refusal decided after parsing (the ProxyId's bound certificate). */
+  refusal: SdkError | undefined;
 }
 
 /** node-soap would read `12abc` as 12: it hands over raw text instead, which validate.ts checks. */
@@ -147,6 +170,9 @@ export class CommunicationServer {
   private readonly logger: ServerLogger;
   private readonly clock: () => Date;
   private readonly policy: StorePolicy;
+  private readonly signaturePolicy: SignaturePolicy;
+  private readonly verifier: RequestVerifier;
+  private readonly firstUse: FirstUseVerifier | undefined;
   private store: CommunicationStore | undefined;
   private httpServer: http.Server | undefined;
   private soapServer: soap.Server | undefined;
@@ -172,11 +198,33 @@ export class CommunicationServer {
       options.supplies === undefined ? { intervalMs: DEFAULT_SUPPLIES_INTERVAL_MS } : options.supplies;
     if (supplies && !(supplies.intervalMs >= 1000))
       throw new ConfigError("CONFIG_SUPPLIES", "supplies.intervalMs must be at least 1000");
+    const signaturePolicy = options.signaturePolicy ?? "optional";
+    if (!SIGNATURE_POLICIES.includes(signaturePolicy))
+      throw new ConfigError(
+        "CONFIG_SIGNATURE_POLICY",
+        `signaturePolicy must be ${SIGNATURE_POLICIES.join(", ")} (got ${String(signaturePolicy)})`,
+      );
+    if (signaturePolicy === "required" && !options.verifier)
+      throw new ConfigError(
+        "CONFIG_SIGNATURE_POLICY",
+        'signaturePolicy "required" needs a verifier that knows the trusted certificates',
+      );
+    if (signaturePolicy === "tofu" && options.verifier)
+      throw new ConfigError(
+        "CONFIG_SIGNATURE_POLICY",
+        'signaturePolicy "tofu" binds certificates itself: leave verifier unset, or use "required" with it',
+      );
+    this.signaturePolicy = signaturePolicy;
     this.options = options;
     this.path = path.length > 1 ? path.replace(/\/+$/, "") : path;
     this.maxRequestBytes = max;
     this.logger = options.logger ?? SILENT;
     this.clock = options.clock ?? (() => new Date());
+    const clock = this.clock;
+    this.firstUse = options.verifier
+      ? undefined
+      : new FirstUseVerifier({ maxBytes: max, clock: () => clock().getTime() });
+    this.verifier = options.verifier ?? (this.firstUse as FirstUseVerifier);
     const configure = options.configure;
     this.policy = {
       cycle,
@@ -244,7 +292,11 @@ export class CommunicationServer {
       this.handle(req, res).catch((err) => this.lastResort(res, err));
     });
 
-    for (const pem of this.requireStore().registeredSignerCertificates()) this.pinSigner(pem);
+    const store = this.requireStore();
+    // Only certificates a trusting verifier accepted go back into it: one bound on first
+    // use must not become trusted because the server restarted with --trust.
+    if (this.firstUse) for (const pem of store.registeredSignerCertificates()) this.firstUse.bind(pem);
+    else for (const pem of store.registeredSignerCertificates({ trustedOnly: true })) this.pinSigner(pem);
 
     server.listen(this.options.port ?? 8443, this.options.host ?? "127.0.0.1");
     try {
@@ -308,6 +360,10 @@ export class CommunicationServer {
    * certificate was first accepted through `--trust-ca`.
    */
   private pinSigner(pem: string): void {
+    if (this.firstUse) {
+      this.firstUse.bind(pem);
+      return;
+    }
     const verifier = this.options.verifier as
       | (RequestVerifier & { trustCertificate?: (pem: string) => void })
       | undefined;
@@ -400,19 +456,37 @@ export class CommunicationServer {
       if (injected && injected.kind !== "drop-after-store") return this.injectNow(req, res, injected);
 
       let sender: VerifiedSender | undefined;
-      if (this.options.verifier) {
-        try {
-          sender = (await this.options.verifier.verifyRequest(text)) ?? undefined;
-        } catch (err) {
-          if (isSdkError(err) && err.code.startsWith("WSS_")) {
-            this.logger.warn({ operation, code: err.code }, "request refused by the verifier");
-            return this.sendSecurityFault(req, res, err, operation);
-          }
-          throw err;
+      try {
+        // Without configured trust an unsigned request is simply unsigned: the strict
+        // verifier's wire rules (no CDATA, …) are for what it verifies, and the server's own
+        // envelope checks already ran. A ds:Signature cannot hide without its name in the text.
+        const unsignedDevTraffic =
+          this.firstUse !== undefined && this.signaturePolicy === "optional" && !text.includes("Signature");
+        sender = unsignedDevTraffic ? undefined : ((await this.verifier.verifyRequest(text)) ?? undefined);
+        if (!sender && this.signaturePolicy !== "optional")
+          throw new SecurityError(
+            "WSS_UNSIGNED",
+            "the request is not signed; this server requires signatures",
+          );
+      } catch (err) {
+        if (isSdkError(err) && err.code.startsWith("WSS_")) {
+          this.logger.warn({ operation, code: err.code }, "request refused by the verifier");
+          return this.sendSecurityFault(req, res, err, operation);
         }
+        throw err;
       }
+      const senderTrusted =
+        sender !== undefined &&
+        this.firstUse === undefined &&
+        (sender as VerifiedSender & { trusted?: boolean }).trusted !== false;
 
-      const context: RequestContext = { now: this.clock(), sender, fault: undefined };
+      const context: RequestContext = {
+        now: this.clock(),
+        sender,
+        senderTrusted,
+        fault: undefined,
+        refusal: undefined,
+      };
       const answer = await (this.soapServer as soap.Server).processRequest(inspected.bodyOnlyEnvelope, {
         url: this.path,
         method: "POST",
@@ -422,6 +496,10 @@ export class CommunicationServer {
         },
         connection: context,
       });
+      if (context.refusal) {
+        this.logger.warn({ operation, code: context.refusal.code }, "request refused: proxy certificate");
+        return this.sendSecurityFault(req, res, context.refusal, operation);
+      }
       if (injected?.kind === "drop-after-store") {
         this.logger.info({ operation }, "injected fault: connection dropped after store");
         req.socket.destroy();
@@ -597,14 +675,57 @@ export class CommunicationServer {
 
   // ---------------------------------------------------------------- operations
 
+  /**
+   * The ProxyId lock: a proxy bound to a certificate accepts only requests signed by it.
+   * An unbound proxy accepts a signer a configured verifier trusts, a first-use signer
+   * only for `RegisterProxy` (which binds it), and anyone under the `optional` policy.
+   */
+  private checkSigner(operation: OperationName, proxyId: string, ctx: RequestContext): void {
+    const bound = this.requireStore().boundSignerOf(proxyId);
+    const sender = ctx.sender;
+    const who = JSON.stringify(proxyId.slice(0, 64));
+    if (!sender) {
+      if (bound !== undefined)
+        throw new SecurityError(
+          "WSS_UNSIGNED",
+          `proxy ${who} is bound to a certificate: its requests must be signed with it`,
+        );
+      return;
+    }
+    if (bound !== undefined) {
+      if (bound !== sender.thumbprintSha256)
+        throw new SecurityError(
+          "WSS_UNTRUSTED_KEY",
+          `proxy ${who} is bound to another certificate than the one that signed this request`,
+        );
+      return;
+    }
+    if (ctx.senderTrusted || operation === "RegisterProxy" || this.signaturePolicy === "optional") return;
+    throw new SecurityError(
+      "WSS_UNTRUSTED_KEY",
+      `proxy ${who} has no bound certificate: register it with a signed RegisterProxy first`,
+    );
+  }
+
   private services(): soap.IServices {
     const op =
-      (name: OperationName, run: (args: unknown, ctx: RequestContext) => object) =>
+      <I extends { proxyId: string }>(
+        name: OperationName,
+        validate: (args: unknown) => I,
+        run: (input: I, ctx: RequestContext) => object,
+      ) =>
       (args: unknown, _callback: unknown, _headers: unknown, req: { connection?: RequestContext }) => {
         const ctx = req.connection as RequestContext;
         try {
-          return run(args, ctx);
+          const input = validate(args);
+          // Checked and stored in one synchronous step: no other request can bind in between.
+          this.checkSigner(name, input.proxyId, ctx);
+          return run(input, ctx);
         } catch (err) {
+          if (isSdkError(err) && err.code.startsWith("WSS_")) {
+            ctx.refusal = err;
+            return {};
+          }
           // The pre-handler turns this into the fault envelope; soap's own fault is discarded.
           ctx.fault = toFault(err);
           this.logger.debug({ operation: name, code: ctx.fault.code }, "operation refused");
@@ -618,29 +739,35 @@ export class CommunicationServer {
     return {
       CommunicationService: {
         CommunicationPort: {
-          RegisterProxy: op("RegisterProxy", (args, ctx) => {
-            const result = store().registerProxy(validateRegisterProxy(args), ctx.now, ctx.sender);
-            if (ctx.sender) this.pinSigner(ctx.sender.certificatePem);
+          RegisterProxy: op("RegisterProxy", validateRegisterProxy, (input, ctx) => {
+            const result = store().registerProxy(input, ctx.now, ctx.sender, ctx.senderTrusted);
+            const sender = ctx.sender;
+            if (
+              sender &&
+              (ctx.senderTrusted || this.firstUse) &&
+              store().boundSignerOf(input.proxyId) === sender.thumbprintSha256
+            )
+              this.pinSigner(sender.certificatePem);
             return {
               ProxyId: result.proxyId,
               ServerTime: ctx.now.toISOString(),
               Duplicate: result.duplicate,
             };
           }),
-          RegisterDevices: op("RegisterDevices", (args, ctx) =>
-            ack(store().registerDevices(validateRegisterDevices(args), ctx.now)),
+          RegisterDevices: op("RegisterDevices", validateRegisterDevices, (input, ctx) =>
+            ack(store().registerDevices(input, ctx.now)),
           ),
-          Sync: op("Sync", (args, ctx) =>
-            syncResponse(ctx.now, store().sync(validateSync(args), ctx.now, this.policy)),
+          Sync: op("Sync", validateSync, (input, ctx) =>
+            syncResponse(ctx.now, store().sync(input, ctx.now, this.policy)),
           ),
-          ReportSyncStatus: op("ReportSyncStatus", (args, ctx) =>
-            ack(store().reportSyncStatus(validateReportSyncStatus(args), ctx.now)),
+          ReportSyncStatus: op("ReportSyncStatus", validateReportSyncStatus, (input, ctx) =>
+            ack(store().reportSyncStatus(input, ctx.now)),
           ),
-          SubmitBillingReads: op("SubmitBillingReads", (args, ctx) =>
-            ack(store().submitBillingReads(validateSubmitBillingReads(args), ctx.now, this.policy.cycle)),
+          SubmitBillingReads: op("SubmitBillingReads", validateSubmitBillingReads, (input, ctx) =>
+            ack(store().submitBillingReads(input, ctx.now, this.policy.cycle)),
           ),
-          SubmitSuppliesReport: op("SubmitSuppliesReport", (args, ctx) =>
-            ack(store().submitSuppliesReport(validateSubmitSuppliesReport(args), ctx.now)),
+          SubmitSuppliesReport: op("SubmitSuppliesReport", validateSubmitSuppliesReport, (input, ctx) =>
+            ack(store().submitSuppliesReport(input, ctx.now)),
           ),
         },
       },

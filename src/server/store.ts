@@ -19,12 +19,12 @@ import type {
   SyncInput,
 } from "./validate.js";
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE proxies (
   proxy_id TEXT PRIMARY KEY, site TEXT, software TEXT, host TEXT, registered_at TEXT NOT NULL,
-  signer_thumbprint TEXT, signer_subject TEXT, signer_cert TEXT);
+  signer_thumbprint TEXT, signer_subject TEXT, signer_cert TEXT, signer_trusted INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE message_keys (
   operation TEXT NOT NULL, key TEXT NOT NULL, proxy_id TEXT NOT NULL, received_at TEXT NOT NULL,
   PRIMARY KEY (operation, key));
@@ -45,6 +45,12 @@ CREATE TABLE billing_requests (
   serial TEXT NOT NULL, cycle TEXT NOT NULL, meters TEXT NOT NULL, due TEXT NOT NULL, issued_at TEXT NOT NULL,
   fulfilled_at TEXT, PRIMARY KEY (serial, cycle));
 `;
+
+/**
+ * v1 → v2: whether a bound certificate was trusted (pinned / CA-issued) when it was bound,
+ * or only bound on first use; v1 bindings were all made by a trusting verifier.
+ */
+const MIGRATE_V1_TO_V2 = "ALTER TABLE proxies ADD COLUMN signer_trusted INTEGER NOT NULL DEFAULT 1;";
 
 /** How many items a request stored and how many it repeated (an `Ack`). */
 export interface AckCounts {
@@ -175,7 +181,7 @@ export class CommunicationStore {
     try {
       const version = db.pragma("user_version", { simple: true }) as number;
       if (options.readonly) {
-        if (version !== SCHEMA_VERSION)
+        if (version !== SCHEMA_VERSION && version !== 1)
           throw new StorageError(
             "STORAGE_SCHEMA",
             `${dbPath} is not a server store (schema version ${version})`,
@@ -188,6 +194,11 @@ export class CommunicationStore {
         if (version === 0) {
           db.transaction(() => {
             db.exec(SCHEMA_V1);
+            db.pragma(`user_version = ${SCHEMA_VERSION}`);
+          })();
+        } else if (version === 1) {
+          db.transaction(() => {
+            db.exec(MIGRATE_V1_TO_V2);
             db.pragma(`user_version = ${SCHEMA_VERSION}`);
           })();
         } else if (version !== SCHEMA_VERSION) {
@@ -230,11 +241,33 @@ export class CommunicationStore {
     }
   }
 
-  /** `RegisterProxy`: creates or updates the proxy; a repeated key answers `duplicate`. */
+  /**
+   * The SHA-256 thumbprint of the certificate `proxyId` is bound to, if any. A bound proxy
+   * accepts only requests signed by that certificate.
+   */
+  boundSignerOf(proxyId: string): string | undefined {
+    const row = this.stmt.boundSigner.get(proxyId) as { signer_thumbprint: string | null } | undefined;
+    return row?.signer_thumbprint ?? undefined;
+  }
+
+  /**
+   * Forgets the certificate `proxyId` is bound to (an administrator's rotation step): its
+   * next signed `RegisterProxy` binds again. Returns false when the proxy was not bound.
+   */
+  unbindSigner(proxyId: string): boolean {
+    return this.stmt.unbindSigner.run(proxyId).changes > 0;
+  }
+
+  /**
+   * `RegisterProxy`: creates or updates the proxy; a repeated key answers `duplicate`. The
+   * first signed registration binds the signer's certificate (`trusted`: whether a pinned
+   * certificate or CA vouched for it, or it was only bound on first use).
+   */
   registerProxy(
     input: RegisterProxyInput,
     now: Date,
     sender: VerifiedSender | undefined,
+    trusted = true,
   ): { proxyId: string; duplicate: boolean } {
     return this.db.transaction(() => {
       const seen = this.stmt.getMessageKey.get("RegisterProxy", input.key) as
@@ -251,6 +284,7 @@ export class CommunicationStore {
         signer_thumbprint: sender?.thumbprintSha256 ?? null,
         signer_subject: sender?.subject ?? null,
         signer_cert: sender?.certificatePem ?? null,
+        signer_trusted: trusted ? 1 : 0,
       });
       this.stmt.putMessageKey.run("RegisterProxy", input.key, input.proxyId, at);
       return { proxyId: input.proxyId, duplicate: false };
@@ -440,11 +474,16 @@ export class CommunicationStore {
       });
   }
 
-  /** Certificates (PEM) that proxies registered with, to pin again after a restart. */
-  registeredSignerCertificates(): string[] {
+  /**
+   * Certificates (PEM) that proxies registered with, to pin again after a restart;
+   * `trustedOnly` leaves out those bound only on first use (pinning them into a trusting
+   * verifier would make them trusted).
+   */
+  registeredSignerCertificates(options: { trustedOnly?: boolean } = {}): string[] {
+    const where = options.trustedOnly ? " AND signer_trusted = 1" : "";
     return (
       this.db
-        .prepare("SELECT signer_cert FROM proxies WHERE signer_cert IS NOT NULL ORDER BY rowid")
+        .prepare(`SELECT signer_cert FROM proxies WHERE signer_cert IS NOT NULL${where} ORDER BY rowid`)
         .all() as Array<{
         signer_cert: string;
       }>
@@ -525,12 +564,19 @@ function prepare(db: Database.Database) {
       "INSERT INTO message_keys (operation, key, proxy_id, received_at) VALUES (?, ?, ?, ?)",
     ),
     upsertProxy: db.prepare(
-      `INSERT INTO proxies (proxy_id, site, software, host, registered_at, signer_thumbprint, signer_subject, signer_cert)
-       VALUES (@proxy_id, @site, @software, @host, @registered_at, @signer_thumbprint, @signer_subject, @signer_cert)
+      `INSERT INTO proxies (proxy_id, site, software, host, registered_at, signer_thumbprint, signer_subject, signer_cert, signer_trusted)
+       VALUES (@proxy_id, @site, @software, @host, @registered_at, @signer_thumbprint, @signer_subject, @signer_cert, @signer_trusted)
        ON CONFLICT (proxy_id) DO UPDATE SET site = excluded.site, software = excluded.software, host = excluded.host,
-         signer_thumbprint = COALESCE(excluded.signer_thumbprint, signer_thumbprint),
-         signer_subject = COALESCE(excluded.signer_subject, signer_subject),
-         signer_cert = COALESCE(excluded.signer_cert, signer_cert)`,
+         signer_trusted = CASE WHEN signer_thumbprint IS NULL AND excluded.signer_thumbprint IS NOT NULL
+           THEN excluded.signer_trusted ELSE signer_trusted END,
+         signer_thumbprint = COALESCE(signer_thumbprint, excluded.signer_thumbprint),
+         signer_subject = CASE WHEN signer_thumbprint IS NULL THEN excluded.signer_subject ELSE signer_subject END,
+         signer_cert = COALESCE(signer_cert, excluded.signer_cert)`,
+    ),
+    boundSigner: db.prepare("SELECT signer_thumbprint FROM proxies WHERE proxy_id = ?"),
+    unbindSigner: db.prepare(
+      `UPDATE proxies SET signer_thumbprint = NULL, signer_subject = NULL, signer_cert = NULL, signer_trusted = 1
+       WHERE proxy_id = ? AND signer_thumbprint IS NOT NULL`,
     ),
     upsertDevice: db.prepare(
       `INSERT INTO devices (serial, proxy_id, vendor, model, mac, address, registered_at)

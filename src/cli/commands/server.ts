@@ -8,6 +8,7 @@ import {
   CommunicationServer,
   type CommunicationServerOptions,
   exportStoreFile,
+  unbindProxySigner,
 } from "../../server/index.js";
 import { createMessageSigner, createRequestVerifier } from "../../wssec/index.js";
 import { action } from "../action.js";
@@ -59,8 +60,11 @@ function requireDb(db: string | undefined): string {
 
 /**
  * Resolves the flags into server options. Signature policy: with `--trust`/`--trust-ca`
- * signed requests are required (`--insecure-unsigned` relaxes that); with no trust at all
- * nothing can be verified, so unsigned requests are accepted and a warning is printed.
+ * signed requests are required from those keys (`required`); with neither, HTTPS requires
+ * signatures and binds each proxy's certificate at its first signed registration (`tofu`),
+ * while `--http` is local development and accepts unsigned requests (`optional`).
+ * `--insecure-unsigned` accepts unsigned requests in any mode. Each relaxed mode prints a
+ * warning.
  */
 export function serverOptionsFromFlags(
   flags: ServerFlags,
@@ -121,12 +125,19 @@ export function serverOptionsFromFlags(
       requireSignature: !flags.insecureUnsigned,
       maxBytes: maxRequestBytes,
     });
+    options.signaturePolicy = flags.insecureUnsigned ? "optional" : "required";
     if (flags.insecureUnsigned) warn("warning: --insecure-unsigned: unsigned requests are accepted");
-  } else {
+  } else if (flags.insecureUnsigned || flags.http) {
+    options.signaturePolicy = "optional";
     warn(
       flags.insecureUnsigned
-        ? "warning: --insecure-unsigned and no --trust: unsigned requests are accepted, signatures are not checked"
-        : "warning: no --trust or --trust-ca given: unsigned requests are accepted, signatures are not checked",
+        ? "warning: --insecure-unsigned and no --trust: unsigned requests are accepted; signed ones are checked against their own certificate"
+        : "warning: --http and no --trust or --trust-ca: local development mode, unsigned requests are accepted (signed ones are still checked)",
+    );
+  } else {
+    options.signaturePolicy = "tofu";
+    warn(
+      "warning: no --trust or --trust-ca: trust on first use, a proxy's first signed RegisterProxy binds its certificate; use --trust in production",
     );
   }
   if (flags.signKey !== undefined && flags.signCert !== undefined)
@@ -162,7 +173,7 @@ export function registerServer(program: Command): void {
     .option("--trust <pem...>", "pinned client signing certificates; signed requests are then required")
     .option("--trust-ca <pem...>", "CA certificates for client signing certificates (needs --subject)")
     .option("--subject <pattern>", "subject a CA-issued client certificate must have")
-    .option("--insecure-unsigned", "accept unsigned requests even when --trust/--trust-ca are given")
+    .option("--insecure-unsigned", "accept unsigned requests (local testing only), with or without --trust")
     .option("--sign-key <pem>", "sign responses with this key")
     .option("--sign-cert <pem>", "certificate of --sign-key")
     .option("--max-request-bytes <n>", "largest request body, also after gunzip", String(4 * 1024 * 1024))
@@ -174,11 +185,23 @@ export function registerServer(program: Command): void {
         "Prints one line `listening <url>` on stdout when ready; `<url>?wsdl` serves the WSDL. Stops on SIGINT/SIGTERM.",
         "Without --cert/--key the TLS pair is generated once into the folder of --db (esol-server-cert.pem,",
         "esol-server-key.pem) and reused; clients trust esol-server-cert.pem as their CA.",
-        "Signatures: with --trust or --trust-ca every request must be signed by a trusted key (unless",
-        "--insecure-unsigned). With neither there is nothing to verify against: unsigned requests are",
-        "accepted (HTTP and HTTPS alike) and a warning is printed on stderr.",
+        "Signatures (WS-Security):",
+        "  --trust PEM... / --trust-ca PEM --subject P   every request must be signed by a pinned or",
+        "      CA-issued key. This is the production setting.",
+        "  HTTPS with neither (the default)   TRUST ON FIRST USE: every request must be signed; a",
+        "      proxy's first signed RegisterProxy binds the certificate in its token to its ProxyId",
+        "      (stored in --db, kept across restarts); later requests for that ProxyId must be signed",
+        "      by it (embedded token or thumbprint reference), others get WSS_UNTRUSTED_KEY. Whoever",
+        "      registers a ProxyId first owns it: use --trust in production. A warning is printed.",
+        "  --http with neither   local development: unsigned requests are accepted (warning on stderr);",
+        "      signed ones are still checked and a signed registration still binds.",
+        "  --insecure-unsigned   accepts unsigned requests in any mode (local testing only).",
+        "In every mode a ProxyId bound to a certificate accepts only requests signed by it. To rotate",
+        "a proxy's certificate: `esol server unbind --db FILE --proxy ID`, then register with the new",
+        "one (or pin both with --trust).",
         "",
-        "  esol server export --db FILE   prints what the store holds as JSON",
+        "  esol server export --db FILE              prints what the store holds as JSON",
+        "  esol server unbind --db FILE --proxy ID   releases the certificate bound to a proxy",
       ].join("\n"),
     )
     .action(
@@ -219,6 +242,23 @@ export function registerServer(program: Command): void {
         // `--db` after `export` may be taken by the parent command (same flag): read both.
         const db = requireDb((command.optsWithGlobals() as { db?: string }).db);
         process.stdout.write(`${JSON.stringify(exportStoreFile(db), null, 2)}\n`);
+      }),
+    );
+
+  server
+    .command("unbind")
+    .description("release the signing certificate a proxy is bound to (certificate rotation)")
+    .option("--db <file>", "SQLite store of a server")
+    .option("--proxy <id>", "the ProxyId to release")
+    .action(
+      action(async (_opts: { proxy?: string }, command: Command) => {
+        const opts = command.optsWithGlobals() as { db?: string; proxy?: string };
+        const db = requireDb(opts.db);
+        if (opts.proxy === undefined || opts.proxy === "")
+          throw new ConfigError("ARG_MISSING", "--proxy ID is required");
+        if (!unbindProxySigner(db, opts.proxy))
+          throw new ConfigError("PROXY_NOT_BOUND", `proxy ${opts.proxy} has no bound certificate in ${db}`);
+        process.stdout.write(`unbound ${opts.proxy}\n`);
       }),
     );
 }

@@ -1,0 +1,94 @@
+/**
+ * The server's own request verification when no trust is configured: signed messages are
+ * integrity-checked against their embedded certificate (first use) or against the
+ * certificates proxies bound at registration (thumbprint references), with one replay
+ * guard across both.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { isSdkError, SecurityError } from "../errors.js";
+import type { RequestVerifier } from "../soap/security.js";
+import { type VerifiedRequest, WsSecurityVerifier } from "../wssec/index.js";
+
+/**
+ * How the server treats request signatures.
+ * - `required`: every request is signed by a key the configured `verifier` trusts.
+ * - `tofu`: every request is signed; with no certificate configured, a proxy's first
+ *   signed `RegisterProxy` binds its certificate (trust on first use) and every later
+ *   request for that ProxyId must be signed by it.
+ * - `optional`: unsigned requests are accepted (local development); signed ones are
+ *   still checked and a signed registration still binds its certificate.
+ */
+export type SignaturePolicy = "required" | "tofu" | "optional";
+
+/** The values {@link SignaturePolicy} takes. */
+export const SIGNATURE_POLICIES: readonly SignaturePolicy[] = ["required", "tofu", "optional"];
+
+const SKEW_MS = 60_000;
+const MAX_REMEMBERED = 100_000;
+
+/**
+ * Verifies with two strict verifiers: `open` trusts only each message's own embedded
+ * certificate (what a first registration can offer), `bound` knows the registered
+ * certificates (needed for thumbprint references). A message refused by one for its key
+ * alone is tried on the other. Each verifier has its own replay cache and the key
+ * reference is not signed, so a message accepted by one could be replayed through the
+ * other with its KeyInfo rewritten: the guard here remembers every accepted message.
+ */
+export class FirstUseVerifier implements RequestVerifier {
+  private readonly open: WsSecurityVerifier;
+  private bound: WsSecurityVerifier | undefined;
+  private readonly accepted = new Map<string, number>();
+
+  constructor(private readonly settings: { maxBytes: number; clock: () => number }) {
+    this.open = new WsSecurityVerifier({ requireSignature: false, ...settings });
+  }
+
+  /** Accepts thumbprint references to `pem` from now on (it was bound at registration). */
+  bind(pem: string): void {
+    if (this.bound) this.bound.trustCertificate(pem);
+    else this.bound = new WsSecurityVerifier({ trust: [pem], requireSignature: false, ...this.settings });
+  }
+
+  /** Returns the (untrusted) signer, or undefined for an unsigned request. */
+  verifyRequest(envelope: string): VerifiedRequest | undefined {
+    // A cheap hint for which verifier to try first; correctness does not depend on it.
+    const order = !this.bound
+      ? [this.open]
+      : envelope.includes("KeyIdentifier")
+        ? [this.bound, this.open]
+        : [this.open, this.bound];
+    let refusal: unknown;
+    for (const verifier of order) {
+      let result: VerifiedRequest | undefined;
+      try {
+        result = verifier.verifyRequest(envelope);
+      } catch (err) {
+        if (isSdkError(err) && err.code === "WSS_UNTRUSTED_KEY") {
+          refusal = err;
+          continue;
+        }
+        throw err;
+      }
+      if (result) this.remember(result);
+      return result;
+    }
+    throw refusal;
+  }
+
+  private remember(r: VerifiedRequest): void {
+    const now = this.settings.clock();
+    const key = createHash("sha256")
+      .update(`${r.thumbprintSha256}\n${r.created.toISOString()}\n${r.expires.toISOString()}\n`)
+      .update(r.bodyCanonical)
+      .digest("base64");
+    const until = this.accepted.get(key);
+    if (until !== undefined && until >= now)
+      throw new SecurityError("WSS_REPLAY", "this signed message was already accepted (replay)");
+    if (this.accepted.size >= MAX_REMEMBERED)
+      for (const [k, u] of this.accepted) if (u < now) this.accepted.delete(k);
+    if (this.accepted.size >= MAX_REMEMBERED)
+      throw new SecurityError("WSS_BUSY", "replay cache full; retry later", { retryable: true });
+    this.accepted.set(key, r.expires.getTime() + SKEW_MS);
+  }
+}
