@@ -1,9 +1,9 @@
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { StoreExport } from "../../../src/server/index.js";
+import { GENERATED_CERT_FILE, type StoreExport } from "../../../src/server/index.js";
 import { createMessageSigner } from "../../../src/wssec/index.js";
 import { testIdentity } from "../../helpers/keys.js";
 import { get, ops, post } from "./raw.js";
@@ -152,6 +152,63 @@ describe("esol server", () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toContain("<Duplicate>false</Duplicate>");
     expect(answer.body).toContain("SignatureValue");
+    await stop(child);
+  });
+
+  it("HTTPS without --trust refuses unsigned requests and binds a proxy's certificate on first use, across restarts", async () => {
+    const db = join(dir, "tofu.db");
+    const owner = await testIdentity("ec-p256", "server-cli-tofu-owner");
+    const impostor = await testIdentity("ec-p256", "server-cli-tofu-impostor");
+    const sign = (id: typeof owner, envelope: string, keyReference: "bst" | "thumbprint-sha256" = "bst") =>
+      createMessageSigner({ key: id.keyPem, cert: id.certPem, keyReference }).secureRequest(envelope, {
+        operation: /<t:(\w+)>/.exec(envelope)?.[1] ?? "",
+        attempt: 1,
+      });
+    const first = await startCli(["--port", "13000", "--db", db]);
+    children.push(first.child);
+    expect(first.url.startsWith("https://")).toBe(true);
+    expect(first.stderr()).toContain("trust on first use");
+    const ca = { ca: readFileSync(join(dir, GENERATED_CERT_FILE), "utf8") };
+    const unsigned = await post(first.url, ops.registerProxy("proxy-key-0001", "p1"), ca);
+    expect(unsigned.status).toBe(500);
+    expect(unsigned.body).toContain("<faultcode>wsse:InvalidSecurity</faultcode>");
+    expect(unsigned.body).toContain("WSS_UNSIGNED");
+    const bound = await post(first.url, await sign(owner, ops.registerProxy("proxy-key-0002", "p1")), ca);
+    expect(bound.status).toBe(200);
+    expect(await stop(first.child, "SIGTERM")).toBe(0);
+
+    const second = await startCli(["--port", "13000", "--db", db]);
+    children.push(second.child);
+    const byThumbprint = await post(second.url, await sign(owner, ops.sync("p1"), "thumbprint-sha256"), ca);
+    expect(byThumbprint.status).toBe(200);
+    const stolen = await post(
+      second.url,
+      await sign(impostor, ops.registerProxy("proxy-key-0003", "p1")),
+      ca,
+    );
+    expect(stolen.body).toContain("WSS_UNTRUSTED_KEY");
+    await stop(second.child);
+
+    const exported = JSON.parse(esol(["server", "export", "--db", db]).stdout) as StoreExport;
+    expect(exported.proxies.map((p) => p.proxyId)).toEqual(["p1"]);
+    expect(exported.proxies[0]?.signer?.thumbprintSha256).toMatch(/^[0-9a-f]{64}$/);
+    const unbind = esol(["server", "unbind", "--db", db, "--proxy", "p1"]);
+    expect(unbind.stdout).toBe("unbound p1\n");
+    expect(unbind.status).toBe(0);
+    const again = esol(["server", "unbind", "--db", db, "--proxy", "p1"]);
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toMatch(/^error PROXY_NOT_BOUND: /);
+    expect(JSON.parse(esol(["server", "export", "--db", db]).stdout).proxies[0].signer).toBeUndefined();
+  });
+
+  it("--insecure-unsigned accepts unsigned requests over HTTPS, with a warning", async () => {
+    const db = join(dir, "insecure", "insecure.db");
+    mkdirSync(join(dir, "insecure"));
+    const { child, url, stderr } = await startCli(["--port", "13001", "--db", db, "--insecure-unsigned"]);
+    children.push(child);
+    expect(stderr()).toContain("warning: --insecure-unsigned");
+    const ca = { ca: readFileSync(join(dir, "insecure", GENERATED_CERT_FILE), "utf8") };
+    expect((await post(url, ops.registerProxy("proxy-key-0001", "p1"), ca)).status).toBe(200);
     await stop(child);
   });
 
