@@ -6,13 +6,13 @@
  *
  * Ports: TCP 15000-15099 and UDP 15500-15599 belong to this file.
  */
-import { execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CommunicationServer, GENERATED_CERT_FILE } from "../../../src/server/index.js";
+import { CommunicationServer, exportStoreFile, GENERATED_CERT_FILE } from "../../../src/server/index.js";
 import { type PrinterFleet, startFleet } from "../../../src/sim/index.js";
 
 const SNMP_BASE_PORT = 15500;
@@ -140,16 +140,39 @@ describe("examples/meter-map.ts", () => {
 });
 
 describe("examples/getting-started.ts (the code of docs/getting-started.md)", () => {
-  let server: CommunicationServer;
+  let server: ChildProcess | undefined;
 
   beforeAll(async () => {
-    // HTTPS with the self-signed pair the server writes next to its database, as in the guide.
-    server = new CommunicationServer({ dbPath: join(dir, "cs.db"), port: SERVER_PORT });
-    await server.start();
+    // The server exactly as the guide starts it: `esol server`, HTTPS with the self-signed
+    // pair it writes next to its database, unsigned requests allowed for this first exchange.
+    const flags = /npx esol server (--port 8443 --db cs\/cs\.db.*)$/m.exec(
+      readFileSync("docs/getting-started.md", "utf8"),
+    );
+    expect(flags, "the guide starts esol server").not.toBeNull();
+    const args = flags![1]!
+      .replace("8443", String(SERVER_PORT))
+      .replace("cs/cs.db", join(dir, "cs.db"))
+      .split(" ");
+    server = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "server", ...args], {
+      cwd: process.cwd(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    server.stdout!.on("data", (d) => {
+      stdout += d;
+    });
+    await until(
+      () => stdout.startsWith("listening "),
+      () => stdout,
+    );
   });
 
   afterAll(async () => {
-    await server?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server!.once("exit", resolve));
+      server.kill("SIGTERM");
+      await exited;
+    }
   });
 
   it("reads one printer and the server stores its billing read once", async () => {
@@ -166,7 +189,7 @@ describe("examples/getting-started.ts (the code of docs/getting-started.md)", ()
     expect(run.stdout).toContain(`serial ${truth.serial}`);
     expect(run.stdout).toContain("billing read sent: 1 accepted, 0 duplicate(s)");
 
-    const stored = server.exportStore();
+    const stored = exportStoreFile(join(dir, "cs.db"));
     expect(stored.devices.map((d) => d.serial)).toEqual([truth.serial]);
     expect(stored.billingReads).toHaveLength(1);
     const read = stored.billingReads[0]!;
