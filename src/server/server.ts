@@ -201,17 +201,17 @@ export class CommunicationServer {
     const signaturePolicy = options.signaturePolicy ?? "optional";
     if (!SIGNATURE_POLICIES.includes(signaturePolicy))
       throw new ConfigError(
-        "CONFIG_SIGNATURE_POLICY",
+        "CONFIG_INVALID_OPTION",
         `signaturePolicy must be ${SIGNATURE_POLICIES.join(", ")} (got ${String(signaturePolicy)})`,
       );
     if (signaturePolicy === "required" && !options.verifier)
       throw new ConfigError(
-        "CONFIG_SIGNATURE_POLICY",
+        "CONFIG_INVALID_OPTION",
         'signaturePolicy "required" needs a verifier that knows the trusted certificates',
       );
     if (signaturePolicy === "tofu" && options.verifier)
       throw new ConfigError(
-        "CONFIG_SIGNATURE_POLICY",
+        "CONFIG_INVALID_OPTION",
         'signaturePolicy "tofu" binds certificates itself: leave verifier unset, or use "required" with it',
       );
     this.signaturePolicy = signaturePolicy;

@@ -257,7 +257,7 @@ export function registerServer(program: Command): void {
         if (opts.proxy === undefined || opts.proxy === "")
           throw new ConfigError("ARG_MISSING", "--proxy ID is required");
         if (!unbindProxySigner(db, opts.proxy))
-          throw new ConfigError("PROXY_NOT_BOUND", `proxy ${opts.proxy} has no bound certificate in ${db}`);
+          throw new ConfigError("ARG_INVALID", `proxy ${opts.proxy} has no bound certificate in ${db}`);
         process.stdout.write(`unbound ${opts.proxy}\n`);
       }),
     );

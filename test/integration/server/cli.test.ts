@@ -197,7 +197,7 @@ describe("esol server", () => {
     expect(unbind.status).toBe(0);
     const again = esol(["server", "unbind", "--db", db, "--proxy", "p1"]);
     expect(again.status).not.toBe(0);
-    expect(again.stderr).toMatch(/^error PROXY_NOT_BOUND: /);
+    expect(again.stderr).toMatch(/^error ARG_INVALID: /);
     expect(JSON.parse(esol(["server", "export", "--db", db]).stdout).proxies[0].signer).toBeUndefined();
   });
 

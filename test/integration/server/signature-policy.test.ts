@@ -226,9 +226,9 @@ describe('signaturePolicy "required" (esol server --trust)', () => {
     expect((await send(srv, ops.sync("p-c"), signer(a))).code).toBe("WSS_UNTRUSTED_KEY");
   });
 
-  it("refuses contradictory options with CONFIG_SIGNATURE_POLICY", () => {
+  it("refuses contradictory options with CONFIG_INVALID_OPTION", () => {
     expect(() => new CommunicationServer({ dbPath: "x.db", signaturePolicy: "required" })).toThrow(
-      expect.objectContaining({ code: "CONFIG_SIGNATURE_POLICY" }),
+      expect.objectContaining({ code: "CONFIG_INVALID_OPTION" }),
     );
     expect(
       () =>
@@ -237,9 +237,9 @@ describe('signaturePolicy "required" (esol server --trust)', () => {
           signaturePolicy: "tofu",
           verifier: createRequestVerifier({ requireSignature: false }),
         }),
-    ).toThrow(expect.objectContaining({ code: "CONFIG_SIGNATURE_POLICY" }));
+    ).toThrow(expect.objectContaining({ code: "CONFIG_INVALID_OPTION" }));
     expect(() => new CommunicationServer({ dbPath: "x.db", signaturePolicy: "sometimes" as "tofu" })).toThrow(
-      expect.objectContaining({ code: "CONFIG_SIGNATURE_POLICY" }),
+      expect.objectContaining({ code: "CONFIG_INVALID_OPTION" }),
     );
   });
 });
