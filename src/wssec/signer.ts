@@ -32,7 +32,7 @@ import {
 } from "./namespaces.js";
 import { WsSecurityVerifier } from "./verifier.js";
 import { checkWireForm } from "./wire.js";
-import { childElements, excC14n, idAttributesOf, isXmlElement, parseXml } from "./xml.js";
+import { childElements, excC14nTo, idAttributesOf, isEnvelopeBody, isXmlElement, parseXml } from "./xml.js";
 
 /** How the signature names its key. */
 export type KeyReferenceKind = "bst" | "thumbprint-sha1" | "thumbprint-sha256";
@@ -159,7 +159,12 @@ export class WsSecuritySigner implements MessageSecurity {
    */
   secureRequest(envelope: string, _context?: SecurityContext): string {
     checkWireForm(envelope, { maxBytes: Number.MAX_SAFE_INTEGER, maxDepth: 256 });
-    const root = parseXml(envelope);
+    // No tree for the Body's content (large billing bodies); only elements with attributes
+    // are kept, for the Id uniqueness checks below.
+    const root = parseXml(envelope, {
+      streamContentOf: isEnvelopeBody,
+      keep: (el) => el.attributes.length > 0,
+    });
     if (!isXmlElement(root, SOAP11_NS, "Envelope")) {
       throw new SecurityError(
         "WSS_MALFORMED",
@@ -238,7 +243,9 @@ export class WsSecuritySigner implements MessageSecurity {
 
     if (this.key && this.cert && this.alg) {
       const alg = this.alg;
-      const bodyDigest = digestBase64(alg.digest, excC14n(body));
+      const bodyHash = createHash(alg.digest.hash);
+      excC14nTo(body, [], (chunk) => bodyHash.update(chunk, "utf8"));
+      const bodyDigest = bodyHash.digest("base64");
       const tsCanonical = `<wsu:Timestamp xmlns:wsu="${this.ns.wsu}" wsu:Id="${tsId}">${tsInner}</wsu:Timestamp>`;
       const tsDigest = digestBase64(alg.digest, tsCanonical);
       const ref = (id: string, digest: string, selfClose: boolean): string => {

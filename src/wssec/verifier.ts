@@ -39,6 +39,7 @@ import {
   childElements as elementChildren,
   idAttributesOf as idAttributes,
   isXmlElement as isElement,
+  isEnvelopeBody,
   parseXml,
   textContentOnly as textOnly,
 } from "./xml.js";
@@ -144,6 +145,7 @@ export class WsSecurityVerifier implements RequestVerifier {
   private readonly clock: () => number;
   private readonly replay: ReplayCache;
   private readonly counters = { accepted: 0, refused: {} as Record<string, number> };
+  private readonly keepInBody: (el: Element) => boolean;
 
   /** @throws ConfigError for unreadable certificates or a CA without a subject constraint. */
   constructor(options: WsSecurityVerifierOptions = {}) {
@@ -184,6 +186,13 @@ export class WsSecurityVerifier implements RequestVerifier {
     this.namespaceSets = options.allowDraftNamespaces ? [WSS_2004, WSS_2003_DRAFT] : [WSS_2004];
     this.clock = options.clock ?? Date.now;
     this.replay = new ReplayCache(options.replayCacheSize ?? 100_000);
+    const watched = new Set<string>([SOAP11_NS, SOAP12_NS, DSIG_NS, UTILITY_EC_NS]);
+    for (const ns of [WSS_2004, WSS_2003_DRAFT]) {
+      watched.add(ns.wsse);
+      watched.add(ns.wsu);
+    }
+    this.keepInBody = (el) =>
+      el.attributes.length > 0 || (el.namespaceURI !== null && watched.has(el.namespaceURI));
   }
 
   /**
@@ -229,7 +238,10 @@ export class WsSecurityVerifier implements RequestVerifier {
 
   private check(envelope: string): VerifiedRequest | undefined {
     checkWireForm(envelope, this.limits);
-    const root = parseXml(envelope);
+    // The Body's content is streamed (no tree): it is read again only to canonicalize it.
+    // Every element a rule below looks for (anything with an attribute, anything in a
+    // SOAP, WS-Security or XML-DSig namespace) is kept, wherever it hides.
+    const root = parseXml(envelope, { streamContentOf: isEnvelopeBody, keep: this.keepInBody });
     if (root.localName === "Envelope" && root.namespaceURI !== SOAP11_NS) {
       fail(
         "WSS_VERSION_MISMATCH",

@@ -8,6 +8,12 @@
  * short: elements, attributes, namespaces, text with the five predefined entities and
  * character references. It records each tag's offsets so the signer can splice its
  * header into the caller's bytes instead of re-serializing them.
+ *
+ * Why a Body can be streamed: a 10,000-device message as a tree is ~85 MB of small
+ * objects that survive young-generation collections, so time grew faster than size.
+ * A streamed Body's content is checked like the rest but not kept; canonicalization reads
+ * it again from the text (copying runs that are already canonical), so memory and time
+ * stay proportional to the message.
  * @module
  */
 import { SecurityError } from "../errors.js";
@@ -58,6 +64,13 @@ export class XmlElement {
   end = 0;
   /** Written as `<x/>`. */
   selfClosing = false;
+  /**
+   * Set when the content was streamed (see {@link ParseOptions.streamContentOf}): the
+   * document text, from which {@link excC14n} reads the content again. `children` is then empty.
+   */
+  source: string | undefined = undefined;
+  /** Of a streamed element: the descendants {@link ParseOptions.keep} asked for, childless, document order. */
+  kept: XmlElement[] | undefined = undefined;
 
   /**
    * @param qname Name as written.
@@ -177,15 +190,38 @@ function readName(
 
 const normalizeLineEnds = (s: string): string => (s.indexOf("\r") < 0 ? s : s.replace(/\r\n?/g, "\n"));
 
+/** Options of {@link parseXml}. */
+export interface ParseOptions {
+  /**
+   * Elements whose content is checked as thoroughly as the rest but not kept as children:
+   * {@link excC14n} reads it again from the text. A large Body then costs no tree, which
+   * keeps the heap (and garbage-collection time) flat as messages grow.
+   */
+  streamContentOf?: (el: XmlElement) => boolean;
+  /**
+   * Descendants of a streamed element that are still needed (e.g. those with an Id or in a
+   * security namespace): listed, childless, in {@link XmlElement.kept}, and returned by
+   * {@link descendants} in document order.
+   */
+  keep?: (el: XmlElement) => boolean;
+}
+
+/** Receives the content of a streamed element as it is read again (see {@link excC14n}). */
+interface ContentHandler {
+  start(el: XmlElement): void;
+  /** `value` decoded; `raw` as written at `text[from, to)` (the same string when nothing was decoded). */
+  text(value: string, raw: string, from: number, to: number): void;
+  end(el: XmlElement): void;
+}
+
 /**
  * Parses a document: one root element, optional XML declaration, whitespace around.
  * Refuses DOCTYPE, comments, processing instructions, CDATA, unbound prefixes,
  * duplicate attributes and anything not well-formed.
  * @throws SecurityError `WSS_MALFORMED`.
  */
-export function parseXml(text: string): XmlElement {
+export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
   if (ILLEGAL_CHAR.test(text)) throw malformed("illegal character", text.search(ILLEGAL_CHAR));
-  const n = text.length;
   let pos = 0;
   if (text.charCodeAt(0) === 0xfeff) pos = 1;
   if (text.startsWith("<?xml", pos) && /[ \t\r\n]/.test(text[pos + 5] ?? "")) {
@@ -194,19 +230,45 @@ export function parseXml(text: string): XmlElement {
     pos = end + 2;
   }
   const rootScope: Scope = Object.assign(Object.create(null) as Scope, { xml: XML_NS, "": "" });
+  const root = read(text, pos, text.length, null, rootScope, options, undefined);
+  if (!root) throw malformed("no root element", 0);
+  return root;
+}
+
+/**
+ * The reader proper, over `text[from, to)`. Builds the tree under `parent` (null: a
+ * document); with `handler`, builds nothing and hands every node to it instead (the
+ * second reading of a streamed element's content, already checked by the first).
+ */
+function read(
+  text: string,
+  from: number,
+  to: number,
+  parent: XmlElement | null,
+  rootScope: Scope,
+  options: ParseOptions,
+  handler: ContentHandler | undefined,
+): XmlElement | null {
   const names = new Map<string, [string | null, string]>();
+  const { streamContentOf, keep } = options;
+  let pos = from;
   let root: XmlElement | null = null;
-  let current = null as XmlElement | null;
-  while (pos < n) {
-    const lt = text.indexOf("<", pos);
-    const textEnd = lt < 0 ? n : lt;
+  let current = parent;
+  // The element whose content is being streamed (its descendants are not attached).
+  let streamed: XmlElement | null = null;
+  while (pos < to) {
+    let lt = text.indexOf("<", pos);
+    if (lt >= to) lt = -1;
+    const textEnd = lt < 0 ? to : lt;
     if (textEnd > pos) {
       const raw = text.slice(pos, textEnd);
       if (!current) {
         if (raw.trim() !== "") throw malformed("text outside the root element", pos);
       } else {
         if (raw.indexOf("]]>") >= 0) throw malformed("']]>' in text", pos);
-        current.children.push(decodeRefs(normalizeLineEnds(raw), pos));
+        const value = decodeRefs(normalizeLineEnds(raw), pos);
+        if (handler) handler.text(value, raw, pos, textEnd);
+        else if (!streamed) current.children.push(value);
       }
     }
     if (lt < 0) break;
@@ -214,12 +276,14 @@ export function parseXml(text: string): XmlElement {
     const c = text.charCodeAt(pos);
     if (c === 0x2f /* / */) {
       // Compare in place: an end tag allocates nothing.
-      if (!current || !text.startsWith(current.qname, pos + 1))
+      if (!current || current === parent || !text.startsWith(current.qname, pos + 1))
         throw malformed("end tag does not match its start tag", lt);
       const after = skipSpace(text, pos + 1 + current.qname.length);
       if (text.charCodeAt(after) !== 0x3e) throw malformed("end tag does not match its start tag", lt);
       current.contentEnd = lt;
       current.end = after + 1;
+      if (handler) handler.end(current);
+      if (current === streamed) streamed = null;
       current = current.parentNode;
       pos = after + 1;
       continue;
@@ -231,7 +295,7 @@ export function parseXml(text: string): XmlElement {
     if (qname === undefined) throw malformed("bad element name", lt);
     pos += qname.length;
     const rawAttrs = RAW_ATTRS;
-    rawAttrs.length = 0;
+    if (rawAttrs.length !== 0) rawAttrs.length = 0;
     let selfClosing = false;
     for (;;) {
       const afterSpace = skipSpace(text, pos);
@@ -307,15 +371,25 @@ export function parseXml(text: string): XmlElement {
     if (attributes) el.attributes = attributes;
     el.startTagEnd = pos;
     el.selfClosing = selfClosing;
-    if (current) current.children.push(el);
-    else root = el;
+    if (handler) handler.start(el);
+    else if (streamed) {
+      if (keep?.(el)) (streamed.kept as XmlElement[]).push(el);
+    } else {
+      if (current) current.children.push(el);
+      else root = el;
+      if (!selfClosing && streamContentOf?.(el)) {
+        streamed = el;
+        el.source = text;
+        el.kept = [];
+      }
+    }
     if (selfClosing) {
       el.contentEnd = pos - 2;
       el.end = pos;
+      if (handler) handler.end(el);
     } else current = el;
   }
-  if (!root) throw malformed("no root element", 0);
-  if (current) throw malformed(`unclosed element ${current.qname.slice(0, 40)}`, n);
+  if (current !== parent) throw malformed(`unclosed element ${current?.qname.slice(0, 40)}`, to);
   return root;
 }
 
@@ -337,24 +411,46 @@ const escapeAttr = (s: string): string =>
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
+ * Where canonical text goes: small pieces are collected and joined into one flat string
+ * of about CHUNK characters before `write` sees them. (Appending with `+=` builds a rope
+ * whose every node stays alive, and is copied by the garbage collector, until the end.)
+ */
+interface Output {
+  pieces: string[];
+  length: number;
+  write: (chunk: string) => void;
+}
+const CHUNK = 1 << 16;
+
+/**
  * Exclusive XML Canonicalization 1.0 without comments of `apex` and its subtree.
  * `inclusivePrefixes` is the InclusiveNamespaces PrefixList (`#default` for the default namespace).
  */
 export function excC14n(apex: XmlElement, inclusivePrefixes: readonly string[] = []): string {
-  const out = { s: "" };
+  const parts: string[] = [];
+  excC14nTo(apex, inclusivePrefixes, (chunk) => parts.push(chunk));
+  return parts.length === 1 ? (parts[0] as string) : parts.join("");
+}
+
+/**
+ * {@link excC14n}, written to `write` in order, in pieces (e.g. to a hash), so a large
+ * Body never needs to exist as one string.
+ */
+export function excC14nTo(
+  apex: XmlElement,
+  inclusivePrefixes: readonly string[],
+  write: (chunk: string) => void,
+): void {
+  const out: Output = { pieces: [], length: 0, write };
   const inclusive = inclusivePrefixes.map((p) => (p === "#default" ? "" : p));
   const rendered: Scope = Object.create(null) as Scope;
   rendered[""] = "";
   renderElement(apex, rendered, inclusive, out);
-  return out.s;
+  if (out.pieces.length > 0) write(out.pieces.join(""));
 }
 
-function renderElement(
-  el: XmlElement,
-  rendered: Scope,
-  inclusive: readonly string[],
-  out: { s: string },
-): void {
+/** Writes `el`'s canonical start tag; returns the namespaces rendered for its content. */
+function renderStart(el: XmlElement, rendered: Scope, inclusive: readonly string[], out: Output): Scope {
   // Namespace nodes to render: visibly used by the element or its attributes (or listed
   // as inclusive) and not already rendered with the same value by an output ancestor.
   let decls: [string, string][] | undefined;
@@ -383,10 +479,10 @@ function renderElement(
     decls ??= [];
     decls.push([p, uri]);
   }
-  out.s += `<${el.qname}`;
+  let tag = `<${el.qname}`;
   if (decls) {
     if (decls.length > 1) decls.sort((x, y) => byCodeUnits(x[0], y[0]));
-    for (const [p, uri] of decls) out.s += `${p === "" ? ' xmlns="' : ` xmlns:${p}="`}${escapeAttr(uri)}"`;
+    for (const [p, uri] of decls) tag += `${p === "" ? ' xmlns="' : ` xmlns:${p}="`}${escapeAttr(uri)}"`;
   }
   if (attrs.length > 0) {
     const sorted =
@@ -401,16 +497,89 @@ function renderElement(
                   ? 1
                   : byCodeUnits(x.namespaceURI, y.namespaceURI) || byCodeUnits(x.localName, y.localName),
           );
-    for (const a of sorted) out.s += ` ${a.qname}="${escapeAttr(a.value)}"`;
+    for (const a of sorted) tag += ` ${a.qname}="${escapeAttr(a.value)}"`;
   }
-  out.s += ">";
-  const children = el.children;
-  for (let i = 0; i < children.length; i++) {
-    const c = children[i] as XmlNode;
-    if (typeof c === "string") out.s += escapeText(c);
-    else renderElement(c, scope, inclusive, out);
+  emit(out, `${tag}>`);
+  return scope;
+}
+
+function emit(out: Output, s: string): void {
+  out.pieces.push(s);
+  out.length += s.length;
+  if (out.length >= CHUNK) {
+    out.write(out.pieces.join(""));
+    out.pieces.length = 0;
+    out.length = 0;
   }
-  out.s += `</${el.qname}>`;
+}
+
+function renderElement(el: XmlElement, rendered: Scope, inclusive: readonly string[], out: Output): void {
+  const scope = renderStart(el, rendered, inclusive, out);
+  if (el.source !== undefined) renderStreamedContent(el, scope, inclusive, out);
+  else {
+    const children = el.children;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i] as XmlNode;
+      if (typeof c === "string") emit(out, escapeText(c));
+      else renderElement(c, scope, inclusive, out);
+    }
+  }
+  emit(out, `</${el.qname}>`);
+}
+
+/**
+ * Canonical content of a streamed element, read again from its source text. Wherever the
+ * source is already canonical (a plain `<name>` whose namespace is rendered already, text
+ * without references, `>` or CR, a plain `</name>`), the source text is copied in runs
+ * instead of being rebuilt piece by piece.
+ */
+function renderStreamedContent(
+  el: XmlElement,
+  scope: Scope,
+  inclusive: readonly string[],
+  out: Output,
+): void {
+  const source = el.source as string;
+  // Rendered-namespace scopes of the open elements, innermost last.
+  const scopes: Scope[] = [scope];
+  // Start of the source text not yet written, which is canonical as it stands.
+  let run = el.startTagEnd;
+  const flushTo = (at: number): void => {
+    if (at > run) emit(out, source.slice(run, at));
+  };
+  const handler: ContentHandler = {
+    start(child) {
+      const top = scopes[scopes.length - 1] as Scope;
+      if (
+        child.startTagEnd - child.start === child.qname.length + 2 &&
+        child.attributes.length === 0 &&
+        child.declarations.length === 0 &&
+        inclusive.length === 0 &&
+        top[child.prefix ?? ""] === (child.namespaceURI ?? "")
+      ) {
+        scopes.push(top);
+        return;
+      }
+      flushTo(child.start);
+      scopes.push(renderStart(child, top, inclusive, out));
+      run = child.startTagEnd;
+    },
+    text(value, raw, from, to) {
+      if (value === raw && raw.indexOf(">") < 0) return;
+      flushTo(from);
+      emit(out, escapeText(value));
+      run = to;
+    },
+    end(child) {
+      scopes.pop();
+      if (!child.selfClosing && child.end - child.contentEnd === child.qname.length + 3) return;
+      flushTo(child.contentEnd);
+      emit(out, `</${child.qname}>`);
+      run = child.end;
+    },
+  };
+  read(source, el.startTagEnd, el.contentEnd, el, el.scope, {}, handler);
+  flushTo(el.contentEnd);
 }
 
 /** Element children of `el`. */
@@ -425,6 +594,7 @@ export function descendants(root: XmlElement): XmlElement[] {
   const out: XmlElement[] = [];
   const walk = (el: XmlElement): void => {
     out.push(el);
+    if (el.kept) for (const k of el.kept) out.push(k);
     const children = el.children;
     for (let i = 0; i < children.length; i++) {
       const c = children[i] as XmlNode;
@@ -442,6 +612,21 @@ export function isXmlElement(
   local: string,
 ): node is XmlElement {
   return typeof node === "object" && node !== null && node.localName === local && node.namespaceURI === ns;
+}
+
+const SOAP11_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/";
+
+/**
+ * Whether `el` is a SOAP 1.1 Body directly under the document's root element — the
+ * element worth streaming ({@link ParseOptions.streamContentOf}).
+ */
+export function isEnvelopeBody(el: XmlElement): boolean {
+  return (
+    el.localName === "Body" &&
+    el.namespaceURI === SOAP11_ENVELOPE_NS &&
+    el.parentNode !== null &&
+    el.parentNode.parentNode === null
+  );
 }
 
 /** Every `{ns}local` element in `root`'s subtree, document order. */

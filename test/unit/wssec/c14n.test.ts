@@ -4,7 +4,13 @@ import { SecurityError } from "../../../src/errors.js";
 import { canonicalize } from "../../../src/wssec/c14n.js";
 import { elementChildren } from "../../../src/wssec/dom.js";
 import { parseStrict } from "../../../src/wssec/wire.js";
-import { descendants, excC14n, parseXml } from "../../../src/wssec/xml.js";
+import {
+  descendants,
+  excC14n,
+  type ParseOptions,
+  parseXml,
+  type XmlElement,
+} from "../../../src/wssec/xml.js";
 
 // Random documents: prefixes bound at random depths (sometimes rebound), default
 // namespaces set and unset, namespaced and plain attributes, text needing escapes.
@@ -170,5 +176,65 @@ describe("parseXml refuses what the wire check refuses, and malformed XML", () =
     expect(h.selfClosing).toBe(true);
     expect(xml.slice(b.start, b.startTagEnd)).toBe('<s:B a="1">');
     expect(xml.slice(b.contentEnd, b.end)).toBe("</s:B>");
+  });
+});
+
+describe("streamed content (parseXml streamContentOf)", () => {
+  const streamBodies: ParseOptions = {
+    streamContentOf: (el) => el.localName === "Body" || el.localName === "Read",
+    keep: (el) => el.attributes.length > 0,
+  };
+  const byStart = (root: XmlElement): Map<number, XmlElement> =>
+    new Map(descendants(root).map((el) => [el.start, el]));
+
+  it("canonicalizes streamed elements exactly as the tree does, with and without InclusiveNamespaces", () => {
+    fc.assert(
+      fc.property(element(3, new Set()), (doc) => {
+        const xml = `<r xmlns:a="urn:a:0">${doc.xml}</r>`;
+        const tree = byStart(parseXml(xml));
+        const streamedRoot = parseXml(xml, streamBodies);
+        expect(excC14n(streamedRoot)).toBe(excC14n(tree.get(0) as XmlElement));
+        for (const el of descendants(streamedRoot)) {
+          const same = tree.get(el.start) as XmlElement;
+          expect(el.qname).toBe(same.qname);
+          if (el.source === undefined) continue;
+          expect(el.children).toEqual([]);
+          expect(excC14n(el)).toBe(excC14n(same));
+          expect(excC14n(el, ["a", "wsu", "#default"])).toBe(excC14n(same, ["a", "wsu", "#default"]));
+          // Kept: exactly the descendants with attributes, in document order.
+          const inside = descendants(same)
+            .slice(1)
+            .filter((d) => d.attributes.length > 0)
+            .map((d) => d.start);
+          expect((el.kept ?? []).map((k) => k.start)).toEqual(inside);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("rewrites what is not canonical in the source: empty-element tags, spaces in tags, references, CR, '>'", () => {
+    const xml =
+      '<s:E xmlns:s="urn:s"><s:Body><e:Op xmlns:e="urn:e" xmlns:unused="urn:u"><A/><B  >1 &amp; 2</B ><C>x&gt;y>z</C>' +
+      '<D>line\r\nend&#13;</D><F z="2"   a="1"/><G>&#x41;&#66;</G></e:Op>tail</s:Body></s:E>';
+    const body = parseXml(xml).children[0] as XmlElement;
+    const streamed = parseXml(xml, { streamContentOf: (el) => el.localName === "Body" })
+      .children[0] as XmlElement;
+    expect(streamed.source).toBe(xml);
+    expect(excC14n(streamed)).toBe(excC14n(body));
+    expect(excC14n(streamed)).toBe(
+      '<s:Body xmlns:s="urn:s"><e:Op xmlns:e="urn:e"><A></A><B>1 &amp; 2</B><C>x&gt;y&gt;z</C>' +
+        '<D>line\nend&#xD;</D><F a="1" z="2"></F><G>AB</G></e:Op>tail</s:Body>',
+    );
+  });
+
+  it("refuses malformed content inside a streamed element like the tree reader", () => {
+    for (const bad of ["<x></y>", "<x a='1' a='2'/>", "<p:x/>", "&bogus;", "<x>&#0;</x>", "<x>"]) {
+      const xml = `<s:E xmlns:s="urn:s"><s:Body>${bad}</s:Body></s:E>`;
+      expect(() => parseXml(xml), bad).toThrow(SecurityError);
+      expect(() => parseXml(xml, { streamContentOf: (el) => el.localName === "Body" }), bad).toThrow(
+        SecurityError,
+      );
+    }
   });
 });

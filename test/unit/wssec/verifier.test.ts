@@ -19,6 +19,8 @@ import {
   signWith,
 } from "./support.js";
 
+const WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+
 const refusal = (fn: () => unknown): SecurityError => {
   try {
     fn();
@@ -81,6 +83,46 @@ describe("WsSecurityVerifier accepts what the signer produces", () => {
     expect(msg).toContain("<wsse:Username>proxy&lt;1&gt;</wsse:Username>");
     expect(msg).toContain("#PasswordDigest");
     expect(createRequestVerifier({ trust: [id.certPem] }).verifyRequest(msg)?.trusted).toBe(true);
+  });
+});
+
+describe("WsSecurityVerifier looks inside a large (streamed) Body", () => {
+  // The Body's content is not kept as a tree; these prove the rules still see into it.
+  const bigBody = (inner: string): string => {
+    let reads = "";
+    for (let i = 0; i < 200; i++)
+      reads += `<tns:read><tns:serial>SN-${i}</tns:serial><tns:meter>${i}</tns:meter></tns:read>`;
+    return SAMPLE_ENVELOPE.replace("<tns:SubmitBillingReads>", `<tns:SubmitBillingReads>${reads}${inner}`);
+  };
+
+  it("returns the whole Body, canonical, for a large message", async () => {
+    const id = await client();
+    const sender = createRequestVerifier({ trust: [id.certPem] }).verifyRequest(signWith(id, bigBody("")));
+    expect(sender?.bodyCanonical).toContain(
+      "<tns:read><tns:serial>SN-199</tns:serial><tns:meter>199</tns:meter></tns:read>",
+    );
+    expect(sender?.bodyCanonical).toContain('<tns:note lang="en">A &amp; B &lt; C</tns:note>');
+  });
+
+  it("refuses an element deep in the Body that reuses the Timestamp's Id", async () => {
+    const id = await client();
+    const signed = signWith(id, bigBody(""));
+    const tsId = /<wsu:Timestamp wsu:Id="([^"]+)"/.exec(signed)?.[1] as string;
+    const evil = replaceOnce(signed, "<tns:read>", `<tns:read><tns:x xmlns:wsu="${WSU}" wsu:Id="${tsId}"/>`);
+    const err = refusal(() => createRequestVerifier({ trust: [id.certPem] }).verifyRequest(evil));
+    expect(err.code).toBe("WSS_WRAPPING");
+  });
+
+  it("refuses a second Timestamp hidden deep in the Body", async () => {
+    const id = await client();
+    const signed = signWith(id, bigBody(""));
+    const ts = /<wsu:Timestamp [\s\S]*?<\/wsu:Timestamp>/.exec(signed)?.[0] as string;
+    const copy = ts
+      .replace(/wsu:Id="[^"]+"/, 'wsu:Id="other"')
+      .replace("<wsu:Timestamp ", `<wsu:Timestamp xmlns:wsu="${WSU}" `);
+    const evil = replaceOnce(signed, "<tns:read>", `<tns:read>${copy}`);
+    const err = refusal(() => createRequestVerifier({ trust: [id.certPem] }).verifyRequest(evil));
+    expect(err.code).toBe("WSS_WRAPPING");
   });
 });
 
