@@ -2,7 +2,7 @@
  * Benchmark: WS-Security sign + verify of real request envelopes, ours against
  * node-soap's `WSSecurityCert` + xml-crypto `checkSignature` in the same run.
  *
- *   node --import tsx bench/wssec.ts [--iterations 7] [--baseline-iterations 5] [--no-10k-baseline]
+ *   node --import tsx bench/wssec.ts [--iterations 15] [--baseline-iterations 5] [--no-10k-baseline]
  *
  * Envelopes come from the CommunicationClient's own codec (`buildEnvelope` + the request
  * mappers): a Sync with a few device statuses, and SubmitBillingReads of 1,000 and 10,000
@@ -34,7 +34,7 @@ const argNumber = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const ITERATIONS = argNumber("--iterations", 7);
+const ITERATIONS = argNumber("--iterations", 15);
 const BASELINE_ITERATIONS = argNumber("--baseline-iterations", 5);
 const BASELINE_10K = !process.argv.includes("--no-10k-baseline");
 const BASELINE_LIMIT_MS = 60_000;
@@ -109,8 +109,9 @@ const gcObserver = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcMs += e.duration;
 });
 gcObserver.observe({ entryTypes: ["gc"] });
-// GC entries are delivered asynchronously: yield once so they are counted before reading.
-const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+// GC entries are delivered asynchronously (not before a timer phase): yield to a timer so
+// they are counted before reading.
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
 interface Row {
   case: string;
@@ -127,50 +128,66 @@ interface Row {
 }
 const rows: Row[] = [];
 
+interface OurCase {
+  name: string;
+  devices: number;
+  envelope: string;
+  signer: ReturnType<typeof createMessageSigner>;
+}
+
+/**
+ * Measures `cases` interleaved (one operation of each per round), so that load from other
+ * processes on a shared machine falls on every case alike and the ratios stay meaningful.
+ */
 async function measureOurs(
-  name: string,
-  devices: number,
-  envelope: string,
-  signer: ReturnType<typeof createMessageSigner>,
+  cases: OurCase[],
   verifier: ReturnType<typeof createRequestVerifier>,
   iterations: number,
-): Promise<Row> {
-  const sign: number[] = [];
-  const verify: number[] = [];
-  const total: number[] = [];
-  let signedBytes = 0;
-  let gcTotal = 0;
+): Promise<Row[]> {
+  const samples = cases.map(() => ({
+    sign: [] as number[],
+    verify: [] as number[],
+    total: [] as number[],
+    gc: 0,
+    bytes: 0,
+  }));
   for (let i = 0; i < iterations + 2; i++) {
-    await settle();
-    const gcBefore = gcMs;
-    const t0 = performance.now();
-    const signed = await signer.secureRequest(envelope, { operation: "Bench", attempt: 1 });
-    const t1 = performance.now();
-    const sender = verifier.verifyRequest(signed);
-    const t2 = performance.now();
-    if (!sender?.trusted) throw new Error(`${name}: our verifier did not accept our signature`);
-    await settle();
-    if (i < 2) continue; // warm-up
-    sign.push(t1 - t0);
-    verify.push(t2 - t1);
-    total.push(t2 - t0);
-    gcTotal += gcMs - gcBefore;
-    signedBytes = Buffer.byteLength(signed);
+    for (const [k, c] of cases.entries()) {
+      const s = samples[k] as (typeof samples)[number];
+      await settle();
+      const gcBefore = gcMs;
+      const t0 = performance.now();
+      const signed = await c.signer.secureRequest(c.envelope, { operation: "Bench", attempt: 1 });
+      const t1 = performance.now();
+      const sender = verifier.verifyRequest(signed);
+      const t2 = performance.now();
+      if (!sender?.trusted) throw new Error(`${c.name}: our verifier did not accept our signature`);
+      await settle();
+      if (i < 2) continue; // warm-up
+      s.sign.push(t1 - t0);
+      s.verify.push(t2 - t1);
+      s.total.push(t2 - t0);
+      s.gc += gcMs - gcBefore;
+      s.bytes = Buffer.byteLength(signed);
+    }
   }
-  const row: Row = {
-    case: name,
-    impl: "ours",
-    devices,
-    envelopeBytes: Buffer.byteLength(envelope),
-    signedBytes,
-    iterations,
-    signMs: stats(sign),
-    verifyMs: stats(verify),
-    totalMs: stats(total),
-    gcMsPerOp: gcTotal / iterations,
-  };
-  rows.push(row);
-  return row;
+  return cases.map((c, k) => {
+    const s = samples[k] as (typeof samples)[number];
+    const row: Row = {
+      case: c.name,
+      impl: "ours",
+      devices: c.devices,
+      envelopeBytes: Buffer.byteLength(c.envelope),
+      signedBytes: s.bytes,
+      iterations,
+      signMs: stats(s.sign),
+      verifyMs: stats(s.verify),
+      totalMs: stats(s.total),
+      gcMsPerOp: s.gc / iterations,
+    };
+    rows.push(row);
+    return row;
+  });
 }
 
 function measureBaseline(
@@ -241,42 +258,43 @@ const sync = syncEnvelope();
 const billing1k = billingEnvelope(1000);
 const billing10k = billingEnvelope(10_000);
 
-const ours = {
-  syncRsa: await measureOurs("Sync, RSA-SHA256 + BST", 3, sync, rsaSigner, verifier, ITERATIONS * 5),
-  syncEc: await measureOurs("Sync, ECDSA P-256 + thumbprint", 3, sync, ecSigner, verifier, ITERATIONS * 5),
-  k1Rsa: await measureOurs(
-    "SubmitBillingReads 1,000, RSA + BST",
-    1000,
-    billing1k,
-    rsaSigner,
-    verifier,
-    ITERATIONS,
-  ),
-  k1Ec: await measureOurs(
-    "SubmitBillingReads 1,000, ECDSA + thumbprint",
-    1000,
-    billing1k,
-    ecSigner,
-    verifier,
-    ITERATIONS,
-  ),
-  k10Rsa: await measureOurs(
-    "SubmitBillingReads 10,000, RSA + BST",
-    10_000,
-    billing10k,
-    rsaSigner,
-    verifier,
-    ITERATIONS,
-  ),
-  k10Ec: await measureOurs(
-    "SubmitBillingReads 10,000, ECDSA + thumbprint",
-    10_000,
-    billing10k,
-    ecSigner,
-    verifier,
-    ITERATIONS,
-  ),
-};
+const [syncRsa, syncEc] = await measureOurs(
+  [
+    { name: "Sync, RSA-SHA256 + BST", devices: 3, envelope: sync, signer: rsaSigner },
+    { name: "Sync, ECDSA P-256 + thumbprint", devices: 3, envelope: sync, signer: ecSigner },
+  ],
+  verifier,
+  ITERATIONS * 5,
+);
+const [k1Rsa, k10Rsa, k1Ec, k10Ec] = await measureOurs(
+  [
+    { name: "SubmitBillingReads 1,000, RSA + BST", devices: 1000, envelope: billing1k, signer: rsaSigner },
+    {
+      name: "SubmitBillingReads 10,000, RSA + BST",
+      devices: 10_000,
+      envelope: billing10k,
+      signer: rsaSigner,
+    },
+    {
+      name: "SubmitBillingReads 1,000, ECDSA + thumbprint",
+      devices: 1000,
+      envelope: billing1k,
+      signer: ecSigner,
+    },
+    {
+      name: "SubmitBillingReads 10,000, ECDSA + thumbprint",
+      devices: 10_000,
+      envelope: billing10k,
+      signer: ecSigner,
+    },
+  ],
+  verifier,
+  ITERATIONS,
+);
+const ours = { syncRsa, syncEc, k1Rsa, k10Rsa, k1Ec, k10Ec } as Record<
+  "syncRsa" | "syncEc" | "k1Rsa" | "k10Rsa" | "k1Ec" | "k10Ec",
+  Row
+>;
 const baseline = {
   sync: await measureBaseline("Sync, RSA-SHA256 + BST", 3, sync, rsa, BASELINE_ITERATIONS * 3, 2),
   k1: await measureBaseline(
