@@ -109,6 +109,20 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const ID_REF = /^#([A-Za-z_][A-Za-z0-9_.-]*)$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
+const WATCHED_NAMESPACES: ReadonlySet<string> = new Set([
+  SOAP11_NS,
+  SOAP12_NS,
+  DSIG_NS,
+  UTILITY_EC_NS,
+  WSS_2004.wsse,
+  WSS_2004.wsu,
+  WSS_2003_DRAFT.wsse,
+  WSS_2003_DRAFT.wsu,
+]);
+/** Elements inside a streamed Body that the rules below must still see. */
+const keepInBody = (el: Element): boolean =>
+  el.attributes.length > 0 || (el.namespaceURI !== null && WATCHED_NAMESPACES.has(el.namespaceURI));
+
 const fail = (code: string, message: string): never => {
   throw new SecurityError(code, message);
 };
@@ -145,7 +159,6 @@ export class WsSecurityVerifier implements RequestVerifier {
   private readonly clock: () => number;
   private readonly replay: ReplayCache;
   private readonly counters = { accepted: 0, refused: {} as Record<string, number> };
-  private readonly keepInBody: (el: Element) => boolean;
 
   /** @throws ConfigError for unreadable certificates or a CA without a subject constraint. */
   constructor(options: WsSecurityVerifierOptions = {}) {
@@ -186,13 +199,6 @@ export class WsSecurityVerifier implements RequestVerifier {
     this.namespaceSets = options.allowDraftNamespaces ? [WSS_2004, WSS_2003_DRAFT] : [WSS_2004];
     this.clock = options.clock ?? Date.now;
     this.replay = new ReplayCache(options.replayCacheSize ?? 100_000);
-    const watched = new Set<string>([SOAP11_NS, SOAP12_NS, DSIG_NS, UTILITY_EC_NS]);
-    for (const ns of [WSS_2004, WSS_2003_DRAFT]) {
-      watched.add(ns.wsse);
-      watched.add(ns.wsu);
-    }
-    this.keepInBody = (el) =>
-      el.attributes.length > 0 || (el.namespaceURI !== null && watched.has(el.namespaceURI));
   }
 
   /**
@@ -241,7 +247,7 @@ export class WsSecurityVerifier implements RequestVerifier {
     // The Body's content is streamed (no tree): it is read again only to canonicalize it.
     // Every element a rule below looks for (anything with an attribute, anything in a
     // SOAP, WS-Security or XML-DSig namespace) is kept, wherever it hides.
-    const root = parseXml(envelope, { streamContentOf: isEnvelopeBody, keep: this.keepInBody });
+    const root = parseXml(envelope, { streamContentOf: isEnvelopeBody, keep: keepInBody });
     if (root.localName === "Envelope" && root.namespaceURI !== SOAP11_NS) {
       fail(
         "WSS_VERSION_MISMATCH",
