@@ -234,10 +234,19 @@ export class CommunicationStore {
       });
   }
 
-  private requireDevices(serials: Array<{ serial: string; field: string }>): void {
+  /**
+   * Every serial must be registered, and registered by `proxyId`: a proxy (even one locked to
+   * its certificate) must not report for another proxy's devices.
+   */
+  private requireDevices(proxyId: string, serials: Array<{ serial: string; field: string }>): void {
     for (const { serial, field } of serials) {
-      if (!this.stmt.deviceExists.get(serial))
-        throw new CommunicationFaultError("UNKNOWN_DEVICE", `device ${serial} is not registered`, { field });
+      const row = this.stmt.deviceOwner.get(serial) as { proxy_id: string } | undefined;
+      if (!row || row.proxy_id !== proxyId)
+        throw new CommunicationFaultError(
+          "UNKNOWN_DEVICE",
+          `device ${serial} is not registered${row ? " to this proxy" : ""}`,
+          { field },
+        );
     }
   }
 
@@ -318,7 +327,10 @@ export class CommunicationStore {
   reportSyncStatus(input: ReportSyncStatusInput, now: Date): AckCounts {
     return this.db.transaction(() => {
       this.requireProxy(input.proxyId);
-      this.requireDevices(input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })));
+      this.requireDevices(
+        input.proxyId,
+        input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })),
+      );
       if (this.stmt.getMessageKey.get("ReportSyncStatus", input.key))
         return { accepted: 0, duplicates: input.statuses.length };
       const at = now.toISOString();
@@ -338,7 +350,10 @@ export class CommunicationStore {
   submitBillingReads(input: SubmitBillingReadsInput, now: Date, cycle: BillingCycleKind): AckCounts {
     return this.db.transaction(() => {
       this.requireProxy(input.proxyId);
-      this.requireDevices(input.reads.map((r, i) => ({ serial: r.serial, field: `Read[${i}].Serial` })));
+      this.requireDevices(
+        input.proxyId,
+        input.reads.map((r, i) => ({ serial: r.serial, field: `Read[${i}].Serial` })),
+      );
       const at = now.toISOString();
       const counts: AckCounts = { accepted: 0, duplicates: 0 };
       for (const r of input.reads) {
@@ -370,7 +385,10 @@ export class CommunicationStore {
   submitSuppliesReport(input: SubmitSuppliesReportInput, now: Date): AckCounts {
     return this.db.transaction(() => {
       this.requireProxy(input.proxyId);
-      this.requireDevices(input.reports.map((r, i) => ({ serial: r.serial, field: `Report[${i}].Serial` })));
+      this.requireDevices(
+        input.proxyId,
+        input.reports.map((r, i) => ({ serial: r.serial, field: `Report[${i}].Serial` })),
+      );
       const at = now.toISOString();
       const counts: AckCounts = { accepted: 0, duplicates: 0 };
       for (const r of input.reports) {
@@ -395,7 +413,10 @@ export class CommunicationStore {
   sync(input: SyncInput, now: Date, policy: StorePolicy): SyncDirectives {
     return this.db.transaction(() => {
       this.requireProxy(input.proxyId);
-      this.requireDevices(input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })));
+      this.requireDevices(
+        input.proxyId,
+        input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })),
+      );
       const at = now.toISOString();
       for (const s of input.statuses) {
         this.stmt.setState.run(s.state, s.detail ?? null, s.lastReadAt?.toISOString() ?? null, at, s.serial);
@@ -558,7 +579,7 @@ export class CommunicationStore {
 function prepare(db: Database.Database) {
   return {
     proxyExists: db.prepare("SELECT 1 FROM proxies WHERE proxy_id = ?"),
-    deviceExists: db.prepare("SELECT 1 FROM devices WHERE serial = ?"),
+    deviceOwner: db.prepare("SELECT proxy_id FROM devices WHERE serial = ?"),
     getMessageKey: db.prepare("SELECT proxy_id FROM message_keys WHERE operation = ? AND key = ?"),
     putMessageKey: db.prepare(
       "INSERT INTO message_keys (operation, key, proxy_id, received_at) VALUES (?, ?, ?, ?)",

@@ -98,6 +98,22 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
     expect(err).toMatchObject({ code: "UNKNOWN_DEVICE", retryable: false });
   });
 
+  it("refuses reads and statuses for a device registered by another proxy, and stores nothing", async () => {
+    await client.registerProxy({ key: "proxy-key-0002", proxyId: "p2" });
+    const before = srv.server.exportStore().billingReads.length;
+    const err = await client
+      .submitBillingReads({ proxyId: "p2", reads: [read("read-stolen-1", "SN-1", 999)] })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "UNKNOWN_DEVICE", retryable: false });
+    expect((err as Error).message).toContain("not registered to this proxy");
+    const statusErr = await client
+      .sync({ proxyId: "p2", clientTime: new Date(), statuses: [{ serial: "SN-1", state: "silent" }] })
+      .catch((e: unknown) => e);
+    expect(statusErr).toMatchObject({ code: "UNKNOWN_DEVICE" });
+    expect(srv.server.exportStore().billingReads).toHaveLength(before);
+    expect(srv.server.exportStore().devices.find((d) => d.serial === "SN-1")?.state).not.toBe("silent");
+  });
+
   it("a connection dropped after the batch was stored: the resend is acknowledged as a duplicate", async () => {
     srv.server.injectFaults([{ operation: "SubmitBillingReads", kind: "drop-after-store", count: 1 }]);
     const ack = await client.submitBillingReads({
