@@ -33,3 +33,34 @@ export function action<A extends unknown[]>(
     }
   };
 }
+
+/** A pending stop request from SIGINT or SIGTERM, see {@link listenForStop}. */
+export interface StopRequest {
+  /** Resolves on the first SIGINT or SIGTERM. */
+  requested: Promise<void>;
+  /** Removes the signal handlers (idempotent). */
+  dispose(): void;
+}
+
+/**
+ * Starts listening for SIGINT/SIGTERM. Long-running commands call this before they print
+ * their ready line (`listening …`, `started …`): a supervisor may signal right after reading
+ * it, and the default handler would kill the process without a clean close.
+ */
+export function listenForStop(): StopRequest {
+  let signalled!: () => void;
+  const requested = new Promise<void>((resolve) => {
+    signalled = resolve;
+  });
+  const stop = (): void => {
+    dispose();
+    signalled();
+  };
+  const dispose = (): void => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return { requested, dispose };
+}

@@ -4,7 +4,7 @@ import { type Clock, ScaledClock } from "../../agent/clock.js";
 import { loadAgentConfig } from "../../agent/config.js";
 import { Outbox } from "../../agent/outbox.js";
 import { ConfigError } from "../../errors.js";
-import { action } from "../action.js";
+import { action, listenForStop } from "../action.js";
 
 interface AgentFlags {
   config?: string;
@@ -91,23 +91,13 @@ export function registerAgent(program: Command): void {
           );
           return;
         }
-        let signalled!: () => void;
-        const stopRequested = new Promise<void>((resolve) => {
-          signalled = resolve;
-        });
-        const stop = (): void => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          signalled();
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
+        const stop = listenForStop();
         try {
           await agent.start();
           line(`started ${config.proxy.id} outbox ${config.outbox.path}`);
-          await stopRequested;
+          await stop.requested;
         } finally {
-          stop();
+          stop.dispose();
           await agent.stop();
         }
       }),

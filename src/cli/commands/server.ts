@@ -11,7 +11,7 @@ import {
   unbindProxySigner,
 } from "../../server/index.js";
 import { createMessageSigner, createRequestVerifier } from "../../wssec/index.js";
-import { action } from "../action.js";
+import { action, listenForStop } from "../action.js";
 
 interface ServerFlags {
   port: string;
@@ -208,24 +208,13 @@ export function registerServer(program: Command): void {
       action(async (flags: ServerFlags) => {
         const options = serverOptionsFromFlags(flags, (line) => process.stderr.write(`${line}\n`));
         const instance = new CommunicationServer(options);
-        // Handlers go in before `listening` is printed: a supervisor may signal right after reading it.
-        let signalled!: () => void;
-        const stopRequested = new Promise<void>((resolve) => {
-          signalled = resolve;
-        });
-        const stop = (): void => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          signalled();
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
+        const stop = listenForStop();
         try {
           const { url } = await instance.start();
           process.stdout.write(`listening ${url}\n`);
-          await stopRequested;
+          await stop.requested;
         } finally {
-          stop();
+          stop.dispose();
           await instance.close();
         }
       }),

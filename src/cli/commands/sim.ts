@@ -8,7 +8,7 @@ import {
   type SimV3User,
   startFleet,
 } from "../../sim/index.js";
-import { action } from "../action.js";
+import { action, listenForStop } from "../action.js";
 
 interface SimOptions {
   recordings?: string;
@@ -84,25 +84,26 @@ export function registerSim(program: Command): void {
                   ? { models: opts.models.split(",").map((m) => m.trim()) as PrinterModelId[] }
                   : {}),
               };
-        const fleet = await startFleet(source, {
-          basePort,
-          host: opts.host,
-          clock: { rate },
-          community: opts.community,
-          ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
-          ...(opts.v3User !== undefined ? { v3Users: [parseV3User(opts.v3User)] } : {}),
-        });
-        const host = fleet.host.includes(":") ? `[${fleet.host}]` : fleet.host;
-        process.stdout.write(`listening ${host}:${fleet.firstPort}-${fleet.lastPort}\n`);
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off("SIGINT", stop);
-            process.off("SIGTERM", stop);
-            void fleet.close().then(resolve, resolve);
-          };
-          process.on("SIGINT", stop);
-          process.on("SIGTERM", stop);
-        });
+        const stop = listenForStop();
+        try {
+          const fleet = await startFleet(source, {
+            basePort,
+            host: opts.host,
+            clock: { rate },
+            community: opts.community,
+            ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
+            ...(opts.v3User !== undefined ? { v3Users: [parseV3User(opts.v3User)] } : {}),
+          });
+          const host = fleet.host.includes(":") ? `[${fleet.host}]` : fleet.host;
+          process.stdout.write(`listening ${host}:${fleet.firstPort}-${fleet.lastPort}\n`);
+          try {
+            await stop.requested;
+          } finally {
+            await fleet.close();
+          }
+        } finally {
+          stop.dispose();
+        }
       }),
     );
 }
