@@ -6,99 +6,49 @@
  * (`INVALID_VALUE`, `TOO_MANY_ITEMS`) naming the field.
  * @module
  */
+
+import type {
+  BillingRead,
+  SyncInput as ClientSyncInput,
+  DeviceInfo,
+  DeviceStatusReport,
+  Meter,
+  RegisterDevicesInput,
+  RegisterProxyInput,
+  ReportSyncStatusInput,
+  ServiceStatus,
+  SubmitBillingReadsInput,
+  SubmitSuppliesReportInput,
+  SuppliesReport,
+  SupplyReport,
+} from "../soap/models.js";
 import { CommunicationFaultError, shorten } from "./faults.js";
 
+// The server validates into the same public models the client sends: one definition of the
+// contract's shapes on both sides of the wire.
+export type {
+  RegisterDevicesInput,
+  RegisterProxyInput,
+  ReportSyncStatusInput,
+  SubmitBillingReadsInput,
+  SubmitSuppliesReportInput,
+};
 /** A meter value as stored: a non-negative integer. */
-export interface MeterInput {
-  name: string;
-  value: number;
-  unit?: string;
-}
+export type MeterInput = Meter;
 /** A device as registered. */
-export interface DeviceInput {
-  serial: string;
-  vendor?: string;
-  model?: string;
-  mac?: string;
-  address?: string;
-}
-/** `RegisterProxy` arguments. */
-export interface RegisterProxyInput {
-  key: string;
-  proxyId: string;
-  site?: string;
-  software?: string;
-  host?: string;
-}
-/** `RegisterDevices` arguments. */
-export interface RegisterDevicesInput {
-  key: string;
-  proxyId: string;
-  devices: DeviceInput[];
-}
+export type DeviceInput = DeviceInfo;
 /** A device state a client reports in `Sync`. */
-export interface DeviceStatusInput {
-  serial: string;
-  state: "ok" | "silent" | "replaced" | "disabled";
-  lastReadAt?: Date;
-  detail?: string;
-}
-/** `Sync` arguments. */
-export interface SyncInput {
-  proxyId: string;
-  clientTime: Date;
-  statuses: DeviceStatusInput[];
-}
+export type DeviceStatusInput = DeviceStatusReport;
+/** `Sync` arguments, with the (possibly empty) status list always present. */
+export type SyncInput = ClientSyncInput & { statuses: DeviceStatusReport[] };
 /** A service confirmation in `ReportSyncStatus`. */
-export interface ServiceStatusInput {
-  serial: string;
-  service: "billing" | "supplies";
-  enabled: boolean;
-  detail?: string;
-}
-/** `ReportSyncStatus` arguments. */
-export interface ReportSyncStatusInput {
-  key: string;
-  proxyId: string;
-  statuses: ServiceStatusInput[];
-}
+export type ServiceStatusInput = ServiceStatus;
 /** One billing read. */
-export interface BillingReadInput {
-  key: string;
-  serial: string;
-  readAt: Date;
-  cycle?: string;
-  meters: MeterInput[];
-}
-/** `SubmitBillingReads` arguments. */
-export interface SubmitBillingReadsInput {
-  proxyId: string;
-  reads: BillingReadInput[];
-}
+export type BillingReadInput = BillingRead;
 /** One supply of a supplies report. */
-export interface SupplyInput {
-  index: string;
-  description?: string;
-  colorant?: string;
-  type?: string;
-  unit?: string;
-  max?: number;
-  level?: number;
-  percent?: number;
-  state?: string;
-}
+export type SupplyInput = SupplyReport;
 /** One supplies report. */
-export interface SuppliesReportInput {
-  key: string;
-  serial: string;
-  readAt: Date;
-  supplies: SupplyInput[];
-}
-/** `SubmitSuppliesReport` arguments. */
-export interface SubmitSuppliesReportInput {
-  proxyId: string;
-  reports: SuppliesReportInput[];
-}
+export type SuppliesReportInput = SuppliesReport;
 
 type Args = Record<string, unknown>;
 
