@@ -89,8 +89,22 @@ export interface PollOptions {
 
 /** One poll outcome: a reading, or the error that prevented it. */
 export type PollResult =
-  | { target: string; reading: DeviceReading; error?: undefined }
-  | { target: string; reading?: undefined; error: SdkError };
+  | {
+      /** The target as read (`host:port`). */
+      target: string;
+      /** The reading. */
+      reading: DeviceReading;
+      /** Absent when the device was read. */
+      error?: undefined;
+    }
+  | {
+      /** The target as tried (`host:port`). */
+      target: string;
+      /** Absent when the device could not be read. */
+      reading?: undefined;
+      /** Why it could not be read (`SNMP_TIMEOUT`, `SNMP_AUTH_FAILED`, …). */
+      error: SdkError;
+    };
 
 /** Errors after which the next credential of a profile is worth trying. */
 const NEXT_CREDENTIAL_CODES = new Set(["SNMP_TIMEOUT", "SNMP_AUTH_FAILED", "SNMP_NO_ANSWER"]);

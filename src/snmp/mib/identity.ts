@@ -63,7 +63,12 @@ export interface DeviceIdentity {
 }
 
 /** The vendor name and enterprise number in a sysObjectID, if it lies under 1.3.6.1.4.1. */
-export function vendorOf(sysObjectID: string | null): { vendor: string | null; enterprise: number | null } {
+export function vendorOf(sysObjectID: string | null): {
+  /** Vendor name of the enterprise number, null when unknown. */
+  vendor: string | null;
+  /** Enterprise number after 1.3.6.1.4.1, null when the OID is not under it. */
+  enterprise: number | null;
+} {
   const m = sysObjectID ? /^1\.3\.6\.1\.4\.1\.(\d+)(?:\.|$)/.exec(sysObjectID) : null;
   if (!m) return { vendor: null, enterprise: null };
   const enterprise = Number(m[1]);
@@ -150,7 +155,12 @@ function plausibleSerial(text: string | null): text is string {
 export function decodeSerial(
   mib: VarbindSet,
   enterprise: number | null,
-): { serial: string | null; serialSource: SerialSource | null } {
+): {
+  /** The serial number, null when no object holds a plausible one. */
+  serial: string | null;
+  /** The object it came from. */
+  serialSource: SerialSource | null;
+} {
   const standard = mib.text(Oid.prtGeneralSerialNumber);
   if (plausibleSerial(standard)) return { serial: standard, serialSource: "prtGeneralSerialNumber" };
   const candidates =

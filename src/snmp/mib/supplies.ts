@@ -129,7 +129,12 @@ export const SUPPLY_UNIT_NAMES: Readonly<Record<number, string>> = {
 export function supplyPercent(
   level: number | null,
   max: number | null,
-): { percent: number | null; state: SupplyState } {
+): {
+  /** Level as a percent of capacity (0..100), null when it cannot be computed. */
+  percent: number | null;
+  /** What the level means. */
+  state: SupplyState;
+} {
   if (level === null) return { percent: null, state: "absent" };
   if (level === -3) return { percent: null, state: "someRemaining" };
   if (level === -2) return { percent: null, state: "unknown" };
