@@ -14,7 +14,9 @@ export const BILLING_CYCLE_KINDS: readonly BillingCycleKind[] = ["monthly", "qua
 export interface BillingCycle {
   /** `2026-11` (monthly), `2026-Q4` (quarterly) or `2026-H2` (semiannual). */
   id: string;
+  /** First instant of the cycle (UTC). */
   start: Date;
+  /** First instant after the cycle (UTC), exclusive. */
   end: Date;
 }
 

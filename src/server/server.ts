@@ -38,14 +38,19 @@ import { loadContractWsdl, withAddress } from "./wsdl.js";
 
 /** A pino-compatible logger (only these methods are used). */
 export interface ServerLogger {
+  /** Per-request detail. */
   debug(obj: object, msg?: string): void;
+  /** Normal operation (start, stop). */
   info(obj: object, msg?: string): void;
+  /** A refused request or something that needs attention. */
   warn(obj: object, msg?: string): void;
+  /** A failure of the server itself. */
   error(obj: object, msg?: string): void;
 }
 
 /** Settings the server pushes to every client in `Sync` (a `Configure` directive). */
 export interface ClientConfigurationPolicy {
+  /** How often clients should poll their devices. */
   pollIntervalMs?: number;
   /** Start of the daily transmission window, `HH:MM`. */
   windowStart?: string;
@@ -62,13 +67,32 @@ export interface CommunicationServerOptions {
   /** TCP port. Default 8443; 0 = ephemeral. */
   port?: number;
   /** TLS pair; `false` = plain HTTP; undefined = a self-signed pair generated into the db's folder and reused. */
-  tls?: { cert: string | Buffer; key: string | Buffer } | false;
+  tls?:
+    | {
+        /** Certificate (chain), PEM. */
+        cert: string | Buffer;
+        /** Its private key, PEM. */
+        key: string | Buffer;
+      }
+    | false;
   /** Endpoint path. Default `/esolutions/v1`. */
   path?: string;
   /** Billing policy. Default monthly, every billing meter, due 7 days after the request. */
-  billing?: { cycle: BillingCycleKind; meters?: string[]; dueDays?: number };
+  billing?: {
+    /** How often each device's reads are requested. */
+    cycle: BillingCycleKind;
+    /** Meter names each `BillingRequest` asks for; every meter when absent. */
+    meters?: string[];
+    /** Days from the request to its due date. Default 7. */
+    dueDays?: number;
+  };
   /** Supplies reports: their interval, or `false` for off. Default one report a day. */
-  supplies?: { intervalMs: number } | false;
+  supplies?:
+    | {
+        /** Interval between a device's supplies reports (at least 1000). */
+        intervalMs: number;
+      }
+    | false;
   /** A `Configure` directive sent in every `Sync` answer, when set. */
   configure?: ClientConfigurationPolicy;
   /** The server's notion of now (tests run a month in seconds). Default the system clock. */

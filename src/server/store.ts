@@ -87,47 +87,102 @@ export interface SyncDirectives {
 
 /** `esol server export` / `CommunicationServer.exportStore()` JSON. */
 export interface StoreExport {
+  /** Registered clients (proxies). */
   proxies: Array<{
+    /** The proxy's id. */
     proxyId: string;
+    /** Site name it registered with. */
     site: string | null;
+    /** Software it reported. */
     software: string | null;
+    /** Host name it reported. */
     host: string | null;
+    /** When it registered, ISO 8601 UTC. */
     registeredAt: string;
-    signer?: { thumbprintSha256: string; subject: string | null };
+    /** The certificate that signed its registration, when it was signed. */
+    signer?: {
+      /** SHA-256 thumbprint of the certificate, hex. */
+      thumbprintSha256: string;
+      /** Its subject DN. */
+      subject: string | null;
+    };
   }>;
+  /** Registered devices. */
   devices: Array<{
+    /** Serial number. */
     serial: string;
+    /** The proxy that registered it. */
     proxyId: string;
+    /** Vendor, when reported. */
     vendor: string | null;
+    /** Model, when reported. */
     model: string | null;
+    /** MAC address, when reported. */
     mac: string | null;
+    /** Network address (`host:port`), when reported. */
     address: string | null;
+    /** When it was registered, ISO 8601 UTC. */
     registeredAt: string;
-    services: { billing: boolean; supplies: boolean };
+    /** Services the proxy confirmed it turned on (`ReportSyncStatus`). */
+    services: {
+      /** Billing reads. */
+      billing: boolean;
+      /** Supplies reports. */
+      supplies: boolean;
+    };
+    /** Last state the proxy reported (`ok`, `silent`, `replaced`, `disabled`). */
     state: string;
+    /** When that state was reported, ISO 8601 UTC. */
     lastStatusAt: string | null;
   }>;
+  /** Billing reads, each key once. */
   billingReads: Array<{
+    /** Idempotency key. */
     key: string;
+    /** Device serial. */
     serial: string;
+    /** When the device was read, ISO 8601 UTC. */
     readAt: string;
+    /** Billing cycle answered (`2026-11`, `2026-Q4`, `2026-H2`), when any. */
     cycle: string | null;
-    meters: Array<{ name: string; value: number; unit: string | null }>;
+    /** The meters sent. */
+    meters: Array<{
+      /** Meter name. */
+      name: string;
+      /** Counter value. */
+      value: number;
+      /** Unit, when sent. */
+      unit: string | null;
+    }>;
+    /** When the server first stored it, ISO 8601 UTC. */
     receivedAt: string;
   }>;
+  /** Supplies reports, each key once. */
   suppliesReports: Array<{
+    /** Idempotency key. */
     key: string;
+    /** Device serial. */
     serial: string;
+    /** When the device was read, ISO 8601 UTC. */
     readAt: string;
+    /** Supply levels as sent. */
     supplies: SupplyInput[];
+    /** When the server first stored it, ISO 8601 UTC. */
     receivedAt: string;
   }>;
+  /** Billing requests issued in `Sync` answers. */
   billingRequests: Array<{
+    /** Device serial. */
     serial: string;
+    /** Billing cycle id. */
     cycle: string;
+    /** Meter names asked for (empty = every meter). */
     meters: string[];
+    /** Due date, ISO 8601 UTC. */
     due: string;
+    /** When it was first issued, ISO 8601 UTC. */
     issuedAt: string;
+    /** When a read answering it was stored, ISO 8601 UTC; null while open. */
     fulfilledAt: string | null;
   }>;
 }
