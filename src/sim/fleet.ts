@@ -120,7 +120,12 @@ const SYS_UPTIME = "1.3.6.1.2.1.1.3.0";
 const HR_UPTIME = "1.3.6.1.2.1.25.1.1.0";
 
 /** Loads `.snmprec` files (a folder's, sorted by name) as `{ name, varbinds }`. */
-export function loadRecordings(source: string | readonly string[]): { name: string; varbinds: Varbind[] }[] {
+export function loadRecordings(source: string | readonly string[]): {
+  /** File name without `.snmprec` (also a community the device accepts). */
+  name: string;
+  /** What the recording answers, sorted. */
+  varbinds: Varbind[];
+}[] {
   let files: string[];
   if (typeof source === "string") {
     let isDir: boolean;

@@ -68,7 +68,12 @@ export interface PrinterModel {
   /** MAC OUI (first three bytes). */
   oui: readonly [number, number, number];
   /** Mean pages a day, black and colour. */
-  pagesPerDay: { black: number; colour: number };
+  pagesPerDay: {
+    /** Black pages a day. */
+    black: number;
+    /** Colour pages a day (0 on a mono model). */
+    colour: number;
+  };
   /** Share of pages that are large (A3 / wide). */
   largeShare: number;
   /** Colorant names by prtMarkerColorantIndex. */
@@ -471,7 +476,12 @@ export function bootState(
   upAtStartMs: number,
   faults: DeviceFaults,
   runtime: DeviceRuntime,
-): { bootAtMs: number; engineBoots: number } {
+): {
+  /** Simulated ms since fleet start of the last boot (negative = before the start). */
+  bootAtMs: number;
+  /** SNMPv3 engineBoots. */
+  engineBoots: number;
+} {
   let bootAtMs = -upAtStartMs;
   let engineBoots = 1 + runtime.manualReboots;
   if (faults.rebootEveryMs !== undefined) {

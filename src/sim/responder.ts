@@ -29,9 +29,13 @@ export interface SnmpQuery {
 
 /** PDU error-status values used by the simulator (RFC 3416). */
 export const ErrorStatus = {
+  /** No error. */
   noError: 0,
+  /** The answer would not fit in one message. */
   tooBig: 1,
+  /** SNMPv1: an OID of the request does not exist. */
   noSuchName: 2,
+  /** Any other failure. */
   genErr: 5,
 } as const;
 
