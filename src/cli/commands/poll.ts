@@ -51,6 +51,10 @@ export function registerPoll(program: Command): void {
         "--v3-range <cidr>",
         "ranges the --v3 credentials may be sent to (repeatable; required with --v3)",
         (v, p: string[] = []) => [...p, v],
+      )
+      .addHelpText(
+        "after",
+        "\nExamples:\n  esol poll 192.0.2.0/24 --concurrency 128 --json > readings.ndjson\n  esol poll 127.0.0.1:16100-16119 10.1.1.20 --community public\n  esol poll 10.1.0.0/16 --profiles profiles.yaml --json   # credentials per address range\n  esol poll 10.1.20.0/24 --v3 --v3-range 10.1.20.0/24 --user esol --auth-key 'auth-pass-1' --priv-key 'priv-pass-1'",
       ),
   ).action(
     action(async (targets: string[], o: PollCliOptions) => {

@@ -122,7 +122,11 @@ export function registerRead(program: Command): void {
     program
       .command("read")
       .description("read one printer over SNMP: identity, meters, supplies, status, alerts")
-      .argument("<target>", "HOST[:PORT]"),
+      .argument("<target>", "HOST[:PORT]")
+      .addHelpText(
+        "after",
+        "\nExamples:\n  esol read 192.0.2.10                               # SNMP v2c, community public, port 161\n  esol read 127.0.0.1:16100 --json                   # a simulated printer (esol sim)\n  esol read 192.0.2.10 --community private,public    # communities tried in order\n  esol read 192.0.2.10 --v3 --user esol --auth-proto sha256 --auth-key 'auth-pass-1' \\\n      --priv-proto aes --priv-key 'priv-pass-1'",
+      ),
   ).action(
     action(async (targetSpec: string, o: SnmpCliOptions) => {
       const target = parseTarget(targetSpec);

@@ -204,6 +204,10 @@ export function registerServer(program: Command): void {
         "  esol server unbind --db FILE --proxy ID   releases the certificate bound to a proxy",
       ].join("\n"),
     )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  esol server --port 8443 --db cs/cs.db                                # HTTPS, self-signed pair in cs/\n  esol server --port 8443 --db cs/cs.db --trust keys/proxy-cert.pem    # signed requests required\n  esol server --port 8080 --db cs/cs.db --http --cycle quarterly --supplies-interval off\n  esol server export --db cs/cs.db > store.json",
+    )
     .action(
       action(async (flags: ServerFlags) => {
         const options = serverOptionsFromFlags(flags, (line) => process.stderr.write(`${line}\n`));

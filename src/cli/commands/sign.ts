@@ -51,6 +51,10 @@ export function registerSign(program: Command): void {
     .option("--key-ref <kind>", "key reference: bst|thumbprint (SHA-1)|thumbprint-sha256", "bst")
     .option("--ttl-ms <ms>", "timestamp lifetime in milliseconds", "300000")
     .option("--wss-2003", "use the 2003 draft WS-Security namespaces")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  esol sign --key proxy-key.pem --cert proxy-cert.pem < envelope.xml > signed.xml\n  esol sign --key proxy-key.pem --cert proxy-cert.pem --key-ref thumbprint-sha256 < envelope.xml\n  esol sign --key proxy-key.pem --cert proxy-cert.pem < envelope.xml | esol verify --trust proxy-cert.pem",
+    )
     .action(
       action(
         async (opts: {

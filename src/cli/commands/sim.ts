@@ -66,6 +66,10 @@ export function registerSim(program: Command): void {
       "after",
       `\nFault spec (--faults): ${FAULT_SPEC_HELP}\n\nPrints one line \`listening HOST:FIRST-LAST\` on stdout when every device is bound; stops on SIGINT/SIGTERM.`,
     )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  esol sim --count 20 --base-port 16100                      # 20 printers on 127.0.0.1:16100-16119\n  esol sim --count 10 --base-port 16100 --clock-rate 3600    # meters advance an hour a second\n  esol sim --count 10 --base-port 16100 --faults 2:timeout,5:slow=800,7:loop\n  esol sim --recordings ./recordings --base-port 16100       # one printer per .snmprec file\n  esol sim --count 5 --base-port 16100 --v3-user esol:authpass1:privpass1",
+    )
     .action(
       action(async (opts: SimOptions) => {
         if ((opts.recordings === undefined) === (opts.count === undefined))

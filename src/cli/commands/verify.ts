@@ -22,6 +22,10 @@ export function registerVerify(program: Command): void {
     )
     .option("--insecure-unsigned", "accept unsigned messages (local testing only)")
     .option("--max-bytes <n>", "largest accepted envelope in bytes", String(10 * 1024 * 1024))
+    .addHelpText(
+      "after",
+      "\nExamples:\n  esol verify --trust proxy-cert.pem < signed.xml     # exit 0: ok trusted subject=… sha256=…\n  esol verify --trust-ca vendor-ca.pem --subject '^CN=proxy-[0-9]+$' < signed.xml\n  esol verify --insecure-unsigned < request.xml      # local testing: unsigned accepted too",
+    )
     .action(
       action(
         async (opts: {
