@@ -66,6 +66,11 @@ export function registerAgent(program: Command): void {
       "after",
       [
         "",
+        "Examples:",
+        "  esol agent --config examples/agent.json            # run until SIGINT/SIGTERM",
+        "  esol agent --config agent.yaml --once              # one poll, one sync, deliver, exit",
+        "  esol agent status --config examples/agent.json     # outbox counts and parked entries",
+        "",
         "Prints `started <proxyId>` on stdout when running, then one line per event (poll, sync, sent, parked,",
         "device-new, device-replaced, device-silent); structured logs (pino JSON) go to stderr. Stops on SIGINT/SIGTERM.",
         "",

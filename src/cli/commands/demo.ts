@@ -73,6 +73,10 @@ export function registerDemo(program: Command): void {
     .option("--days <n>", "simulated days to run", "3")
     .option("--xml", "also print the first request and response envelope of each operation")
     .option("--keep", "keep the temporary folder (server and outbox databases, keys)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  esol demo                          # 5 printers, 3 simulated days, about 2 s\n  esol demo --devices 50 --days 35   # a whole billing month for 50 printers\n  esol demo --xml                    # also print the envelopes on the wire",
+    )
     .action(
       action(async (flags: DemoFlags) => {
         const devices = integer(flags.devices, "--devices", 1, 500);

@@ -67,6 +67,10 @@ export function registerImpact(program: Command): void {
       "run every transaction signed over HTTPS on loopback against the reference server and compare the bytes on the wire with the vendor's formulas",
     )
     .option("--devices <list>", "device counts, comma-separated", "1,10,100,1000")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  esol impact                                  # table: ours vs the vendor's formulas at 1, 10, 100, 1000 devices\n  esol impact --devices 1,10,100 --json        # one JSON object { transactions, options }\n  esol impact --html impact.html               # self-contained page with charts and site traffic\n  esol impact --alg rsa-sha256 --key-ref bst   # what RSA with an embedded certificate costs",
+    )
     .option("--json", "print one JSON object { transactions, options }")
     .option("--html <file>", "write a self-contained HTML page with charts and site traffic")
     .option("--no-gzip", "send request bodies uncompressed")
