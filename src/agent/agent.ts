@@ -86,7 +86,14 @@ export interface AgentReader {
   poll(
     targets: readonly string[],
     options?: { concurrency?: number; abortSignal?: AbortSignal },
-  ): AsyncIterable<{ target: string; reading?: DeviceReading | undefined; error?: SdkError | undefined }>;
+  ): AsyncIterable<{
+    /** The target (`host:port`). */
+    target: string;
+    /** The reading, when the device answered. */
+    reading?: DeviceReading | undefined;
+    /** Why it could not be read, otherwise. */
+    error?: SdkError | undefined;
+  }>;
 }
 
 /** A pino-compatible logger. */
@@ -163,7 +170,14 @@ export interface SyncSummary {
 /** Entries committed to the outbox (`committed` event). */
 export interface CommittedEvent {
   /** What was committed, in order. */
-  entries: Array<{ kind: OutboxKind; key: string; serial: string | null }>;
+  entries: Array<{
+    /** Kind of entry. */
+    kind: OutboxKind;
+    /** Its idempotency key. */
+    key: string;
+    /** Device serial, null for client-wide entries. */
+    serial: string | null;
+  }>;
 }
 
 /** Entries acknowledged by the server (`sent` event). */

@@ -87,9 +87,28 @@ function fromRow(r: DeviceRow): KnownDevice {
 
 /** What a successful read changed. */
 export type SightingOutcome =
-  | { kind: "known"; device: KnownDevice; recovered: boolean }
-  | { kind: "new"; device: KnownDevice }
-  | { kind: "replaced"; device: KnownDevice; previous: KnownDevice };
+  | {
+      /** Seen before at this address with this serial. */
+      kind: "known";
+      /** The device. */
+      device: KnownDevice;
+      /** It answered again after being reported silent. */
+      recovered: boolean;
+    }
+  | {
+      /** Never seen before. */
+      kind: "new";
+      /** The device. */
+      device: KnownDevice;
+    }
+  | {
+      /** Another serial now answers at a known address / MAC. */
+      kind: "replaced";
+      /** The new device. */
+      device: KnownDevice;
+      /** The device it replaced. */
+      previous: KnownDevice;
+    };
 
 /** Device registry over the outbox's SQLite file. Call its writers inside `outbox.transaction`. */
 export class DeviceRegistry {

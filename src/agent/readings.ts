@@ -101,7 +101,10 @@ export function toBillingRead(
   r: PolledReading,
   cycle: string,
   requested: readonly string[],
-): Omit<BillingRead, "key" | "readAt"> & { readAt: string } {
+): Omit<BillingRead, "key" | "readAt"> & {
+  /** When the device was read, ISO 8601 UTC. */
+  readAt: string;
+} {
   return {
     serial: r.serial,
     readAt: new Date(r.readAtMs).toISOString(),
@@ -111,8 +114,9 @@ export function toBillingRead(
 }
 
 /** The supplies report (without its key) of a reading. */
-export function toSuppliesReport(
-  r: PolledReading,
-): Omit<SuppliesReport, "key" | "readAt"> & { readAt: string } {
+export function toSuppliesReport(r: PolledReading): Omit<SuppliesReport, "key" | "readAt"> & {
+  /** When the device was read, ISO 8601 UTC. */
+  readAt: string;
+} {
   return { serial: r.serial, readAt: new Date(r.readAtMs).toISOString(), supplies: r.supplies };
 }
