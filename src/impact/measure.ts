@@ -82,7 +82,10 @@ export interface ImpactProgress {
 }
 
 /** The defaults of {@link measureImpact}, documented in docs/network-impact.md. */
-export const DEFAULT_IMPACT_OPTIONS: Readonly<Omit<ImpactRunOptions, "seed">> & { seed: number } = {
+export const DEFAULT_IMPACT_OPTIONS: Readonly<Omit<ImpactRunOptions, "seed">> & {
+  /** Seed of the synthetic fleet. */
+  seed: number;
+} = {
   devices: [1, 10, 100, 1000],
   signed: true,
   algorithm: "ecdsa-sha256",

@@ -29,9 +29,12 @@ export interface ImpactSavings {
  * The variants to compare with a baseline: each undoes one choice the baseline made.
  * Choices the baseline already does not make produce no variant.
  */
-export function savingsVariants(
-  base: ImpactRunOptions,
-): Array<{ name: string; changed: Partial<ImpactRunOptions> }> {
+export function savingsVariants(base: ImpactRunOptions): Array<{
+  /** What the variant undoes, e.g. `no gzip`. */
+  name: string;
+  /** The options it changes from the baseline. */
+  changed: Partial<ImpactRunOptions>;
+}> {
   const out: Array<{ name: string; changed: Partial<ImpactRunOptions> }> = [];
   if (base.gzip) out.push({ name: "gzip off", changed: { gzip: false } });
   if (base.signed && base.keyReference !== "bst") {
