@@ -14,6 +14,13 @@ program
 
 for (const register of commands) register(program);
 
+// `esol poll … | head`: a closed pipe ends the output, it is not an error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  reportError(err);
+  process.exit(1);
+});
+
 process.on("unhandledRejection", (err) => {
   reportError(err);
   process.exit(1);

@@ -5,6 +5,7 @@
  * differs between models — and users can register their own maps.
  * @module
  */
+import { ConfigError } from "../../errors.js";
 import type { Varbind, VarbindType } from "../varbind.js";
 import type { DeviceIdentity } from "./identity.js";
 import { Oid } from "./oids.js";
@@ -167,7 +168,10 @@ export class MeterMapRegistry {
   /** Adds a map; it is tried before maps registered earlier for the same vendor. */
   register(map: MeterMap): this {
     if (!map.id || !/^\d+(\.\d+)+$/.test(map.valueColumn) || !/^\d+(\.\d+)+$/.test(map.labelColumn))
-      throw new TypeError(`meter map "${map.id}" needs an id and dotted valueColumn/labelColumn OIDs`);
+      throw new ConfigError(
+        "CONFIG_INVALID_OPTION",
+        `meter map "${map.id}" needs an id and dotted valueColumn/labelColumn OIDs`,
+      );
     this.maps.unshift(map);
     return this;
   }

@@ -319,7 +319,9 @@ describe("Xerox billing meters mapped by label", () => {
         labelColumn: "1.2",
         rules: [],
       }),
-    ).toThrow(/dotted/);
+    ).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID_OPTION", message: expect.stringMatching(/dotted/) }),
+    );
   });
 });
 
