@@ -608,15 +608,9 @@ export class Outbox {
     const stmt = this.#db.prepare(
       "UPDATE entries SET state = 'sent', done_at = ?, attempts = attempts + 1 WHERE seq = ?",
     );
-    this.#write(
-      () =>
-        this.#db
-          .transaction(() => {
-            for (const s of seqs) stmt.run(now, s);
-          })
-          .immediate(),
-      "acknowledging outbox entries",
-    );
+    this.transaction(() => {
+      for (const s of seqs) stmt.run(now, s);
+    }, "acknowledging outbox entries");
   }
 
   /**
@@ -632,25 +626,19 @@ export class Outbox {
     const stmt = this.#db.prepare(
       "UPDATE entries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ? AND state = 'pending'",
     );
-    this.#write(
-      () =>
-        this.#db
-          .transaction(() => {
-            for (const s of seqs) {
-              const attempts = ((get.get(s) as { attempts: number } | undefined)?.attempts ?? 0) + 1;
-              const delay = retryDelayMs(attempts, {
-                retryDelayMs: this.#retryDelayMs,
-                maxRetryDelayMs: this.#maxRetryDelayMs,
-                random: this.#random,
-                ...(options.retryAfterMs !== undefined ? { retryAfterMs: options.retryAfterMs } : {}),
-              });
-              next = Math.max(next, now + delay);
-              stmt.run(now + delay, reason.slice(0, 500), s);
-            }
-          })
-          .immediate(),
-      "recording a failed delivery",
-    );
+    this.transaction(() => {
+      for (const s of seqs) {
+        const attempts = ((get.get(s) as { attempts: number } | undefined)?.attempts ?? 0) + 1;
+        const delay = retryDelayMs(attempts, {
+          retryDelayMs: this.#retryDelayMs,
+          maxRetryDelayMs: this.#maxRetryDelayMs,
+          random: this.#random,
+          ...(options.retryAfterMs !== undefined ? { retryAfterMs: options.retryAfterMs } : {}),
+        });
+        next = Math.max(next, now + delay);
+        stmt.run(now + delay, reason.slice(0, 500), s);
+      }
+    }, "recording a failed delivery");
     return next;
   }
 
@@ -660,15 +648,9 @@ export class Outbox {
     const stmt = this.#db.prepare(
       "UPDATE entries SET state = 'parked', attempts = attempts + 1, last_error = ?, done_at = ? WHERE seq = ?",
     );
-    this.#write(
-      () =>
-        this.#db
-          .transaction(() => {
-            for (const s of seqs) stmt.run(reason.slice(0, 500), now, s);
-          })
-          .immediate(),
-      "parking outbox entries",
-    );
+    this.transaction(() => {
+      for (const s of seqs) stmt.run(reason.slice(0, 500), now, s);
+    }, "parking outbox entries");
   }
 
   /** Puts parked entries (all, or the given ones) back in the queue, e.g. after an operator fixed the cause. */
