@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { Agent } from "../../agent/agent.js";
 import { type Clock, ScaledClock } from "../../agent/clock.js";
-import { loadAgentConfig } from "../../agent/config.js";
+import { type AgentConfig, loadAgentConfig } from "../../agent/config.js";
 import { Outbox } from "../../agent/outbox.js";
 import { ConfigError } from "../../errors.js";
 import { action, listenForStop } from "../action.js";
@@ -113,10 +113,8 @@ export function registerAgent(program: Command): void {
     .description("print the outbox state as JSON: counts, parked entries with reasons, quarantined rows")
     .option("--config <file>", "agent configuration")
     .action(
-      action(async (_o: AgentFlags, command: Command) => {
-        const config = loadAgentConfig(requireConfig((command.optsWithGlobals() as AgentFlags).config));
-        const outbox = Outbox.open(config.outbox.path, { onCorrupt: "throw" });
-        try {
+      action(async (_o: AgentFlags, command: Command) =>
+        withOutbox(command, (outbox, config) => {
           const status = {
             outbox: config.outbox.path,
             registered: outbox.getMeta("proxy.registered") === "1",
@@ -136,10 +134,8 @@ export function registerAgent(program: Command): void {
             })),
           };
           line(JSON.stringify(status, null, 2));
-        } finally {
-          outbox.close();
-        }
-      }),
+        }),
+      ),
     );
 
   cmd
@@ -147,14 +143,19 @@ export function registerAgent(program: Command): void {
     .description("put parked outbox entries back in the queue (after fixing why the server refused them)")
     .option("--config <file>", "agent configuration")
     .action(
-      action(async (_o: AgentFlags, command: Command) => {
-        const config = loadAgentConfig(requireConfig((command.optsWithGlobals() as AgentFlags).config));
-        const outbox = Outbox.open(config.outbox.path, { onCorrupt: "throw" });
-        try {
-          line(`requeued ${outbox.requeueParked()}`);
-        } finally {
-          outbox.close();
-        }
-      }),
+      action(async (_o: AgentFlags, command: Command) =>
+        withOutbox(command, (outbox) => line(`requeued ${outbox.requeueParked()}`)),
+      ),
     );
+}
+
+/** Opens the outbox named by `--config` (refusing a damaged file), runs `fn`, closes it. */
+function withOutbox(command: Command, fn: (outbox: Outbox, config: AgentConfig) => void): void {
+  const config = loadAgentConfig(requireConfig((command.optsWithGlobals() as AgentFlags).config));
+  const outbox = Outbox.open(config.outbox.path, { onCorrupt: "throw" });
+  try {
+    fn(outbox, config);
+  } finally {
+    outbox.close();
+  }
 }
