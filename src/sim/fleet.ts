@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { AbortError, ConfigError } from "../errors.js";
+import { AbortError, ConfigError, isSdkError } from "../errors.js";
 import type { Varbind } from "../snmp/varbind.js";
 import { type RunningAgent, type SimV3User, startAgent } from "./agent.js";
 import { SimClock, type SimClockOptions } from "./clock.js";
@@ -48,8 +48,13 @@ export type FleetSource = RecordingsSource | SyntheticSource;
 
 /** Options for {@link startFleet}. */
 export interface FleetOptions {
-  /** First UDP port; device i listens on `basePort + i`. */
-  basePort: number;
+  /**
+   * First UDP port; device i listens on `basePort + i`. Omitted or `0`: the fleet finds a free
+   * contiguous range itself (a random base in {@link FREE_RANGE_PORTS}, tried again elsewhere when
+   * any port of it is taken, at most {@link FREE_RANGE_ATTEMPTS} times), so suites and fleets can
+   * run side by side; read the range from {@link PrinterFleet.firstPort}.
+   */
+  basePort?: number;
   /** Loopback address. Default `127.0.0.1` (`::1` for IPv6). */
   host?: string;
   /** The fleet's clock, or options to build one. Default: real time (rate 1). */
@@ -192,11 +197,23 @@ function resolveFaults(
 }
 
 /**
- * Starts a fleet of simulated printers, one UDP port each from `options.basePort`.
+ * Where a fleet started without `basePort` looks for a free contiguous UDP range: above the
+ * registered ports most services use and below Linux's default ephemeral range
+ * (`net.ipv4.ip_local_port_range` 32768-60999), so the OS never hands one of them to an
+ * outgoing socket while the fleet runs.
+ */
+export const FREE_RANGE_PORTS = { first: 20_000, last: 32_767 } as const;
+
+/** How many random ranges a fleet started without `basePort` tries before it gives up. */
+export const FREE_RANGE_ATTEMPTS = 20;
+
+/**
+ * Starts a fleet of simulated printers, one UDP port each from `options.basePort` (or from a
+ * free range it finds itself when `basePort` is omitted or 0).
  *
  * @example
  * ```ts
- * const fleet = await startFleet({ count: 20, seed: 7 }, { basePort: 25000, clock: { rate: 0 }, faults: "3:timeout" });
+ * const fleet = await startFleet({ count: 20, seed: 7 }, { clock: { rate: 0 }, faults: "3:timeout" });
  * fleet.clock.advance(30 * 86_400_000);            // a month of printing
  * const expected = fleet.devices[0]?.truth();       // what a reader should find
  * await fleet.close();
@@ -290,11 +307,20 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
     }
   }
 
-  const lastPort = options.basePort + cores.length - 1;
-  if (!Number.isInteger(options.basePort) || options.basePort < 1 || lastPort > 65535)
+  const requestedBase = options.basePort ?? 0;
+  if (
+    !Number.isInteger(requestedBase) ||
+    requestedBase < 0 ||
+    (requestedBase > 0 && requestedBase + cores.length - 1 > 65535)
+  )
     throw new ConfigError(
       "SIM_PORT",
-      `ports ${options.basePort}-${lastPort} are not all valid UDP ports (1..65535)`,
+      `ports ${requestedBase}-${requestedBase + cores.length - 1} are not all valid UDP ports (1..65535)`,
+    );
+  if (requestedBase === 0 && cores.length > FREE_RANGE_PORTS.last - FREE_RANGE_PORTS.first)
+    throw new ConfigError(
+      "SIM_PORT",
+      `a free range of ${cores.length} ports does not fit ${FREE_RANGE_PORTS.first}-${FREE_RANGE_PORTS.last}: give --base-port`,
     );
 
   // Synthetic views are rebuilt when simulated time moves by a TimeTick (10 ms) or more, so a
@@ -340,56 +366,73 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
     await Promise.all(agents.splice(0).map((a) => a.close()));
   };
   const concurrency = Math.max(1, options.startConcurrency ?? 256);
-  try {
-    for (let start = 0; start < cores.length; start += concurrency) {
-      if (options.abortSignal?.aborted) throw new AbortError("fleet start was aborted");
-      const batch = cores.slice(start, start + concurrency);
-      const started = await Promise.allSettled(
-        batch.map((core, k) => {
-          const i = start + k;
-          // snmpEngineTime follows real seconds since the last boot the manager could see: a
-          // manager's notion of it advances in real time (RFC 3414 time window of 150 s), even when
-          // the simulated clock is frozen or runs a month per second.
-          const engine = { boots: -1, bootRealMs: 0 };
-          return startAgent({
-            host: host === "localhost" ? "127.0.0.1" : host,
-            port: options.basePort + i,
-            communities: core.communities,
-            users: options.v3Users ?? [],
-            engineId: core.engineId,
-            answer: answerFor(i, core),
-            behaviour: () => {
-              const elapsedMs = clock.elapsedMs();
-              const { engineBoots } = bootState(elapsedMs, core.upAtStartMs, core.faults, core.runtime);
-              if (engineBoots !== engine.boots) {
-                engine.boots = engineBoots;
-                engine.bootRealMs = performance.now();
-              }
-              return {
-                drop: core.faults.timeout === true,
-                ...(core.faults.slowMs !== undefined ? { delayMs: core.faults.slowMs } : {}),
-                dropBulk: core.faults.noBulk === true,
-                malformed: core.faults.badBer === true,
-                engineBoots,
-                engineTime: 1 + Math.floor((performance.now() - engine.bootRealMs) / 1000),
-              };
-            },
-          });
-        }),
-      );
-      for (const r of started) if (r.status === "fulfilled") agents.push(r.value);
-      const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed) throw failed.reason;
+  const bindAll = async (basePort: number): Promise<void> => {
+    try {
+      for (let start = 0; start < cores.length; start += concurrency) {
+        if (options.abortSignal?.aborted) throw new AbortError("fleet start was aborted");
+        const batch = cores.slice(start, start + concurrency);
+        const started = await Promise.allSettled(
+          batch.map((core, k) => {
+            const i = start + k;
+            // snmpEngineTime follows real seconds since the last boot the manager could see: a
+            // manager's notion of it advances in real time (RFC 3414 time window of 150 s), even when
+            // the simulated clock is frozen or runs a month per second.
+            const engine = { boots: -1, bootRealMs: 0 };
+            return startAgent({
+              host: host === "localhost" ? "127.0.0.1" : host,
+              port: basePort + i,
+              communities: core.communities,
+              users: options.v3Users ?? [],
+              engineId: core.engineId,
+              answer: answerFor(i, core),
+              behaviour: () => {
+                const elapsedMs = clock.elapsedMs();
+                const { engineBoots } = bootState(elapsedMs, core.upAtStartMs, core.faults, core.runtime);
+                if (engineBoots !== engine.boots) {
+                  engine.boots = engineBoots;
+                  engine.bootRealMs = performance.now();
+                }
+                return {
+                  drop: core.faults.timeout === true,
+                  ...(core.faults.slowMs !== undefined ? { delayMs: core.faults.slowMs } : {}),
+                  dropBulk: core.faults.noBulk === true,
+                  malformed: core.faults.badBer === true,
+                  engineBoots,
+                  engineTime: 1 + Math.floor((performance.now() - engine.bootRealMs) / 1000),
+                };
+              },
+            });
+          }),
+        );
+        for (const r of started) if (r.status === "fulfilled") agents.push(r.value);
+        const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+        if (failed) throw failed.reason;
+      }
+    } catch (err) {
+      await closeAll();
+      throw err;
     }
-  } catch (err) {
-    await closeAll();
-    throw err;
-  }
+  };
+
+  let basePort = requestedBase;
+  if (requestedBase > 0) await bindAll(requestedBase);
+  else
+    for (let attempt = 1; ; attempt++) {
+      const span = FREE_RANGE_PORTS.last - FREE_RANGE_PORTS.first - cores.length + 1;
+      basePort = FREE_RANGE_PORTS.first + Math.floor(Math.random() * span);
+      try {
+        await bindAll(basePort);
+        break;
+      } catch (err) {
+        if (!isSdkError(err) || err.code !== "SIM_PORT_IN_USE" || attempt >= FREE_RANGE_ATTEMPTS) throw err;
+      }
+    }
+  const lastPort = basePort + cores.length - 1;
 
   const devices: FleetDevice[] = cores.map((core, i) => ({
     index: i,
     host,
-    port: options.basePort + i,
+    port: basePort + i,
     model: core.model,
     communities: core.communities,
     engineId: core.engineId.toString("hex"),
@@ -420,7 +463,7 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
     devices,
     clock,
     host,
-    firstPort: options.basePort,
+    firstPort: basePort,
     lastPort,
     close: () => {
       closed ??= closeAll();

@@ -27,8 +27,28 @@ interface DemoFlags {
   port: string;
   basePort: string;
   days: string;
+  start?: string;
   xml?: boolean;
   keep?: boolean;
+}
+
+/**
+ * `--start`: `YYYY-MM-DD` or an ISO-8601 date-time with `Z` or an offset, as UTC epoch ms at
+ * the start of that day (UTC). The demo's simulated clock starts there, so what it prints (how many
+ * billing cycles it crosses) depends on this flag, not on the day it runs.
+ */
+function startOfDay(text: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? Date.parse(`${text}T00:00:00Z`)
+    : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(text)
+      ? Date.parse(text)
+      : Number.NaN;
+  if (!Number.isFinite(ms))
+    throw new ConfigError(
+      "ARG_INVALID",
+      `--start must be a date YYYY-MM-DD or an ISO-8601 date-time with Z or an offset, got "${text}"`,
+    );
+  return Math.floor(ms / 86_400_000) * 86_400_000;
 }
 
 function integer(text: string, flag: string, min: number, max: number): number {
@@ -38,14 +58,15 @@ function integer(text: string, flag: string, min: number, max: number): number {
   return n;
 }
 
-async function identity(cn: string): Promise<{ key: string; cert: string }> {
+/** A signing identity valid over the simulated run (`fromMs`..`toMs`) and over real time now. */
+async function identity(cn: string, fromMs: number, toMs: number): Promise<{ key: string; cert: string }> {
   const now = Date.now();
   const pair = await generate([{ name: "commonName", value: cn }], {
     keyType: "ec",
     curve: "P-256",
     algorithm: "sha256",
-    notBeforeDate: new Date(now - 86_400_000),
-    notAfterDate: new Date(now + 365 * 86_400_000),
+    notBeforeDate: new Date(Math.min(now, fromMs) - 86_400_000),
+    notAfterDate: new Date(Math.max(now, toMs) + 365 * 86_400_000),
   });
   return { key: pair.private, cert: pair.cert };
 }
@@ -68,25 +89,32 @@ export function registerDemo(program: Command): void {
     .command("demo")
     .description("run server, simulated fleet and agent together on loopback and show the whole conversation")
     .option("--devices <n>", "simulated printers", "5")
-    .option("--port <n>", "TCP port of the reference server", "17443")
-    .option("--base-port <n>", "UDP port of the first simulated printer", "30161")
+    .option("--port <n>", "TCP port of the reference server (0 = any free port)", "0")
+    .option("--base-port <n>", "UDP port of the first simulated printer (0 = any free range)", "0")
     .option("--days <n>", "simulated days to run", "3")
+    .option(
+      "--start <date>",
+      "simulated start day, YYYY-MM-DD (UTC); default today. A run that crosses a month end bills twice",
+    )
     .option("--xml", "also print the first request and response envelope of each operation")
     .option("--keep", "keep the temporary folder (server and outbox databases, keys)")
     .addHelpText(
       "after",
-      "\nExamples:\n  esol demo                          # 5 printers, 3 simulated days, about 2 s\n  esol demo --devices 50 --days 35   # a whole billing month for 50 printers\n  esol demo --xml                    # also print the envelopes on the wire",
+      "\nExamples:\n  esol demo                          # 5 printers, 3 simulated days, about 2 s\n  esol demo --devices 50 --days 35   # a whole billing month for 50 printers\n  esol demo --start 2026-01-30       # crosses a month end: two billing cycles\n  esol demo --xml                    # also print the envelopes on the wire",
     )
     .action(
       action(async (flags: DemoFlags) => {
         const devices = integer(flags.devices, "--devices", 1, 500);
-        const port = integer(flags.port, "--port", 1, 65535);
-        const basePort = integer(flags.basePort, "--base-port", 1, 65535 - devices);
+        const port = integer(flags.port, "--port", 0, 65535);
+        const basePort = integer(flags.basePort, "--base-port", 0, 65535 - devices);
         const days = integer(flags.days, "--days", 1, 90);
+        // Midnight UTC of the start day: the first sync enables services, the one in the 01:00 window bills.
+        const t0 =
+          flags.start !== undefined
+            ? startOfDay(flags.start)
+            : Math.floor(Date.now() / 86_400_000) * 86_400_000;
         const dir = mkdtempSync(join(tmpdir(), "esol-demo-"));
         const startedReal = Date.now();
-        // Midnight UTC today: the first sync enables services, the one in the 01:00 window bills.
-        const t0 = Math.floor(Date.now() / 86_400_000) * 86_400_000;
         const clock = new ManualClock(t0);
         const now = () => clock.now();
         let server: CommunicationServer | undefined;
@@ -98,8 +126,8 @@ export function registerDemo(program: Command): void {
           );
           out(`  workspace ${dir}`);
           const [clientId, serverSign] = await Promise.all([
-            identity("esol-demo-proxy"),
-            identity("esol-demo-server"),
+            identity("esol-demo-proxy", t0, t0 + (days + 1) * 86_400_000),
+            identity("esol-demo-server", t0, t0 + (days + 1) * 86_400_000),
           ]);
           server = new CommunicationServer({
             dbPath: join(dir, "server.db"),
@@ -115,7 +143,10 @@ export function registerDemo(program: Command): void {
           );
           fleet = await startFleet(
             { count: devices, seed: 1 },
-            { basePort, clock: new SimClock({ rate: 1, startMs: t0, realNow: now }) },
+            {
+              ...(basePort > 0 ? { basePort } : {}),
+              clock: new SimClock({ rate: 1, startMs: t0, realNow: now }),
+            },
           );
           out(
             `  fleet   udp 127.0.0.1:${fleet.firstPort}-${fleet.lastPort} (${fleet.devices.map((d) => d.model).join(", ")})`,

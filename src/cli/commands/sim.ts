@@ -54,7 +54,11 @@ export function registerSim(program: Command): void {
       "serve every .snmprec file of DIR (community = file name without .snmprec, or public)",
     )
     .option("--count <n>", "synthesise N printers from the built-in models")
-    .option("--base-port <port>", "UDP port of the first device; device i listens on base+i")
+    .option(
+      "--base-port <port>",
+      "UDP port of the first device; device i listens on base+i (0: any free range, printed on the listening line)",
+      "0",
+    )
     .option("--host <addr>", "loopback address to bind: 127.0.0.1 or ::1", "127.0.0.1")
     .option("--faults <spec>", "per-device faults, e.g. 2:timeout,5:slow=800,7:loop (spec below)")
     .option("--clock-rate <r>", "simulated seconds per real second (2592000 = a month per second)", "1")
@@ -68,13 +72,13 @@ export function registerSim(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  esol sim --count 20 --base-port 16100                      # 20 printers on 127.0.0.1:16100-16119\n  esol sim --count 10 --base-port 16100 --clock-rate 3600    # meters advance an hour a second\n  esol sim --count 10 --base-port 16100 --faults 2:timeout,5:slow=800,7:loop\n  esol sim --recordings ./recordings --base-port 16100       # one printer per .snmprec file\n  esol sim --count 5 --base-port 16100 --v3-user esol:authpass1:privpass1",
+      "\nExamples:\n  esol sim --count 20 --base-port 16100                      # 20 printers on 127.0.0.1:16100-16119\n  esol sim --count 20                                        # 20 printers on any free range (see the listening line)\n  esol sim --count 10 --base-port 16100 --clock-rate 3600    # meters advance an hour a second\n  esol sim --count 10 --base-port 16100 --faults 2:timeout,5:slow=800,7:loop\n  esol sim --recordings ./recordings --base-port 16100       # one printer per .snmprec file\n  esol sim --count 5 --base-port 16100 --v3-user esol:authpass1:privpass1",
     )
     .action(
       action(async (opts: SimOptions) => {
         if ((opts.recordings === undefined) === (opts.count === undefined))
           throw new ConfigError("ARG_INVALID", "give exactly one of --recordings DIR or --count N");
-        const basePort = integer(opts.basePort, "--base-port", 1, 65535);
+        const basePort = integer(opts.basePort, "--base-port", 0, 65535);
         const rate = Number(opts.clockRate);
         if (!Number.isFinite(rate) || rate < 0)
           throw new ConfigError("ARG_INVALID", `--clock-rate must be a number >= 0, got "${opts.clockRate}"`);

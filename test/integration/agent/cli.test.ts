@@ -5,11 +5,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testIdentity } from "../../helpers/keys.js";
 
-const SERVER_PORT = 17140;
-const DEMO_PORT = 17141;
-const SIGNING_SERVER_PORT = 17142;
-const SIM_BASE = 30700;
-const DEMO_BASE = 30720;
+// Ports come from the OS (`--port 0`, `esol sim` without --base-port) and are read back from
+// the `listening` lines, so this suite runs beside anything else on the machine.
+let serverUrl: string;
+let signingServerUrl: string;
 
 let dir: string;
 const running: ChildProcess[] = [];
@@ -81,17 +80,17 @@ beforeAll(async () => {
   const server = esol([
     "server",
     "--port",
-    String(SERVER_PORT),
+    "0",
     "--db",
     join(dir, "server", "server.db"),
     "--trust",
     join(dir, "keys", "proxy-cert.pem"),
   ]);
-  const sim = esol(["sim", "--count", "3", "--base-port", String(SIM_BASE)]);
+  const sim = esol(["sim", "--count", "3"]);
   const signing = esol([
     "server",
     "--port",
-    String(SIGNING_SERVER_PORT),
+    "0",
     "--db",
     join(dir, "server2", "server.db"),
     "--trust",
@@ -101,15 +100,19 @@ beforeAll(async () => {
     "--sign-cert",
     join(dir, "keys", "server-sign-cert.pem"),
   ]);
-  await Promise.all([
+  const [serverLine, simLine, signingLine] = await Promise.all([
     waitForLine(server, "listening "),
     waitForLine(sim, "listening "),
     waitForLine(signing, "listening "),
   ]);
+  serverUrl = serverLine.slice("listening ".length).trim();
+  signingServerUrl = signingLine.slice("listening ".length).trim();
+  const simRange = /^listening 127\.0\.0\.1:(\d+-\d+)$/.exec(simLine.trim())?.[1];
+  if (!simRange) throw new Error(`unexpected sim line: ${simLine}`);
   // examples/agent.json with only ports and paths changed (same keys/ca layout as the README).
   const example = JSON.parse(readFileSync("examples/agent.json", "utf8"));
-  example.server.url = example.server.url.replace(":8443/", `:${SERVER_PORT}/`);
-  example.devices.targets = [`127.0.0.1:${SIM_BASE}-${SIM_BASE + 2}`];
+  example.server.url = serverUrl;
+  example.devices.targets = [`127.0.0.1:${simRange}`];
   example.log.level = "warn";
   writeFileSync(join(dir, "agent.json"), JSON.stringify(example, null, 2));
 });
@@ -165,7 +168,8 @@ describe("esol agent / esol demo", () => {
   });
 
   it("esol demo shows the whole conversation and exits 0", async () => {
-    const r = await run(["demo", "--port", String(DEMO_PORT), "--base-port", String(DEMO_BASE)], 120_000);
+    // A fixed start day inside a month: exactly one billing cycle, whatever day the suite runs.
+    const r = await run(["demo", "--start", "2026-03-10"], 120_000);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     for (const op of [
@@ -184,9 +188,28 @@ describe("esol agent / esol demo", () => {
     );
   }, 150_000);
 
+  it("esol demo --start on the last day of a month bills both cycles it crosses", async () => {
+    const r = await run(["demo", "--start", "2026-11-30", "--devices", "2"], 120_000);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/billing 2026-11 /);
+    expect(r.stdout).toMatch(/billing 2026-12 /);
+    expect(r.stdout).toMatch(
+      /demo done in .*: 4\/4 billing requests fulfilled, 4\/4 reads equal to the simulated meters/,
+    );
+  }, 150_000);
+
+  it("esol demo refuses a --start that is not a date", async () => {
+    const r = await run(["demo", "--start", "next tuesday"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim()).toBe(
+      'error ARG_INVALID: --start must be a date YYYY-MM-DD or an ISO-8601 date-time with Z or an offset, got "next tuesday"',
+    );
+  });
+
   it("verifies signed responses with security.serverCert, and refuses responses signed by another key", async () => {
     const base = JSON.parse(readFileSync(join(dir, "agent.json"), "utf8"));
-    base.server.url = base.server.url.replace(`:${SERVER_PORT}/`, `:${SIGNING_SERVER_PORT}/`);
+    base.server.url = signingServerUrl;
     base.server.ca = "./server2/esol-server-cert.pem";
     base.security.serverCert = "./keys/server-sign-cert.pem";
     base.outbox.path = "./signed-outbox.db";
