@@ -4,7 +4,6 @@
  * @module
  */
 
-import { createSocket } from "node:dgram";
 import { ConfigError } from "../errors.js";
 import { type PrinterModelId, startFleet } from "../sim/index.js";
 import { PrinterReader } from "../snmp/index.js";
@@ -17,7 +16,7 @@ export interface MeasureSnmpPollOptions {
   model?: string;
   /** An `.snmprec` file to serve instead of a synthetic model. */
   recording?: string;
-  /** UDP port of the simulated printer (loopback); default a free port found by binding port 0. */
+  /** UDP port of the simulated printer (loopback); default a free one the simulator finds itself. */
   agentPort?: number;
   /** UDP port of the counting relay; default 0 (ephemeral). */
   relayPort?: number;
@@ -49,7 +48,7 @@ export async function measureSnmpPoll(options: MeasureSnmpPollOptions = {}): Pro
       ? { recordings: options.recording }
       : { count: 1, models: [model as PrinterModelId], seed: 1 },
     {
-      basePort: options.agentPort ?? (await freeUdpPort(host)),
+      ...(options.agentPort !== undefined ? { basePort: options.agentPort } : {}),
       host,
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     },
@@ -75,16 +74,4 @@ export async function measureSnmpPoll(options: MeasureSnmpPollOptions = {}): Pro
   } finally {
     await fleet.close();
   }
-}
-
-/** A UDP port nobody holds right now (the simulator binds explicit ports, never 0). */
-function freeUdpPort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket(host.includes(":") ? "udp6" : "udp4");
-    socket.once("error", reject);
-    socket.bind(0, host, () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
 }

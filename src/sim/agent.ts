@@ -9,6 +9,7 @@ import type { Socket } from "node:dgram";
 import { createRequire } from "node:module";
 import { ConfigError, SnmpError } from "../errors.js";
 import type { Varbind } from "../snmp/varbind.js";
+import { bindInFreeRange } from "./ports.js";
 import type { QueryKind, SnmpAnswer, SnmpQuery, SnmpVersion } from "./responder.js";
 
 /** An SNMPv3 user of a simulated device (USM, authPriv unless `level` says otherwise). */
@@ -45,7 +46,10 @@ export interface AgentBehaviour {
 export interface AgentOptions {
   /** Loopback address to bind (127.0.0.1 or ::1). */
   host: string;
-  /** UDP port (never 0: net-snmp would bind 161). */
+  /**
+   * UDP port; 0 = a free one the simulator finds itself in `FREE_RANGE_PORTS` (net-snmp alone
+   * would bind 161 for 0). Read the bound port from {@link RunningAgent.port}.
+   */
   port: number;
   /** Accepted v1/v2c communities. */
   communities: readonly string[];
@@ -166,8 +170,9 @@ function versionOf(message: NetSnmpMessage): SnmpVersion {
  * ```
  */
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  if (options.port === 0) return bindInFreeRange(1, (port) => startAgent({ ...options, port }));
   if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)
-    throw new ConfigError("SIM_PORT", `port must be 1..65535, got ${options.port}`);
+    throw new ConfigError("SIM_PORT", `port must be 0..65535, got ${options.port}`);
   const behaviour = options.behaviour ?? ((): AgentBehaviour => ({}));
   let rejected = 0;
   let starting: ((err: Error) => void) | undefined;

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { AbortError, ConfigError, isSdkError } from "../errors.js";
+import { AbortError, ConfigError } from "../errors.js";
 import type { Varbind } from "../snmp/varbind.js";
 import { type RunningAgent, type SimV3User, startAgent } from "./agent.js";
 import { SimClock, type SimClockOptions } from "./clock.js";
@@ -24,6 +24,7 @@ import {
   modelById,
   type PrinterModelId,
 } from "./models.js";
+import { bindInFreeRange, FREE_RANGE_PORTS } from "./ports.js";
 import { answerQuery, type SnmpAnswer, type SnmpQuery } from "./responder.js";
 import { parseSnmprec } from "./snmprec.js";
 
@@ -51,7 +52,7 @@ export interface FleetOptions {
   /**
    * First UDP port; device i listens on `basePort + i`. Omitted or `0`: the fleet finds a free
    * contiguous range itself (a random base in {@link FREE_RANGE_PORTS}, tried again elsewhere when
-   * any port of it is taken, at most {@link FREE_RANGE_ATTEMPTS} times), so suites and fleets can
+   * any port of it is taken, at most `FREE_RANGE_ATTEMPTS` times), so suites and fleets can
    * run side by side; read the range from {@link PrinterFleet.firstPort}.
    */
   basePort?: number;
@@ -197,17 +198,6 @@ function resolveFaults(
 }
 
 /**
- * Where a fleet started without `basePort` looks for a free contiguous UDP range: above the
- * registered ports most services use and below Linux's default ephemeral range
- * (`net.ipv4.ip_local_port_range` 32768-60999), so the OS never hands one of them to an
- * outgoing socket while the fleet runs.
- */
-export const FREE_RANGE_PORTS = { first: 20_000, last: 32_767 } as const;
-
-/** How many random ranges a fleet started without `basePort` tries before it gives up. */
-export const FREE_RANGE_ATTEMPTS = 20;
-
-/**
  * Starts a fleet of simulated printers, one UDP port each from `options.basePort` (or from a
  * free range it finds itself when `basePort` is omitted or 0).
  *
@@ -219,7 +209,7 @@ export const FREE_RANGE_ATTEMPTS = 20;
  * await fleet.close();
  * ```
  */
-export async function startFleet(source: FleetSource, options: FleetOptions): Promise<PrinterFleet> {
+export async function startFleet(source: FleetSource, options: FleetOptions = {}): Promise<PrinterFleet> {
   const host = options.host ?? "127.0.0.1";
   if (host !== "127.0.0.1" && host !== "::1" && host !== "localhost")
     throw new ConfigError("SIM_HOST", `the simulator binds loopback only (127.0.0.1 or ::1), not ${host}`);
@@ -414,19 +404,10 @@ export async function startFleet(source: FleetSource, options: FleetOptions): Pr
     }
   };
 
-  let basePort = requestedBase;
-  if (requestedBase > 0) await bindAll(requestedBase);
-  else
-    for (let attempt = 1; ; attempt++) {
-      const span = FREE_RANGE_PORTS.last - FREE_RANGE_PORTS.first - cores.length + 1;
-      basePort = FREE_RANGE_PORTS.first + Math.floor(Math.random() * span);
-      try {
-        await bindAll(basePort);
-        break;
-      } catch (err) {
-        if (!isSdkError(err) || err.code !== "SIM_PORT_IN_USE" || attempt >= FREE_RANGE_ATTEMPTS) throw err;
-      }
-    }
+  const basePort =
+    requestedBase > 0
+      ? await bindAll(requestedBase).then(() => requestedBase)
+      : await bindInFreeRange(cores.length, (base) => bindAll(base).then(() => base));
   const lastPort = basePort + cores.length - 1;
 
   const devices: FleetDevice[] = cores.map((core, i) => ({

@@ -67,6 +67,7 @@ export {
   type SupplySpec,
   type SupplyTruth,
 } from "./models.js";
+export { FREE_RANGE_ATTEMPTS, FREE_RANGE_PORTS } from "./ports.js";
 export {
   type AnswerOptions,
   answerQuery,

@@ -15,8 +15,6 @@ describe("Agent storage failures", () => {
   it("on a full outbox refuses new readings with STORAGE_FULL, keeps running and still delivers what it committed", async () => {
     world = await createWorld({
       devices: 6,
-      basePort: 30800,
-      serverPort: 17150,
       schedule: { pollInterval: "2h" },
     });
     // A size-limited file: room for the first day, not for a month of readings.
@@ -44,7 +42,7 @@ describe("Agent storage failures", () => {
   });
 
   it("after a bit flip in its outbox file, quarantines the damaged row, reports STORAGE_CORRUPT, delivers the rest and re-reads the damaged one", async () => {
-    world = await createWorld({ devices: 4, basePort: 30820, serverPort: 17151 });
+    world = await createWorld({ devices: 4 });
     // The billing batch of 01:15 fails once; stop before its retry so the reads stay pending on disk.
     world.server.injectFaults([{ operation: "SubmitBillingReads", kind: "http-503", count: 1 }]);
     const first = world.agent();

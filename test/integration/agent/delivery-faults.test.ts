@@ -16,7 +16,7 @@ function billingEntries(outbox: ReturnType<World["agent"]>["outbox"]) {
 
 describe("Agent delivery under server faults (SECURITY.md delivery promise)", () => {
   it("retries 5xx with backoff until acknowledged; each read stored once", async () => {
-    world = await createWorld({ devices: 5, basePort: 30300, serverPort: 17110 });
+    world = await createWorld({ devices: 5 });
     world.server.injectFaults([{ operation: "SubmitBillingReads", kind: "http-503", count: 3 }]);
     const agent = world.agent();
     const errors: string[] = [];
@@ -32,7 +32,7 @@ describe("Agent delivery under server faults (SECURITY.md delivery promise)", ()
   });
 
   it("waits at least Retry-After after a 429 before resending", async () => {
-    world = await createWorld({ devices: 3, basePort: 30320, serverPort: 17110 });
+    world = await createWorld({ devices: 3 });
     world.server.injectFaults([
       { operation: "SubmitBillingReads", kind: "http-429", retryAfterSeconds: 7200, count: 1 },
     ]);
@@ -54,7 +54,7 @@ describe("Agent delivery under server faults (SECURITY.md delivery promise)", ()
   });
 
   it("resends a batch whose connection dropped after the server stored it: stored once, acknowledged as duplicates", async () => {
-    world = await createWorld({ devices: 5, basePort: 30340, serverPort: 17110 });
+    world = await createWorld({ devices: 5 });
     world.server.injectFaults([{ operation: "SubmitBillingReads", kind: "drop-after-store", count: 1 }]);
     const agent = world.agent();
     const sent: SentEvent[] = [];
@@ -71,7 +71,7 @@ describe("Agent delivery under server faults (SECURITY.md delivery promise)", ()
   });
 
   it("resends a batch whose connection dropped before the server stored it", async () => {
-    world = await createWorld({ devices: 4, basePort: 30360, serverPort: 17110 });
+    world = await createWorld({ devices: 4 });
     world.server.injectFaults([{ operation: "SubmitSuppliesReport", kind: "drop-before-store", count: 2 }]);
     const agent = world.agent();
     await agent.start();
@@ -83,7 +83,7 @@ describe("Agent delivery under server faults (SECURITY.md delivery promise)", ()
   });
 
   it("parks a batch refused with HTTP 400 (not retryable) with its reason, and keeps it for an operator", async () => {
-    world = await createWorld({ devices: 2, basePort: 30380, serverPort: 17110 });
+    world = await createWorld({ devices: 2 });
     world.server.injectFaults([{ operation: "SubmitBillingReads", kind: "http-400", count: 3 }]);
     const agent = world.agent();
     const parked: ParkedEvent[] = [];
@@ -102,7 +102,7 @@ describe("Agent delivery under server faults (SECURITY.md delivery promise)", ()
   });
 
   it("parks only the read the server refuses (UNKNOWN_DEVICE) and delivers its batch neighbours", async () => {
-    world = await createWorld({ devices: 3, basePort: 30400, serverPort: 17110 });
+    world = await createWorld({ devices: 3 });
     const agent = world.agent();
     await agent.start();
     await world.clock.advanceTo(T0 + 12 * HOUR);
@@ -142,7 +142,7 @@ describe("Agent delivery under server faults (SECURITY.md delivery promise)", ()
   });
 
   it("keeps polling and committing while the server is unreachable for days, then delivers everything once", async () => {
-    world = await createWorld({ devices: 3, basePort: 30420, serverPort: 17111 });
+    world = await createWorld({ devices: 3 });
     const agent = world.agent();
     const errors: string[] = [];
     agent.on("error", (e) => errors.push(e.code));

@@ -19,8 +19,6 @@ describe("Agent device tracking", () => {
   it("reports new, replaced (serial changed at the same address), silent and server-disabled devices", async () => {
     world = await createWorld({
       devices: 4,
-      basePort: 30500,
-      serverPort: 17120,
       fleet: { faults: new Map([[1, { serialChangeAfterMs: 2 * DAY + 3_600_000 }]]) },
     });
     const agent = world.agent();
@@ -55,7 +53,7 @@ describe("Agent device tracking", () => {
     extraFleet = await startFleet(
       { count: 4, seed: 7 },
       {
-        basePort: 30500,
+        basePort: world.fleet.firstPort,
         clock: world.simClock,
         faults: new Map([
           [1, { serialChangeAfterMs: 2 * DAY + 3_600_000 }],

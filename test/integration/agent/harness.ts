@@ -32,9 +32,10 @@ export interface World {
 
 export interface WorldOptions {
   devices: number;
-  basePort: number;
-  /** TCP port of the server, inside the agent suites' range 17000-17999. */
-  serverPort: number;
+  /** First UDP port of the fleet; default a free range the fleet finds itself. */
+  basePort?: number;
+  /** TCP port of the server; default 0 (from the OS). */
+  serverPort?: number;
   server?: Partial<CommunicationServerOptions>;
   fleet?: Partial<FleetOptions>;
   schedule?: Record<string, string>;
@@ -47,7 +48,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const simClock = new SimClock({ rate: 1, startMs: T0, realNow: () => clock.now() });
   const server = new CommunicationServer({
     dbPath: join(dir, "server.db"),
-    port: options.serverPort,
+    port: options.serverPort ?? 0,
     tls: false,
     clock: () => new Date(clock.now()),
     ...options.server,
@@ -55,13 +56,17 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const { url } = await server.start();
   const fleet = await startFleet(
     { count: options.devices, seed: options.seed ?? 7 },
-    { basePort: options.basePort, clock: simClock, ...options.fleet },
+    {
+      ...(options.basePort !== undefined ? { basePort: options.basePort } : {}),
+      clock: simClock,
+      ...options.fleet,
+    },
   );
   const raw = (): Record<string, Record<string, unknown>> => ({
     proxy: { id: "proxy-it-1", site: "integration" },
     server: { url, timeout: "5s", maxRetries: 0 },
     devices: {
-      targets: [`127.0.0.1:${options.basePort}-${options.basePort + options.devices - 1}`],
+      targets: [`127.0.0.1:${fleet.firstPort}-${fleet.lastPort}`],
       concurrency: 16,
       timeout: "300ms",
       retries: 0,

@@ -13,8 +13,6 @@ const RATE = 40_000;
 // Five simulated days before a month ends, so the run always crosses into a second billing cycle.
 const T0 = Date.parse("2026-11-26T00:00:00Z");
 const DEVICES = 20;
-const BASE_PORT = 30600;
-const SERVER_PORT = 17130;
 const KILLS = 30;
 
 const child = join(import.meta.dirname, "fixtures", "agent-child.ts");
@@ -29,14 +27,14 @@ beforeAll(async () => {
   anchor = Date.now();
   server = new CommunicationServer({
     dbPath: join(dir, "server.db"),
-    port: SERVER_PORT,
+    port: 0,
     tls: false,
     clock: () => new Date(simNow()),
   });
   const { url } = await server.start();
   fleet = await startFleet(
     { count: DEVICES, seed: 3 },
-    { basePort: BASE_PORT, clock: new SimClock({ rate: RATE, startMs: simNow() }) },
+    { clock: new SimClock({ rate: RATE, startMs: simNow() }) },
   );
   writeFileSync(
     join(dir, "agent.json"),
@@ -44,7 +42,7 @@ beforeAll(async () => {
       proxy: { id: "proxy-kill-loop" },
       server: { url, timeout: "2s", maxRetries: 0 },
       devices: {
-        targets: [`127.0.0.1:${BASE_PORT}-${BASE_PORT + DEVICES - 1}`],
+        targets: [`127.0.0.1:${fleet.firstPort}-${fleet.lastPort}`],
         timeout: "500ms",
         retries: 0,
       },

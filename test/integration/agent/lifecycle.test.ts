@@ -11,7 +11,7 @@ afterEach(async () => {
 
 describe("Agent lifecycle against the reference server and a simulated fleet", () => {
   it("runs a month for 50 devices: every requested billing read stored exactly once, with the simulator's true meters", async () => {
-    world = await createWorld({ devices: 50, basePort: 30200, serverPort: 17100, seed: 11 });
+    world = await createWorld({ devices: 50, seed: 11 });
     const agent = world.agent();
     const directives: Directive[] = [];
     let polls = 0;

@@ -14,8 +14,6 @@ describe("Agent schedule", () => {
   it("polls every interval and syncs once a day inside the window (with jitter), after an immediate first sync", async () => {
     world = await createWorld({
       devices: 2,
-      basePort: 30850,
-      serverPort: 17160,
       schedule: { pollInterval: "2h" },
     });
     const agent = world.agent({ random: () => 0.25 });
@@ -37,7 +35,7 @@ describe("Agent schedule", () => {
   });
 
   it("after a restart inside a window it has not synced in, syncs right away; otherwise waits for the next window", async () => {
-    world = await createWorld({ devices: 2, basePort: 30860, serverPort: 17161 });
+    world = await createWorld({ devices: 2 });
     const first = world.agent();
     await first.start();
     await world.clock.advanceTo(T0 + 2 * HOUR);
@@ -65,8 +63,6 @@ describe("Agent schedule", () => {
   it("obeys a Configure directive: new poll interval and transmission window, kept across restarts", async () => {
     world = await createWorld({
       devices: 1,
-      basePort: 30870,
-      serverPort: 17162,
       server: { configure: { pollIntervalMs: 6 * HOUR, windowStart: "03:00", windowEnd: "04:00" } },
     });
     const agent = world.agent({ random: () => 0 });

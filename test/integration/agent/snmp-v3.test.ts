@@ -11,8 +11,6 @@ describe("Agent credential profiles", () => {
   it("reads and bills devices over SNMPv3 (authPriv) with a profile limited to their range", async () => {
     world = await createWorld({
       devices: 3,
-      basePort: 30880,
-      serverPort: 17170,
       fleet: {
         community: "not-public",
         v3Users: [{ name: "fleet", authKey: "auth-pass-123", privKey: "priv-pass-123" }],
@@ -48,8 +46,6 @@ describe("Agent credential profiles", () => {
   it("finds no device when the only profile's community is wrong, and reports nothing as silent", async () => {
     world = await createWorld({
       devices: 2,
-      basePort: 30890,
-      serverPort: 17171,
       fleet: { community: "secret" },
     });
     const agent = world.agent();

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeAll, get, type Session, snmp, v2Session, v3Session } from "./snmp-client.js";
 
-// Ports 25900-25949 belong to this file.
+// Every simulator here finds its own free ports; tests read them from the listening line.
 const children: ChildProcess[] = [];
 const sessions: Session[] = [];
 const dirs: string[] = [];
@@ -38,6 +38,14 @@ function esol(args: string[]): {
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
+/** The first port of a `listening HOST:FIRST-LAST` line, checking that the range holds `count` ports. */
+function firstPort(line: string, count: number): number {
+  const m = /^listening (?:127\.0\.0\.1|\[::1\]):(\d+)-(\d+)$/.exec(line);
+  if (!m) throw new Error(`not a listening line: ${line}`);
+  expect(Number(m[2]) - Number(m[1])).toBe(count - 1);
+  return Number(m[1]);
+}
+
 async function listening(run: ReturnType<typeof esol>): Promise<string> {
   for (let i = 0; i < 300; i++) {
     const line = run.stdout().split("\n")[0] ?? "";
@@ -50,33 +58,24 @@ async function listening(run: ReturnType<typeof esol>): Promise<string> {
 
 describe("esol sim", () => {
   it("prints `listening HOST:FIRST-LAST`, serves the fleet with its faults, and stops cleanly on SIGTERM", async () => {
-    const run = esol(["sim", "--count", "3", "--base-port", "25900", "--faults", "1:timeout", "--seed", "5"]);
-    expect(await listening(run)).toBe("listening 127.0.0.1:25900-25902");
-    const s0 = v2Session(25900);
-    const s1 = v2Session(25901, "public", { timeout: 300 });
+    // No --base-port: the simulator finds a free range and names it on the listening line.
+    const run = esol(["sim", "--count", "3", "--faults", "1:timeout", "--seed", "5"]);
+    const line = await listening(run);
+    const base = firstPort(line, 3);
+    const s0 = v2Session(base);
+    const s1 = v2Session(base + 1, "public", { timeout: 300 });
     sessions.push(s0, s1);
     const [descr] = await get(s0, ["1.3.6.1.2.1.1.1.0"]);
     expect(String(descr?.value)).toContain("(simulated)");
     await expect(get(s1, ["1.3.6.1.2.1.1.1.0"])).rejects.toThrow(snmp.RequestTimedOutError);
     run.child.kill("SIGTERM");
     expect(await run.exit).toBe(0);
-    expect(run.stdout()).toBe("listening 127.0.0.1:25900-25902\n");
+    expect(run.stdout()).toBe(`${line}\n`);
   });
 
   it("advances meters with --clock-rate (a month per second)", async () => {
-    const run = esol([
-      "sim",
-      "--count",
-      "2",
-      "--base-port",
-      "25940",
-      "--models",
-      "xerox",
-      "--clock-rate",
-      "2592000",
-    ]);
-    await listening(run);
-    const s = v2Session(25940);
+    const run = esol(["sim", "--count", "2", "--models", "xerox", "--clock-rate", "2592000"]);
+    const s = v2Session(firstPort(await listening(run), 2));
     sessions.push(s);
     const total = "1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.1";
     const [first] = await get(s, [total]);
@@ -91,17 +90,12 @@ describe("esol sim", () => {
   });
 
   it("serves an SNMPv3 user given as --v3-user NAME:AUTH:PRIV (SHA / AES)", async () => {
-    const run = esol([
-      "sim",
-      "--count",
-      "1",
-      "--base-port",
-      "25945",
-      "--v3-user",
-      "ops:auth-pass-1:priv-pass-1",
-    ]);
-    await listening(run);
-    const s = v3Session(25945, { name: "ops", authKey: "auth-pass-1", privKey: "priv-pass-1" });
+    const run = esol(["sim", "--count", "1", "--v3-user", "ops:auth-pass-1:priv-pass-1"]);
+    const s = v3Session(firstPort(await listening(run), 1), {
+      name: "ops",
+      authKey: "auth-pass-1",
+      privKey: "priv-pass-1",
+    });
     sessions.push(s);
     const [descr] = await get(s, ["1.3.6.1.2.1.1.1.0"]);
     expect(String(descr?.value)).toContain("(simulated)");
@@ -110,9 +104,8 @@ describe("esol sim", () => {
   });
 
   it("serves a recordings folder and stops on SIGINT", async () => {
-    const run = esol(["sim", "--recordings", "test/fixtures/snmprec", "--base-port", "25910"]);
-    expect(await listening(run)).toBe("listening 127.0.0.1:25910-25911");
-    const s = v2Session(25911, "xerox-altalink-c8045");
+    const run = esol(["sim", "--recordings", "test/fixtures/snmprec"]);
+    const s = v2Session(firstPort(await listening(run), 2) + 1, "xerox-altalink-c8045");
     sessions.push(s);
     const [level] = await get(s, ["1.3.6.1.2.1.43.11.1.1.9.1.1"]);
     expect(level?.value).toBe(1060);
@@ -123,11 +116,7 @@ describe("esol sim", () => {
   it("says it ran out of file descriptors when ulimit -n is lower than the fleet", async () => {
     const child = spawn(
       "/bin/bash",
-      [
-        "-c",
-        'ulimit -n 128 && exec "$0" --import tsx src/cli/main.ts sim --count 200 --base-port 25300',
-        process.execPath,
-      ],
+      ["-c", 'ulimit -n 128 && exec "$0" --import tsx src/cli/main.ts sim --count 200', process.execPath],
       { cwd: process.cwd() },
     );
     children.push(child);
@@ -144,7 +133,7 @@ describe("esol sim", () => {
     const dir = mkdtempSync(join(tmpdir(), "esol-sim-"));
     dirs.push(dir);
     writeFileSync(join(dir, "bad.snmprec"), "1.3.6.1.2.1.1.1.0|4|ok\n1.3.6.1.2.1.1.3.0|67|soon\n");
-    const run = esol(["sim", "--recordings", dir, "--base-port", "25920"]);
+    const run = esol(["sim", "--recordings", dir]);
     expect(await run.exit).not.toBe(0);
     expect(run.stderr()).toMatch(
       /^error INVALID_RECORDING: .*bad\.snmprec:2: TimeTicks value "soon" is not an integer/,
@@ -153,27 +142,19 @@ describe("esol sim", () => {
   });
 
   it.each([
-    [["sim", "--count", "3"], /^error ARG_INVALID: --base-port must be an integer/],
+    [["sim", "--count", "3", "--base-port", "first"], /^error ARG_INVALID: --base-port must be an integer/],
+    [["sim", "--count", "3", "--base-port", "65534"], /^error SIM_PORT: ports 65534-65536 are not all valid/],
+    [["sim", "--seed", "2"], /^error ARG_INVALID: give exactly one of --recordings DIR or --count N/],
+    [["sim", "--count", "3", "--faults", "4:timeout"], /^error SIM_FAULT_SPEC: fault "4:timeout"/],
     [
-      ["sim", "--base-port", "25930"],
-      /^error ARG_INVALID: give exactly one of --recordings DIR or --count N/,
-    ],
-    [
-      ["sim", "--count", "3", "--base-port", "25930", "--faults", "4:timeout"],
-      /^error SIM_FAULT_SPEC: fault "4:timeout"/,
-    ],
-    [
-      ["sim", "--count", "3", "--base-port", "25930", "--models", "mono,inkjet"],
+      ["sim", "--count", "3", "--models", "mono,inkjet"],
       /^error SIM_UNKNOWN_MODEL: unknown printer model "inkjet"/,
     ],
     [
-      ["sim", "--count", "1", "--base-port", "25930", "--v3-user", "ops:short"],
+      ["sim", "--count", "1", "--v3-user", "ops:short"],
       /^error ARG_INVALID: --v3-user must be NAME:AUTHPASS/,
     ],
-    [
-      ["sim", "--count", "1", "--base-port", "25930", "--host", "10.0.0.1"],
-      /^error SIM_HOST: the simulator binds loopback only/,
-    ],
+    [["sim", "--count", "1", "--host", "10.0.0.1"], /^error SIM_HOST: the simulator binds loopback only/],
   ])("refuses %j with one error line", async (args, message) => {
     const run = esol(args);
     expect(await run.exit).not.toBe(0);

@@ -1,7 +1,7 @@
 import { createSocket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { type PrinterFleet, startFleet } from "../../../src/sim/index.js";
+import { FREE_RANGE_PORTS, type PrinterFleet, startFleet } from "../../../src/sim/index.js";
 import { parseSnmprec } from "../../../src/sim/snmprec.js";
 import {
   closeAll,
@@ -15,7 +15,7 @@ import {
   v3Session,
 } from "./snmp-client.js";
 
-// Ports 25000-25199 belong to this file.
+// Every fleet here finds its own free ports (no basePort): read them from firstPort / device.port.
 const FIXTURES = "test/fixtures/snmprec";
 const DAY = 86_400_000;
 const fleets: PrinterFleet[] = [];
@@ -43,7 +43,7 @@ function plain(value: unknown): unknown {
 
 describe("a fleet served from recordings", () => {
   it("answers a GETBULK walk of the Printer-MIB with exactly the recording's subtree, in order", async () => {
-    const f = await fleet({ recordings: FIXTURES }, { basePort: 25000 });
+    const f = await fleet({ recordings: FIXTURES }, {});
     expect(f.devices.map((d) => d.model)).toEqual(["brother-mfc-l2710dw", "xerox-altalink-c8045"]);
     for (const device of f.devices) {
       const recording = parseSnmprec(readFileSync(`${FIXTURES}/${device.model}.snmprec`, "utf8"));
@@ -55,7 +55,7 @@ describe("a fleet served from recordings", () => {
   });
 
   it("accepts the file name and public as communities, over v1 too, and ignores any other", async () => {
-    const f = await fleet({ recordings: FIXTURES }, { basePort: 25010 });
+    const f = await fleet({ recordings: FIXTURES }, {});
     const brother = f.devices[0];
     if (!brother) throw new Error("no device");
     expect(brother.serial).toBe("000A5J431816");
@@ -69,7 +69,7 @@ describe("a fleet served from recordings", () => {
   });
 
   it("answers missing OIDs with noSuchObject / noSuchInstance (v2c) and noSuchName (v1)", async () => {
-    const f = await fleet({ recordings: FIXTURES }, { basePort: 25020 });
+    const f = await fleet({ recordings: FIXTURES }, {});
     const port = f.devices[1]?.port as number;
     const vbs = await get(session(port), [
       "1.3.6.1.2.1.43.11.1.1.9.1.1",
@@ -89,26 +89,21 @@ describe("a fleet served from recordings", () => {
   });
 
   it("answers another serial after a serial fault, and refuses wrap (recorded meters do not advance)", async () => {
-    const f = await fleet(
-      { recordings: FIXTURES },
-      { basePort: 25035, faults: "0:serial=60", clock: { rate: 0 } },
-    );
+    const f = await fleet({ recordings: FIXTURES }, { faults: "0:serial=60", clock: { rate: 0 } });
     const brother = "1.3.6.1.4.1.2435.2.3.9.4.2.1.5.5.1.0";
-    const [before] = await get(session(25035), [brother]);
+    const [before] = await get(session(f.firstPort), [brother]);
     expect(String(before?.value)).toBe("000A5J431816");
     f.clock.advance(60_000);
-    const [after] = await get(session(25035), [brother]);
+    const [after] = await get(session(f.firstPort), [brother]);
     expect(String(after?.value)).toBe(f.devices[0]?.serial);
     expect(f.devices[0]?.serial).not.toBe("000A5J431816");
-    await expect(
-      startFleet({ recordings: FIXTURES }, { basePort: 25037, faults: "1:wrap" }),
-    ).rejects.toMatchObject({
+    await expect(startFleet({ recordings: FIXTURES }, { faults: "1:wrap" })).rejects.toMatchObject({
       code: "SIM_FAULT_UNSUPPORTED",
     });
   });
 
   it("keeps sysUpTime running and restarts it on reboot()", async () => {
-    const f = await fleet({ recordings: FIXTURES }, { basePort: 25030, clock: { rate: 0 } });
+    const f = await fleet({ recordings: FIXTURES }, { clock: { rate: 0 } });
     const device = f.devices[1];
     if (!device) throw new Error("no device");
     f.clock.advance(60_000);
@@ -123,7 +118,7 @@ describe("a fleet served from recordings", () => {
 
 describe("a synthetic fleet", () => {
   it("answers what truth() says, and a month later answers the advanced meters", async () => {
-    const f = await fleet({ count: 5, seed: 11 }, { basePort: 25040, clock: { rate: 0 } });
+    const f = await fleet({ count: 5, seed: 11 }, { clock: { rate: 0 } });
     const oids = ["1.3.6.1.2.1.43.5.1.1.17.1", "1.3.6.1.2.1.43.10.2.1.4.1.1", "1.3.6.1.2.1.43.11.1.1.9.1.1"];
     for (const device of f.devices) {
       const truth = device.truth();
@@ -144,7 +139,7 @@ describe("a synthetic fleet", () => {
   });
 
   it("serves a full walk identical to varbinds(), by GETBULK and by v1 GETNEXT", async () => {
-    const f = await fleet({ count: 5, seed: 2 }, { basePort: 25050, clock: { rate: 0 } });
+    const f = await fleet({ count: 5, seed: 2 }, { clock: { rate: 0 } });
     for (const device of f.devices) {
       const expected = device.varbinds().map((vb) => vb.oid);
       expect((await subtree(session(device.port), "1.3.6.1", 25)).map((vb) => vb.oid)).toEqual(expected);
@@ -156,7 +151,7 @@ describe("a synthetic fleet", () => {
 
   it("answers SNMPv3 authPriv (SHA / AES) users and refuses a wrong key", async () => {
     const user = { name: "meter", authKey: "auth-secret-1", privKey: "priv-secret-1" };
-    const f = await fleet({ count: 2 }, { basePort: 25060, v3Users: [user], clock: { rate: 0 } });
+    const f = await fleet({ count: 2 }, { v3Users: [user], clock: { rate: 0 } });
     const device = f.devices[1];
     const s = v3Session(device?.port as number, user);
     sessions.push(s);
@@ -169,8 +164,8 @@ describe("a synthetic fleet", () => {
 
   it("announces a reboot to an SNMPv3 manager through a higher engineBoots", async () => {
     const user = { name: "meter", authKey: "auth-secret-1", privKey: "priv-secret-1" };
-    const f = await fleet({ count: 1 }, { basePort: 25065, v3Users: [user], clock: { rate: 0 } });
-    const s = v3Session(25065, user);
+    const f = await fleet({ count: 1 }, { v3Users: [user], clock: { rate: 0 } });
+    const s = v3Session(f.firstPort, user);
     sessions.push(s);
     await get(s, ["1.3.6.1.2.1.1.3.0"]);
     expect(s.engineTimeBoots).toBe(1);
@@ -181,18 +176,36 @@ describe("a synthetic fleet", () => {
   });
 
   it("refuses a taken port with SIM_PORT_IN_USE and releases the ports it had bound", async () => {
-    await fleet({ count: 1 }, { basePort: 25072 });
-    await expect(startFleet({ count: 3 }, { basePort: 25070 })).rejects.toMatchObject({
+    // Hold the third port of a free range, then ask for the whole range.
+    const probe = await fleet({ count: 3 });
+    const base = probe.firstPort;
+    await probe.close();
+    await fleet({ count: 1 }, { basePort: base + 2 });
+    await expect(startFleet({ count: 3 }, { basePort: base })).rejects.toMatchObject({
       code: "SIM_PORT_IN_USE",
     });
-    const again = await fleet({ count: 2 }, { basePort: 25070 });
+    const again = await fleet({ count: 2 }, { basePort: base });
     expect(again.devices).toHaveLength(2);
   });
 
+  it("without basePort binds a free contiguous range of its own; fleets started together never overlap", async () => {
+    const [a, b] = await Promise.all([fleet({ count: 30 }), fleet({ count: 30 })]);
+    if (!a || !b) throw new Error("no fleet");
+    for (const f of [a, b]) {
+      expect(f.lastPort - f.firstPort).toBe(29);
+      expect(f.devices.map((d) => d.port)).toEqual(Array.from({ length: 30 }, (_, i) => f.firstPort + i));
+      expect(f.firstPort).toBeGreaterThanOrEqual(FREE_RANGE_PORTS.first);
+      expect(f.lastPort).toBeLessThanOrEqual(FREE_RANGE_PORTS.last);
+      const [up] = await get(session(f.lastPort), ["1.3.6.1.2.1.1.3.0"]);
+      expect(up?.type).toBe(snmp.ObjectType.TimeTicks);
+    }
+    expect(a.lastPort < b.firstPort || b.lastPort < a.firstPort).toBe(true);
+  });
+
   it("serves IPv6 loopback (::1)", async () => {
-    const f = await fleet({ count: 1 }, { basePort: 25080, host: "::1" });
+    const f = await fleet({ count: 1 }, { host: "::1" });
     const s = snmp.createSession("::1", "public", {
-      port: 25080,
+      port: f.firstPort,
       version: snmp.Version2c,
       transport: "udp6",
       timeout: 1500,
@@ -207,21 +220,25 @@ describe("a synthetic fleet", () => {
   it("stops starting when its abortSignal fires, releasing what it had bound", async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(
-      startFleet({ count: 3 }, { basePort: 25090, abortSignal: controller.signal }),
-    ).rejects.toMatchObject({ code: "ABORTED" });
+    await expect(startFleet({ count: 3 }, { abortSignal: controller.signal })).rejects.toMatchObject({
+      code: "ABORTED",
+    });
+    const probe = await fleet({ count: 40 });
+    const base = probe.firstPort;
+    await probe.close();
     const later = new AbortController();
     const starting = startFleet(
       { count: 40 },
-      { basePort: 25090, abortSignal: later.signal, startConcurrency: 8 },
+      { basePort: base, abortSignal: later.signal, startConcurrency: 8 },
     );
     later.abort();
     await expect(starting).rejects.toMatchObject({ code: "ABORTED" });
-    expect((await fleet({ count: 40 }, { basePort: 25090 })).devices).toHaveLength(40);
+    // Every port it had bound is free again: the same range starts.
+    expect((await fleet({ count: 40 }, { basePort: base })).devices).toHaveLength(40);
   });
 
   it("refuses a non-loopback host", async () => {
-    await expect(startFleet({ count: 1 }, { basePort: 25079, host: "0.0.0.0" })).rejects.toMatchObject({
+    await expect(startFleet({ count: 1 }, { host: "0.0.0.0" })).rejects.toMatchObject({
       code: "SIM_HOST",
     });
   });
@@ -250,43 +267,42 @@ function rawExchange(port: number): Promise<Buffer> {
 
 describe("faults on demand", () => {
   it("timeout: no answer; nobulk: GET works, GETBULK gets no answer; community: only its own", async () => {
-    const f = await fleet({ count: 4 }, { basePort: 25100, faults: "0:timeout,1:nobulk,2:community=s3cret" });
-    await expect(get(session(25100, "public", { timeout: 300 }), ["1.3.6.1.2.1.1.3.0"])).rejects.toThrow(
-      snmp.RequestTimedOutError,
-    );
-    const bulkless = session(25101, "public", { timeout: 300 });
+    const f = await fleet({ count: 4 }, { faults: "0:timeout,1:nobulk,2:community=s3cret" });
+    await expect(
+      get(session(f.firstPort, "public", { timeout: 300 }), ["1.3.6.1.2.1.1.3.0"]),
+    ).rejects.toThrow(snmp.RequestTimedOutError);
+    const bulkless = session(f.firstPort + 1, "public", { timeout: 300 });
     expect(await get(bulkless, ["1.3.6.1.2.1.1.1.0"])).toHaveLength(1);
     await expect(getBulk(bulkless, ["1.3.6.1.2.1.43"])).rejects.toThrow(snmp.RequestTimedOutError);
-    await expect(get(session(25102, "public", { timeout: 300 }), ["1.3.6.1.2.1.1.3.0"])).rejects.toThrow(
-      snmp.RequestTimedOutError,
-    );
-    expect(await get(session(25102, "s3cret"), ["1.3.6.1.2.1.1.3.0"])).toHaveLength(1);
+    await expect(
+      get(session(f.firstPort + 2, "public", { timeout: 300 }), ["1.3.6.1.2.1.1.3.0"]),
+    ).rejects.toThrow(snmp.RequestTimedOutError);
+    expect(await get(session(f.firstPort + 2, "s3cret"), ["1.3.6.1.2.1.1.3.0"])).toHaveLength(1);
     expect(f.devices[2]?.communities).toEqual(["s3cret"]);
   });
 
   it("slow: answers only after the delay", async () => {
-    await fleet({ count: 1 }, { basePort: 25110, faults: "0:slow=400" });
-    await expect(get(session(25110, "public", { timeout: 100 }), ["1.3.6.1.2.1.1.3.0"])).rejects.toThrow(
-      snmp.RequestTimedOutError,
+    const f = await fleet({ count: 1 }, { faults: "0:slow=400" });
+    await expect(
+      get(session(f.firstPort, "public", { timeout: 100 }), ["1.3.6.1.2.1.1.3.0"]),
+    ).rejects.toThrow(snmp.RequestTimedOutError);
+    expect(await get(session(f.firstPort, "public", { timeout: 5000 }), ["1.3.6.1.2.1.1.3.0"])).toHaveLength(
+      1,
     );
-    expect(await get(session(25110, "public", { timeout: 5000 }), ["1.3.6.1.2.1.1.3.0"])).toHaveLength(1);
   });
 
   it("badber: the answer's BER announces more bytes than it carries", async () => {
-    await fleet({ count: 2 }, { basePort: 25120, faults: "1:badber" });
-    const good = await rawExchange(25120);
+    const f = await fleet({ count: 2 }, { faults: "1:badber" });
+    const good = await rawExchange(f.firstPort);
     expect(good[0]).toBe(0x30);
     expect(good[1]).toBe(good.length - 2);
-    const bad = await rawExchange(25121);
+    const bad = await rawExchange(f.firstPort + 1);
     expect(bad[0]).toBe(0x30);
     expect(bad[1]).toBeGreaterThan(bad.length - 2);
   });
 
   it("loop / backwards: a GETNEXT walk meets an OID that does not increase; truncate: it ends early", async () => {
-    const f = await fleet(
-      { count: 4 },
-      { basePort: 25130, faults: "0:loop,1:backwards,2:truncate", clock: { rate: 0 } },
-    );
+    const f = await fleet({ count: 4 }, { faults: "0:loop,1:backwards,2:truncate", clock: { rate: 0 } });
     const stepsUntilNotIncreasing = async (port: number): Promise<{ broke: boolean; seen: number }> => {
       const s = session(port);
       let cursor = "1.3.6.1.2.1.43";
@@ -299,10 +315,10 @@ describe("faults on demand", () => {
       }
       return { broke: false, seen: 500 };
     };
-    expect((await stepsUntilNotIncreasing(25130)).broke).toBe(true);
-    expect((await stepsUntilNotIncreasing(25131)).broke).toBe(true);
-    const healthy = await stepsUntilNotIncreasing(25133);
-    const truncated = await stepsUntilNotIncreasing(25132);
+    expect((await stepsUntilNotIncreasing(f.firstPort)).broke).toBe(true);
+    expect((await stepsUntilNotIncreasing(f.firstPort + 1)).broke).toBe(true);
+    const healthy = await stepsUntilNotIncreasing(f.firstPort + 3);
+    const truncated = await stepsUntilNotIncreasing(f.firstPort + 2);
     expect(healthy.broke || truncated.broke).toBe(false);
     const printerOids =
       f.devices[2]?.varbinds().filter((vb) => vb.oid.startsWith("1.3.6.1.2.1.43.")).length ?? 0;
@@ -312,21 +328,21 @@ describe("faults on demand", () => {
   it("wrap, reboot and serial change show up on the wire", async () => {
     const f = await fleet(
       { count: 3, models: ["xerox"] },
-      { basePort: 25140, faults: "0:wrap,1:reboot=3600,2:serial=86400", clock: { rate: 0 } },
+      { faults: "0:wrap,1:reboot=3600,2:serial=86400", clock: { rate: 0 } },
     );
     const serialBefore = f.devices[2]?.serial;
-    const s0 = session(25140);
+    const s0 = session(f.firstPort);
     const [lifeStart] = await get(s0, ["1.3.6.1.2.1.43.10.2.1.4.1.1"]);
     f.clock.advance(10 * DAY + 1_800_000);
     const [lifeLater] = await get(s0, ["1.3.6.1.2.1.43.10.2.1.4.1.1"]);
     expect(lifeLater?.value as number).toBeLessThan(lifeStart?.value as number);
 
-    const [up] = await get(session(25141), ["1.3.6.1.2.1.1.3.0"]);
+    const [up] = await get(session(f.firstPort + 1), ["1.3.6.1.2.1.1.3.0"]);
     expect(up?.value).toBe(180_000); // half an hour since the last hourly reboot
     expect(f.devices[1]?.truth()?.engineBoots).toBe(1 + 240);
 
     expect(f.devices[2]?.serial).not.toBe(serialBefore);
-    const [serial] = await get(session(25142), ["1.3.6.1.2.1.43.5.1.1.17.1"]);
+    const [serial] = await get(session(f.firstPort + 2), ["1.3.6.1.2.1.43.5.1.1.17.1"]);
     expect(String(serial?.value)).toBe(f.devices[2]?.serial);
   });
 });

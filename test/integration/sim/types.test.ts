@@ -6,13 +6,12 @@ import { parseSnmprec } from "../../../src/sim/snmprec.js";
 import type { Varbind } from "../../../src/snmp/varbind.js";
 import { closeAll, get, type Session, snmp, subtree, v2Session } from "./snmp-client.js";
 
-// Ports 25200-25209 belong to this file.
 const FILE = "test/fixtures/sim/all-types.snmprec";
 let fleet: PrinterFleet;
 const sessions: Session[] = [];
 
 beforeAll(async () => {
-  fleet = await startFleet({ recordings: [FILE] }, { basePort: 25200, clock: { rate: 0 } });
+  fleet = await startFleet({ recordings: [FILE] }, { clock: { rate: 0 } });
 });
 afterAll(async () => {
   closeAll(sessions);
@@ -41,7 +40,7 @@ function decoded(vb: Varbind): { type: number; value: unknown } {
 describe("every snmprec type on the wire", () => {
   it("round-trips each recorded type and value through a real SNMP manager", async () => {
     const expected = parseSnmprec(readFileSync(FILE, "utf8"));
-    const s = v2Session(25200, "all-types");
+    const s = v2Session(fleet.firstPort, "all-types");
     sessions.push(s);
     const walked = await subtree(s, "1.3.6.1", 5);
     expect(walked.map((vb) => vb.oid)).toEqual(expected.map((vb) => vb.oid));
@@ -53,7 +52,7 @@ describe("every snmprec type on the wire", () => {
   });
 
   it("serves the largest Counter64 and the unsigned extremes by GET", async () => {
-    const s = v2Session(25200);
+    const s = v2Session(fleet.firstPort);
     sessions.push(s);
     const [c64, c32, gauge] = await get(s, [
       "1.3.6.1.4.1.99999.1.12.0",

@@ -15,6 +15,7 @@ import {
   type SnmpQuery,
   startAgent,
 } from "../../../src/sim/index.js";
+import { bindInFreeRange } from "../../../src/sim/ports.js";
 import { parseSnmprec } from "../../../src/sim/snmprec.js";
 import type { Varbind } from "../../../src/snmp/varbind.js";
 
@@ -25,7 +26,8 @@ export function loadRecording(path: string): Varbind[] {
 
 /** Options for {@link startTestAgent}. */
 export interface TestAgentOptions {
-  port: number;
+  /** UDP port; default 0 (a free one; read it from `agent.port`). */
+  port?: number;
   varbinds: Varbind[];
   communities?: string[];
   users?: SimV3User[];
@@ -50,11 +52,11 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
   const queries: SnmpQuery[] = [];
   const engineId = Buffer.alloc(17);
   engineId.write("8000b98380", 0, "hex");
-  engineId.writeUInt32BE(options.port, 5);
+  engineId.writeUInt32BE(process.pid, 5);
   engineId.writeUInt32BE(++engineSeq, 9);
   const agent = await startAgent({
     host: "127.0.0.1",
-    port: options.port,
+    port: options.port ?? 0,
     communities: options.communities ?? ["public"],
     users: options.users ?? [],
     engineId,
@@ -70,10 +72,32 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
   return { agent, queries, close: () => agent.close() };
 }
 
-/** A UDP socket on 127.0.0.1:`port` that answers every datagram with malformed BER packets. */
-export async function startGarbageAgent(
-  port: number,
-): Promise<{ received: () => number; close(): Promise<void> }> {
+/**
+ * Test agents on consecutive free ports (for target ranges `host:first-last`), in the order given;
+ * if any port of a range is taken, the whole range is tried elsewhere.
+ */
+export async function startTestAgents(
+  specs: readonly Omit<TestAgentOptions, "port">[],
+): Promise<TestAgent[]> {
+  return bindInFreeRange(specs.length, async (base) => {
+    const started: TestAgent[] = [];
+    try {
+      for (const [i, spec] of specs.entries())
+        started.push(await startTestAgent({ ...spec, port: base + i }));
+    } catch (err) {
+      await Promise.all(started.map((a) => a.close()));
+      throw err;
+    }
+    return started;
+  });
+}
+
+/** A UDP socket on 127.0.0.1 (a port from the OS) that answers every datagram with malformed BER packets. */
+export async function startGarbageAgent(): Promise<{
+  port: number;
+  received: () => number;
+  close(): Promise<void>;
+}> {
   const socket = dgram.createSocket("udp4");
   let received = 0;
   const garbage = [
@@ -90,9 +114,10 @@ export async function startGarbageAgent(
   });
   await new Promise<void>((resolve, reject) => {
     socket.once("error", reject);
-    socket.bind(port, "127.0.0.1", () => resolve());
+    socket.bind(0, "127.0.0.1", () => resolve());
   });
   return {
+    port: socket.address().port,
     received: () => received,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };

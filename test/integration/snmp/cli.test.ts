@@ -6,7 +6,6 @@ import { loadRecording, startTestAgent, type TestAgent } from "./agents.js";
 
 const run = promisify(execFile);
 // Ports 20500-20509 belong to this file.
-const PORT = 20500;
 
 async function esol(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
@@ -22,7 +21,6 @@ describe("esol read / esol poll", () => {
   let agent: TestAgent;
   beforeAll(async () => {
     agent = await startTestAgent({
-      port: PORT,
       varbinds: loadRecording("test/fixtures/snmprec/brother-mfc-l2710dw.snmprec"),
       users: [
         {
@@ -42,7 +40,7 @@ describe("esol read / esol poll", () => {
   it("reads over SNMPv3 with the options of the CLI contract", async () => {
     const { stdout, stderr, code } = await esol(
       "read",
-      `127.0.0.1:${PORT}`,
+      `127.0.0.1:${agent.agent.port}`,
       "--v3",
       "--user",
       "fleet",
@@ -99,7 +97,7 @@ describe("esol read / esol poll", () => {
   it("refuses MD5 without --allow-insecure, with one error line", async () => {
     const { stdout, stderr, code } = await esol(
       "read",
-      `127.0.0.1:${PORT}`,
+      `127.0.0.1:${agent.agent.port}`,
       "--v3",
       "--user",
       "fleet",
@@ -116,7 +114,7 @@ describe("esol read / esol poll", () => {
   it("refuses a v3 poll without --v3-range and a bad target, naming what is wrong", async () => {
     const v3 = await esol(
       "poll",
-      `127.0.0.1:${PORT}`,
+      `127.0.0.1:${agent.agent.port}`,
       "--v3",
       "--user",
       "fleet",
@@ -130,7 +128,7 @@ describe("esol read / esol poll", () => {
   });
 
   it("prints a human-readable reading without --json", async () => {
-    const { stdout, code } = await esol("read", `127.0.0.1:${PORT}`);
+    const { stdout, code } = await esol("read", `127.0.0.1:${agent.agent.port}`);
     expect(code).toBe(0);
     expect(stdout).toContain("serial     000A5J431816 (brotherSerialNumber)");
     expect(stdout).toContain("supply     1.1 Black Toner Cartridge: someRemaining");

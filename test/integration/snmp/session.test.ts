@@ -3,15 +3,19 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, SnmpError } from "../../../src/errors.js";
 import { type DeviceReading, PrinterReader, SnmpSession } from "../../../src/snmp/index.js";
 import type { Varbind } from "../../../src/snmp/varbind.js";
-import { loadRecording, startGarbageAgent, startTestAgent, type TestAgent } from "./agents.js";
+import {
+  loadRecording,
+  startGarbageAgent,
+  startTestAgent,
+  startTestAgents,
+  type TestAgent,
+} from "./agents.js";
 
 const BROTHER = loadRecording("test/fixtures/snmprec/brother-mfc-l2710dw.snmprec");
 const XEROX = loadRecording("test/fixtures/snmp/xerox-billing-altalink.snmprec");
 const SUPPLIES = "1.3.6.1.2.1.43.11.1.1";
 
-// Ports 20000-20099 belong to this file.
-let nextPort = 20000;
-const port = () => nextPort++;
+// Every agent here binds a free port of its own (read it from agent.port).
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
@@ -20,6 +24,11 @@ async function agent(options: Parameters<typeof startTestAgent>[0]): Promise<Tes
   const a = await startTestAgent(options);
   cleanups.push(() => a.close());
   return a;
+}
+async function agents(specs: Parameters<typeof startTestAgents>[0]): Promise<TestAgent[]> {
+  const started = await startTestAgents(specs);
+  for (const a of started) cleanups.push(() => a.close());
+  return started;
 }
 function session(options: ConstructorParameters<typeof SnmpSession>[0]): SnmpSession {
   const s = new SnmpSession(options);
@@ -31,7 +40,7 @@ const fast = { timeoutMs: 300, retries: 0 };
 
 describe("PrinterReader over UDP against net-snmp's Agent", () => {
   it("reads a full v2c reading: serial, MAC, supplies, status", async () => {
-    const a = await agent({ port: port(), varbinds: BROTHER });
+    const a = await agent({ varbinds: BROTHER });
     const r = await new PrinterReader().read(`127.0.0.1:${a.agent.port}`);
     expect(r.target).toBe(`127.0.0.1:${a.agent.port}`);
     expect(r.identity).toMatchObject({ vendor: "Brother", serial: "000A5J431816", mac: "3c:2a:f4:bf:f5:1b" });
@@ -48,14 +57,14 @@ describe("PrinterReader over UDP against net-snmp's Agent", () => {
   });
 
   it("reads Xerox billing meters by label over the wire", async () => {
-    const a = await agent({ port: port(), varbinds: XEROX });
+    const a = await agent({ varbinds: XEROX });
     const r = await new PrinterReader().read(`127.0.0.1:${a.agent.port}`);
     expect(r.identity.serial).toBe("3TB123456");
     expect(r.meters.find((m) => m.name === "Black Impressions")?.value).toBe(100221);
   });
 
   it("reads the same over SNMPv1: noSuchName GETs split and retried, walks by GETNEXT", async () => {
-    const a = await agent({ port: port(), varbinds: BROTHER });
+    const a = await agent({ varbinds: BROTHER });
     const v2 = await new PrinterReader().read(`127.0.0.1:${a.agent.port}`);
     a.queries.length = 0;
     const v1 = await new PrinterReader({ credentials: { version: "v1", community: "public" } }).read(
@@ -68,7 +77,7 @@ describe("PrinterReader over UDP against net-snmp's Agent", () => {
   });
 
   it("GET keeps the answered OIDs when a v1 agent refuses one of them", async () => {
-    const a = await agent({ port: port(), varbinds: BROTHER });
+    const a = await agent({ varbinds: BROTHER });
     const s = session({
       host: "127.0.0.1",
       port: a.agent.port,
@@ -90,7 +99,7 @@ describe("PrinterReader over UDP against net-snmp's Agent", () => {
       privProtocol: "aes" as const,
       privKey: "privpass123",
     };
-    const a = await agent({ port: port(), varbinds: BROTHER, users: [user], communities: [] });
+    const a = await agent({ varbinds: BROTHER, users: [user], communities: [] });
     const target = `127.0.0.1:${a.agent.port}`;
     const profile = (authKey: string, privKey: string) =>
       new PrinterReader({
@@ -143,7 +152,6 @@ describe("PrinterReader over UDP against net-snmp's Agent", () => {
     const user = { name: "fleet", authKey: "authpass123", privKey: "privpass123" };
     let engine = { engineBoots: 5, engineTime: 1000 };
     const a = await agent({
-      port: port(),
       varbinds: BROTHER,
       users: [user],
       communities: [],
@@ -163,7 +171,7 @@ describe("PrinterReader over UDP against net-snmp's Agent", () => {
   });
 
   it("fails with SNMP_TIMEOUT when the device does not answer", async () => {
-    const a = await agent({ port: port(), varbinds: BROTHER, behaviour: () => ({ drop: true }) });
+    const a = await agent({ varbinds: BROTHER, behaviour: () => ({ drop: true }) });
     const err = await new PrinterReader(fast).read(`127.0.0.1:${a.agent.port}`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SnmpError);
     expect((err as SnmpError).code).toBe("SNMP_TIMEOUT");
@@ -171,7 +179,7 @@ describe("PrinterReader over UDP against net-snmp's Agent", () => {
   });
 
   it("tries the communities of a profile in order", async () => {
-    const a = await agent({ port: port(), varbinds: BROTHER, communities: ["s3cret"] });
+    const a = await agent({ varbinds: BROTHER, communities: ["s3cret"] });
     const reader = new PrinterReader({
       ...fast,
       profiles: [
@@ -187,7 +195,7 @@ describe("PrinterReader over UDP against net-snmp's Agent", () => {
   });
 
   it("never sends v3 credentials to a device outside their range", async () => {
-    const a = await agent({ port: port(), varbinds: BROTHER });
+    const a = await agent({ varbinds: BROTHER });
     const reader = new PrinterReader({
       profiles: [
         {
@@ -203,7 +211,7 @@ describe("PrinterReader over UDP against net-snmp's Agent", () => {
   });
 
   it("aborts a reading when its abortSignal fires", async () => {
-    const a = await agent({ port: port(), varbinds: BROTHER, behaviour: () => ({ delayMs: 5000 }) });
+    const a = await agent({ varbinds: BROTHER, behaviour: () => ({ delayMs: 5000 }) });
     const controller = new AbortController();
     const started = new PrinterReader({ timeoutMs: 10_000 }).read(`127.0.0.1:${a.agent.port}`, {
       abortSignal: controller.signal,
@@ -216,7 +224,7 @@ describe("PrinterReader over UDP against net-snmp's Agent", () => {
 
 describe("walk faults", () => {
   it("falls back to GETNEXT when GETBULK is dropped", async () => {
-    const a = await agent({ port: port(), varbinds: BROTHER, behaviour: () => ({ dropBulk: true }) });
+    const a = await agent({ varbinds: BROTHER, behaviour: () => ({ dropBulk: true }) });
     const s = session({ host: "127.0.0.1", port: a.agent.port, ...fast });
     const rows: Varbind[] = [];
     for await (const vb of s.walk(SUPPLIES)) rows.push(vb);
@@ -228,7 +236,6 @@ describe("walk faults", () => {
 
   it("falls back to GETNEXT when GETBULK answers genErr", async () => {
     const a = await agent({
-      port: port(),
       varbinds: BROTHER,
       override: (q) => (q.kind === "getBulk" ? { errorStatus: 5, errorIndex: 0, varbinds: [] } : undefined),
     });
@@ -241,7 +248,7 @@ describe("walk faults", () => {
 
   for (const fault of ["loop", "backwards"] as const) {
     it(`stops a walk that goes ${fault === "loop" ? "round in a loop" : "backwards"} and reports it`, async () => {
-      const a = await agent({ port: port(), varbinds: BROTHER, walkFault: fault });
+      const a = await agent({ varbinds: BROTHER, walkFault: fault });
       const s = session({ host: "127.0.0.1", port: a.agent.port, ...fast });
       const err = await (async () => {
         for await (const _ of s.walk("1.3.6.1.2.1.43")) {
@@ -264,7 +271,6 @@ describe("walk faults", () => {
       value: 1,
     });
     const a = await agent({
-      port: port(),
       varbinds: BROTHER,
       override: (q) => {
         if (q.kind === "getNext") return { errorStatus: 0, errorIndex: 0, varbinds: q.oids.map(endless) };
@@ -290,7 +296,6 @@ describe("walk faults", () => {
 
   it("refuses an answer for other OIDs than asked", async () => {
     const a = await agent({
-      port: port(),
       varbinds: BROTHER,
       override: (q) =>
         q.kind === "get"
@@ -309,23 +314,22 @@ describe("walk faults", () => {
 
 describe("malformed packets", () => {
   it("survives malformed BER answers: counts them, times out, and the process keeps working", async () => {
-    const p = port();
-    const garbage = await startGarbageAgent(p);
+    const garbage = await startGarbageAgent();
     cleanups.push(() => garbage.close());
-    const s = session({ host: "127.0.0.1", port: p, ...fast });
+    const s = session({ host: "127.0.0.1", port: garbage.port, ...fast });
     const err = await s.get(["1.3.6.1.2.1.1.1.0"]).catch((e: unknown) => e);
     expect((err as SnmpError).code).toBe("SNMP_TIMEOUT");
     expect(garbage.received()).toBe(1);
     expect(s.stats.malformedPackets).toBeGreaterThanOrEqual(4);
     // Same process, next device: still fine.
-    const a = await agent({ port: port(), varbinds: BROTHER });
+    const a = await agent({ varbinds: BROTHER });
     expect((await new PrinterReader().read(`127.0.0.1:${a.agent.port}`)).identity.serial).toBe(
       "000A5J431816",
     );
   });
 
   it("ignores datagrams from another address or port than the device", async () => {
-    const a = await agent({ port: port(), varbinds: BROTHER, behaviour: () => ({ delayMs: 200 }) });
+    const a = await agent({ varbinds: BROTHER, behaviour: () => ({ delayMs: 200 }) });
     const s = session({ host: "127.0.0.1", port: a.agent.port, timeoutMs: 2000, retries: 0 });
     const pending = s.get(["1.3.6.1.2.1.1.1.0"]);
     pending.catch(() => {});
@@ -343,12 +347,13 @@ describe("malformed packets", () => {
 
 describe("fleet poll", () => {
   it("polls a port range with a concurrency limit, yielding readings and failures with progress", async () => {
-    const base = port();
-    port();
-    port();
-    await agent({ port: base, varbinds: BROTHER });
-    await agent({ port: base + 1, varbinds: XEROX });
-    // base + 2: nothing listens.
+    // base + 2 answers nothing, like a printer that is off.
+    const [first] = await agents([
+      { varbinds: BROTHER },
+      { varbinds: XEROX },
+      { varbinds: BROTHER, behaviour: () => ({ drop: true }) },
+    ]);
+    const base = first?.agent.port as number;
     const progress: number[] = [];
     const results = [];
     for await (const r of new PrinterReader(fast).poll([`127.0.0.1:${base}-${base + 2}`], {
@@ -368,10 +373,11 @@ describe("fleet poll", () => {
   });
 
   it("stops when its abortSignal fires, and when the consumer stops early", async () => {
-    const base = port();
-    port();
-    await agent({ port: base, varbinds: BROTHER });
-    await agent({ port: base + 1, varbinds: BROTHER, behaviour: () => ({ delayMs: 3000 }) });
+    const [first] = await agents([
+      { varbinds: BROTHER },
+      { varbinds: BROTHER, behaviour: () => ({ delayMs: 3000 }) },
+    ]);
+    const base = first?.agent.port as number;
     const targets = [`127.0.0.1:${base}-${base + 1}`];
     const controller = new AbortController();
     const seen: string[] = [];
