@@ -52,7 +52,11 @@ const http = createServer((req, res) => {
 });
 
 await agent.start(); // opens the outbox, then polls, registers and syncs in the background
-http.listen(Number(port), "127.0.0.1", () => console.log(`listening http://127.0.0.1:${port}`));
+// Port 0 asks the OS for a free port; the line names the one it gave.
+http.listen(Number(port), "127.0.0.1", () => {
+  const address = http.address();
+  console.log(`listening http://127.0.0.1:${typeof address === "object" && address ? address.port : port}`);
+});
 
 // Stop cleanly: no new requests, then the agent waits for work in progress and closes its
 // outbox. Everything committed stays committed and is delivered after the next start.

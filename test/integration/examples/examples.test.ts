@@ -4,9 +4,10 @@
  * through the package's own `exports` map (a self-reference) to `dist/`, so the suite builds
  * once first; types resolve to `src/` without a build (TypeScript maps the outputs back).
  *
- * Ports: TCP 15000-15099 and UDP 15500-15599 belong to this file.
+ * Ports come from the OS (servers on port 0, the fleet's own free range, a silent UDP socket).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommunicationServer, exportStoreFile, GENERATED_CERT_FILE } from "../../../src/server/index.js";
 import { type PrinterFleet, startFleet } from "../../../src/sim/index.js";
 
-const SNMP_BASE_PORT = 15500;
-const SERVER_PORT = 15001;
 const FLEET_SIZE = 6;
 
 interface Run {
@@ -56,20 +55,25 @@ beforeAll(async () => {
   await promisify(execFile)("npm", ["run", "-s", "build"], { cwd: process.cwd() });
   dir = mkdtempSync(join(tmpdir(), "esol-examples-"));
   // A frozen clock: the meters the examples print are exactly the fleet's truth.
-  fleet = await startFleet({ count: FLEET_SIZE, seed: 1 }, { basePort: SNMP_BASE_PORT, clock: { rate: 0 } });
+  fleet = await startFleet({ count: FLEET_SIZE, seed: 1 }, { clock: { rate: 0 } });
+  // A printer that is off: a UDP port that receives and never answers.
+  silentSocket = createSocket("udp4");
+  await new Promise<void>((resolve) => silentSocket?.bind(0, "127.0.0.1", () => resolve()));
 }, 180_000);
 
 afterAll(async () => {
   await fleet?.close();
+  silentSocket?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const fleetRange = `127.0.0.1:${SNMP_BASE_PORT}-${SNMP_BASE_PORT + FLEET_SIZE - 1}`;
+let silentSocket: Socket | undefined;
+const fleetRange = (): string => `127.0.0.1:${fleet.firstPort}-${fleet.lastPort}`;
 
 describe("examples/fleet-table.ts", () => {
   it("prints one row per printer with its serial, model and a total meter, and counts the silent target", async () => {
-    const silent = `127.0.0.1:${SNMP_BASE_PORT + FLEET_SIZE}`;
-    const run = await runExample("fleet-table.ts", [fleetRange, silent]);
+    const silent = `127.0.0.1:${silentSocket?.address().port}`;
+    const run = await runExample("fleet-table.ts", [fleetRange(), silent]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
@@ -90,7 +94,7 @@ describe("examples/fleet-table.ts", () => {
 describe("examples/low-toner.ts", () => {
   it("lists exactly the consumables at or below the threshold", async () => {
     const below = 40;
-    const run = await runExample("low-toner.ts", ["--below", String(below), fleetRange]);
+    const run = await runExample("low-toner.ts", ["--below", String(below), fleetRange()]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const listed = run.stdout.split("\n").filter((l) => l.startsWith("127.0.0.1:"));
@@ -117,7 +121,7 @@ describe("examples/low-toner.ts", () => {
   });
 
   it("refuses a threshold that is not a percent", async () => {
-    const run = await runExample("low-toner.ts", ["--below", "200", fleetRange]);
+    const run = await runExample("low-toner.ts", ["--below", "200", fleetRange()]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("--below takes a percent 0..100");
   });
@@ -141,6 +145,7 @@ describe("examples/meter-map.ts", () => {
 
 describe("examples/getting-started.ts (the code of docs/getting-started.md)", () => {
   let server: ChildProcess | undefined;
+  let endpoint: string;
 
   beforeAll(async () => {
     // The server exactly as the guide starts it: `esol server`, HTTPS with the self-signed
@@ -149,10 +154,7 @@ describe("examples/getting-started.ts (the code of docs/getting-started.md)", ()
       readFileSync("docs/getting-started.md", "utf8"),
     );
     expect(flags, "the guide starts esol server").not.toBeNull();
-    const args = flags![1]!
-      .replace("8443", String(SERVER_PORT))
-      .replace("cs/cs.db", join(dir, "cs.db"))
-      .split(" ");
+    const args = flags![1]!.replace("8443", "0").replace("cs/cs.db", join(dir, "cs.db")).split(" ");
     server = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "server", ...args], {
       cwd: process.cwd(),
       stdio: ["ignore", "pipe", "pipe"],
@@ -162,9 +164,10 @@ describe("examples/getting-started.ts (the code of docs/getting-started.md)", ()
       stdout += d;
     });
     await until(
-      () => stdout.startsWith("listening "),
+      () => stdout.startsWith("listening ") && stdout.includes("\n"),
       () => stdout,
     );
+    endpoint = stdout.slice("listening ".length, stdout.indexOf("\n"));
   });
 
   afterAll(async () => {
@@ -178,7 +181,6 @@ describe("examples/getting-started.ts (the code of docs/getting-started.md)", ()
   it("reads one printer and the server stores its billing read once", async () => {
     const device = fleet.devices[0]!;
     const truth = device.truth()!;
-    const endpoint = `https://127.0.0.1:${SERVER_PORT}/esolutions/v1`;
     const run = await runExample("getting-started.ts", [
       `127.0.0.1:${device.port}`,
       endpoint,
@@ -209,10 +211,11 @@ describe("examples/getting-started.ts (the code of docs/getting-started.md)", ()
 
 describe("examples/embed-agent.ts", () => {
   let server: CommunicationServer;
+  let serverUrl: string;
 
   beforeAll(async () => {
-    server = new CommunicationServer({ dbPath: join(dir, "embed.db"), port: 15002, tls: false });
-    await server.start();
+    server = new CommunicationServer({ dbPath: join(dir, "embed.db"), port: 0, tls: false });
+    serverUrl = (await server.start()).url;
   });
 
   afterAll(async () => {
@@ -225,20 +228,16 @@ describe("examples/embed-agent.ts", () => {
       configFile,
       JSON.stringify({
         proxy: { id: "embedded-0001" },
-        server: { url: "http://127.0.0.1:15002/esolutions/v1" },
-        devices: { targets: [fleetRange], timeout: "1s" },
+        server: { url: serverUrl },
+        devices: { targets: [fleetRange()], timeout: "1s" },
         outbox: { path: "./embed-outbox.db" },
         log: { level: "silent" },
       }),
     );
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "examples/embed-agent.ts", configFile, "15003"],
-      {
-        cwd: process.cwd(),
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const child = spawn(process.execPath, ["--import", "tsx", "examples/embed-agent.ts", configFile, "0"], {
+      cwd: process.cwd(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -250,10 +249,10 @@ describe("examples/embed-agent.ts", () => {
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       await until(
-        () => stdout.includes("listening http://127.0.0.1:15003"),
+        () => /listening http:\/\/127\.0\.0\.1:\d+\n/.test(stdout),
         () => stderr,
       );
-      const base = "http://127.0.0.1:15003";
+      const base = /listening (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout)?.[1] as string;
       // The first poll and the first sync run on their own right after start.
       await until(
         () => server.exportStore().devices.length === FLEET_SIZE,
