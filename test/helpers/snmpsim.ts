@@ -4,6 +4,7 @@
  * The community of each recording is its file name without `.snmprec`.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,12 +32,38 @@ export async function snmpToolsAvailable(): Promise<boolean> {
   }
 }
 
-/** Starts snmpsimd serving every `.snmprec` in `recordingsDir` on 127.0.0.1:`port`. */
+/**
+ * Starts snmpsimd serving every `.snmprec` in `recordingsDir` on 127.0.0.1:`port`. Without a
+ * port it takes one the OS has just handed out (bound to port 0 and released) and, should
+ * snmpsimd lose it to someone else in between, tries again with another (at most 5 times).
+ */
 export async function startSnmpSim(
   recordingsDir: string,
-  port: number,
+  port?: number,
   timeoutMs = 30_000,
 ): Promise<SnmpSim> {
+  if (port !== undefined) return startSnmpSimOn(recordingsDir, port, timeoutMs);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSnmpSimOn(recordingsDir, await freeUdpPort(), timeoutMs);
+    } catch (err) {
+      if (attempt >= 5 || !/exited/.test(String(err))) throw err;
+    }
+  }
+}
+
+function freeUdpPort(): Promise<number> {
+  const socket = createSocket("udp4");
+  return new Promise((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(0, "127.0.0.1", () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
+
+async function startSnmpSimOn(recordingsDir: string, port: number, timeoutMs: number): Promise<SnmpSim> {
   const work = mkdtempSync(join(tmpdir(), "esol-snmpsim-"));
   const data = join(work, "data");
   const cache = join(work, "cache");

@@ -7,7 +7,6 @@
  * Ports come from the OS (servers on port 0, the fleet's own free range, a silent UDP socket).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createSocket, type Socket } from "node:dgram";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommunicationServer, exportStoreFile, GENERATED_CERT_FILE } from "../../../src/server/index.js";
 import { type PrinterFleet, startFleet } from "../../../src/sim/index.js";
+import { type SilentTarget, silentUdpTarget } from "../../helpers/silent.js";
 
 const FLEET_SIZE = 6;
 
@@ -56,24 +56,21 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "esol-examples-"));
   // A frozen clock: the meters the examples print are exactly the fleet's truth.
   fleet = await startFleet({ count: FLEET_SIZE, seed: 1 }, { clock: { rate: 0 } });
-  // A printer that is off: a UDP port that receives and never answers.
-  silentSocket = createSocket("udp4");
-  await new Promise<void>((resolve) => silentSocket?.bind(0, "127.0.0.1", () => resolve()));
+  silent = await silentUdpTarget();
 }, 180_000);
 
 afterAll(async () => {
   await fleet?.close();
-  silentSocket?.close();
+  await silent?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-let silentSocket: Socket | undefined;
+let silent: SilentTarget | undefined;
 const fleetRange = (): string => `127.0.0.1:${fleet.firstPort}-${fleet.lastPort}`;
 
 describe("examples/fleet-table.ts", () => {
   it("prints one row per printer with its serial, model and a total meter, and counts the silent target", async () => {
-    const silent = `127.0.0.1:${silentSocket?.address().port}`;
-    const run = await runExample("fleet-table.ts", [fleetRange(), silent]);
+    const run = await runExample("fleet-table.ts", [fleetRange(), silent?.target as string]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
@@ -87,7 +84,7 @@ describe("examples/fleet-table.ts", () => {
       expect(truth.meters.map((m) => String(m.value))).toContain(cells[3]);
       expect(row).toMatch(/black:\d+%/);
     }
-    expect(lines.at(-1)).toBe(`${FLEET_SIZE} read, 1 failed: ${silent}: SNMP_TIMEOUT`);
+    expect(lines.at(-1)).toBe(`${FLEET_SIZE} read, 1 failed: ${silent?.target}: SNMP_TIMEOUT`);
   });
 });
 

@@ -18,7 +18,7 @@ describe("a zeep client built only from `esol server --http`'s ?wsdl", () => {
     dir = mkdtempSync(join(tmpdir(), "esol-server-zeep-"));
     child = spawn(
       process.execPath,
-      [...ESOL, "server", "--http", "--port", "18600", "--db", join(dir, "server.db")],
+      [...ESOL, "server", "--http", "--port", "0", "--db", join(dir, "server.db")],
       {
         cwd: process.cwd(),
       },

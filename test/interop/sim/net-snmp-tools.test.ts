@@ -6,7 +6,7 @@ import { type PrinterFleet, startFleet } from "../../../src/sim/index.js";
 import { parseSnmprec } from "../../../src/sim/snmprec.js";
 import type { Varbind } from "../../../src/snmp/varbind.js";
 
-// Net-SNMP's own command-line manager against the simulator. Ports 25950-25969.
+// Net-SNMP's own command-line manager against the simulator (ports of its own choosing).
 const run = promisify(execFile);
 const FIXTURES = "test/fixtures/snmprec";
 const USER = { name: "interop", authKey: "interop-auth-1", privKey: "interop-priv-1" };
@@ -14,14 +14,8 @@ let recordings: PrinterFleet;
 let synthetic: PrinterFleet;
 
 beforeAll(async () => {
-  recordings = await startFleet(
-    { recordings: FIXTURES },
-    { basePort: 25950, v3Users: [USER], clock: { rate: 0 } },
-  );
-  synthetic = await startFleet(
-    { count: 5, seed: 4 },
-    { basePort: 25960, v3Users: [USER], clock: { rate: 0 } },
-  );
+  recordings = await startFleet({ recordings: FIXTURES }, { v3Users: [USER], clock: { rate: 0 } });
+  synthetic = await startFleet({ count: 5, seed: 4 }, { v3Users: [USER], clock: { rate: 0 } });
 });
 afterAll(async () => {
   await recordings?.close();
@@ -78,7 +72,7 @@ describe("Net-SNMP tools against the simulator", () => {
 
   it("snmpbulkwalk decodes every snmprec type (hex strings, IpAddress, Opaque, Counter64 max)", async () => {
     const file = "test/fixtures/sim/all-types.snmprec";
-    const types = await startFleet({ recordings: [file] }, { basePort: 25955, clock: { rate: 0 } });
+    const types = await startFleet({ recordings: [file] }, { clock: { rate: 0 } });
     try {
       const expected = parseSnmprec(readFileSync(file, "utf8"));
       const { stdout, stderr } = await run("snmpbulkwalk", [
@@ -86,7 +80,7 @@ describe("Net-SNMP tools against the simulator", () => {
         "-c",
         "all-types",
         "-On",
-        "127.0.0.1:25955",
+        `127.0.0.1:${types.firstPort}`,
         "1.3.6.1",
       ]);
       expect(stderr).toBe("");

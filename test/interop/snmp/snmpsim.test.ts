@@ -4,14 +4,16 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeviceReading } from "../../../src/snmp/index.js";
+import { type SilentTarget, silentUdpTarget } from "../../helpers/silent.js";
 import { type SnmpSim, snmpToolsAvailable, startSnmpSim } from "../../helpers/snmpsim.js";
 
 const run = promisify(execFile);
 const SHARED = "test/fixtures/snmprec";
 const OWN = "test/fixtures/snmp";
-// Ports 20200-20209 belong to this file.
-const SHARED_PORT = 20200;
-const OWN_PORT = 20201;
+// snmpsimd and the dead target take their ports from the OS.
+let SHARED_PORT: number;
+let OWN_PORT: number;
+let dead: SilentTarget;
 
 interface Facts {
   serial: string | null;
@@ -54,12 +56,16 @@ describe.skipIf(!available)("esol read against snmpsim (an agent nobody here wro
   let shared: SnmpSim;
   let own: SnmpSim;
   beforeAll(async () => {
-    shared = await startSnmpSim(SHARED, SHARED_PORT);
-    own = await startSnmpSim(OWN, OWN_PORT);
+    shared = await startSnmpSim(SHARED);
+    own = await startSnmpSim(OWN);
+    dead = await silentUdpTarget();
+    SHARED_PORT = shared.port;
+    OWN_PORT = own.port;
   });
   afterAll(async () => {
     await shared?.stop();
     await own?.stop();
+    await dead?.close();
   });
 
   const names = readdirSync(SHARED)
@@ -176,7 +182,7 @@ describe.skipIf(!available)("esol read against snmpsim (an agent nobody here wro
     const { stdout, code } = await esol(
       "poll",
       `127.0.0.1:${SHARED_PORT}`,
-      `127.0.0.1:20209`,
+      dead.target,
       "--community",
       "xerox-altalink-c8045",
       "--timeout-ms",
@@ -195,14 +201,14 @@ describe.skipIf(!available)("esol read against snmpsim (an agent nobody here wro
     const byTarget = Object.fromEntries(lines.map((l) => [l.target, l.identity?.model ?? l.error?.code]));
     expect(byTarget).toEqual({
       [`127.0.0.1:${SHARED_PORT}`]: "AltaLink C8045",
-      "127.0.0.1:20209": "SNMP_TIMEOUT",
+      [dead.target]: "SNMP_TIMEOUT",
     });
   });
 
   it("esol read reports a dead device as one error line and a non-zero exit", async () => {
     const { stdout, stderr, code } = await esol(
       "read",
-      "127.0.0.1:20208",
+      dead.target,
       "--timeout-ms",
       "200",
       "--retries",
@@ -210,7 +216,7 @@ describe.skipIf(!available)("esol read against snmpsim (an agent nobody here wro
       "--json",
     );
     expect(stdout).toBe("");
-    expect(stderr.trim()).toMatch(/^error SNMP_TIMEOUT: 127\.0\.0\.1:20208: no answer/);
+    expect(stderr.trim().startsWith(`error SNMP_TIMEOUT: ${dead.target}: no answer`)).toBe(true);
     expect(code).not.toBe(0);
   });
 });

@@ -17,7 +17,6 @@ import {
 const PYTHON = "/usr/bin/python3";
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const WSDL = join(ROOT, "wsdl", "communication.wsdl");
-const PORT = 18300;
 
 function python(
   script: string,
@@ -43,17 +42,7 @@ afterAll(async () => {
 function startServer(): Promise<string> {
   server = spawn(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
-      "server",
-      "--http",
-      "--port",
-      String(PORT),
-      "--db",
-      join(dir, "server.db"),
-    ],
+    ["--import", "tsx", "src/cli/main.ts", "server", "--http", "--port", "0", "--db", join(dir, "server.db")],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
   return new Promise((resolve, reject) => {
