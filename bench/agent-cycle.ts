@@ -3,7 +3,7 @@
  *
  *   node --import tsx bench/agent-cycle.ts [--devices 100,400]
  *
- * For N simulated printers (UDP 31000+) and the reference server (TCP 17200, plain HTTP):
+ * For N simulated printers (a free UDP range) and the reference server (a free TCP port, plain HTTP):
  * - agent: the Sync that carries N BillingRequests, answered end to end (concurrent fresh SNMP
  *   reads, each reading and billing read committed with fsync, one SubmitBillingReads, acks);
  * - baseline, same run: an SNMP poll of the same N devices plus one SubmitBillingReads of N
@@ -43,14 +43,14 @@ for (const n of sizes) {
   const server = new CommunicationServer({
     supplies: false,
     dbPath: join(dir, "server.db"),
-    port: 17200,
+    port: 0,
     tls: false,
     clock: () => new Date(clock.now()),
   });
   const { url } = await server.start();
   const fleet = await startFleet(
     { count: n, seed: 5 },
-    { basePort: 31000, clock: new SimClock({ rate: 1, startMs: T0, realNow: () => clock.now() }) },
+    { clock: new SimClock({ rate: 1, startMs: T0, realNow: () => clock.now() }) },
   );
   const targets = [`127.0.0.1:${fleet.firstPort}-${fleet.lastPort}`];
   try {

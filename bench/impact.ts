@@ -6,7 +6,7 @@
  *
  * Baseline, measured in the same run: the same conversation with none of the size choices
  * (no gzip, certificate in every message, RSA-2048), so every figure is also a ratio against
- * what a straightforward signed SOAP client sends. Ports 16700-16799 only.
+ * what a straightforward signed SOAP client sends. Ports from the OS.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import {
@@ -23,8 +23,8 @@ const arg = process.argv.indexOf("--devices");
 const devices = (arg > 0 ? process.argv[arg + 1]! : "1,10,100,1000").split(",").map(Number);
 
 const t0 = performance.now();
-const snmp = await measureSnmpPoll({ agentPort: 16790, relayPort: 16791 });
-const savings = await measureSavings({ devices, serverPort: 16700, relayPort: 16701, snmp });
+const snmp = await measureSnmpPoll();
+const savings = await measureSavings({ devices, snmp });
 const elapsedMs = Math.round(performance.now() - t0);
 const base = savings.variants[0]!.report;
 const plain = savings.variants.find((v) => v.name === "none of them")?.report;

@@ -8,7 +8,7 @@
  *   node --import tsx bench/snmp-poll.ts [--devices 1000] [--big 10000] [--runs 3] [--baseline-devices 1000]
  *
  * The simulator (`esol sim`) runs in its own processes; each poll runs in a fresh child
- * process so its peak RSS is its own. Ports: 20000-24999 on 127.0.0.1 and on ::1.
+ * process so its peak RSS is its own. Ports: free ranges the simulators find on 127.0.0.1 and ::1.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -16,7 +16,6 @@ import { promisify } from "node:util";
 import { IDENTITY_OIDS, PrinterReader, subtreesFor, vendorOf } from "../src/snmp/index.js";
 
 const run = promisify(execFile);
-const BASE_PORT = 20000;
 const PORTS = 5000;
 
 function arg(name: string, fallback: number): number {
@@ -59,11 +58,14 @@ async function worker(targets: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/** First port of the simulator on 127.0.0.1 and on ::1 (from their `listening` lines). */
+const basePorts = { v4: 0, v6: 0 };
+
 function rangesFor(count: number): string[] {
   const v4 = Math.min(count, PORTS);
   const v6 = count - v4;
-  const out = [`127.0.0.1:${BASE_PORT}-${BASE_PORT + v4 - 1}`];
-  if (v6 > 0) out.push(`[::1]:${BASE_PORT}-${BASE_PORT + v6 - 1}`);
+  const out = [`127.0.0.1:${basePorts.v4}-${basePorts.v4 + v4 - 1}`];
+  if (v6 > 0) out.push(`[::1]:${basePorts.v6}-${basePorts.v6 + v6 - 1}`);
   return out;
 }
 
@@ -76,36 +78,29 @@ async function pollInChild(count: number): Promise<WorkerResult> {
   return JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as WorkerResult;
 }
 
-async function startSim(host: string, count: number): Promise<ChildProcess> {
+/** Starts `esol sim` on a free range of `host`; resolves with the process and its first port. */
+async function startSim(host: string, count: number): Promise<{ child: ChildProcess; firstPort: number }> {
   const child = spawn(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
-      "sim",
-      "--count",
-      String(count),
-      "--base-port",
-      String(BASE_PORT),
-      "--host",
-      host,
-    ],
+    ["--import", "tsx", "src/cli/main.ts", "sim", "--count", String(count), "--host", host],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let err = "";
   child.stderr?.on("data", (d: Buffer) => {
     err += d.toString();
   });
-  await new Promise<void>((resolve, reject) => {
+  const firstPort = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`sim on ${host} did not start in 180 s: ${err}`)),
       180_000,
     );
+    let out = "";
     child.stdout?.on("data", (d: Buffer) => {
-      if (d.toString().includes("listening")) {
+      out += d.toString();
+      const m = /listening \S+:(\d+)-\d+\n/.exec(out);
+      if (m) {
         clearTimeout(timer);
-        resolve();
+        resolve(Number(m[1]));
       }
     });
     child.once("exit", (code) => {
@@ -113,7 +108,7 @@ async function startSim(host: string, count: number): Promise<ChildProcess> {
       reject(new Error(`sim on ${host} exited with ${code}: ${err}`));
     });
   });
-  return child;
+  return { child, firstPort };
 }
 
 /** Net-SNMP doing the reader's work for one device: one snmpget, one snmpbulkwalk per subtree. */
@@ -144,7 +139,7 @@ async function netSnmpFleet(count: number, parallel: number): Promise<{ elapsedM
   await Promise.all(
     Array.from({ length: parallel }, async () => {
       while (next < count) {
-        const port = BASE_PORT + next++;
+        const port = basePorts.v4 + next++;
         if ((await netSnmpDevice(port)).ok) ok++;
       }
     }),
@@ -169,8 +164,14 @@ async function main(): Promise<void> {
   });
   try {
     const t0 = performance.now();
-    sims.push(await startSim("127.0.0.1", Math.min(Math.max(devices, big), PORTS)));
-    if (big > PORTS) sims.push(await startSim("::1", big - PORTS));
+    const v4 = await startSim("127.0.0.1", Math.min(Math.max(devices, big), PORTS));
+    sims.push(v4.child);
+    basePorts.v4 = v4.firstPort;
+    if (big > PORTS) {
+      const v6 = await startSim("::1", big - PORTS);
+      sims.push(v6.child);
+      basePorts.v6 = v6.firstPort;
+    }
     const simStartMs = Math.round(performance.now() - t0);
 
     const ours: WorkerResult[] = [];
