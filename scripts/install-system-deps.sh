@@ -5,8 +5,9 @@
 #   snmpsim                      independent SNMP agent serving .snmprec recordings
 #   python3-zeep python3-xmlsec  independent SOAP 1.1 + WS-Security client
 #   chromium                     renders the network-impact HTML page for a screenshot test
+#   faketime                     libfaketime: .ci/run runs the suite once at a year end in a far-east time zone
 set -euo pipefail
-PKGS=(xmlsec1 snmp snmpsim python3-zeep python3-xmlsec chromium openssl)
+PKGS=(xmlsec1 snmp snmpsim python3-zeep python3-xmlsec chromium openssl faketime)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then echo "system packages present"; exit 0; fi
