@@ -64,7 +64,7 @@ export interface CommunicationServerOptions {
   dbPath: string;
   /** Listen address. Default `127.0.0.1`. */
   host?: string;
-  /** TCP port. Default 8443; 0 = ephemeral. */
+  /** TCP port. Default 8443; 0 = ephemeral (chosen by the OS at the first start and kept by later starts of the same server, so its URL stays valid). */
   port?: number;
   /** TLS pair; `false` = plain HTTP; undefined = a self-signed pair generated into the db's folder and reused. */
   tls?:
@@ -195,6 +195,8 @@ export class CommunicationServer {
   private readonly clock: () => Date;
   private readonly policy: StorePolicy;
   private readonly signaturePolicy: SignaturePolicy;
+  /** The port the OS chose at the first start when `port` is 0. */
+  private ephemeralPort: number | undefined;
   private readonly verifier: RequestVerifier;
   private readonly firstUse: FirstUseVerifier | undefined;
   private store: CommunicationStore | undefined;
@@ -322,7 +324,9 @@ export class CommunicationServer {
     if (this.firstUse) for (const pem of store.registeredSignerCertificates()) this.firstUse.bind(pem);
     else for (const pem of store.registeredSignerCertificates({ trustedOnly: true })) this.pinSigner(pem);
 
-    server.listen(this.options.port ?? 8443, this.options.host ?? "127.0.0.1");
+    // An ephemeral port is kept across close() and start(): a restarted server keeps its URL.
+    const port = this.options.port === 0 ? (this.ephemeralPort ?? 0) : (this.options.port ?? 8443);
+    server.listen(port, this.options.host ?? "127.0.0.1");
     try {
       await Promise.race([
         once(server, "listening"),
@@ -334,12 +338,13 @@ export class CommunicationServer {
       const code = (err as NodeJS.ErrnoException).code;
       throw new ConfigError(
         code === "EADDRINUSE" ? "CONFIG_PORT_IN_USE" : "CONFIG_LISTEN",
-        `cannot listen on ${this.options.host ?? "127.0.0.1"}:${this.options.port ?? 8443}: ${(err as Error).message}`,
+        `cannot listen on ${this.options.host ?? "127.0.0.1"}:${port}: ${(err as Error).message}`,
         { cause: err },
       );
     }
     server.on("error", (err) => this.logger.error({ err: (err as Error).message }, "server error"));
     const address = server.address() as AddressInfo;
+    if (this.options.port === 0) this.ephemeralPort = address.port;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `${certificatePem === undefined ? "http" : "https"}://${host}:${address.port}${this.path}`;
     this.servedWsdl = withAddress(wsdl, url);
