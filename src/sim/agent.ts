@@ -6,7 +6,7 @@
  * @module
  */
 import type { Socket } from "node:dgram";
-import { createRequire } from "node:module";
+import netSnmp from "net-snmp";
 import { ConfigError, SnmpError } from "../errors.js";
 import type { Varbind } from "../snmp/varbind.js";
 import { bindInFreeRange } from "./ports.js";
@@ -123,7 +123,9 @@ interface NetSnmp {
   Version3: number;
 }
 
-const snmp = createRequire(import.meta.url)("net-snmp") as NetSnmp;
+// The module declaration (src/snmp/net-snmp.d.ts) covers the manager side that
+// src/snmp/session.ts uses; the agent side is typed here, where it is used.
+const snmp = netSnmp as unknown as NetSnmp;
 
 const TYPE_TAG: Record<Varbind["type"], number> = {
   Integer: 2,
