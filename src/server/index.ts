@@ -6,6 +6,8 @@
  * @example
  * ```ts
  * import { CommunicationServer } from "esolutions-sdk/server";
+ * // No verifier: trust on first use (every request signed). Pass `verifier` to pin
+ * // certificates ("required"), or `signaturePolicy: "optional"` to accept unsigned ones.
  * const server = new CommunicationServer({ dbPath: "/var/lib/esol/server.db", tls: false, port: 8080 });
  * const { url } = await server.start();
  * ```

@@ -109,12 +109,16 @@ export interface CommunicationServerOptions {
    * establish a signer for every request. `"tofu"` (no `verifier`): every request is signed;
    * a proxy's first signed `RegisterProxy` binds its certificate (trust on first use: the
    * first claimant of a ProxyId wins, so pin certificates with `verifier` in production).
-   * `"optional"` (default, for compatibility): unsigned requests are accepted unless the
-   * verifier refuses them; signed ones are checked. In every policy a ProxyId bound to a
-   * certificate accepts only requests signed by it (`WSS_UNTRUSTED_KEY` otherwise,
-   * `WSS_UNSIGNED` for unsigned ones); {@link unbindProxySigner} releases a binding.
-   * `esol server` uses `"tofu"` over HTTPS and `"optional"` with `--http` when no
-   * `--trust` is given, `"required"` with `--trust`/`--trust-ca`.
+   * `"optional"`: unsigned requests are accepted unless the verifier refuses them; signed
+   * ones are checked (local development and tests only).
+   *
+   * Default: `"required"` with a `verifier`, `"tofu"` without one. Unsigned requests are
+   * accepted only when `"optional"` is named here, so an embedder never gets weaker
+   * checking than `esol server`, which uses `"required"` with `--trust`/`--trust-ca`,
+   * `"tofu"` over HTTPS without them, and `"optional"` only for `--http` or
+   * `--insecure-unsigned`. In every policy a ProxyId bound to a certificate accepts only
+   * requests signed by it (`WSS_UNTRUSTED_KEY` otherwise, `WSS_UNSIGNED` for unsigned
+   * ones); {@link unbindProxySigner} releases a binding.
    */
   signaturePolicy?: SignaturePolicy;
   /** Signs responses. */
@@ -180,6 +184,7 @@ const RAW_TEXT = (text: string): string => text;
  * @example
  * ```ts
  * import { CommunicationServer } from "esolutions-sdk/server";
+ * // Trust on first use by default; `verifier: createRequestVerifier({ trust })` pins signers.
  * const server = new CommunicationServer({ dbPath: "./server.db", port: 8443, billing: { cycle: "quarterly" } });
  * const { url, certificatePem } = await server.start();
  * // ... clients talk to `url` trusting `certificatePem` ...
@@ -222,7 +227,7 @@ export class CommunicationServer {
       options.supplies === undefined ? { intervalMs: DEFAULT_SUPPLIES_INTERVAL_MS } : options.supplies;
     if (supplies && !(supplies.intervalMs >= 1000))
       throw new ConfigError("CONFIG_SUPPLIES", "supplies.intervalMs must be at least 1000");
-    const signaturePolicy = options.signaturePolicy ?? "optional";
+    const signaturePolicy = options.signaturePolicy ?? (options.verifier ? "required" : "tofu");
     if (!SIGNATURE_POLICIES.includes(signaturePolicy))
       throw new ConfigError(
         "CONFIG_INVALID_OPTION",

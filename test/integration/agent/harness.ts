@@ -49,6 +49,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     dbPath: join(dir, "server.db"),
     port: options.serverPort,
     tls: false,
+    signaturePolicy: "optional",
     clock: () => new Date(clock.now()),
     ...options.server,
   });

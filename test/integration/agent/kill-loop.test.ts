@@ -31,6 +31,7 @@ beforeAll(async () => {
     dbPath: join(dir, "server.db"),
     port: SERVER_PORT,
     tls: false,
+    signaturePolicy: "optional",
     clock: () => new Date(simNow()),
   });
   const { url } = await server.start();

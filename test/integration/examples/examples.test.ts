@@ -211,7 +211,12 @@ describe("examples/embed-agent.ts", () => {
   let server: CommunicationServer;
 
   beforeAll(async () => {
-    server = new CommunicationServer({ dbPath: join(dir, "embed.db"), port: 15002, tls: false });
+    server = new CommunicationServer({
+      dbPath: join(dir, "embed.db"),
+      port: 15002,
+      tls: false,
+      signaturePolicy: "optional",
+    });
     await server.start();
   });
 

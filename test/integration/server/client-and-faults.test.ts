@@ -20,7 +20,11 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
   let client: CommunicationClient;
 
   beforeAll(async () => {
-    srv = await startTestServer({ port: 18540, clock: () => new Date("2026-11-25T10:00:00Z") });
+    srv = await startTestServer({
+      port: 18540,
+      signaturePolicy: "optional",
+      clock: () => new Date("2026-11-25T10:00:00Z"),
+    });
     client = new CommunicationClient({
       endpoint: srv.url,
       ca: srv.certificatePem as string,
