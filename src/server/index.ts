@@ -19,7 +19,14 @@ import { CommunicationStore, type StoreExport } from "./store.js";
 
 export type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
 export { CommunicationFaultError, type CommunicationFaultOptions, faultEnvelope } from "./faults.js";
-export { BILLING_CYCLE_KINDS, type BillingCycle, type BillingCycleKind, billingCycleAt } from "./policy.js";
+export {
+  BILLING_CYCLE_KINDS,
+  type BillingCycle,
+  type BillingCycleKind,
+  billingCycleAt,
+  DEVICE_MOVE_POLICIES,
+  type DeviceMovePolicy,
+} from "./policy.js";
 export {
   type ClientConfigurationPolicy,
   CommunicationServer,

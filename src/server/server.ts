@@ -16,7 +16,7 @@ import { securityFault, securityFaultCode } from "../wssec/index.js";
 import { compactEnvelope, encodeResponseBody } from "./compress.js";
 import { inspectEnvelope, type OperationName } from "./envelope.js";
 import { COMMUNICATION_NS, CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
-import type { BillingCycleKind } from "./policy.js";
+import { type BillingCycleKind, DEVICE_MOVE_POLICIES, type DeviceMovePolicy } from "./policy.js";
 import { FirstUseVerifier, SIGNATURE_POLICIES, type SignaturePolicy } from "./signers.js";
 import {
   type AckCounts,
@@ -121,6 +121,15 @@ export interface CommunicationServerOptions {
    * ones); {@link unbindProxySigner} releases a binding.
    */
   signaturePolicy?: SignaturePolicy;
+  /**
+   * What `RegisterDevices` does with a serial another proxy registered. `"refuse"`
+   * (default): a SOAP fault `DEVICE_OWNED_BY_OTHER_PROXY`, nothing of the request stored,
+   * the owner keeps the device and its billing (one trusted proxy must not take over
+   * another's device). `"allow"`: the device moves to the claiming proxy; the move (serial,
+   * both proxies, the server's `clock` time) is recorded and exported in `deviceMoves`.
+   * `esol server --allow-device-moves` sets `"allow"`.
+   */
+  deviceMoves?: DeviceMovePolicy;
   /** Signs responses. */
   responseSecurity?: MessageSecurity;
   /** Largest request body accepted, also after gunzip. Default 4 MiB. */
@@ -243,6 +252,12 @@ export class CommunicationServer {
         "CONFIG_INVALID_OPTION",
         'signaturePolicy "tofu" binds certificates itself: leave verifier unset, or use "required" with it',
       );
+    const deviceMoves = options.deviceMoves ?? "refuse";
+    if (!DEVICE_MOVE_POLICIES.includes(deviceMoves))
+      throw new ConfigError(
+        "CONFIG_INVALID_OPTION",
+        `deviceMoves must be ${DEVICE_MOVE_POLICIES.join(" or ")} (got ${String(deviceMoves)})`,
+      );
     this.signaturePolicy = signaturePolicy;
     this.options = options;
     this.path = path.length > 1 ? path.replace(/\/+$/, "") : path;
@@ -269,6 +284,7 @@ export class CommunicationServer {
             ...(configure.windowEnd === undefined ? {} : { windowEnd: configure.windowEnd }),
           }
         : undefined,
+      deviceMoves,
     };
   }
 
@@ -784,7 +800,7 @@ export class CommunicationServer {
             };
           }),
           RegisterDevices: op("RegisterDevices", validateRegisterDevices, (input, ctx) =>
-            ack(store().registerDevices(input, ctx.now)),
+            ack(store().registerDevices(input, ctx.now, this.policy.deviceMoves)),
           ),
           Sync: op("Sync", validateSync, (input, ctx) =>
             syncResponse(ctx.now, store().sync(input, ctx.now, this.policy)),
