@@ -12,7 +12,6 @@ import { gunzipSync } from "node:zlib";
 import * as soap from "soap";
 import { ConfigError, isSdkError, type SdkError, SecurityError, StorageError } from "../errors.js";
 import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
-import { securityFault, securityFaultCode } from "../wssec/index.js";
 import { compactEnvelope, encodeResponseBody } from "./compress.js";
 import { inspectEnvelope, type OperationName } from "./envelope.js";
 import { COMMUNICATION_NS, CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
@@ -640,23 +639,15 @@ export class CommunicationServer {
     );
   }
 
-  /** wssec's fault (its `wsse:` code and status); the server's own builder if that one fails. */
+  /** A `WSS_*` refusal: its answer from the one fault table, with the CommunicationFault detail. */
   private async sendSecurityFault(
     req: http.IncomingMessage,
     res: http.ServerResponse,
-    err: { code: string; message: string },
+    err: SdkError,
     operation: string,
   ) {
-    let envelope: string;
-    let status: number;
-    try {
-      envelope = securityFault(err);
-      status = securityFaultCode(err).httpStatus;
-    } catch {
-      envelope = faultEnvelope(securityFaultFor(err));
-      status = 500;
-    }
-    await this.sendEnvelope(req, res, status, envelope, operation);
+    const fault = securityFaultFor(err);
+    await this.sendEnvelope(req, res, fault.httpStatus, faultEnvelope(fault), operation);
   }
 
   /**
