@@ -45,6 +45,7 @@ for (const n of sizes) {
     dbPath: join(dir, "server.db"),
     port: 0,
     tls: false,
+    signaturePolicy: "optional",
     clock: () => new Date(clock.now()),
   });
   const { url } = await server.start();

@@ -251,7 +251,10 @@ export async function measureImpact(options: MeasureImpactOptions = {}): Promise
       supplies: run.supplies ? { intervalMs: 86_400_000 } : false,
       ...(run.signed
         ? { verifier: createRequestVerifier({ trust: [clientId.certPem] }) }
-        : { verifier: createRequestVerifier({ requireSignature: false }) }),
+        : {
+            verifier: createRequestVerifier({ requireSignature: false }),
+            signaturePolicy: "optional" as const,
+          }),
       ...(serverSigner
         ? {
             responseSecurity: createMessageSigner({

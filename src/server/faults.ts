@@ -5,6 +5,7 @@
  * @module
  */
 import { SdkError } from "../errors.js";
+import { securityFaultCode, securityFaultReason } from "../wssec/fault.js";
 
 /** The target namespace of the v1 contract. */
 export const COMMUNICATION_NS = "urn:esolutions:communication:v1";
@@ -95,20 +96,17 @@ export function faultEnvelope(fault: CommunicationFaultError): string {
 }
 
 /**
- * Maps a verifier's `SecurityError` (`WSS_*` code) to a fault with the WS-Security 1.0
- * fault code: `wsse:MessageExpired` for expiry, `wsse:InvalidSecurity` for a missing or
- * malformed header, `wsse:FailedCheck` for anything that failed a check.
+ * The fault for a `WS-Security` refusal (`WSS_*` code), from the one table in
+ * `wssec/fault.ts` ({@link securityFaultCode}: fault code, HTTP status, retryable) with the
+ * same `CommunicationFault` detail every other fault carries, so clients read the code from
+ * `detail/CommunicationFault/Code`. The `faultstring` keeps its `WSS_…: reason` form for
+ * clients of older servers, which parsed the code from it.
  */
-export function securityFaultFor(err: { code: string; message: string }): CommunicationFaultError {
-  const code = err.code;
-  const faultCode =
-    code === "WSS_EXPIRED" || code === "WSS_FUTURE" || code === "WSS_NOT_YET_VALID"
-      ? "wsse:MessageExpired"
-      : code === "WSS_UNSIGNED" ||
-          code === "WSS_MALFORMED" ||
-          code === "WSS_WRAPPING" ||
-          code === "WSS_ALGORITHM"
-        ? "wsse:InvalidSecurity"
-        : "wsse:FailedCheck";
-  return new CommunicationFaultError(code, err.message, { faultCode });
+export function securityFaultFor(err: SdkError): CommunicationFaultError {
+  const { faultCode, httpStatus, retryable } = securityFaultCode(err);
+  return new CommunicationFaultError(err.code, securityFaultReason(err), {
+    faultCode,
+    httpStatus,
+    retryable,
+  });
 }

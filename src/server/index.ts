@@ -6,6 +6,8 @@
  * @example
  * ```ts
  * import { CommunicationServer } from "esolutions-sdk/server";
+ * // No verifier: trust on first use (every request signed). Pass `verifier` to pin
+ * // certificates ("required"), or `signaturePolicy: "optional"` to accept unsigned ones.
  * const server = new CommunicationServer({ dbPath: "/var/lib/esol/server.db", tls: false, port: 8080 });
  * const { url } = await server.start();
  * ```
@@ -17,7 +19,14 @@ import { CommunicationStore, type StoreExport } from "./store.js";
 
 export type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
 export { CommunicationFaultError, type CommunicationFaultOptions, faultEnvelope } from "./faults.js";
-export { BILLING_CYCLE_KINDS, type BillingCycle, type BillingCycleKind, billingCycleAt } from "./policy.js";
+export {
+  BILLING_CYCLE_KINDS,
+  type BillingCycle,
+  type BillingCycleKind,
+  billingCycleAt,
+  DEVICE_MOVE_POLICIES,
+  type DeviceMovePolicy,
+} from "./policy.js";
 export {
   type ClientConfigurationPolicy,
   CommunicationServer,

@@ -1,8 +1,21 @@
 /**
- * The billing-cycle policy, as pure functions of a date: which cycle a moment belongs to
- * and when a billing request is due.
+ * The server's policies: the billing cycle, as pure functions of a date (which cycle a
+ * moment belongs to and when a billing request is due), and whether a device may move
+ * from one proxy to another.
  * @module
  */
+
+/**
+ * What `RegisterDevices` does with a serial another proxy registered.
+ * - `refuse` (default): the request is refused with `DEVICE_OWNED_BY_OTHER_PROXY` and
+ *   nothing of it is stored; the owner keeps the device (and its billing).
+ * - `allow`: the device moves to the claiming proxy, and the move (serial, from, to, when)
+ *   is recorded and exported (`deviceMoves`).
+ */
+export type DeviceMovePolicy = "refuse" | "allow";
+
+/** The values {@link DeviceMovePolicy} takes, for option parsing. */
+export const DEVICE_MOVE_POLICIES: readonly DeviceMovePolicy[] = ["refuse", "allow"];
 
 /** How often the server asks each device for billing reads. */
 export type BillingCycleKind = "monthly" | "quarterly" | "semiannual";

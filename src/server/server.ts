@@ -12,11 +12,10 @@ import { gunzipSync } from "node:zlib";
 import * as soap from "soap";
 import { ConfigError, isSdkError, type SdkError, SecurityError, StorageError } from "../errors.js";
 import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
-import { securityFault, securityFaultCode } from "../wssec/index.js";
 import { compactEnvelope, encodeResponseBody } from "./compress.js";
 import { inspectEnvelope, type OperationName } from "./envelope.js";
 import { COMMUNICATION_NS, CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
-import type { BillingCycleKind } from "./policy.js";
+import { type BillingCycleKind, DEVICE_MOVE_POLICIES, type DeviceMovePolicy } from "./policy.js";
 import { FirstUseVerifier, SIGNATURE_POLICIES, type SignaturePolicy } from "./signers.js";
 import {
   type AckCounts,
@@ -109,14 +108,27 @@ export interface CommunicationServerOptions {
    * establish a signer for every request. `"tofu"` (no `verifier`): every request is signed;
    * a proxy's first signed `RegisterProxy` binds its certificate (trust on first use: the
    * first claimant of a ProxyId wins, so pin certificates with `verifier` in production).
-   * `"optional"` (default, for compatibility): unsigned requests are accepted unless the
-   * verifier refuses them; signed ones are checked. In every policy a ProxyId bound to a
-   * certificate accepts only requests signed by it (`WSS_UNTRUSTED_KEY` otherwise,
-   * `WSS_UNSIGNED` for unsigned ones); {@link unbindProxySigner} releases a binding.
-   * `esol server` uses `"tofu"` over HTTPS and `"optional"` with `--http` when no
-   * `--trust` is given, `"required"` with `--trust`/`--trust-ca`.
+   * `"optional"`: unsigned requests are accepted unless the verifier refuses them; signed
+   * ones are checked (local development and tests only).
+   *
+   * Default: `"required"` with a `verifier`, `"tofu"` without one. Unsigned requests are
+   * accepted only when `"optional"` is named here, so an embedder never gets weaker
+   * checking than `esol server`, which uses `"required"` with `--trust`/`--trust-ca`,
+   * `"tofu"` over HTTPS without them, and `"optional"` only for `--http` or
+   * `--insecure-unsigned`. In every policy a ProxyId bound to a certificate accepts only
+   * requests signed by it (`WSS_UNTRUSTED_KEY` otherwise, `WSS_UNSIGNED` for unsigned
+   * ones); {@link unbindProxySigner} releases a binding.
    */
   signaturePolicy?: SignaturePolicy;
+  /**
+   * What `RegisterDevices` does with a serial another proxy registered. `"refuse"`
+   * (default): a SOAP fault `DEVICE_OWNED_BY_OTHER_PROXY`, nothing of the request stored,
+   * the owner keeps the device and its billing (one trusted proxy must not take over
+   * another's device). `"allow"`: the device moves to the claiming proxy; the move (serial,
+   * both proxies, the server's `clock` time) is recorded and exported in `deviceMoves`.
+   * `esol server --allow-device-moves` sets `"allow"`.
+   */
+  deviceMoves?: DeviceMovePolicy;
   /** Signs responses. */
   responseSecurity?: MessageSecurity;
   /** Largest request body accepted, also after gunzip. Default 4 MiB. */
@@ -180,6 +192,7 @@ const RAW_TEXT = (text: string): string => text;
  * @example
  * ```ts
  * import { CommunicationServer } from "esolutions-sdk/server";
+ * // Trust on first use by default; `verifier: createRequestVerifier({ trust })` pins signers.
  * const server = new CommunicationServer({ dbPath: "./server.db", port: 8443, billing: { cycle: "quarterly" } });
  * const { url, certificatePem } = await server.start();
  * // ... clients talk to `url` trusting `certificatePem` ...
@@ -224,7 +237,7 @@ export class CommunicationServer {
       options.supplies === undefined ? { intervalMs: DEFAULT_SUPPLIES_INTERVAL_MS } : options.supplies;
     if (supplies && !(supplies.intervalMs >= 1000))
       throw new ConfigError("CONFIG_SUPPLIES", "supplies.intervalMs must be at least 1000");
-    const signaturePolicy = options.signaturePolicy ?? "optional";
+    const signaturePolicy = options.signaturePolicy ?? (options.verifier ? "required" : "tofu");
     if (!SIGNATURE_POLICIES.includes(signaturePolicy))
       throw new ConfigError(
         "CONFIG_INVALID_OPTION",
@@ -239,6 +252,12 @@ export class CommunicationServer {
       throw new ConfigError(
         "CONFIG_INVALID_OPTION",
         'signaturePolicy "tofu" binds certificates itself: leave verifier unset, or use "required" with it',
+      );
+    const deviceMoves = options.deviceMoves ?? "refuse";
+    if (!DEVICE_MOVE_POLICIES.includes(deviceMoves))
+      throw new ConfigError(
+        "CONFIG_INVALID_OPTION",
+        `deviceMoves must be ${DEVICE_MOVE_POLICIES.join(" or ")} (got ${String(deviceMoves)})`,
       );
     this.signaturePolicy = signaturePolicy;
     this.options = options;
@@ -266,6 +285,7 @@ export class CommunicationServer {
             ...(configure.windowEnd === undefined ? {} : { windowEnd: configure.windowEnd }),
           }
         : undefined,
+      deviceMoves,
     };
   }
 
@@ -624,23 +644,15 @@ export class CommunicationServer {
     );
   }
 
-  /** wssec's fault (its `wsse:` code and status); the server's own builder if that one fails. */
+  /** A `WSS_*` refusal: its answer from the one fault table, with the CommunicationFault detail. */
   private async sendSecurityFault(
     req: http.IncomingMessage,
     res: http.ServerResponse,
-    err: { code: string; message: string },
+    err: SdkError,
     operation: string,
   ) {
-    let envelope: string;
-    let status: number;
-    try {
-      envelope = securityFault(err);
-      status = securityFaultCode(err).httpStatus;
-    } catch {
-      envelope = faultEnvelope(securityFaultFor(err));
-      status = 500;
-    }
-    await this.sendEnvelope(req, res, status, envelope, operation);
+    const fault = securityFaultFor(err);
+    await this.sendEnvelope(req, res, fault.httpStatus, faultEnvelope(fault), operation);
   }
 
   /**
@@ -784,7 +796,7 @@ export class CommunicationServer {
             };
           }),
           RegisterDevices: op("RegisterDevices", validateRegisterDevices, (input, ctx) =>
-            ack(store().registerDevices(input, ctx.now)),
+            ack(store().registerDevices(input, ctx.now, this.policy.deviceMoves)),
           ),
           Sync: op("Sync", validateSync, (input, ctx) =>
             syncResponse(ctx.now, store().sync(input, ctx.now, this.policy)),

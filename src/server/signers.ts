@@ -6,9 +6,10 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { isSdkError, SecurityError } from "../errors.js";
+import { isSdkError } from "../errors.js";
 import type { RequestVerifier } from "../soap/security.js";
 import { type VerifiedRequest, WsSecurityVerifier } from "../wssec/index.js";
+import { ReplayCache } from "../wssec/replay.js";
 
 /**
  * How the server treats request signatures.
@@ -24,7 +25,9 @@ export type SignaturePolicy = "required" | "tofu" | "optional";
 /** The values {@link SignaturePolicy} takes. */
 export const SIGNATURE_POLICIES: readonly SignaturePolicy[] = ["required", "tofu", "optional"];
 
+/** The verifiers' clock skew (their default), kept past each message's Expires. */
 const SKEW_MS = 60_000;
+/** Accepted messages remembered at most (the verifier's default replay cache size). */
 const MAX_REMEMBERED = 100_000;
 
 /**
@@ -38,7 +41,8 @@ const MAX_REMEMBERED = 100_000;
 export class FirstUseVerifier implements RequestVerifier {
   private readonly open: WsSecurityVerifier;
   private bound: WsSecurityVerifier | undefined;
-  private readonly accepted = new Map<string, number>();
+  /** Every message either verifier accepted: the same cache the verifiers use, one more instance. */
+  private readonly accepted = new ReplayCache(MAX_REMEMBERED);
 
   constructor(private readonly settings: { maxBytes: number; clock: () => number }) {
     this.open = new WsSecurityVerifier({ requireSignature: false, ...settings });
@@ -76,19 +80,13 @@ export class FirstUseVerifier implements RequestVerifier {
     throw refusal;
   }
 
+  /** @throws SecurityError `WSS_REPLAY` for a message accepted before; `WSS_BUSY` when the cache is full. */
   private remember(r: VerifiedRequest): void {
-    const now = this.settings.clock();
+    // Keyed on what either verifier's result tells: the signer, the timestamp and the Body.
     const key = createHash("sha256")
       .update(`${r.thumbprintSha256}\n${r.created.toISOString()}\n${r.expires.toISOString()}\n`)
       .update(r.bodyCanonical)
       .digest("base64");
-    const until = this.accepted.get(key);
-    if (until !== undefined && until >= now)
-      throw new SecurityError("WSS_REPLAY", "this signed message was already accepted (replay)");
-    if (this.accepted.size >= MAX_REMEMBERED)
-      for (const [k, u] of this.accepted) if (u < now) this.accepted.delete(k);
-    if (this.accepted.size >= MAX_REMEMBERED)
-      throw new SecurityError("WSS_BUSY", "replay cache full; retry later", { retryable: true });
-    this.accepted.set(key, r.expires.getTime() + SKEW_MS);
+    this.accepted.remember(key, r.expires.getTime() + SKEW_MS, this.settings.clock());
   }
 }

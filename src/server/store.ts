@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import { StorageError } from "../errors.js";
 import type { VerifiedSender } from "../soap/security.js";
 import { CommunicationFaultError } from "./faults.js";
-import { type BillingCycleKind, billingCycleAt, billingDue } from "./policy.js";
+import { type BillingCycleKind, billingCycleAt, billingDue, type DeviceMovePolicy } from "./policy.js";
 import type {
   RegisterDevicesInput,
   RegisterProxyInput,
@@ -19,7 +19,7 @@ import type {
   SyncInput,
 } from "./validate.js";
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const SCHEMA_V1 = `
 CREATE TABLE proxies (
@@ -46,11 +46,21 @@ CREATE TABLE billing_requests (
   fulfilled_at TEXT, PRIMARY KEY (serial, cycle));
 `;
 
+/** v3: devices that moved from one proxy to another (`deviceMoves: "allow"`). */
+const DEVICE_MOVES_TABLE = `
+CREATE TABLE device_moves (
+  seq INTEGER PRIMARY KEY, serial TEXT NOT NULL, from_proxy TEXT NOT NULL, to_proxy TEXT NOT NULL,
+  moved_at TEXT NOT NULL);
+`;
+
 /**
  * v1 → v2: whether a bound certificate was trusted (pinned / CA-issued) when it was bound,
  * or only bound on first use; v1 bindings were all made by a trusting verifier.
  */
 const MIGRATE_V1_TO_V2 = "ALTER TABLE proxies ADD COLUMN signer_trusted INTEGER NOT NULL DEFAULT 1;";
+
+/** Schema versions a read-only export understands (older ones have no `device_moves`). */
+const READABLE_VERSIONS = [1, 2, SCHEMA_VERSION];
 
 /** How many items a request stored and how many it repeated (an `Ack`). */
 export interface AckCounts {
@@ -67,6 +77,8 @@ export interface StorePolicy {
   /** Supplies report interval, or undefined when supplies are off. */
   suppliesIntervalMs: number | undefined;
   configure: ConfigureDirective | undefined;
+  /** What `RegisterDevices` does with a serial another proxy registered. */
+  deviceMoves: DeviceMovePolicy;
 }
 
 /** The client-wide `Configure` directive. */
@@ -185,6 +197,20 @@ export interface StoreExport {
     /** When a read answering it was stored, ISO 8601 UTC; null while open. */
     fulfilledAt: string | null;
   }>;
+  /**
+   * Devices that moved from one proxy to another (only under `deviceMoves: "allow"`),
+   * oldest first.
+   */
+  deviceMoves: Array<{
+    /** Device serial. */
+    serial: string;
+    /** The proxy it was registered to. */
+    fromProxyId: string;
+    /** The proxy whose `RegisterDevices` took it over. */
+    toProxyId: string;
+    /** When the server accepted the move (its clock), ISO 8601 UTC. */
+    movedAt: string;
+  }>;
 }
 
 interface DeviceRow {
@@ -236,7 +262,7 @@ export class CommunicationStore {
     try {
       const version = db.pragma("user_version", { simple: true }) as number;
       if (options.readonly) {
-        if (version !== SCHEMA_VERSION && version !== 1)
+        if (!READABLE_VERSIONS.includes(version))
           throw new StorageError(
             "STORAGE_SCHEMA",
             `${dbPath} is not a server store (schema version ${version})`,
@@ -249,11 +275,13 @@ export class CommunicationStore {
         if (version === 0) {
           db.transaction(() => {
             db.exec(SCHEMA_V1);
+            db.exec(DEVICE_MOVES_TABLE);
             db.pragma(`user_version = ${SCHEMA_VERSION}`);
           })();
-        } else if (version === 1) {
+        } else if (version === 1 || version === 2) {
           db.transaction(() => {
-            db.exec(MIGRATE_V1_TO_V2);
+            if (version === 1) db.exec(MIGRATE_V1_TO_V2);
+            db.exec(DEVICE_MOVES_TABLE);
             db.pragma(`user_version = ${SCHEMA_VERSION}`);
           })();
         } else if (version !== SCHEMA_VERSION) {
@@ -355,13 +383,49 @@ export class CommunicationStore {
     })();
   }
 
-  /** `RegisterDevices`: upserts every device under the proxy (a device may move between proxies). */
-  registerDevices(input: RegisterDevicesInput, now: Date): AckCounts {
+  /**
+   * `RegisterDevices`: upserts every device under the proxy. A serial registered to another
+   * proxy is refused under `deviceMoves: "refuse"` (`DEVICE_OWNED_BY_OTHER_PROXY`, nothing
+   * of the request stored: a trusted proxy must not take over another's device and bill
+   * it); under `"allow"` it moves, the move is recorded with `now`, and its services are
+   * to be enabled again by the new proxy (the next `Sync` answers `EnableService`).
+   */
+  registerDevices(
+    input: RegisterDevicesInput,
+    now: Date,
+    deviceMoves: DeviceMovePolicy = "refuse",
+  ): AckCounts {
     return this.db.transaction(() => {
       this.requireProxy(input.proxyId);
       if (this.stmt.getMessageKey.get("RegisterDevices", input.key))
         return { accepted: 0, duplicates: input.devices.length };
+      const moves: Array<{ serial: string; from: string }> = [];
+      input.devices.forEach((d, i) => {
+        const owner = this.stmt.deviceOwner.get(d.serial) as { proxy_id: string } | undefined;
+        if (!owner || owner.proxy_id === input.proxyId) return;
+        if (deviceMoves !== "allow")
+          throw new CommunicationFaultError(
+            "DEVICE_OWNED_BY_OTHER_PROXY",
+            `device ${d.serial} is registered to another proxy; this server does not move devices between proxies`,
+            { field: `Device[${i}].Serial` },
+          );
+        moves.push({ serial: d.serial, from: owner.proxy_id });
+      });
       const at = now.toISOString();
+      if (moves.length) {
+        // Prepared here, not with the rest: a read-only export of a v2 file has no such table.
+        const putMove = this.db.prepare(
+          "INSERT INTO device_moves (serial, from_proxy, to_proxy, moved_at) VALUES (?, ?, ?, ?)",
+        );
+        // The old proxy confirmed the services, not the new one: it is asked to enable them again.
+        const resetServices = this.db.prepare(
+          "UPDATE devices SET billing_enabled = 0, supplies_enabled = 0 WHERE serial = ?",
+        );
+        for (const m of moves) {
+          putMove.run(m.serial, m.from, input.proxyId, at);
+          resetServices.run(m.serial);
+        }
+      }
       for (const d of input.devices) {
         this.stmt.upsertDevice.run({
           serial: d.serial,
@@ -627,7 +691,20 @@ export class CommunicationStore {
       issuedAt: q.issued_at as string,
       fulfilledAt: q.fulfilled_at ?? null,
     }));
-    return { proxies, devices, billingReads, suppliesReports, billingRequests };
+    const hasMoves = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'device_moves'")
+      .get();
+    const deviceMoves = hasMoves
+      ? (
+          this.db.prepare("SELECT * FROM device_moves ORDER BY seq").all() as Array<Record<string, string>>
+        ).map((m) => ({
+          serial: m.serial as string,
+          fromProxyId: m.from_proxy as string,
+          toProxyId: m.to_proxy as string,
+          movedAt: m.moved_at as string,
+        }))
+      : [];
+    return { proxies, devices, billingReads, suppliesReports, billingRequests, deviceMoves };
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * SOAP fault → {@link SoapFaultError}. The server's `CommunicationFault` detail gives the
- * stable code and whether a resend can succeed; WS-Security faults without that detail
- * (`wsse:FailedCheck`, `wsse:InvalidSecurity`, `wsse:MessageExpired`…) become `WSS_*` codes.
+ * stable code and whether a resend can succeed, for WS-Security refusals too; faults
+ * without that detail (older reference servers, other WS-Security stacks) fall back to a
+ * `WSS_…:` prefix of the fault string, then to the `wsse:` fault code
+ * (`wsse:FailedCheck`, `wsse:InvalidSecurity`, `wsse:MessageExpired`… become `WSS_*` codes).
  * @module
  */
 import { SoapFaultError } from "../errors.js";
@@ -34,8 +36,9 @@ const MAX_REASON = 300;
 
 /**
  * Builds the error a caller sees for a fault the server sent with HTTP `status`. The code
- * comes from the `CommunicationFault` detail, else from a `WSS_…:` prefix of the fault
- * string (our verifier's form), else from a `wsse:` fault code. Without a `Retryable`
+ * comes from the `CommunicationFault` detail (every fault of the reference server carries
+ * one), else from a `WSS_…:` prefix of the fault string (what older reference servers sent
+ * for security faults), else from a `wsse:` fault code. Without a `Retryable`
  * detail, only a fault sent with 503 or 429 (server busy) is retryable.
  */
 export function faultToError(fault: ParsedFault, status: number): SoapFaultError {

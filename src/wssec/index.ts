@@ -27,7 +27,13 @@ export {
   type SignatureAlgorithmName,
   type SignatureAlgorithmSpec,
 } from "./algorithms.js";
-export { type SecurityFaultCode, securityFault, securityFaultCode } from "./fault.js";
+export {
+  SECURITY_FAULTS,
+  type SecurityFaultCode,
+  securityFault,
+  securityFaultCode,
+  securityFaultReason,
+} from "./fault.js";
 export {
   THUMBPRINT_SHA1_VALUE_TYPE,
   THUMBPRINT_SHA256_VALUE_TYPE,

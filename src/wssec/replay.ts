@@ -1,12 +1,14 @@
 /**
- * A bounded replay cache: remembers each accepted signature value until its
+ * The one bounded replay cache (the verifier's, and the reference server's guard across
+ * its two first-use verifiers): remembers a key for each accepted message until its
  * timestamp's Expires + skew, after which the timestamp check refuses it anyway.
  * @module
  */
 import { SecurityError } from "../errors.js";
 
 /**
- * Signature values seen recently. When full of unexpired entries it refuses new
+ * Keys of messages accepted recently (the verifier uses a hash of the canonical
+ * SignedInfo). When full of unexpired entries it refuses new
  * ones (`WSS_BUSY`, retryable) rather than forgetting any: forgetting would reopen
  * the replay window.
  */

@@ -27,6 +27,7 @@ interface ServerFlags {
   trustCa?: string[];
   subject?: string;
   insecureUnsigned?: boolean;
+  allowDeviceMoves?: boolean;
   signKey?: string;
   signCert?: string;
   maxRequestBytes: string;
@@ -113,6 +114,7 @@ export function serverOptionsFromFlags(
     },
     supplies: suppliesOff ? false : { intervalMs: suppliesSeconds * 1000 },
     maxRequestBytes,
+    deviceMoves: flags.allowDeviceMoves ? "allow" : "refuse",
   };
   if (flags.http) options.tls = false;
   else if (flags.cert !== undefined && flags.key !== undefined)
@@ -174,6 +176,10 @@ export function registerServer(program: Command): void {
     .option("--trust-ca <pem...>", "CA certificates for client signing certificates (needs --subject)")
     .option("--subject <pattern>", "subject a CA-issued client certificate must have")
     .option("--insecure-unsigned", "accept unsigned requests (local testing only), with or without --trust")
+    .option(
+      "--allow-device-moves",
+      "let a proxy register a serial another proxy registered (the move is recorded in the export)",
+    )
     .option("--sign-key <pem>", "sign responses with this key")
     .option("--sign-cert <pem>", "certificate of --sign-key")
     .option("--max-request-bytes <n>", "largest request body, also after gunzip", String(4 * 1024 * 1024))
@@ -199,6 +205,9 @@ export function registerServer(program: Command): void {
         "In every mode a ProxyId bound to a certificate accepts only requests signed by it. To rotate",
         "a proxy's certificate: `esol server unbind --db FILE --proxy ID`, then register with the new",
         "one (or pin both with --trust).",
+        "Devices: a RegisterDevices naming a serial that another proxy registered is refused",
+        "(DEVICE_OWNED_BY_OTHER_PROXY) unless --allow-device-moves; then the device moves and the",
+        "move (serial, from and to proxy, time) is listed in the export's deviceMoves.",
         "",
         "  esol server export --db FILE              prints what the store holds as JSON",
         "  esol server unbind --db FILE --proxy ID   releases the certificate bound to a proxy",
@@ -227,7 +236,7 @@ export function registerServer(program: Command): void {
   server
     .command("export")
     .description(
-      "print the store as JSON: proxies, devices, billing reads, supplies reports, billing requests",
+      "print the store as JSON: proxies, devices, billing reads, supplies reports, billing requests, device moves",
     )
     .option("--db <file>", "SQLite store of a server")
     .action(

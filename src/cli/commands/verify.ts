@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { ConfigError, SecurityError } from "../../errors.js";
+import { ConfigError, isSdkError, SecurityError } from "../../errors.js";
+import { faultEnvelope, securityFaultFor } from "../../server/faults.js";
 import { WsSecurityVerifier } from "../../wssec/index.js";
 import { action } from "../action.js";
 import { readPemFile, readStdin } from "./sign.js";
@@ -8,7 +9,9 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /**
  * `esol verify`: applies the server's verifier to the envelope on stdin; exit 0 only
- * for a message the server would accept.
+ * for a message the server would accept. A refusal is one `error WSS_…: reason` line on
+ * stderr; with `--fault`, stdout also gets the answer the reference server sends for it
+ * (`HTTP/1.1 <status>` and the fault envelope, from the one WS-Security fault table).
  */
 export function registerVerify(program: Command): void {
   program
@@ -22,6 +25,7 @@ export function registerVerify(program: Command): void {
     )
     .option("--insecure-unsigned", "accept unsigned messages (local testing only)")
     .option("--max-bytes <n>", "largest accepted envelope in bytes", String(10 * 1024 * 1024))
+    .option("--fault", "on refusal, also print the server's answer (HTTP status and SOAP fault) on stdout")
     .addHelpText(
       "after",
       "\nExamples:\n  esol verify --trust proxy-cert.pem < signed.xml     # exit 0: ok trusted subject=… sha256=…\n  esol verify --trust-ca vendor-ca.pem --subject '^CN=proxy-[0-9]+$' < signed.xml\n  esol verify --insecure-unsigned < request.xml      # local testing: unsigned accepted too",
@@ -34,6 +38,7 @@ export function registerVerify(program: Command): void {
           subject?: string;
           insecureUnsigned?: boolean;
           maxBytes: string;
+          fault?: boolean;
         }) => {
           const maxBytes = Number(opts.maxBytes);
           if (!Number.isInteger(maxBytes) || maxBytes <= 0)
@@ -45,10 +50,19 @@ export function registerVerify(program: Command): void {
             requireSignature: !opts.insecureUnsigned,
             maxBytes,
           });
-          const input = await readStdin(maxBytes);
-          if (input.tooLarge)
-            throw new SecurityError("WSS_TOO_LARGE", `envelope larger than ${maxBytes} bytes`);
-          const sender = verifier.verifyRequest(input.text);
+          let sender: ReturnType<WsSecurityVerifier["verifyRequest"]>;
+          try {
+            const input = await readStdin(maxBytes);
+            if (input.tooLarge)
+              throw new SecurityError("WSS_TOO_LARGE", `envelope larger than ${maxBytes} bytes`);
+            sender = verifier.verifyRequest(input.text);
+          } catch (err) {
+            if (opts.fault && isSdkError(err) && err.code.startsWith("WSS_")) {
+              const fault = securityFaultFor(err);
+              process.stdout.write(`HTTP/1.1 ${fault.httpStatus}\n${faultEnvelope(fault)}\n`);
+            }
+            throw err;
+          }
           process.stdout.write(
             sender
               ? `ok ${sender.trusted ? "trusted" : "UNTRUSTED"} subject="${sender.subject}" sha256=${sender.thumbprintSha256} alg=${sender.algorithm} key-ref=${sender.keyReference}\n`

@@ -50,6 +50,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     dbPath: join(dir, "server.db"),
     port: options.serverPort ?? 0,
     tls: false,
+    signaturePolicy: "optional",
     clock: () => new Date(clock.now()),
     ...options.server,
   });

@@ -29,6 +29,7 @@ beforeAll(async () => {
     dbPath: join(dir, "server.db"),
     port: 0,
     tls: false,
+    signaturePolicy: "optional",
     clock: () => new Date(simNow()),
   });
   const { url } = await server.start();

@@ -211,7 +211,12 @@ describe("examples/embed-agent.ts", () => {
   let serverUrl: string;
 
   beforeAll(async () => {
-    server = new CommunicationServer({ dbPath: join(dir, "embed.db"), port: 0, tls: false });
+    server = new CommunicationServer({
+      dbPath: join(dir, "embed.db"),
+      port: 0,
+      tls: false,
+      signaturePolicy: "optional",
+    });
     serverUrl = (await server.start()).url;
   });
 

@@ -189,7 +189,12 @@ describe("CommunicationServer refuses bad requests with a SOAP fault and stores 
   const MAX = 64 * 1024;
 
   beforeAll(async () => {
-    srv = await startTestServer({ port: 18520, tls: false, maxRequestBytes: MAX });
+    srv = await startTestServer({
+      port: 18520,
+      tls: false,
+      signaturePolicy: "optional",
+      maxRequestBytes: MAX,
+    });
     await post(srv.url, ops.registerProxy("proxy-key-0001", "proxy-1"));
     await post(srv.url, ops.registerDevices("devices-key-01", "proxy-1", ["SN-1"]));
   });

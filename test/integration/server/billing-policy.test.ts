@@ -38,6 +38,7 @@ describe("billing cycle policy with an injected clock", () => {
     srv = await startTestServer({
       port,
       tls: false,
+      signaturePolicy: "optional",
       clock: time.clock,
       billing: meters ? { cycle, meters, dueDays: 5 } : { cycle, dueDays: 5 },
       supplies: false,
@@ -147,6 +148,7 @@ describe("billing cycle policy with an injected clock", () => {
     srv = await startTestServer({
       port: 18533,
       tls: false,
+      signaturePolicy: "optional",
       clock: time.clock,
       supplies: { intervalMs: 3_600_000 },
       configure: { pollIntervalMs: 7_200_000, windowStart: "01:00", windowEnd: "05:00" },

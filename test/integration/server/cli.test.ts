@@ -112,7 +112,9 @@ describe("esol server", () => {
       "billingReads",
       "suppliesReports",
       "billingRequests",
+      "deviceMoves",
     ]);
+    expect(store.deviceMoves).toEqual([]);
     expect(store.billingReads).toHaveLength(1);
     expect(store.billingReads[0]?.meters).toEqual([{ name: "Total", value: 42, unit: "impressions" }]);
     await stop(child);

@@ -20,7 +20,11 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
   let client: CommunicationClient;
 
   beforeAll(async () => {
-    srv = await startTestServer({ port: 18540, clock: () => new Date("2026-11-25T10:00:00Z") });
+    srv = await startTestServer({
+      port: 18540,
+      signaturePolicy: "optional",
+      clock: () => new Date("2026-11-25T10:00:00Z"),
+    });
     client = new CommunicationClient({
       endpoint: srv.url,
       ca: srv.certificatePem as string,
@@ -209,7 +213,17 @@ describe("the server with a WS-Security verifier and a response signer", () => {
     expect(res.status).toBe(500);
     expect(res.body).toMatch(/<faultcode>wsse:\w+<\/faultcode>/);
     expect(res.body).toContain("WSS_UNSIGNED");
-    expect(faultCode(res.body)).toBeUndefined();
+    // The same CommunicationFault detail as every other fault: clients read the code there.
+    expect(faultCode(res.body)).toBe("WSS_UNSIGNED");
+    expect(res.body).toContain("<Retryable>false</Retryable>");
+    const unsignedClient = new CommunicationClient({ endpoint: srv.url, maxRetries: 0 });
+    try {
+      await expect(
+        unsignedClient.registerProxy({ key: "proxy-key-0002", proxyId: "unsigned-1" }),
+      ).rejects.toMatchObject({ code: "WSS_UNSIGNED", retryable: false, status: 500 });
+    } finally {
+      await unsignedClient.close();
+    }
     expect(srv.server.exportStore().proxies.map((p) => p.proxyId)).toEqual(["signed-1"]);
   });
 

@@ -20,7 +20,7 @@ describe("response compression of the reference server", () => {
   const gzip = { "Accept-Encoding": "gzip, deflate" };
 
   beforeAll(async () => {
-    srv = await startTestServer({ tls: false });
+    srv = await startTestServer({ tls: false, signaturePolicy: "optional" });
     await post(srv.url, ops.registerProxy("compress-proxy-1", "proxy-z"));
     await post(srv.url, ops.registerDevices("compress-devices-1", "proxy-z", serials(40, "GZ")));
   });
@@ -98,6 +98,7 @@ describe("signed responses with compression", () => {
     const clientId = await testIdentity("ec-p256", "compression-client");
     srv = await startTestServer({
       tls: false,
+      signaturePolicy: "optional",
       responseSecurity: createMessageSigner({ key: serverId.keyPem, cert: serverId.certPem }),
     });
     verifier = createMessageSigner({

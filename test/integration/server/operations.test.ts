@@ -10,7 +10,7 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
   const call = (body: string) => post(srv.url, body, { ca: srv.certificatePem as string });
 
   beforeAll(async () => {
-    srv = await startTestServer({ port: 18510 });
+    srv = await startTestServer({ port: 18510, signaturePolicy: "optional" });
   });
   afterAll(async () => {
     await srv?.close();

@@ -64,6 +64,29 @@ const proxies = (srv: TestServer) =>
 let keySeq = 0;
 const key = (): string => `key-${String(++keySeq).padStart(6, "0")}`;
 
+describe("the library default is at least as strict as esol server", () => {
+  it("without a verifier: trust on first use, also over plain HTTP; an unsigned request is refused and nothing stored", async () => {
+    const owner = await identity("default-owner");
+    const srv = await start({ tls: false });
+    const res = await send(srv, ops.registerProxy(key(), "p-default"));
+    expect(res.status).toBe(500);
+    expect(res.body).toContain("<faultcode>wsse:InvalidSecurity</faultcode>");
+    expect(res.code).toBe("WSS_UNSIGNED");
+    expect(proxies(srv)).toEqual([]);
+    // ... and it is trust on first use, not a refusal of everything.
+    expect((await send(srv, ops.registerProxy(key(), "p-default"), signer(owner))).status).toBe(200);
+    expect(proxies(srv).map(([id]) => id)).toEqual(["p-default"]);
+  });
+
+  it('with a verifier that lets unsigned requests through: "required", the unsigned request is refused', async () => {
+    const srv = await start({ tls: false, verifier: createRequestVerifier({ requireSignature: false }) });
+    const res = await send(srv, ops.registerProxy(key(), "p-verifier"));
+    expect(res.status).toBe(500);
+    expect(res.code).toBe("WSS_UNSIGNED");
+    expect(proxies(srv)).toEqual([]);
+  });
+});
+
 describe('signaturePolicy "tofu" (esol server over HTTPS without --trust)', () => {
   it("refuses an unsigned request with wsse:InvalidSecurity WSS_UNSIGNED and stores nothing", async () => {
     const srv = await start({ signaturePolicy: "tofu" });
@@ -166,11 +189,11 @@ describe('signaturePolicy "tofu" (esol server over HTTPS without --trust)', () =
   });
 });
 
-describe('signaturePolicy "optional" (the default; esol server --http without --trust)', () => {
+describe('signaturePolicy "optional" (named only; esol server --http without --trust)', () => {
   it("accepts unsigned requests, still checks signed ones, and locks a ProxyId a signed registration bound", async () => {
     const owner = await identity("dev-owner");
     const other = await identity("dev-other");
-    const srv = await start({ tls: false });
+    const srv = await start({ tls: false, signaturePolicy: "optional" });
     expect((await send(srv, ops.registerProxy(key(), "p-plain"))).status).toBe(200);
     expect((await send(srv, ops.sync("p-plain"))).status).toBe(200);
 

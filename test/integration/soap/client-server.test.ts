@@ -18,6 +18,7 @@ beforeAll(async () => {
   server = new CommunicationServer({
     dbPath: join(dir, "server.db"),
     port: PORT,
+    signaturePolicy: "optional",
     billing: { cycle: "monthly" },
   });
   const { url, certificatePem } = await server.start();

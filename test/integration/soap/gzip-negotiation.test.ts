@@ -87,7 +87,7 @@ async function recordingRelay(targetPort: number) {
 }
 
 async function referenceServer(): Promise<TestServer> {
-  const srv = await startTestServer({ tls: false });
+  const srv = await startTestServer({ tls: false, signaturePolicy: "optional" });
   cleanups.push(() => srv.close());
   return srv;
 }

@@ -136,6 +136,28 @@ describe("esol verify refuses the SOAP/WSS bad-input list", () => {
     expect(run.stdout).toContain("unsigned");
   });
 
+  it("--fault prints the reference server's answer from the one fault table, with its detail", async () => {
+    const tampered = signWith(await client()).replace("<tns:meter>1234<", "<tns:meter>1<");
+    const digest = await esol(["verify", "--trust", file("client.crt"), "--fault"], tampered);
+    expect(digest.code).not.toBe(0);
+    expect(digest.stderr).toMatch(/^error WSS_BAD_DIGEST: [^\n]+\n$/);
+    const [status, fault] = digest.stdout.split("\n");
+    expect(status).toBe("HTTP/1.1 500");
+    expect(fault).toContain("<faultcode>wsse:FailedCheck</faultcode>");
+    expect(fault).toContain("<Code>WSS_BAD_DIGEST</Code><Retryable>false</Retryable>");
+
+    const large = await esol(
+      ["verify", "--trust", file("client.crt"), "--fault", "--max-bytes", "64"],
+      SAMPLE_ENVELOPE,
+    );
+    expect(large.stderr).toMatch(/^error WSS_TOO_LARGE: /);
+    expect(large.stdout.split("\n")[0]).toBe("HTTP/1.1 413");
+    expect(large.stdout).toContain("<Code>WSS_TOO_LARGE</Code>");
+
+    const plain = await esol(["verify", "--trust", file("client.crt")], tampered);
+    expect(plain.stdout).toBe("");
+  });
+
   it("checks a signed message's integrity even with --insecure-unsigned and no trust", async () => {
     const tampered = signWith(await client()).replace("<tns:meter>1234<", "<tns:meter>1<");
     const run = await esol(["verify", "--insecure-unsigned"], tampered);

@@ -20,7 +20,12 @@ import { type PrinterFleet, startFleet } from "esolutions-sdk/sim";
 
 const dir = mkdtempSync(join(tmpdir(), "esol-consumer-"));
 const fleet: PrinterFleet = await startFleet({ count: 2, seed: 3 }, { basePort: 15950, clock: { rate: 0 } });
-const server = new CommunicationServer({ dbPath: join(dir, "cs.db"), port: 15450, tls: false });
+const server = new CommunicationServer({
+  dbPath: join(dir, "cs.db"),
+  port: 15450,
+  tls: false,
+  signaturePolicy: "optional",
+});
 try {
   const { url } = await server.start();
   const reader = new PrinterReader({ meterMaps: new MeterMapRegistry(), timeoutMs: 1000 });

@@ -89,6 +89,27 @@ describe("fault mapping", () => {
     );
     expect(faultToError({ faultCode: "soap:Server", faultString: "boom" }, 500).code).toBe("SOAP_FAULT");
   });
+
+  it("reads a security fault's code and retryability from the detail, not from the fault string", () => {
+    const busy = faultToError(
+      {
+        faultCode: "soap:Server",
+        faultString: "the replay cache is full",
+        detail: { code: "WSS_BUSY", retryable: true },
+      },
+      503,
+    );
+    expect(busy).toMatchObject({ code: "WSS_BUSY", retryable: true, status: 503 });
+    const replay = faultToError(
+      {
+        faultCode: "wsse:InvalidSecurity",
+        faultString: "WSS_MALFORMED: a string that disagrees",
+        detail: { code: "WSS_REPLAY", retryable: false },
+      },
+      500,
+    );
+    expect(replay.code).toBe("WSS_REPLAY");
+  });
 });
 
 describe("proxy resolution", () => {
