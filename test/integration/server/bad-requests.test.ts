@@ -190,7 +190,6 @@ describe("CommunicationServer refuses bad requests with a SOAP fault and stores 
 
   beforeAll(async () => {
     srv = await startTestServer({
-      port: 18520,
       tls: false,
       signaturePolicy: "optional",
       maxRequestBytes: MAX,

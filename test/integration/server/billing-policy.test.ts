@@ -33,10 +33,9 @@ describe("billing cycle policy with an injected clock", () => {
     srv = undefined;
   });
 
-  async function enrolled(cycle: BillingCycleKind, start: string, port: number, meters?: string[]) {
+  async function enrolled(cycle: BillingCycleKind, start: string, meters?: string[]) {
     const time = settableClock(start);
     srv = await startTestServer({
-      port,
       tls: false,
       signaturePolicy: "optional",
       clock: time.clock,
@@ -50,7 +49,7 @@ describe("billing cycle policy with an injected clock", () => {
   }
 
   it("monthly: asks once enabled, repeats until the read arrives, asks again next month", async () => {
-    const { time, url } = await enrolled("monthly", "2026-11-03T08:00:00Z", 18530, ["Total", "Color"]);
+    const { time, url } = await enrolled("monthly", "2026-11-03T08:00:00Z", ["Total", "Color"]);
     const before = await post(url, ops.sync("p1"));
     expect(billingRequests(before.body)).toEqual([]);
     expect(before.body.match(/<EnableService>/g)).toHaveLength(2);
@@ -103,7 +102,7 @@ describe("billing cycle policy with an injected clock", () => {
   });
 
   it("quarterly: one request per quarter, none in the quarter's other months once read", async () => {
-    const { time, url } = await enrolled("quarterly", "2026-10-02T08:00:00Z", 18531);
+    const { time, url } = await enrolled("quarterly", "2026-10-02T08:00:00Z");
     await post(
       url,
       ops.reportSyncStatus("status-key-01", "p1", [
@@ -135,7 +134,7 @@ describe("billing cycle policy with an injected clock", () => {
   });
 
   it("semiannual: cycles are H1 and H2", async () => {
-    const { time, url } = await enrolled("semiannual", "2026-06-30T23:00:00Z", 18532);
+    const { time, url } = await enrolled("semiannual", "2026-06-30T23:00:00Z");
     await post(url, ops.reportSyncStatus("status-key-01", "p1", [["SN-1", "billing", true]]));
     const h1 = billingRequests((await post(url, ops.sync("p1"))).body);
     expect(h1).toEqual([{ serial: "SN-1", cycle: "2026-H1", meters: [], due: "2026-06-30T23:59:59.000Z" }]);
@@ -146,7 +145,6 @@ describe("billing cycle policy with an injected clock", () => {
   it("asks for supplies reports when supplies are on and a Configure when set", async () => {
     const time = settableClock("2026-11-03T08:00:00Z");
     srv = await startTestServer({
-      port: 18533,
       tls: false,
       signaturePolicy: "optional",
       clock: time.clock,
@@ -180,7 +178,7 @@ describe("billing cycle policy with an injected clock", () => {
   });
 
   it("sends Disable for a device the server disabled until the client reports it disabled", async () => {
-    const { url } = await enrolled("monthly", "2026-11-03T08:00:00Z", 18534);
+    const { url } = await enrolled("monthly", "2026-11-03T08:00:00Z");
     srv?.server.disableDevice("SN-2", "contract ended");
     const body = (await post(url, ops.sync("p1"))).body;
     expect(body).toContain("<Disable><Serial>SN-2</Serial><Reason>contract ended</Reason></Disable>");

@@ -72,9 +72,9 @@ describe("esol server", () => {
 
   it("--http prints exactly one `listening <url>` line, serves ?wsdl, and stops cleanly on SIGTERM", async () => {
     const db = join(dir, "http.db");
-    const { child, url, stderr } = await startCli(["--http", "--port", "18560", "--db", db]);
+    const { child, url, stderr } = await startCli(["--http", "--port", "0", "--db", db]);
     children.push(child);
-    expect(url).toBe("http://127.0.0.1:18560/esolutions/v1");
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*\/esolutions\/v1$/);
     expect(stderr()).toContain("unsigned requests are accepted");
     const wsdl = await get(`${url}?wsdl`);
     expect(wsdl.body).toContain(`<soap:address location="${url}"/>`);
@@ -84,11 +84,12 @@ describe("esol server", () => {
 
   it("HTTPS by default with a generated pair reused on restart; SIGINT stops it", async () => {
     const db = join(dir, "https.db");
-    const first = await startCli(["--port", "18561", "--db", db]);
+    const first = await startCli(["--port", "0", "--db", db]);
     children.push(first.child);
-    expect(first.url).toBe("https://127.0.0.1:18561/esolutions/v1");
+    expect(first.url).toMatch(/^https:\/\/127\.0\.0\.1:[1-9]\d*\/esolutions\/v1$/);
     expect(await stop(first.child, "SIGINT")).toBe(0);
-    const second = await startCli(["--port", "18561", "--db", db]);
+    // Restarted on the port the OS gave the first run (free again since it stopped).
+    const second = await startCli(["--port", new URL(first.url).port, "--db", db]);
     children.push(second.child);
     expect(second.url).toBe(first.url);
     await stop(second.child);
@@ -96,7 +97,7 @@ describe("esol server", () => {
 
   it("`esol server export --db FILE` prints the store JSON with each read once", async () => {
     const db = join(dir, "export.db");
-    const { child, url } = await startCli(["--http", "--port", "18562", "--db", db]);
+    const { child, url } = await startCli(["--http", "--port", "0", "--db", db]);
     children.push(child);
     await post(url, ops.registerProxy("proxy-key-0001", "p1"));
     await post(url, ops.registerDevices("devices-key-01", "p1", ["SN-1"]));
@@ -130,7 +131,7 @@ describe("esol server", () => {
     const { child, url, stderr } = await startCli([
       "--http",
       "--port",
-      "18565",
+      "0",
       "--db",
       join(dir, "trust.db"),
       "--trust",
@@ -166,7 +167,7 @@ describe("esol server", () => {
         operation: /<t:(\w+)>/.exec(envelope)?.[1] ?? "",
         attempt: 1,
       });
-    const first = await startCli(["--port", "13000", "--db", db]);
+    const first = await startCli(["--port", "0", "--db", db]);
     children.push(first.child);
     expect(first.url.startsWith("https://")).toBe(true);
     expect(first.stderr()).toContain("trust on first use");
@@ -179,7 +180,7 @@ describe("esol server", () => {
     expect(bound.status).toBe(200);
     expect(await stop(first.child, "SIGTERM")).toBe(0);
 
-    const second = await startCli(["--port", "13000", "--db", db]);
+    const second = await startCli(["--port", new URL(first.url).port, "--db", db]);
     children.push(second.child);
     const byThumbprint = await post(second.url, await sign(owner, ops.sync("p1"), "thumbprint-sha256"), ca);
     expect(byThumbprint.status).toBe(200);
@@ -206,7 +207,7 @@ describe("esol server", () => {
   it("--insecure-unsigned accepts unsigned requests over HTTPS, with a warning", async () => {
     const db = join(dir, "insecure", "insecure.db");
     mkdirSync(join(dir, "insecure"));
-    const { child, url, stderr } = await startCli(["--port", "13001", "--db", db, "--insecure-unsigned"]);
+    const { child, url, stderr } = await startCli(["--port", "0", "--db", db, "--insecure-unsigned"]);
     children.push(child);
     expect(stderr()).toContain("warning: --insecure-unsigned");
     const ca = { ca: readFileSync(join(dir, "insecure", GENERATED_CERT_FILE), "utf8") };
@@ -216,13 +217,13 @@ describe("esol server", () => {
 
   it("bad arguments give one `error <code>: <reason>` line and a non-zero exit", () => {
     const cases: Array<[string[], RegExp]> = [
-      [["server", "--port", "18563"], /^error ARG_MISSING: --db FILE is required\n$/],
+      [["server", "--port", "0"], /^error ARG_MISSING: --db FILE is required\n$/],
       [
-        ["server", "--port", "18563", "--db", join(dir, "x.db"), "--cycle", "weekly"],
+        ["server", "--port", "0", "--db", join(dir, "x.db"), "--cycle", "weekly"],
         /^error ARG_INVALID: --cycle/,
       ],
       [
-        ["server", "--port", "18563", "--db", join(dir, "x.db"), "--trust", join(dir, "missing.pem")],
+        ["server", "--port", "0", "--db", join(dir, "x.db"), "--trust", join(dir, "missing.pem")],
         /^error ARG_FILE: --trust/,
       ],
       [["server", "export", "--db", join(dir, "absent", "none.db")], /^error STORAGE_NOT_FOUND: /],
@@ -237,9 +238,9 @@ describe("esol server", () => {
 
   it("refuses a port that is already taken with a clear error", async () => {
     const db = join(dir, "busy.db");
-    const { child } = await startCli(["--http", "--port", "18564", "--db", db]);
+    const { child, url } = await startCli(["--http", "--port", "0", "--db", db]);
     children.push(child);
-    const r = esol(["server", "--http", "--port", "18564", "--db", join(dir, "busy2.db")]);
+    const r = esol(["server", "--http", "--port", new URL(url).port, "--db", join(dir, "busy2.db")]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/^(warning: .*\n)?error CONFIG_PORT_IN_USE: /);
     await stop(child);

@@ -21,7 +21,6 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
 
   beforeAll(async () => {
     srv = await startTestServer({
-      port: 18540,
       signaturePolicy: "optional",
       clock: () => new Date("2026-11-25T10:00:00Z"),
     });
@@ -178,7 +177,6 @@ describe("the server with a WS-Security verifier and a response signer", () => {
     const clientId = await testIdentity("rsa", "server-suite-client");
     const serverId = await testIdentity("ec-p256", "server-suite-server");
     srv = await startTestServer({
-      port: 18541,
       tls: false,
       verifier: createRequestVerifier({ trust: [clientId.certPem] }),
       responseSecurity: createMessageSigner({ key: serverId.keyPem, cert: serverId.certPem }),
@@ -252,7 +250,7 @@ describe("registration binds a CA-issued proxy certificate for thumbprint refere
     const ca = await createTestIdentity("ec-p256", { commonName: "esol-test-dealer-ca", isCa: true });
     const proxyId = await createTestIdentity("ec-p256", { commonName: "proxy-0042", ca });
     const verifier = () => createRequestVerifier({ trustCa: [ca.certPem], subject: "CN=proxy-\\d+" });
-    srv = await startTestServer({ port: 18542, tls: false, verifier: verifier() });
+    srv = await startTestServer({ tls: false, verifier: verifier() });
     const bst = new CommunicationClient({
       endpoint: srv.url,
       maxRetries: 0,
@@ -285,7 +283,7 @@ describe("registration binds a CA-issued proxy certificate for thumbprint refere
     const dbPath = srv.dbPath;
     firstDir = srv.dir;
     await srv.close({ keepFiles: true });
-    srv = await startTestServer({ port: 18542, tls: false, verifier: verifier(), dbPath });
+    srv = await startTestServer({ tls: false, verifier: verifier(), dbPath });
     const again = new CommunicationClient({
       endpoint: srv.url,
       maxRetries: 0,

@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
 import http from "node:http";
 import https from "node:https";
-import type { Socket } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
 
 /** A request as the server saw it. */
@@ -31,8 +31,6 @@ export type CannedAnswer =
 
 /** Options of {@link startCannedServer}. */
 export interface CannedServerOptions {
-  /** First port to try; the next 19 are tried on EADDRINUSE. */
-  port: number;
   tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
   answer: (req: CannedRequest) => CannedAnswer;
 }
@@ -79,22 +77,15 @@ export function ackResponse(operation: string, accepted: number, duplicates = 0)
   );
 }
 
-async function listenInRange(server: Server, first: number): Promise<number> {
-  for (let port = first; port < first + 20; port++) {
-    const ok = await new Promise<boolean>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        if (err.code === "EADDRINUSE") resolve(false);
-        else reject(err);
-      };
-      server.once("error", onError);
-      server.listen(port, "127.0.0.1", () => {
-        server.off("error", onError);
-        resolve(true);
-      });
+async function listenOnFreePort(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
     });
-    if (ok) return port;
-  }
-  throw new Error(`no free port in ${first}-${first + 19}`);
+  });
+  return (server.address() as AddressInfo).port;
 }
 
 /** Starts a canned server on 127.0.0.1. */
@@ -169,7 +160,7 @@ export async function startCannedServer(options: CannedServerOptions): Promise<C
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  const port = await listenInRange(server, options.port);
+  const port = await listenOnFreePort(server);
   return {
     url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}/esolutions/v1`,
     port,

@@ -21,7 +21,6 @@ import {
   startCannedServer,
 } from "./canned-server.js";
 
-const PORT = 18100;
 let server: CannedServer | undefined;
 let client: CommunicationClient | undefined;
 
@@ -36,7 +35,7 @@ async function setup(
   answer: (req: CannedRequest) => CannedAnswer,
   options: Partial<CommunicationClientOptions> = {},
 ) {
-  server = await startCannedServer({ port: PORT, answer });
+  server = await startCannedServer({ answer });
   const exchanges: ExchangeRecord[] = [];
   client = new CommunicationClient({
     endpoint: server.url,

@@ -8,7 +8,6 @@ import { type BillingRead, CommunicationClient, type ExchangeRecord } from "../.
 import { createMessageSigner, createRequestVerifier } from "../../../src/wssec/index.js";
 import { testIdentity } from "../../helpers/keys.js";
 
-const PORT = 18200;
 const dir = mkdtempSync(join(tmpdir(), "esol-soap-client-server-"));
 let server: CommunicationServer;
 let client: CommunicationClient;
@@ -17,7 +16,7 @@ const exchanges: ExchangeRecord[] = [];
 beforeAll(async () => {
   server = new CommunicationServer({
     dbPath: join(dir, "server.db"),
-    port: PORT,
+    port: 0,
     signaturePolicy: "optional",
     billing: { cycle: "monthly" },
   });
@@ -176,7 +175,7 @@ describe("CommunicationClient signing against the reference server with a verifi
     const stranger = await testIdentity("ec-p256", "client-server-stranger");
     const signedServer = new CommunicationServer({
       dbPath: join(dir, "signed.db"),
-      port: PORT + 1,
+      port: 0,
       verifier: createRequestVerifier({ trust: [pinned.certPem] }),
     });
     const { url, certificatePem } = await signedServer.start();
@@ -220,7 +219,7 @@ describe("CommunicationClient signing against the reference server with a verifi
     ] as const) {
       const signing = new CommunicationServer({
         dbPath: join(dir, `responses-${name}.db`),
-        port: PORT + 2,
+        port: 0,
         responseSecurity: createMessageSigner({ key: signer.keyPem, cert: signer.certPem }),
       });
       const { url, certificatePem } = await signing.start();

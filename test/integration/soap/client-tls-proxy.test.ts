@@ -5,9 +5,6 @@ import { CommunicationClient } from "../../../src/soap/index.js";
 import { type LoopbackTls, loopbackTls } from "../../helpers/tls.js";
 import { ackResponse, type CannedServer, startCannedServer } from "./canned-server.js";
 
-const SERVER_PORT = 18150;
-const PROXY_PORT = 18180;
-
 let tls: LoopbackTls;
 const cleanups: Array<() => Promise<void> | void> = [];
 
@@ -21,7 +18,6 @@ afterEach(async () => {
 
 async function httpsServer(requestCert = false): Promise<CannedServer> {
   const server = await startCannedServer({
-    port: SERVER_PORT,
     tls: { cert: tls.cert, key: tls.key, ca: tls.cert, requestCert },
     answer: () => ({ body: ackResponse("SubmitBillingReads", 1) }),
   });
@@ -58,7 +54,8 @@ async function connectProxy(): Promise<{ url: string; tunnels: string[]; authori
       s.on("close", () => sockets.delete(s));
     }
   });
-  await new Promise<void>((resolve) => proxy.listen(PROXY_PORT, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const proxyPort = (proxy.address() as net.AddressInfo).port;
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {
@@ -66,7 +63,7 @@ async function connectProxy(): Promise<{ url: string; tunnels: string[]; authori
         proxy.close(() => resolve());
       }),
   );
-  return { url: `http://127.0.0.1:${PROXY_PORT}`, tunnels, authorizations };
+  return { url: `http://127.0.0.1:${proxyPort}`, tunnels, authorizations };
 }
 
 const reads = [
@@ -140,7 +137,6 @@ describe("CommunicationClient through an HTTP proxy", () => {
 
   it("uses the environment's proxy for a remote host unless NO_PROXY names it", async () => {
     const server = await startCannedServer({
-      port: SERVER_PORT,
       answer: () => ({ body: ackResponse("SubmitBillingReads", 1) }),
     });
     cleanups.push(() => server.close());
@@ -174,7 +170,7 @@ describe("CommunicationClient through an HTTP proxy", () => {
     const proxy = await connectProxy();
     const client = newClient({
       endpoint: "https://localhost:18199/esolutions/v1",
-      proxy: `http://esol:s3cret@127.0.0.1:${PROXY_PORT}`,
+      proxy: proxy.url.replace("http://", "http://esol:s3cret@"),
       maxRetries: 0,
     });
     const err = await client.submitBillingReads({ proxyId: "p1", reads }).catch((e) => e);

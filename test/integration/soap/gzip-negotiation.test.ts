@@ -6,7 +6,6 @@ import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { ackResponse, type CannedServer, soapFault, startCannedServer } from "./canned-server.js";
 
 // Canned servers try 20 ports from here; the reference server takes an ephemeral port.
-const CANNED_PORT = 14100;
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -179,7 +178,7 @@ describe("gzip negotiated with the reference server", () => {
 
 describe("gzip answers from a misbehaving server", () => {
   async function canned(answer: Parameters<typeof startCannedServer>[0]["answer"]): Promise<CannedServer> {
-    const server = await startCannedServer({ port: CANNED_PORT, answer });
+    const server = await startCannedServer({ answer });
     cleanups.push(() => server.close());
     return server;
   }

@@ -85,7 +85,7 @@ beforeAll(async () => {
   server = new CommunicationServer({
     dbPath: join(dir, "server.db"),
     host: "127.0.0.1",
-    port: 19000 + (process.pid % 900),
+    port: 0,
     verifier: createRequestVerifier({
       trust: [
         proxy.certPem,
