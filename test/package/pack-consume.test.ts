@@ -132,6 +132,8 @@ describe("npm pack", () => {
       "dist/src/server/index.d.ts",
       "dist/src/sim/index.js",
       "dist/src/sim/index.d.ts",
+      "dist/src/impact/index.js",
+      "dist/src/impact/index.d.ts",
       "dist/src/cli/main.js",
       "wsdl/communication.wsdl",
       "examples/getting-started.ts",
@@ -152,7 +154,12 @@ describe("a consumer project (nodenext) using the installed tarball", () => {
   it("has no type package but @types/node, and imports every typed entry of the exports map", () => {
     expect(readdirSync(join(consumer, "node_modules", "@types"))).toEqual(["node"]);
     expect(entrySpecifiers).toEqual(
-      expect.arrayContaining([repoPkg.name, `${repoPkg.name}/server`, `${repoPkg.name}/sim`]),
+      expect.arrayContaining([
+        repoPkg.name,
+        `${repoPkg.name}/server`,
+        `${repoPkg.name}/sim`,
+        `${repoPkg.name}/impact`,
+      ]),
     );
     expect(readFileSync(join(consumer, "entries.ts"), "utf8").match(/^import \* as/gm)).toHaveLength(
       entrySpecifiers.length,
@@ -170,6 +177,13 @@ describe("a consumer project (nodenext) using the installed tarball", () => {
     const result = JSON.parse(stdout.trim()) as Record<string, unknown>;
     expect(result).toMatchObject({ accepted: 1, stored: 1, configCode: "CONFIG_INVALID" });
     expect(typeof result.serial).toBe("string");
+  });
+
+  it("loads every entry of the exports map under plain node", async () => {
+    const code = `for (const s of ${JSON.stringify(entrySpecifiers)}) console.log(s, Object.keys(await import(s)).length);`;
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", code], { cwd: consumer });
+    expect(stdout.trim().split("\n")).toHaveLength(entrySpecifiers.length);
+    expect(entrySpecifiers).toContain(`${repoPkg.name}/impact`);
   });
 
   it("runs the esol binary with its help", async () => {
