@@ -5,7 +5,10 @@
  * commits the poll reading.
  * @module
  */
+
+import type Database from "better-sqlite3";
 import type { DeviceState, ServiceName } from "../soap/models.js";
+import { connectionOf } from "./connection.js";
 import type { Outbox } from "./outbox.js";
 import type { PolledReading } from "./readings.js";
 
@@ -112,14 +115,11 @@ export type SightingOutcome =
 
 /** Device registry over the outbox's SQLite file. Call its writers inside `outbox.transaction`. */
 export class DeviceRegistry {
-  readonly #outbox: Outbox;
+  readonly #db: Database.Database;
 
+  /** A registry over `outbox`'s file, sharing its connection (and so its transactions). */
   constructor(outbox: Outbox) {
-    this.#outbox = outbox;
-  }
-
-  get #db() {
-    return this.#outbox.database;
+    this.#db = connectionOf(outbox);
   }
 
   /** Every device, by serial. */

@@ -39,13 +39,9 @@ export {
 export { DeviceRegistry, type KnownDevice, type SightingOutcome } from "./devices.js";
 export {
   formatDuration,
-  nextSyncAt,
   parseDurationMs,
-  parseTimeOfDay,
   parseWindow,
   type TransmissionWindow,
-  windowLengthMs,
-  windowOpenedAt,
 } from "./duration.js";
 export {
   Outbox,
@@ -57,9 +53,7 @@ export {
   type OutboxState,
   type OutboxStats,
   type QuarantinedRow,
-  retryDelayMs,
   type StoredReading,
-  toStorageError,
 } from "./outbox.js";
 export {
   type PolledReading,

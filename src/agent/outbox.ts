@@ -23,6 +23,7 @@ import { createHash } from "node:crypto";
 import { existsSync, renameSync } from "node:fs";
 import Database from "better-sqlite3";
 import { StorageError } from "../errors.js";
+import { bindConnection } from "./connection.js";
 
 /** What an outbox entry carries to the server. */
 export type OutboxKind = "billing-read" | "supplies-report" | "register-devices" | "sync-status";
@@ -329,6 +330,7 @@ export class Outbox {
   private constructor(path: string, db: Database.Database, report: OutboxOpenReport, options: OutboxOptions) {
     this.path = path;
     this.#db = db;
+    bindConnection(this, db);
     this.openReport = report;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
@@ -389,11 +391,6 @@ export class Outbox {
     const bad = outbox.verify();
     report.quarantined += bad;
     return outbox;
-  }
-
-  /** @internal The open connection, for the agent's device registry that shares this file. */
-  get database(): Database.Database {
-    return this.#db;
   }
 
   /**

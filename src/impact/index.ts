@@ -13,7 +13,6 @@ export {
   syntheticFleet,
 } from "./fleet.js";
 export {
-  escapeHtml,
   type ImpactHtmlOptions,
   renderImpactHtml,
   renderTransactionChart,

@@ -10,7 +10,7 @@ export * from "./mib/oids.js";
 export * from "./mib/reading.js";
 export * from "./mib/status.js";
 export * from "./mib/supplies.js";
-export * from "./mib/values.js";
+export { VarbindSet } from "./mib/values.js";
 export * from "./reader.js";
 export * from "./session.js";
 export * from "./targets.js";

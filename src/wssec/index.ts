@@ -21,8 +21,6 @@ export {
   type DigestAlgorithmSpec,
   ECDSA_SHA256_URI,
   ECDSA_SHA384_URI,
-  EcdsaSha256XmlCrypto,
-  EcdsaSha384XmlCrypto,
   SIGNATURE_ALGORITHMS,
   type SignatureAlgorithmName,
   type SignatureAlgorithmSpec,

@@ -5,6 +5,13 @@
  * `esolutions-sdk`, `esolutions-sdk/server` and `esolutions-sdk/sim`, and runs under plain
  * node against a simulated printer and the reference server.
  *
+ * The consumer compiles strictly: `skipLibCheck: false`, `types: ["node"]`, and no type
+ * package installed but `@types/node`. Every declaration file reachable from every entry of
+ * the `exports` map (`entries.ts` imports each one) is type-checked, so a third-party type
+ * that leaks through the public surface without shipping its declarations in a dependency
+ * (better-sqlite3's `Database` from `@types/better-sqlite3`, a devDependency) fails the
+ * compile with TS7016.
+ *
  * Offline by design: the tarball is unpacked into `node_modules/esolutions-sdk` and only
  * the dependencies its package.json DECLARES are linked from this repository's
  * node_modules (no registry, no native rebuild of better-sqlite3). A runtime import of an
@@ -13,7 +20,16 @@
  * Run by scripts/package-check.sh: `npx vitest run --config test/package/vitest.config.ts`.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -25,7 +41,12 @@ const repoPkg = JSON.parse(readFileSync("package.json", "utf8")) as {
   name: string;
   version: string;
   dependencies: Record<string, string>;
+  exports: Record<string, string | { types?: string }>;
 };
+/** Every typed entry of the `exports` map as a consumer imports it: `esolutions-sdk`, `esolutions-sdk/server`, … */
+const entrySpecifiers = Object.entries(repoPkg.exports)
+  .filter(([, target]) => typeof target === "object" && target.types)
+  .map(([subpath]) => (subpath === "." ? repoPkg.name : `${repoPkg.name}/${subpath.slice(2)}`));
 
 let work: string;
 let consumer: string;
@@ -78,14 +99,20 @@ beforeAll(async () => {
         strict: true,
         noUncheckedIndexedAccess: true,
         exactOptionalPropertyTypes: true,
-        skipLibCheck: true,
+        skipLibCheck: false,
         types: ["node"],
         outDir: "out",
       },
-      files: ["main.ts"],
+      files: ["main.ts", "entries.ts"],
     }),
   );
   cpSync(join(repo, "test/package/consumer/main.ts"), join(consumer, "main.ts"));
+  // One namespace import per entry: the compile checks every declaration each one reaches.
+  writeFileSync(
+    join(consumer, "entries.ts"),
+    `${entrySpecifiers.map((s, i) => `import * as entry${i} from "${s}";`).join("\n")}\n` +
+      `export const entryExportCounts = [${entrySpecifiers.map((_, i) => `Object.keys(entry${i}).length`).join(", ")}];\n`,
+  );
 }, 240_000);
 
 afterAll(() => {
@@ -105,6 +132,8 @@ describe("npm pack", () => {
       "dist/src/server/index.d.ts",
       "dist/src/sim/index.js",
       "dist/src/sim/index.d.ts",
+      "dist/src/impact/index.js",
+      "dist/src/impact/index.d.ts",
       "dist/src/cli/main.js",
       "wsdl/communication.wsdl",
       "examples/getting-started.ts",
@@ -122,7 +151,22 @@ describe("npm pack", () => {
 });
 
 describe("a consumer project (nodenext) using the installed tarball", () => {
-  it("compiles with the package's types", async () => {
+  it("has no type package but @types/node, and imports every typed entry of the exports map", () => {
+    expect(readdirSync(join(consumer, "node_modules", "@types"))).toEqual(["node"]);
+    expect(entrySpecifiers).toEqual(
+      expect.arrayContaining([
+        repoPkg.name,
+        `${repoPkg.name}/server`,
+        `${repoPkg.name}/sim`,
+        `${repoPkg.name}/impact`,
+      ]),
+    );
+    expect(readFileSync(join(consumer, "entries.ts"), "utf8").match(/^import \* as/gm)).toHaveLength(
+      entrySpecifiers.length,
+    );
+  });
+
+  it("compiles strictly (skipLibCheck false): no third-party type leaks without its declarations", async () => {
     const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
     const result = await run(process.execPath, [tsc, "-p", consumer]).catch((err: { stdout: string }) => err);
     expect(result.stdout).toBe("");
@@ -133,6 +177,13 @@ describe("a consumer project (nodenext) using the installed tarball", () => {
     const result = JSON.parse(stdout.trim()) as Record<string, unknown>;
     expect(result).toMatchObject({ accepted: 1, stored: 1, configCode: "CONFIG_INVALID" });
     expect(typeof result.serial).toBe("string");
+  });
+
+  it("loads every entry of the exports map under plain node", async () => {
+    const code = `for (const s of ${JSON.stringify(entrySpecifiers)}) console.log(s, Object.keys(await import(s)).length);`;
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", code], { cwd: consumer });
+    expect(stdout.trim().split("\n")).toHaveLength(entrySpecifiers.length);
+    expect(entrySpecifiers).toContain(`${repoPkg.name}/impact`);
   });
 
   it("runs the esol binary with its help", async () => {

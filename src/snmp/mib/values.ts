@@ -43,7 +43,10 @@ export class VarbindSet {
     return numberOf(this.byOid.get(oid));
   }
 
-  /** Clean text at `oid` (see {@link cleanText}), else null. */
+  /**
+   * Text at `oid`, else null: UTF-8 when valid, else Latin-1, cut at the first NUL, a value
+   * spelled as hex digits of printable text decoded, surrounding whitespace trimmed.
+   */
   text(oid: string): string | null {
     return textOf(this.byOid.get(oid));
   }

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSnmprec } from "../../../src/sim/snmprec.js";
 import {
-  cleanText,
   compareReadings,
   decodeAlerts,
   decodeErrorState,
@@ -19,6 +18,7 @@ import {
   type Varbind,
   VarbindSet,
 } from "../../../src/snmp/index.js";
+import { cleanText } from "../../../src/snmp/mib/values.js";
 
 const SHARED = "test/fixtures/snmprec";
 const OWN = "test/fixtures/snmp";

@@ -1,6 +1,10 @@
 import { createPublicKey, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ECDSA_SHA256_URI, EcdsaSha256XmlCrypto, EcdsaSha384XmlCrypto } from "../../../src/wssec/index.js";
+import {
+  ECDSA_SHA256_URI,
+  EcdsaSha256XmlCrypto,
+  EcdsaSha384XmlCrypto,
+} from "../../../src/wssec/algorithms.js";
 import { testIdentity } from "../../helpers/keys.js";
 
 describe("ECDSA plug-in for xml-crypto", () => {
