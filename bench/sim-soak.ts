@@ -17,8 +17,7 @@
  * no growth proportional to the requests served; a leak grows with every round. V8 and glibc
  * return freed pages lazily, so RSS is a high-water mark of the garbage made per round.
  *
- * Ports: the child picks a random base in 20000-31999 (under Linux's ephemeral range) and
- * tries another when a port of the range is taken (`SIM_PORT_IN_USE`).
+ * Ports: the fleet finds a free range itself (no basePort / `esol sim` without --base-port).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -51,16 +50,7 @@ function memoryAfterGc(): Memory {
 // ---------------------------------------------------------------- child side: the fleet
 async function child(devices: number, clockRate: number): Promise<void> {
   const { startFleet } = await import("../src/sim/index.js");
-  const { isSdkError } = await import("../src/errors.js");
-  let fleet: Awaited<ReturnType<typeof startFleet>> | undefined;
-  for (let attempt = 1; !fleet; attempt++) {
-    const basePort = 20000 + Math.floor(Math.random() * (12000 - devices));
-    try {
-      fleet = await startFleet({ count: devices, seed: 1 }, { basePort, clock: { rate: clockRate } });
-    } catch (err) {
-      if (attempt >= 10 || !isSdkError(err) || err.code !== "SIM_PORT_IN_USE") throw err;
-    }
-  }
+  const fleet = await startFleet({ count: devices, seed: 1 }, { clock: { rate: clockRate } });
   const started = memoryAfterGc();
   process.stdout.write(`${JSON.stringify({ basePort: fleet.firstPort, started })}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
@@ -132,39 +122,35 @@ function rssOf(pid: number): number {
 /** `esol sim --count N` from the built CLI, as the issue measured it: RSS only. */
 async function cliFleet(devices: number, clockRate: number): Promise<FleetProcess> {
   if (!existsSync("dist/src/cli/main.js")) throw new Error("dist/src/cli/main.js is missing: npm run build");
-  for (let attempt = 1; ; attempt++) {
-    const basePort = 20000 + Math.floor(Math.random() * (12000 - devices));
-    const args = ["dist/src/cli/main.js", "sim", "--count", String(devices), "--base-port", String(basePort)];
-    const proc = spawn(process.execPath, [...args, "--clock-rate", String(clockRate)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    proc.stderr?.on("data", (d) => {
-      stderr += d;
-    });
-    const line = await lineReader(proc)().catch(() => "");
-    if (!line.startsWith("listening")) {
-      if (attempt < 10 && /SIM_PORT_IN_USE|already in use/.test(stderr)) continue;
-      throw new Error(`esol sim did not start: ${stderr.trim()}`);
-    }
-    const pid = proc.pid as number;
-    const sample = (): Memory => ({
-      rss: rssOf(pid),
-      heapTotal: Number.NaN,
-      heapUsed: Number.NaN,
-      external: Number.NaN,
-      arrayBuffers: Number.NaN,
-    });
-    return {
-      basePort,
-      started: sample(),
-      memory: async () => sample(),
-      stop: async () => {
-        proc.kill("SIGTERM");
-        await new Promise((r) => proc.once("exit", r));
-      },
-    };
-  }
+  const args = ["dist/src/cli/main.js", "sim", "--count", String(devices)];
+  const proc = spawn(process.execPath, [...args, "--clock-rate", String(clockRate)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  proc.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  const line = await lineReader(proc)().catch(() => "");
+  const basePort = Number(/^listening \S+:(\d+)-\d+$/.exec(line.trim())?.[1]);
+  if (!Number.isInteger(basePort) || basePort <= 0)
+    throw new Error(`esol sim did not start: ${stderr.trim()}`);
+  const pid = proc.pid as number;
+  const sample = (): Memory => ({
+    rss: rssOf(pid),
+    heapTotal: Number.NaN,
+    heapUsed: Number.NaN,
+    external: Number.NaN,
+    arrayBuffers: Number.NaN,
+  });
+  return {
+    basePort,
+    started: sample(),
+    memory: async () => sample(),
+    stop: async () => {
+      proc.kill("SIGTERM");
+      await new Promise((r) => proc.once("exit", r));
+    },
+  };
 }
 
 interface Round {

@@ -7,7 +7,7 @@
  * Each fleet runs in its own child process (clean RSS); the reader runs here, in the parent,
  * as a separate SNMP manager would. Baseline, measured in the same run: the same number of
  * bare UDP sockets bound by plain node:dgram (the floor any one-port-per-device simulator pays).
- * Ports 40000-51999 only.
+ * Ports: the fleet finds a free range itself; the baseline's sockets take theirs from the OS.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
@@ -15,7 +15,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 
-const BASE_PORT = 40000;
 const MB = 1024 * 1024;
 
 interface ChildReport {
@@ -24,6 +23,8 @@ interface ChildReport {
   rssAfter: number;
   heapAfter: number;
   expected?: number[];
+  /** The fleet's first port (device i listens on firstPort + i). */
+  firstPort?: number;
 }
 
 // ---------------------------------------------------------------- child side
@@ -37,7 +38,7 @@ async function child(kind: "sim" | "bare", count: number): Promise<void> {
   let startMs: number;
   let expected: number[] | undefined;
   if (kind === "sim") {
-    const fleet = await startFleet({ count, seed: 1 }, { basePort: BASE_PORT, clock: { rate: 0 } });
+    const fleet = await startFleet({ count, seed: 1 }, { clock: { rate: 0 } });
     startMs = performance.now() - t0;
     close = () => fleet.close();
     globalThis.gc?.();
@@ -49,7 +50,14 @@ async function child(kind: "sim" | "bare", count: number): Promise<void> {
           .varbinds()
           .filter((vb) => vb.oid.startsWith("1.3.6.1.2.1.1.") || vb.oid.startsWith("1.3.6.1.2.1.43.")).length,
     );
-    const report: ChildReport = { startMs, rssBefore, rssAfter: mem.rss, heapAfter: mem.heapUsed, expected };
+    const report: ChildReport = {
+      startMs,
+      rssBefore,
+      rssAfter: mem.rss,
+      heapAfter: mem.heapUsed,
+      expected,
+      firstPort: fleet.firstPort,
+    };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } else {
     const sockets: Socket[] = [];
@@ -60,7 +68,7 @@ async function child(kind: "sim" | "bare", count: number): Promise<void> {
           new Promise<void>((resolve, reject) => {
             const s = createSocket("udp4");
             s.once("error", reject);
-            s.bind(BASE_PORT + i, "127.0.0.1", () => resolve());
+            s.bind(0, "127.0.0.1", () => resolve());
             sockets.push(s);
           }),
       ),
@@ -143,6 +151,7 @@ function subtreeCount(session: SubtreeSession, oid: string): Promise<number> {
 
 /** Reads devices [0, count) with `concurrency` parallel managers; returns ms and per-device counts. */
 async function readFleet(
+  firstPort: number,
   count: number,
   concurrency: number,
 ): Promise<{ ms: number; counts: number[]; failures: number }> {
@@ -155,7 +164,7 @@ async function readFleet(
       while (nextIndex < count) {
         const i = nextIndex++;
         const session = snmp.createSession("127.0.0.1", "public", {
-          port: BASE_PORT + i,
+          port: firstPort + i,
           version: snmp.Version2c,
           timeout: 5000,
           retries: 1,
@@ -206,7 +215,7 @@ async function measure(kind: "sim" | "bare", count: number, readCount: number): 
     const rss: string[] = [];
     const heap: string[] = [];
     for (let pass = 1; pass <= 2; pass++) {
-      const read = await readFleet(n, 32);
+      const read = await readFleet(report.firstPort ?? 0, n, 32);
       const complete = read.counts.filter((c, i) => c === report.expected?.[i]).length;
       if (pass === 1) {
         row.readMs = Math.round(read.ms);
@@ -225,10 +234,7 @@ async function measure(kind: "sim" | "bare", count: number, readCount: number): 
   return row;
 }
 
-/**
- * The benchmark port range lies inside Linux's ephemeral range (32768-60999), so another
- * process's client socket can hold one of our ports for a moment: retry a few times.
- */
+/** A child that failed to start (out of file descriptors, say) is tried again a few times. */
 async function measureWithRetry(kind: "sim" | "bare", count: number, readCount: number): Promise<Row> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -251,7 +257,6 @@ async function main(): Promise<void> {
   const readCount = readArg === "all" ? Number.POSITIVE_INFINITY : Number(readArg);
   const rows: Row[] = [];
   for (const size of sizes) {
-    if (BASE_PORT + size - 1 > 51999) throw new Error(`size ${size} exceeds the benchmark port range`);
     rows.push(await measureWithRetry("bare", size, 0));
     rows.push(await measureWithRetry("sim", size, readCount));
   }

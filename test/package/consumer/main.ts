@@ -19,10 +19,10 @@ import { CommunicationServer, exportStoreFile, type StoreExport } from "esolutio
 import { type PrinterFleet, startFleet } from "esolutions-sdk/sim";
 
 const dir = mkdtempSync(join(tmpdir(), "esol-consumer-"));
-const fleet: PrinterFleet = await startFleet({ count: 2, seed: 3 }, { basePort: 15950, clock: { rate: 0 } });
+const fleet: PrinterFleet = await startFleet({ count: 2, seed: 3 }, { clock: { rate: 0 } });
 const server = new CommunicationServer({
   dbPath: join(dir, "cs.db"),
-  port: 15450,
+  port: 0,
   tls: false,
   signaturePolicy: "optional",
 });
