@@ -7,7 +7,7 @@
 import { ConfigError } from "../errors.js";
 
 /** Identity of a device, as `RegisterDevices` sends it. */
-export interface FleetDeviceInfo {
+export interface SizingDeviceInfo {
   /** Serial number. */
   serial: string;
   /** Vendor name. */
@@ -51,9 +51,9 @@ export interface FleetSupply {
 }
 
 /** A device of the synthetic fleet. */
-export interface FleetDevice {
+export interface SizingDevice {
   /** What registration sends. */
-  info: FleetDeviceInfo;
+  info: SizingDeviceInfo;
   /** Its billing meters. */
   meters: FleetMeter[];
   /** Its supplies. */
@@ -139,20 +139,20 @@ const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, "0"
  * first.info.serial; // e.g. "GRK418230"
  * ```
  */
-export function syntheticFleet(count: number, options: SyntheticFleetOptions = {}): FleetDevice[] {
+export function syntheticFleet(count: number, options: SyntheticFleetOptions = {}): SizingDevice[] {
   if (!Number.isInteger(count) || count < 0 || count > 100_000) {
     throw new ConfigError("ARG_INVALID", `device count must be an integer in 0..100000, got ${count}`);
   }
   const first = options.firstIndex ?? 0;
   const rnd = prng(options.seed ?? 1);
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
-  const devices: FleetDevice[] = [];
+  const devices: SizingDevice[] = [];
   for (let i = 0; i < count; i++) {
     const n = first + i;
     const spec = MODELS[int(0, MODELS.length - 1)]!;
     // Serials stay unique across the fleet: the device number is folded into the digits.
     const serial = `${spec.prefix}${String((n * 7919 + int(0, 7918)) % 1_000_000).padStart(6, "0")}`;
-    const info: FleetDeviceInfo = {
+    const info: SizingDeviceInfo = {
       serial,
       vendor: "Xerox",
       model: spec.model,

@@ -5,10 +5,10 @@
  */
 export { fitLinear, type SizeSample } from "./fit.js";
 export {
-  type FleetDevice as SizingDevice,
-  type FleetDeviceInfo as SizingDeviceInfo,
   type FleetMeter as SizingMeter,
   type FleetSupply as SizingSupply,
+  type SizingDevice,
+  type SizingDeviceInfo,
   type SyntheticFleetOptions,
   syntheticFleet,
 } from "./fleet.js";

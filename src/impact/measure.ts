@@ -15,7 +15,7 @@ import { CommunicationClient } from "../soap/index.js";
 import type { MessageSecurity, SecurityContext } from "../soap/security.js";
 import { createMessageSigner, createRequestVerifier } from "../wssec/index.js";
 import { fitLinear } from "./fit.js";
-import { type FleetDevice, syntheticFleet } from "./fleet.js";
+import { type SizingDevice, syntheticFleet } from "./fleet.js";
 import {
   comparedBytes,
   type ImpactAlgorithm,
@@ -341,7 +341,7 @@ function buildTransactions(stagePoints: Map<Stage, ImpactPoint[]>): ImpactReport
 async function runConversation(
   client: CommunicationClient,
   relay: ByteCountingRelay,
-  fleet: FleetDevice[],
+  fleet: SizingDevice[],
   devices: number,
   onProgress: MeasureImpactOptions["onProgress"],
   abortSignal: AbortSignal | undefined,

@@ -10,13 +10,13 @@ import type { VerifiedSender } from "../soap/security.js";
 import { CommunicationFaultError } from "./faults.js";
 import { type BillingCycleKind, billingCycleAt, billingDue, type DeviceMovePolicy } from "./policy.js";
 import type {
+  ReceivedSyncInput,
   RegisterDevicesInput,
   RegisterProxyInput,
   ReportSyncStatusInput,
   SubmitBillingReadsInput,
   SubmitSuppliesReportInput,
   SupplyInput,
-  SyncInput,
 } from "./validate.js";
 
 const SCHEMA_VERSION = 3;
@@ -529,7 +529,7 @@ export class CommunicationStore {
    * `Sync`: records the reported device states, then computes the directives for every
    * device of the proxy under `policy` at `now`.
    */
-  sync(input: SyncInput, now: Date, policy: StorePolicy): SyncDirectives {
+  sync(input: ReceivedSyncInput, now: Date, policy: StorePolicy): SyncDirectives {
     return this.db.transaction(() => {
       this.requireProxy(input.proxyId);
       this.requireDevices(

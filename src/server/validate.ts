@@ -40,7 +40,7 @@ export type DeviceInput = DeviceInfo;
 /** A device state a client reports in `Sync`. */
 export type DeviceStatusInput = DeviceStatusReport;
 /** `Sync` arguments, with the (possibly empty) status list always present. */
-export type SyncInput = ClientSyncInput & { statuses: DeviceStatusReport[] };
+export type ReceivedSyncInput = ClientSyncInput & { statuses: DeviceStatusReport[] };
 /** A service confirmation in `ReportSyncStatus`. */
 export type ServiceStatusInput = ServiceStatus;
 /** One billing read. */
@@ -268,7 +268,7 @@ const DEVICE_STATES = ["ok", "silent", "replaced", "disabled"] as const;
 const SERVICES = ["billing", "supplies"] as const;
 
 /** Validates `Sync` arguments (0–5000 statuses). */
-export function validateSync(value: unknown): SyncInput {
+export function validateSync(value: unknown): ReceivedSyncInput {
   const a = args(value, "Sync");
   const proxyId = requiredText(a, "ProxyId", "ProxyId", TOKEN);
   const clientTime = requiredDate(a, "ClientTime", "ClientTime");

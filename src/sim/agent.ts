@@ -1,7 +1,7 @@
 /**
  * One simulated device's UDP endpoint. The only file of the simulator that imports net-snmp:
  * its Agent decodes requests, checks communities and USM users (SNMPv3 auth and privacy) and
- * encodes answers; the MIB itself is ours ({@link AgentOptions.answer}), because registering
+ * encodes answers; the MIB itself is ours ({@link SimulatedAgentOptions.answer}), because registering
  * net-snmp providers for every OID of thousands of devices costs far more than a sorted array.
  * @module
  */
@@ -43,7 +43,7 @@ export interface AgentBehaviour {
 }
 
 /** Options for {@link startAgent}. */
-export interface AgentOptions {
+export interface SimulatedAgentOptions {
   /** Loopback address to bind (127.0.0.1 or ::1). */
   host: string;
   /**
@@ -171,7 +171,7 @@ function versionOf(message: NetSnmpMessage): SnmpVersion {
  * await agent.close();
  * ```
  */
-export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+export async function startAgent(options: SimulatedAgentOptions): Promise<RunningAgent> {
   if (options.port === 0) return bindInFreeRange(1, (port) => startAgent({ ...options, port }));
   if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)
     throw new ConfigError("SIM_PORT", `port must be 0..65535, got ${options.port}`);

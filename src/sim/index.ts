@@ -28,8 +28,8 @@
  */
 export {
   type AgentBehaviour,
-  type AgentOptions,
   type RunningAgent,
+  type SimulatedAgentOptions,
   type SimV3User,
   startAgent,
 } from "./agent.js";
