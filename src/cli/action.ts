@@ -9,7 +9,7 @@ export const debugEnabled = (): boolean => process.argv.includes("--debug") || p
  */
 export function reportError(err: unknown): void {
   if (isSdkError(err)) {
-    process.stderr.write(`error ${err.code}: ${String(err.message).split("\n")[0]}\n`);
+    process.stderr.write(`${err.toLine()}\n`);
   } else {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`error INTERNAL: ${message.split("\n")[0]}\n`);
