@@ -12,7 +12,12 @@ import { isSdkError } from "../errors.js";
  * (`net.ipv4.ip_local_port_range` 32768-60999), so the OS never hands one of them to an outgoing
  * socket while the simulator runs.
  */
-export const FREE_RANGE_PORTS = { first: 20_000, last: 32_767 } as const;
+export const FREE_RANGE_PORTS: {
+  /** Lowest port of the range. */
+  readonly first: 20_000;
+  /** Highest port of the range. */
+  readonly last: 32_767;
+} = { first: 20_000, last: 32_767 };
 
 /** How many random ranges are tried before giving up with the last `SIM_PORT_IN_USE`. */
 export const FREE_RANGE_ATTEMPTS = 20;
