@@ -34,7 +34,14 @@ export interface AgentCheckOptions {
 }
 
 function reason(err: unknown): string {
-  if (isSdkError(err)) return `${err.code}: ${err.message.split("\n")[0]}`;
+  if (isSdkError(err)) {
+    // Client errors often repeat the server's code inside their message: say it once.
+    const message = (err.message.split("\n")[0] ?? "").replace(
+      /^.*?\b([A-Z][A-Z0-9_]+): (?=\S)/,
+      (m, code) => (code === err.code ? "" : m),
+    );
+    return `${err.code}: ${message}`;
+  }
   const e = err as NodeJS.ErrnoException;
   return e?.code ? `${e.code}: ${e.message}` : String((err as Error)?.message ?? err);
 }

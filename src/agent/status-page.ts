@@ -105,7 +105,7 @@ main{max-width:72rem;margin:auto}h1{font-size:1.4rem;margin:0 0 .5rem}h2{font-si
 table.meters{border-collapse:collapse;width:100%;margin:.3rem 0}.meters th{text-align:left;font-weight:normal;color:#333}.meters td{text-align:right;font-variant-numeric:tabular-nums}.meters tr{border-top:1px solid #eee}
 .supplies{list-style:none;padding:0;margin:.3rem 0}.supply{display:grid;grid-template-columns:minmax(0,1fr) 6rem 4.5rem;gap:.5rem;align-items:center}.name{overflow-wrap:anywhere}.supply meter{width:100%}.pct{text-align:right}.low .name,.low .pct{color:#b91c1c;font-weight:bold}
 footer{margin-top:1rem;color:#555;font-size:.85rem}
-@media (max-width:40em){body{padding:.5rem}.devices{grid-template-columns:1fr}.supply{grid-template-columns:minmax(0,1fr) 4rem 4.5rem}}
+@media (max-width:40em){body{padding:.5rem}.summary{grid-template-columns:1fr 1fr}.devices{grid-template-columns:1fr}.supply{grid-template-columns:minmax(0,1fr) 4rem 4.5rem}}
 @media print{body{background:#fff;padding:0;font-size:11pt}.device,.summary div{border-color:#888}.alarms{background:none}footer .refresh{display:none}}
 `;
 

@@ -174,4 +174,72 @@ describe("agent HTTP surface (/healthz, /metrics, /status.json, /)", () => {
     expect(up.status).toBe(200);
     expect(up.body).toMatch(/^ok: last successful sync 0s ago/);
   });
+
+  const chromium = "/usr/bin/chromium";
+  it.skipIf(!existsSync(chromium))(
+    "renders the status page in headless Chromium: alarms on top, one card per device with meters and supply bars",
+    async () => {
+      await world.server.close();
+      await world.clock.advance(7 * HOUR);
+      await expect(agent.syncNow()).rejects.toMatchObject({ code: expect.any(String) });
+      const page = await get("/");
+      expect(page.status).toBe(200);
+      expect(page.type).toBe("text/html; charset=utf-8");
+      // No script and no external asset: everything the page needs is in it.
+      expect(page.body).not.toMatch(/<script|<link|src=|url\(/i);
+      mkdirSync(".tmp", { recursive: true });
+      const profile = mkdtempSync(join(".tmp", "chromium-profile-"));
+      const flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        `--user-data-dir=${profile}`,
+      ];
+      const run = promisify(execFile);
+      try {
+        const { stdout: dom } = await run(chromium, [...flags, "--dump-dom", `${base}/`], {
+          timeout: 60_000,
+          maxBuffer: 16 * 1024 * 1024,
+        });
+        const doc = dom.replace(/\s+/g, " ");
+        // The alarms section comes first and says why the agent is unhealthy.
+        expect(doc.indexOf('class="alarms"')).toBeGreaterThan(0);
+        expect(doc.indexOf('class="alarms"')).toBeLessThan(doc.indexOf('id="summary"'));
+        expect(doc).toMatch(/<li>Health check failing: last successful sync 7h ago \(.*\), more than 6h/);
+        const cards = [...doc.matchAll(/<article class="device state-ok" data-serial="([^"]+)"/g)].map(
+          (m) => m[1],
+        );
+        expect(cards.sort()).toEqual(
+          agent
+            .status()
+            .devices.map((d) => d.serial)
+            .sort(),
+        );
+        expect(doc.match(/<meter /g)?.length ?? 0).toBeGreaterThanOrEqual(3);
+        expect(doc).toMatch(/<b id="pending">0<\/b>/);
+        await run(
+          chromium,
+          [...flags, "--window-size=1200,1400", "--screenshot=.tmp/agent-status-page.png", `${base}/`],
+          {
+            timeout: 60_000,
+          },
+        );
+        await run(
+          chromium,
+          [...flags, "--window-size=390,1600", "--screenshot=.tmp/agent-status-page-phone.png", `${base}/`],
+          {
+            timeout: 60_000,
+          },
+        );
+        expect(existsSync(".tmp/agent-status-page.png")).toBe(true);
+      } finally {
+        rmSync(profile, { recursive: true, force: true });
+        await world.server.start();
+      }
+    },
+  );
 });
