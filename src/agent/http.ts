@@ -193,11 +193,19 @@ export interface AgentHttpServer {
   close(): Promise<void>;
 }
 
+/** An address to listen on. */
+export interface ListenAddress {
+  /** Host or IP (default `127.0.0.1`). */
+  host: string;
+  /** TCP port (0: one from the OS). */
+  port: number;
+}
+
 /**
  * Parses `HOST:PORT`, `[IPV6]:PORT` or a bare `PORT` (then on 127.0.0.1).
  * @throws TransportError `HTTP_LISTEN` for anything else.
  */
-export function parseListenAddress(text: string): { host: string; port: number } {
+export function parseListenAddress(text: string): ListenAddress {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+))?:?(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[3]) : Number.NaN;
   if (!m || port > 65535)

@@ -13,7 +13,7 @@ import type { Agent, AgentReader, AgentStatus } from "./agent.js";
 const DEVICE_STATES = ["ok", "silent", "replaced", "disabled"] as const;
 
 /**
- * The metrics of one agent, in their own prom-client {@link Registry} (never the global one,
+ * The metrics of one agent, in their own prom-client `Registry` (never the global one,
  * so several agents can live in one process).
  */
 export class AgentMetrics {

@@ -8,6 +8,54 @@ import type { KnownDevice } from "./devices.js";
 import type { Outbox, OutboxStats } from "./outbox.js";
 import type { PolledReading } from "./readings.js";
 
+/** An outbox entry the server refused for good. */
+export interface ParkedEntryRow {
+  /** Idempotency key. */
+  key: string;
+  /** Kind of entry. */
+  kind: string;
+  /** Device serial, null for client-wide entries. */
+  serial: string | null;
+  /** The server's refusal (`<code>: <message>`). */
+  reason: string | null;
+}
+
+/** A row quarantined for failing its checksum. */
+export interface QuarantinedRowSummary {
+  /** Quarantine id. */
+  id: number;
+  /** Table the row came from. */
+  table: string;
+  /** Its row id there, when readable. */
+  rowId: number | null;
+  /** Why it was quarantined. */
+  reason: string;
+  /** Size of the kept raw bytes. */
+  bytes: number;
+}
+
+/** A meter of a device row. */
+export interface DeviceMeterRow {
+  /** Meter name (e.g. `Total Impressions`). */
+  name: string;
+  /** Value. */
+  value: number;
+  /** Unit, when known. */
+  unit?: string;
+}
+
+/** A supply of a device row. */
+export interface DeviceSupplyRow {
+  /** Description (or colorant, or index). */
+  description: string;
+  /** Colorant, when known. */
+  colorant?: string;
+  /** Level in percent (0–100), when the supply can measure it. */
+  percent?: number;
+  /** Supply state, e.g. `ok`, `low`, `someRemaining`. */
+  state?: string;
+}
+
 /** What `esol agent status` prints. */
 export interface OutboxStatusReport {
   /** Outbox file. */
@@ -19,9 +67,9 @@ export interface OutboxStatusReport {
   /** Entry counts. */
   counts: OutboxStats;
   /** Entries the server refused for good, with its reason. */
-  parked: Array<{ key: string; kind: string; serial: string | null; reason: string | null }>;
+  parked: ParkedEntryRow[];
   /** Rows quarantined for failing their checksum. */
-  quarantined: Array<{ id: number; table: string; rowId: number | null; reason: string; bytes: number }>;
+  quarantined: QuarantinedRowSummary[];
 }
 
 /** One device row of {@link AgentStatusReport}. */
@@ -49,9 +97,9 @@ export interface DeviceStatusRow {
   /** Why the device is in its state, when known. */
   detail: string | null;
   /** Meters of the newest committed reading. */
-  meters: Array<{ name: string; value: number; unit?: string }>;
+  meters: DeviceMeterRow[];
   /** Supplies of the newest committed reading (`percent` 0–100 when the level is known). */
-  supplyLevels: Array<{ description: string; colorant?: string; percent?: number; state?: string }>;
+  supplyLevels: DeviceSupplyRow[];
 }
 
 /** What the running agent's `/status.json` serves. */
