@@ -206,7 +206,7 @@ export interface ListenAddress {
  * @throws TransportError `HTTP_LISTEN` for anything else.
  */
 export function parseListenAddress(text: string): ListenAddress {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+))?:?(\d{1,5})$/.exec(text.trim());
+  const m = /^(?:(?:\[([^\]]+)\]|([^:[\]]+)):)?(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[3]) : Number.NaN;
   if (!m || port > 65535)
     throw new TransportError("HTTP_LISTEN", `"${text}" is not HOST:PORT (e.g. 127.0.0.1:9464, [::1]:9464)`);
