@@ -6,6 +6,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let dir: string;
+/** readline ends each prompt with a cursor move, ESC [ n G. */
+// biome-ignore lint/complexity/useRegexLiterals: the literal would hold a control character (noControlCharactersInRegex)
+const PROMPT_END = new RegExp(": (?=\u001b\\[\\d+G)", "g");
 
 function run(
   args: string[],
@@ -113,8 +116,7 @@ describe("esol init", () => {
     let asked = 0;
     p.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
-      // readline ends each prompt with a cursor move (ESC [ n G).
-      const prompts = out.match(/: (?=\x1b\[\d+G)/g)?.length ?? 0;
+      const prompts = out.match(PROMPT_END)?.length ?? 0;
       while (asked < prompts && asked < answers.length) p.stdin?.write(`${answers[asked++]}\r`);
     });
     const code = await new Promise<number | null>((resolve) => {
