@@ -64,7 +64,7 @@ async function child(kind: "sim" | "bare", count: number): Promise<void> {
     await Promise.all(
       Array.from(
         { length: count },
-        (_, i) =>
+        () =>
           new Promise<void>((resolve, reject) => {
             const s = createSocket("udp4");
             s.once("error", reject);

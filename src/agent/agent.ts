@@ -6,6 +6,7 @@
  * @module
  */
 import { EventEmitter, setMaxListeners } from "node:events";
+import type { RequestListener } from "node:http";
 import { hostname } from "node:os";
 import pino from "pino";
 import {
@@ -42,6 +43,7 @@ import { type Clock, SystemClock, type TimerHandle } from "./clock.js";
 import type { AgentConfig } from "./config.js";
 import { DeviceRegistry, type KnownDevice } from "./devices.js";
 import { nextSyncAt, parseTimeOfDay, type TransmissionWindow, windowOpenedAt } from "./duration.js";
+import { type AgentHttpOptions, createAgentHttpHandler } from "./http.js";
 import { Outbox, type OutboxEntry, type OutboxKind } from "./outbox.js";
 import {
   type PolledReading,
@@ -453,6 +455,18 @@ export class Agent extends EventEmitter<AgentEvents> {
       outbox: outbox.stats(),
       devices: this.devices.list(),
     };
+  }
+
+  /**
+   * A node `http` request listener serving `/healthz`, `/metrics` (Prometheus text format),
+   * `/status.json` and the status page `/`, to mount in your own HTTP server (see `./http.ts`).
+   * @example
+   * ```ts
+   * createServer(agent.httpHandler()).listen(9464, "127.0.0.1");
+   * ```
+   */
+  httpHandler(options: AgentHttpOptions = {}): RequestListener {
+    return createAgentHttpHandler(this, options);
   }
 
   /** Polls every target now (queued behind work in progress). */

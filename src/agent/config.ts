@@ -102,6 +102,11 @@ export interface AgentConfig {
     /** File size limit. Default 256 MiB. */
     maxBytes: number;
   };
+  /** Health checks (`/healthz` of `esol agent --http`); absent = defaults. */
+  health?: {
+    /** `/healthz` fails when the last successful sync is older than this. Default 30 h. */
+    maxSyncAgeMs: number;
+  };
   /** Structured logs (pino, JSON on stderr). */
   log: {
     /** Default `info`. */
@@ -291,6 +296,7 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
     "devices",
     "schedule",
     "outbox",
+    "health",
     "log",
   ]);
 
@@ -430,6 +436,12 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
     maxBytes: int(outIn, "maxBytes", "outbox", 256 * 1024 * 1024, 65_536, Number.MAX_SAFE_INTEGER),
   };
 
+  let health: AgentConfig["health"];
+  if (root.health !== undefined && root.health !== null) {
+    const healthIn = obj(root.health, "health", ["maxSyncAge"]);
+    health = { maxSyncAgeMs: duration(healthIn, "maxSyncAge", "health", 30 * 3_600_000) };
+  }
+
   const logIn = obj(root.log ?? {}, "log", ["level"]);
   const level = str(logIn, "level", "log") ?? "info";
   if (!LOG_LEVELS.includes(level as LogLevel))
@@ -442,6 +454,7 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
     devices,
     schedule,
     outbox,
+    ...(health ? { health } : {}),
     log: { level: level as LogLevel },
   };
 }

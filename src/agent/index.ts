@@ -20,6 +20,7 @@ export {
   type SentEvent,
   type SyncSummary,
 } from "./agent.js";
+export { type AgentCheckOptions, type AgentCheckResult, checkAgent } from "./check.js";
 export {
   type Clock,
   ManualClock,
@@ -44,6 +45,19 @@ export {
   type TransmissionWindow,
 } from "./duration.js";
 export {
+  type AgentHealth,
+  type AgentHttpOptions,
+  type AgentHttpServer,
+  agentHealth,
+  agentStatusReport,
+  createAgentHttpHandler,
+  DEFAULT_MAX_SYNC_AGE_MS,
+  type ListenAddress,
+  parseListenAddress,
+  startAgentHttpServer,
+} from "./http.js";
+export { AgentMetrics, agentMetrics, observeReader } from "./metrics.js";
+export {
   Outbox,
   type OutboxEntry,
   type OutboxInput,
@@ -63,3 +77,23 @@ export {
   toPolledReading,
   toSuppliesReport,
 } from "./readings.js";
+export {
+  type AgentSetupOptions,
+  type AgentSetupResult,
+  agentSetupConfig,
+  defaultProxyId,
+  type ProxyKeyType,
+  writeAgentSetup,
+} from "./setup.js";
+export { renderStatusPage } from "./status-page.js";
+export {
+  type AgentStatusReport,
+  type DeviceMeterRow,
+  type DeviceStatusRow,
+  type DeviceSupplyRow,
+  deviceStatusRow,
+  type OutboxStatusReport,
+  outboxStatusReport,
+  type ParkedEntryRow,
+  type QuarantinedRowSummary,
+} from "./status-report.js";

@@ -3,10 +3,13 @@ import { Agent } from "../../agent/agent.js";
 import { type Clock, ScaledClock } from "../../agent/clock.js";
 import { type AgentConfig, loadAgentConfig } from "../../agent/config.js";
 import { Outbox } from "../../agent/outbox.js";
+import { outboxStatusReport } from "../../agent/status-report.js";
 import { ConfigError } from "../../errors.js";
 import { action, listenForStop } from "../action.js";
+import { registerAgentCheck } from "./agent-check.js";
+import { agentWithHttp, type HttpFlags } from "./agent-http.js";
 
-interface AgentFlags {
+interface AgentFlags extends HttpFlags {
   config?: string;
   once?: boolean;
   clockRate?: string;
@@ -62,6 +65,10 @@ export function registerAgent(program: Command): void {
     .option("--config <file>", "agent configuration (JSON or YAML), see examples/agent.json")
     .option("--once", "poll once, sync once, deliver what is due, then exit")
     .option("--clock-rate <r>", "run simulated time R times faster (pair with `esol sim --clock-rate`)")
+    .option(
+      "--http <addr>",
+      "serve /healthz, /metrics, /status.json and / on HOST:PORT (port 0: any; off by default)",
+    )
     .addHelpText(
       "after",
       [
@@ -70,19 +77,35 @@ export function registerAgent(program: Command): void {
         "  esol agent --config examples/agent.json            # run until SIGINT/SIGTERM",
         "  esol agent --config agent.yaml --once              # one poll, one sync, deliver, exit",
         "  esol agent status --config examples/agent.json     # outbox counts and parked entries",
+        "  esol agent check --config agent.json               # test config, keys, server, signature, SNMP",
+        "  esol agent --config agent.json --http 127.0.0.1:9464   # health, metrics, status page",
         "",
         "Prints `started <proxyId>` on stdout when running, then one line per event (poll, sync, sent, parked,",
         "device-new, device-replaced, device-silent); structured logs (pino JSON) go to stderr. Stops on SIGINT/SIGTERM.",
         "",
         "  esol agent status --config FILE    outbox counts, parked entries (with reasons) and quarantined rows, JSON",
         "  esol agent requeue --config FILE   put parked entries back in the queue after fixing their cause",
+        "  esol agent check --config FILE     test everything before the first run, one line per check",
+        "",
+        "--http HOST:PORT (loopback unless an address is given) prints `http <url>` once bound, then serves",
+        "/healthz (200, or 503 with the reason when the last successful sync is older than health.maxSyncAge,",
+        "default 30h), /metrics (Prometheus text format), /status.json and a status page at /.",
       ].join("\n"),
     )
     .action(
       action(async (flags: AgentFlags) => {
         const config = loadAgentConfig(requireConfig(flags.config));
         const clock = clockFrom(flags.clockRate);
-        const agent = new Agent(config, { ...(clock ? { clock } : {}), autoSchedule: !flags.once });
+        const { agent, http } = await agentWithHttp(
+          config,
+          flags,
+          (options) =>
+            new Agent(config, {
+              ...options,
+              ...(clock ? { clock } : {}),
+              autoSchedule: !flags.once,
+            }),
+        );
         narrate(agent);
         if (flags.once) {
           await agent.start();
@@ -91,6 +114,7 @@ export function registerAgent(program: Command): void {
           await agent.flushNow();
           const stats = agent.status().outbox;
           await agent.stop();
+          await http?.close();
           line(
             `done pending=${stats.pending} sent=${stats.sent} parked=${stats.parked} quarantined=${stats.quarantined}`,
           );
@@ -104,6 +128,7 @@ export function registerAgent(program: Command): void {
         } finally {
           stop.dispose();
           await agent.stop();
+          await http?.close();
         }
       }),
     );
@@ -115,28 +140,13 @@ export function registerAgent(program: Command): void {
     .action(
       action(async (_o: AgentFlags, command: Command) =>
         withOutbox(command, (outbox, config) => {
-          const status = {
-            outbox: config.outbox.path,
-            registered: outbox.getMeta("proxy.registered") === "1",
-            lastSyncAt: outbox.getMeta("sync.last")
-              ? new Date(Number(outbox.getMeta("sync.last"))).toISOString()
-              : null,
-            counts: outbox.stats(),
-            parked: outbox
-              .list("parked")
-              .map((e) => ({ key: e.key, kind: e.kind, serial: e.serial, reason: e.lastError })),
-            quarantined: outbox.quarantined().map((q) => ({
-              id: q.id,
-              table: q.table,
-              rowId: q.rowId,
-              reason: q.reason,
-              bytes: q.raw.length,
-            })),
-          };
+          const status = outboxStatusReport(outbox, config);
           line(JSON.stringify(status, null, 2));
         }),
       ),
     );
+
+  registerAgentCheck(cmd);
 
   cmd
     .command("requeue")

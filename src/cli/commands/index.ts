@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerAgent } from "./agent.js";
 import { registerDemo } from "./demo.js";
 import { registerImpact } from "./impact.js";
+import { registerInit } from "./init.js";
 import { registerPoll } from "./poll.js";
 import { registerRead } from "./read.js";
 import { registerServer } from "./server.js";
@@ -21,6 +22,7 @@ export const commands: RegisterCommand[] = [
   registerPoll,
   registerServer,
   registerImpact,
+  registerInit,
   registerAgent,
   registerDemo,
 ];

@@ -1,0 +1,255 @@
+/**
+ * Prometheus metrics of a running {@link Agent} (prom-client, text exposition format 0.0.4):
+ * counters fed by the agent's events, gauges read from `agent.status()` at each scrape.
+ * @module
+ */
+import { Counter, Gauge, Registry } from "prom-client";
+import type { SdkError } from "../errors.js";
+import type { DeviceReading } from "../snmp/mib/reading.js";
+import type { OperationName } from "../soap/models.js";
+import type { Agent, AgentReader, AgentStatus } from "./agent.js";
+
+/** Device states, always exported (0 when none) so a dashboard's series never vanish. */
+const DEVICE_STATES = ["ok", "silent", "replaced", "disabled"] as const;
+
+/**
+ * The metrics of one agent, in their own prom-client `Registry` (never the global one,
+ * so several agents can live in one process).
+ */
+export class AgentMetrics {
+  /** The registry to scrape (`await metrics.registry.metrics()`). */
+  readonly registry: Registry;
+  readonly #snmpErrors: Counter<"code">;
+  /** The last error the agent reported (for `/healthz` reasons). */
+  lastError: SdkError | undefined;
+
+  constructor(agent: Agent) {
+    const registry = new Registry();
+    this.registry = registry;
+    const registers = [registry];
+    const polls = new Counter({ name: "esol_agent_polls_total", help: "Polls finished.", registers });
+    const committed = new Counter({
+      name: "esol_agent_readings_committed_total",
+      help: "Device readings committed to the outbox by polls.",
+      registers,
+    });
+    const pollFailures = new Counter({
+      name: "esol_agent_poll_targets_failed_total",
+      help: "Targets that gave no usable reading in a poll.",
+      registers,
+    });
+    const syncs = new Counter({
+      name: "esol_agent_syncs_total",
+      help: "Sync sessions completed.",
+      registers,
+    });
+    const deliveries = new Counter({
+      name: "esol_agent_deliveries_total",
+      help: "Outbox entries by delivery result: sent (acknowledged) or parked (refused for good).",
+      labelNames: ["kind", "result"] as const,
+      registers,
+    });
+    const records = new Counter({
+      name: "esol_agent_records_acknowledged_total",
+      help: "Records the server acknowledged, as newly stored (accepted) or already stored (duplicate).",
+      labelNames: ["kind", "result"] as const,
+      registers,
+    });
+    const exchanges = new Counter({
+      name: "esol_agent_exchanges_total",
+      help: "Server call attempts by operation and result (ok, or the error code).",
+      labelNames: ["operation", "result"] as const,
+      registers,
+    });
+    const sent = new Counter({
+      name: "esol_agent_bytes_sent_total",
+      help: "Request bytes on the wire, per operation.",
+      labelNames: ["operation"] as const,
+      registers,
+    });
+    const received = new Counter({
+      name: "esol_agent_bytes_received_total",
+      help: "Response bytes on the wire, per operation.",
+      labelNames: ["operation"] as const,
+      registers,
+    });
+    this.#snmpErrors = new Counter({
+      name: "esol_agent_snmp_errors_total",
+      help: "Failed device reads by error code (SNMP_TIMEOUT, SNMP_AUTH_FAILED, ...).",
+      labelNames: ["code"] as const,
+      registers,
+    });
+    const status = (): AgentStatus | undefined => {
+      try {
+        return agent.status();
+      } catch {
+        return undefined; // not started: the outbox is closed
+      }
+    };
+    new Gauge({
+      name: "esol_agent_up",
+      help: "1 while the agent runs.",
+      registers,
+      collect() {
+        this.set(status()?.running ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "esol_agent_devices",
+      help: "Known devices by state.",
+      labelNames: ["state"] as const,
+      registers,
+      collect() {
+        this.reset();
+        const s = status();
+        if (!s) return;
+        for (const state of DEVICE_STATES) this.set({ state }, 0);
+        for (const d of s.devices) this.inc({ state: d.state });
+      },
+    });
+    new Gauge({
+      name: "esol_agent_outbox_entries",
+      help: "Outbox entries by state (pending, sent until pruned, parked) and quarantined rows.",
+      labelNames: ["state"] as const,
+      registers,
+      collect() {
+        this.reset();
+        const o = status()?.outbox;
+        if (!o) return;
+        this.set({ state: "pending" }, o.pending);
+        this.set({ state: "sent" }, o.sent);
+        this.set({ state: "parked" }, o.parked);
+        this.set({ state: "quarantined" }, o.quarantined);
+      },
+    });
+    new Gauge({
+      name: "esol_agent_last_sync_success_timestamp_seconds",
+      help: "Unix time of the last successful sync (0: never).",
+      registers,
+      collect() {
+        this.set((status()?.lastSyncAtMs ?? 0) / 1000);
+      },
+    });
+    new Gauge({
+      name: "esol_agent_next_sync_timestamp_seconds",
+      help: "Unix time of the next scheduled sync (0: none).",
+      registers,
+      collect() {
+        this.set((status()?.nextSyncAtMs ?? 0) / 1000);
+      },
+    });
+    new Gauge({
+      name: "esol_agent_device_last_read_age_seconds",
+      help: "Seconds since each device's last good read, on the agent's clock.",
+      labelNames: ["serial", "address", "model"] as const,
+      registers,
+      collect() {
+        this.reset();
+        const s = status();
+        if (!s) return;
+        const now = agent.clock.now();
+        for (const d of s.devices)
+          if (d.lastOkAtMs !== null)
+            this.set(
+              { serial: d.serial, address: d.address, model: d.model ?? "" },
+              Math.max(0, (now - d.lastOkAtMs) / 1000),
+            );
+      },
+    });
+
+    agent.on("poll", (p) => {
+      polls.inc();
+      committed.inc(p.read);
+      pollFailures.inc(p.failed);
+    });
+    agent.on("sync", () => syncs.inc());
+    agent.on("sent", (e) => {
+      deliveries.inc({ kind: e.kind, result: "sent" }, e.keys.length);
+      records.inc({ kind: e.kind, result: "accepted" }, e.accepted);
+      records.inc({ kind: e.kind, result: "duplicate" }, e.duplicates);
+    });
+    agent.on("parked", (e) => deliveries.inc({ kind: e.kind, result: "parked" }));
+    agent.on("exchange", (x) => {
+      const op: OperationName = x.operation;
+      const code = x.error ? ((x.error as Partial<SdkError>).code ?? "ERROR") : "ok";
+      exchanges.inc({ operation: op, result: code });
+      if (x.requestBytes > 0) sent.inc({ operation: op }, x.requestBytes);
+      if (x.responseBytes > 0) received.inc({ operation: op }, x.responseBytes);
+    });
+    agent.on("sync", () => {
+      this.lastError = undefined;
+    });
+    agent.on("error", (err) => {
+      this.lastError = err;
+    });
+  }
+
+  /** Counts one device read outcome (see {@link observeReader}). */
+  observeRead(error: SdkError | undefined): void {
+    if (error) this.#snmpErrors.inc({ code: error.code });
+  }
+
+  /** The metrics in the Prometheus text format. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** `Content-Type` of {@link AgentMetrics.text}. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+const byAgent = new WeakMap<Agent, AgentMetrics>();
+
+/**
+ * The metrics of `agent` (created on first use, then shared: `agent.httpHandler()` and the
+ * CLI see the same counters). Counters count from their creation: create them before
+ * `agent.start()` to count the first poll.
+ */
+export function agentMetrics(agent: Agent): AgentMetrics {
+  let m = byAgent.get(agent);
+  if (!m) {
+    m = new AgentMetrics(agent);
+    byAgent.set(agent, m);
+  }
+  return m;
+}
+
+/**
+ * Wraps a device reader so that every failed read is reported to `onResult` (the agent's
+ * own events carry no per-target error codes). Pass the result as `AgentOptions.reader` and
+ * route it to {@link AgentMetrics.observeRead} to fill `esol_agent_snmp_errors_total`.
+ * @example
+ * ```ts
+ * let metrics: AgentMetrics | undefined;
+ * const reader = observeReader(new PrinterReader({ profiles: config.devices.profiles }), (err) =>
+ *   metrics?.observeRead(err),
+ * );
+ * const agent = new Agent(config, { reader });
+ * metrics = agentMetrics(agent);
+ * ```
+ */
+export function observeReader(
+  reader: AgentReader,
+  onResult: (error: SdkError | undefined) => void,
+): AgentReader {
+  return {
+    async read(target: string, options?: { abortSignal?: AbortSignal }): Promise<DeviceReading> {
+      try {
+        const r = await reader.read(target, options);
+        onResult(undefined);
+        return r;
+      } catch (err) {
+        onResult(err as SdkError);
+        throw err;
+      }
+    },
+    async *poll(targets, options) {
+      for await (const r of reader.poll(targets, options)) {
+        onResult(r.error);
+        yield r;
+      }
+    },
+  };
+}
