@@ -4,7 +4,7 @@
  * `faultstring`, never a stack trace and never more than a short excerpt of the input.
  * @module
  */
-import { SdkError } from "../errors.js";
+import { SdkError, type SdkErrorCode } from "../errors.js";
 
 /** The target namespace of the v1 contract. */
 export const COMMUNICATION_NS = "urn:esolutions:communication:v1";
@@ -50,7 +50,7 @@ export class CommunicationFaultError extends SdkError {
   /** HTTP status the fault is sent with. */
   readonly httpStatus: number;
 
-  constructor(code: string, message: string, options: CommunicationFaultOptions = {}) {
+  constructor(code: SdkErrorCode, message: string, options: CommunicationFaultOptions = {}) {
     const retryable = options.retryable ?? false;
     super(code, message, options.cause === undefined ? { retryable } : { retryable, cause: options.cause });
     this.field = options.field;
@@ -110,5 +110,6 @@ export function securityFaultFor(err: { code: string; message: string }): Commun
           code === "WSS_ALGORITHM"
         ? "wsse:InvalidSecurity"
         : "wsse:FailedCheck";
-  return new CommunicationFaultError(code, err.message, { faultCode });
+  // A verifier's `WSS_*` code (SecurityErrorCode); a pluggable verifier's own code is passed on as is.
+  return new CommunicationFaultError(code as SdkErrorCode, err.message, { faultCode });
 }

@@ -13,7 +13,7 @@
 import dgram from "node:dgram";
 import { isIP } from "node:net";
 import snmp, { type NetSnmpSession, type NetSnmpVarbind } from "net-snmp";
-import { AbortError, ConfigError, SnmpError } from "../errors.js";
+import { AbortError, ConfigError, SnmpError, type SnmpErrorCode } from "../errors.js";
 import { compareOids, isUnder, type Varbind } from "./varbind.js";
 
 /** SNMPv3 authentication protocols. `md5` needs `allowInsecureProtocols`. */
@@ -578,7 +578,7 @@ export class SnmpSession {
     signal: AbortSignal | undefined,
   ): Promise<WalkProblem[]> {
     const problems: WalkProblem[] = [];
-    const fail = (s: WalkState, code: string, message: string) => {
+    const fail = (s: WalkState, code: SnmpErrorCode, message: string) => {
       s.done = true;
       problems.push({ subtree: s.root, error: new SnmpError(code, `${this.target}: ${message}`) });
     };

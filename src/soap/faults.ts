@@ -4,7 +4,8 @@
  * (`wsse:FailedCheck`, `wsse:InvalidSecurity`, `wsse:MessageExpired`…) become `WSS_*` codes.
  * @module
  */
-import { SoapFaultError } from "../errors.js";
+import { SOAP_FAULT_ERROR_CODES } from "../error-codes.js";
+import { SoapFaultError, type SoapFaultErrorCode } from "../errors.js";
 import type { ParsedFault } from "./envelope.js";
 
 const WSSE_NAMESPACES = new Set([
@@ -13,21 +14,34 @@ const WSSE_NAMESPACES = new Set([
   "http://schemas.xmlsoap.org/ws/2002/07/secext",
 ]);
 
+/** The fault codes of WS-Security 1.0 (SOAP Message Security 1.0, §12, tables 4 and 5). */
+const WSSE_FAULT_CODES: Readonly<Record<string, SoapFaultErrorCode>> = {
+  UnsupportedSecurityToken: "WSS_UNSUPPORTED_SECURITY_TOKEN",
+  UnsupportedAlgorithm: "WSS_UNSUPPORTED_ALGORITHM",
+  InvalidSecurity: "WSS_INVALID_SECURITY",
+  InvalidSecurityToken: "WSS_INVALID_SECURITY_TOKEN",
+  FailedAuthentication: "WSS_FAILED_AUTHENTICATION",
+  FailedCheck: "WSS_FAILED_CHECK",
+  SecurityTokenUnavailable: "WSS_SECURITY_TOKEN_UNAVAILABLE",
+  MessageExpired: "WSS_MESSAGE_EXPIRED",
+};
+
 /**
- * The SDK code of a WS-Security fault code, or undefined when `faultCode` is not one.
+ * The SDK code of a WS-Security fault code (SOAP Message Security 1.0 §12), or undefined
+ * when `faultCode` is not one.
  * @example
  * ```ts
  * wssCodeOf("wsse:MessageExpired"); // "WSS_MESSAGE_EXPIRED"
  * ```
  */
-export function wssCodeOf(faultCode: string, faultCodeNamespace?: string): string | undefined {
+export function wssCodeOf(faultCode: string, faultCodeNamespace?: string): SoapFaultErrorCode | undefined {
   const colon = faultCode.indexOf(":");
   const prefix = colon < 0 ? "" : faultCode.slice(0, colon);
   const local = faultCode.slice(colon + 1);
   const isWsse =
     faultCodeNamespace !== undefined ? WSSE_NAMESPACES.has(faultCodeNamespace) : prefix === "wsse";
-  if (!isWsse || !/^[A-Za-z]+$/.test(local)) return undefined;
-  return `WSS_${local.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}`;
+  if (!isWsse || !Object.hasOwn(WSSE_FAULT_CODES, local)) return undefined;
+  return WSSE_FAULT_CODES[local];
 }
 
 const MAX_REASON = 300;
@@ -36,18 +50,24 @@ const MAX_REASON = 300;
  * Builds the error a caller sees for a fault the server sent with HTTP `status`. The code
  * comes from the `CommunicationFault` detail, else from a `WSS_…:` prefix of the fault
  * string (our verifier's form), else from a `wsse:` fault code. Without a `Retryable`
- * detail, only a fault sent with 503 or 429 (server busy) is retryable.
+ * detail, only a fault sent with 503 or 429 (server busy) is retryable. A code this SDK
+ * does not know (docs/error-codes.md) becomes `SOAP_FAULT`, the server's code kept in the message.
  */
 export function faultToError(fault: ParsedFault, status: number): SoapFaultError {
   const fromString = /^(WSS_[A-Z0-9_]+):/.exec(fault.faultString)?.[1];
-  const code =
-    fault.detail?.code ?? fromString ?? wssCodeOf(fault.faultCode, fault.faultCodeNamespace) ?? "SOAP_FAULT";
+  const wire = fault.detail?.code ?? fromString;
+  const known = wire !== undefined && SOAP_FAULT_ERROR_CODES.has(wire);
+  const code: SoapFaultErrorCode =
+    (known ? (wire as SoapFaultErrorCode) : undefined) ??
+    wssCodeOf(fault.faultCode, fault.faultCodeNamespace) ??
+    "SOAP_FAULT";
+  const unknownCode = wire !== undefined && !known ? ` [server code ${wire}]` : "";
   const reason =
     fault.faultString.length > MAX_REASON ? `${fault.faultString.slice(0, MAX_REASON)}…` : fault.faultString;
   const field = fault.detail?.field === undefined ? "" : ` (field ${fault.detail.field})`;
   return new SoapFaultError(
     code,
-    `the server refused the request: ${reason || fault.faultCode || "SOAP fault"}${field}`,
+    `the server refused the request: ${reason || fault.faultCode || "SOAP fault"}${field}${unknownCode}`,
     {
       faultCode: fault.faultCode,
       status,

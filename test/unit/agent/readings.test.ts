@@ -88,13 +88,15 @@ describe("delivery failure classification", () => {
       isPermanent(new SoapFaultError("UNKNOWN_DEVICE", "x", { faultCode: "soap:Client", retryable: false })),
     ).toBe(true);
     expect(
-      isPermanent(new SoapFaultError("STORE_BUSY", "x", { faultCode: "soap:Server", retryable: true })),
+      isPermanent(
+        new SoapFaultError("STORAGE_UNAVAILABLE", "x", { faultCode: "soap:Server", retryable: true }),
+      ),
     ).toBe(false);
     expect(isPermanent(new TransportError("HTTP_400", "x", { status: 400, retryable: false }))).toBe(true);
     expect(isPermanent(new TransportError("HTTP_429", "x", { status: 429, retryAfterMs: 1000 }))).toBe(false);
     expect(isPermanent(new TransportError("HTTP_503", "x", { status: 503 }))).toBe(false);
     expect(isPermanent(new TransportError("CONNECTION_RESET", "x"))).toBe(false);
     expect(isPermanent(new TimeoutError("x"))).toBe(false);
-    expect(isPermanent(new SecurityError("WSS_FAILED_CHECK", "response signature"))).toBe(false);
+    expect(isPermanent(new SecurityError("WSS_BAD_SIGNATURE", "response signature"))).toBe(false);
   });
 });

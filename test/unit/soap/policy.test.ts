@@ -35,12 +35,12 @@ describe("retry policy", () => {
     expect(isRetryable(new TransportError("CONNECTION_RESET", "x"))).toBe(true);
     expect(isRetryable(new TimeoutError("x"))).toBe(true);
     expect(isRetryable(new TransportError("HTTP_400", "x", { status: 400, retryable: false }))).toBe(false);
-    expect(isRetryable(new SoapFaultError("X", "x", { faultCode: "soap:Client", retryable: true }))).toBe(
-      false,
-    );
-    expect(isRetryable(new SoapFaultError("X", "x", { faultCode: "soap:Server", retryable: true }))).toBe(
-      true,
-    );
+    expect(
+      isRetryable(new SoapFaultError("SOAP_FAULT", "x", { faultCode: "soap:Client", retryable: true })),
+    ).toBe(false);
+    expect(
+      isRetryable(new SoapFaultError("SOAP_FAULT", "x", { faultCode: "soap:Server", retryable: true })),
+    ).toBe(true);
     expect(isRetryable(new ValidationError("INVALID_VALUE", "x"))).toBe(false);
     expect(isRetryable(new AbortError())).toBe(false);
     expect(isRetryable(new Error("x"))).toBe(false);
@@ -88,6 +88,14 @@ describe("fault mapping", () => {
       true,
     );
     expect(faultToError({ faultCode: "soap:Server", faultString: "boom" }, 500).code).toBe("SOAP_FAULT");
+    // A detail code outside docs/error-codes.md is not passed off as an SdkErrorCode.
+    const foreign = faultToError(
+      { faultCode: "soap:Server", faultString: "busy", detail: { code: "STORE_BUSY" } },
+      500,
+    );
+    expect(foreign.code).toBe("SOAP_FAULT");
+    expect(foreign.message).toContain("server code STORE_BUSY");
+    expect(wssCodeOf("wsse:MadeUpFault")).toBeUndefined();
   });
 });
 
