@@ -4,6 +4,7 @@
  * (`wsse:FailedCheck`, `wsse:InvalidSecurity`, `wsse:MessageExpired`…) become `WSS_*` codes.
  * @module
  */
+import { X509Certificate } from "node:crypto";
 import { SOAP_FAULT_ERROR_CODES } from "../error-codes.js";
 import { SoapFaultError, type SoapFaultErrorCode } from "../errors.js";
 import type { ParsedFault } from "./envelope.js";
@@ -47,13 +48,33 @@ export function wssCodeOf(faultCode: string, faultCodeNamespace?: string): SoapF
 const MAX_REASON = 300;
 
 /**
+ * The facts an operator needs to trust a signing certificate, from its PEM: subject and
+ * SHA-256 thumbprint (the certificate's DER digest, colon-separated hex as `openssl x509
+ * -fingerprint -sha256` prints it).
+ */
+export function signingCertificateFacts(pem: string): string {
+  try {
+    const cert = new X509Certificate(pem);
+    return `this client signs with "${cert.subject.replace(/\n/g, ", ")}", SHA-256 ${cert.fingerprint256}`;
+  } catch {
+    return "this client's signing certificate cannot be read";
+  }
+}
+
+/**
  * Builds the error a caller sees for a fault the server sent with HTTP `status`. The code
  * comes from the `CommunicationFault` detail, else from a `WSS_…:` prefix of the fault
  * string (our verifier's form), else from a `wsse:` fault code. Without a `Retryable`
  * detail, only a fault sent with 503 or 429 (server busy) is retryable. A code this SDK
  * does not know (docs/error-codes.md) becomes `SOAP_FAULT`, the server's code kept in the message.
+ * A `WSS_UNTRUSTED_KEY` names the signing certificate (`context.signingCertificatePem`): its
+ * subject and SHA-256 thumbprint, what the server's operator needs to trust it.
  */
-export function faultToError(fault: ParsedFault, status: number): SoapFaultError {
+export function faultToError(
+  fault: ParsedFault,
+  status: number,
+  context: { signingCertificatePem?: string | undefined } = {},
+): SoapFaultError {
   const fromString = /^(WSS_[A-Z0-9_]+):/.exec(fault.faultString)?.[1];
   const wire = fault.detail?.code ?? fromString;
   const known = wire !== undefined && SOAP_FAULT_ERROR_CODES.has(wire);
@@ -62,12 +83,19 @@ export function faultToError(fault: ParsedFault, status: number): SoapFaultError
     wssCodeOf(fault.faultCode, fault.faultCodeNamespace) ??
     "SOAP_FAULT";
   const unknownCode = wire !== undefined && !known ? ` [server code ${wire}]` : "";
-  const reason =
-    fault.faultString.length > MAX_REASON ? `${fault.faultString.slice(0, MAX_REASON)}…` : fault.faultString;
+  // Our verifier's fault strings start with the code: the code is printed once, by toLine().
+  const text = fault.faultString.startsWith(`${code}: `)
+    ? fault.faultString.slice(code.length + 2)
+    : fault.faultString;
+  const reason = text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text;
   const field = fault.detail?.field === undefined ? "" : ` (field ${fault.detail.field})`;
+  const untrusted =
+    code === "WSS_UNTRUSTED_KEY" && context.signingCertificatePem
+      ? ` — ${signingCertificateFacts(context.signingCertificatePem)}: ask the server's operator to trust this certificate (reference server: \`esol server --trust <cert.pem>\`)`
+      : "";
   return new SoapFaultError(
     code,
-    `the server refused the request: ${reason || fault.faultCode || "SOAP fault"}${field}${unknownCode}`,
+    `the server refused the request: ${reason || fault.faultCode || "SOAP fault"}${field}${unknownCode}${untrusted}`,
     {
       faultCode: fault.faultCode,
       status,
