@@ -12,6 +12,8 @@ import {
   AbortError,
   isSdkError,
   type SdkError,
+  type SdkErrorCode,
+  SnmpError,
   SoapFaultError,
   StorageError,
   TransportError,
@@ -141,6 +143,21 @@ export interface AgentOptions {
   securityClock?: () => number;
 }
 
+/** One target a poll could not read (`PollSummary.failures`). */
+export interface PollFailure {
+  /** The target (`host:port`). */
+  target: string;
+  /**
+   * Why: `SNMP_TIMEOUT` (device off, unreachable, or wrong community/v3 credentials),
+   * `SNMP_AUTH_FAILED`, `SNMP_NO_ANSWER`, `SNMP_NO_SERIAL`, … (docs/error-codes.md).
+   */
+  code: SdkErrorCode;
+  /** The one-line reason, with what to check. */
+  message: string;
+  /** Whether a known device lives at this address (false for the empty addresses of a sweep). */
+  known: boolean;
+}
+
 /** What a poll did (`poll` event). */
 export interface PollSummary {
   /** Epoch ms the poll started (the reading time of its readings). */
@@ -153,6 +170,10 @@ export interface PollSummary {
   failed: number;
   /** Supplies reports committed. */
   suppliesCommitted: number;
+  /** Each target that could not be read, with its code and message, in the order they finished. */
+  failures: PollFailure[];
+  /** `failures` counted by code, e.g. `{ SNMP_TIMEOUT: 3 }`. */
+  failedByCode: Partial<Record<SdkErrorCode, number>>;
 }
 
 /** What a sync session did (`sync` event). */
@@ -186,6 +207,8 @@ export interface SentEvent {
   kind: OutboxKind;
   /** Their idempotency keys. */
   keys: string[];
+  /** The device serial of each entry, in `keys` order (null for client-wide entries). */
+  serials: Array<string | null>;
   /** The server's count of records newly stored. */
   accepted: number;
   /** The server's count of records it already had. */
@@ -261,6 +284,8 @@ export interface AgentStatus {
   outbox: ReturnType<Outbox["stats"]>;
   /** Known devices. */
   devices: KnownDevice[];
+  /** The last poll that finished since `start()` (with its per-target failures), null before. */
+  lastPoll: PollSummary | null;
 }
 
 const DELIVERY_ORDER: readonly OutboxKind[] = [
@@ -334,6 +359,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #abort = new AbortController();
   #nextSyncAtMs: number | null = null;
   #sessionFailures = 0;
+  #lastPoll: PollSummary | null = null;
 
   constructor(config: AgentConfig, options: AgentOptions = {}) {
     super();
@@ -452,6 +478,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       nextSyncAtMs: this.#nextSyncAtMs,
       outbox: outbox.stats(),
       devices: this.devices.list(),
+      lastPoll: this.#lastPoll,
     };
   }
 
@@ -623,7 +650,20 @@ export class Agent extends EventEmitter<AgentEvents> {
     const reader = this.#reader as AgentReader;
     const devices = this.devices;
     const atMs = this.clock.now();
-    const summary: PollSummary = { atMs, targets: 0, read: 0, failed: 0, suppliesCommitted: 0 };
+    const summary: PollSummary = {
+      atMs,
+      targets: 0,
+      read: 0,
+      failed: 0,
+      suppliesCommitted: 0,
+      failures: [],
+      failedByCode: {},
+    };
+    const failed = (target: string, err: SdkError, known: boolean): void => {
+      summary.failed++;
+      summary.failures.push({ target, code: err.code, message: err.message.split("\n")[0] ?? "", known });
+      summary.failedByCode[err.code] = (summary.failedByCode[err.code] ?? 0) + 1;
+    };
     const newDevices: DeviceInfo[] = [];
     const signal = this.#abort.signal;
     for await (const r of reader.poll(this.config.devices.targets, {
@@ -633,9 +673,15 @@ export class Agent extends EventEmitter<AgentEvents> {
       summary.targets++;
       if (signal.aborted) break;
       if (!r.reading) {
-        summary.failed++;
+        const known = devices.knownAt(r.target);
+        failed(
+          r.target,
+          r.error ??
+            new SnmpError("SNMP_FAILED", `${r.target}: the reader gave neither a reading nor an error`),
+          known,
+        );
         // Most failures in a CIDR sweep are empty addresses: no write (and no fsync) for those.
-        if (!devices.knownAt(r.target)) continue;
+        if (!known) continue;
         const silenced = this.#commit(() => devices.missed(r.target, this.config.devices.silentAfterPolls));
         for (const device of silenced) {
           this.#log.warn({ serial: device.serial, address: device.address }, "device silent");
@@ -645,7 +691,14 @@ export class Agent extends EventEmitter<AgentEvents> {
       }
       const polled = toPolledReading(r.reading, atMs);
       if (!polled) {
-        summary.failed++;
+        failed(
+          r.target,
+          new SnmpError(
+            "SNMP_NO_SERIAL",
+            `${r.target}: the device answered without a serial number (prtGeneralSerialNumber nor a vendor serial): it cannot be billed`,
+          ),
+          devices.knownAt(r.target),
+        );
         this.#log.warn(
           { target: r.target },
           "device answered without a serial number; not billable, skipped",
@@ -663,7 +716,10 @@ export class Agent extends EventEmitter<AgentEvents> {
         devices.markRegistered(newDevices.map((d) => d.serial));
       }, "committing device registrations");
     }
-    this.#log.info({ ...summary }, "poll done");
+    const { failures, ...counts } = summary;
+    if (summary.failed > 0) this.#log.warn({ ...counts }, "poll done; some targets failed");
+    else this.#log.info({ ...counts }, "poll done");
+    this.#lastPoll = summary;
     this.emit("poll", summary);
     return summary;
   }
@@ -983,6 +1039,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       const event: SentEvent = {
         kind,
         keys: entries.map((e) => e.key),
+        serials: entries.map((e) => e.serial),
         accepted: ack.accepted,
         duplicates: ack.duplicates,
       };

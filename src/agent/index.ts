@@ -16,6 +16,7 @@ export {
   type DeviceReplacedEvent,
   isPermanent,
   type ParkedEvent,
+  type PollFailure,
   type PollSummary,
   type SentEvent,
   type SyncSummary,

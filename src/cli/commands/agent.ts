@@ -29,9 +29,20 @@ const line = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
 
+/** Failed targets printed per poll; the rest are counted (`failed=`, per code). */
+const MAX_FAILURE_LINES = 10;
+
 /** Prints the agent's events as one line each on stdout (logs go to stderr as JSON). */
 function narrate(agent: Agent): void {
-  agent.on("poll", (p) => line(`poll ${new Date(p.atMs).toISOString()} read=${p.read} failed=${p.failed}`));
+  agent.on("poll", (p) => {
+    const byCode = Object.entries(p.failedByCode)
+      .map(([code, n]) => ` ${code}=${n}`)
+      .join("");
+    line(`poll ${new Date(p.atMs).toISOString()} read=${p.read} failed=${p.failed}${byCode}`);
+    for (const f of p.failures.slice(0, MAX_FAILURE_LINES)) line(`  failed ${f.code}: ${f.message}`);
+    if (p.failures.length > MAX_FAILURE_LINES)
+      line(`  … ${p.failures.length - MAX_FAILURE_LINES} more failed target(s)`);
+  });
   agent.on("sync", (s) =>
     line(
       `sync ${new Date(s.atMs).toISOString()} directives=${s.directives.length} statuses=${s.statuses.length}`,
@@ -72,7 +83,8 @@ export function registerAgent(program: Command): void {
         "  esol agent status --config examples/agent.json     # outbox counts and parked entries",
         "",
         "Prints `started <proxyId>` on stdout when running, then one line per event (poll, sync, sent, parked,",
-        "device-new, device-replaced, device-silent); structured logs (pino JSON) go to stderr. Stops on SIGINT/SIGTERM.",
+        "device-new, device-replaced, device-silent; a failed poll target as `  failed <code>: <reason>`);",
+        "structured logs (pino JSON) go to stderr. Stops on SIGINT/SIGTERM.",
         "",
         "  esol agent status --config FILE    outbox counts, parked entries (with reasons) and quarantined rows, JSON",
         "  esol agent requeue --config FILE   put parked entries back in the queue after fixing their cause",
