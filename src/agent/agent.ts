@@ -10,9 +10,11 @@ import { hostname } from "node:os";
 import pino from "pino";
 import {
   AbortError,
+  ConfigError,
   isSdkError,
   type SdkError,
   type SdkErrorCode,
+  SecurityError,
   SnmpError,
   SoapFaultError,
   StorageError,
@@ -141,6 +143,13 @@ export interface AgentOptions {
    * clock only when the server runs on that same simulated clock.
    */
   securityClock?: () => number;
+  /**
+   * While the agent is stuck on a failure no resend can fix (see {@link stuckRemedy}), how
+   * long it waits before its first re-check of the server (one sync session); each failed
+   * re-check doubles the wait, up to `schedule.maxRetryDelayMs` (or this value, if longer).
+   * Default 1 h. `syncNow()` re-checks at once.
+   */
+  stuckRecheckMs?: number;
 }
 
 /** One target a poll could not read (`PollSummary.failures`). */
@@ -156,6 +165,32 @@ export interface PollFailure {
   message: string;
   /** Whether a known device lives at this address (false for the empty addresses of a sweep). */
   known: boolean;
+}
+
+/**
+ * The agent cannot make progress until its configuration or the server changes
+ * (`stuck` event, `status().stuck`): a failure no resend can fix and that every call
+ * meets, e.g. an untrusted server certificate (`TLS_ERROR`) or signing key (`WSS_UNTRUSTED_KEY`).
+ * The agent stops retrying and re-checks after `stuckRecheckMs`, doubling the wait after each
+ * failed re-check (up to `schedule.maxRetryDelayMs`).
+ */
+export interface AgentStuck {
+  /** The error's code. */
+  code: SdkErrorCode;
+  /** The error's one-line message (the facts: trust used, certificate subject and thumbprint, …). */
+  message: string;
+  /** What to do. */
+  remedy: string;
+  /** What failed, e.g. `sync session` or `delivering billing-read`. */
+  during: string;
+  /** Epoch ms the agent got stuck on this code. */
+  sinceMs: number;
+  /** Epoch ms of the last failed check. */
+  lastCheckAtMs: number;
+  /** Checks that failed this way, the first included. */
+  checks: number;
+  /** Epoch ms of the next re-check, null when the agent does not schedule (`autoSchedule: false`). */
+  nextCheckAtMs: number | null;
 }
 
 /** What a poll did (`poll` event). */
@@ -264,8 +299,16 @@ export interface AgentEvents {
   /** One attempt of one server call (from the client's `onExchange`). */
   exchange: [ExchangeRecord];
   /**
+   * The agent got stuck on a failure no resend can fix (emitted once per code): it stops
+   * retrying and re-checks slowly (`stuckRecheckMs`, doubling) until the config or the server changes.
+   */
+  stuck: [AgentStuck];
+  /** A call succeeded again after the agent was stuck; carries the state that ended. */
+  recovered: [AgentStuck];
+  /**
    * Something failed (the agent keeps running and retries). Emitted only when a
-   * listener is attached, so an embedding application is never crashed by it.
+   * listener is attached, so an embedding application is never crashed by it. A failure
+   * that gets the agent stuck is emitted once, not at every re-check.
    */
   error: [SdkError];
 }
@@ -286,6 +329,8 @@ export interface AgentStatus {
   devices: KnownDevice[];
   /** The last poll that finished since `start()` (with its per-target failures), null before. */
   lastPoll: PollSummary | null;
+  /** Set while the agent cannot make progress until its config or the server changes. */
+  stuck: AgentStuck | null;
 }
 
 const DELIVERY_ORDER: readonly OutboxKind[] = [
@@ -309,6 +354,56 @@ function securityFrom(config: AgentConfig, now: (() => number) | undefined): Mes
     ...(config.security.serverCert ? { verifyResponsesWith: config.security.serverCert } : {}),
     ...(now ? { clock: now } : {}),
   });
+}
+
+const CLOCK_CODES: ReadonlySet<string> = new Set([
+  "WSS_EXPIRED",
+  "WSS_NOT_YET_VALID",
+  "WSS_FUTURE",
+  "WSS_MESSAGE_EXPIRED",
+  "WSS_LIFETIME",
+]);
+
+/**
+ * What to do about a failure that no resend can fix and that every server call meets (so
+ * retrying only repeats it): an untrusted server certificate, a signing key the server
+ * does not trust, a server that requires signatures, clocks that disagree, an endpoint
+ * that does not exist. Undefined for everything else (retryable failures, and per-entry
+ * refusals such as `INVALID_VALUE`, which park the entry instead).
+ * @example
+ * ```ts
+ * agent.on("stuck", (s) => alert(`${s.code}: ${s.message} — ${s.remedy}`));
+ * ```
+ */
+export function stuckRemedy(err: unknown): string | undefined {
+  if (!isSdkError(err) || err.retryable) return undefined;
+  const code = err.code;
+  if (err instanceof ConfigError && code !== "CLIENT_CLOSED")
+    return "fix the agent configuration named in the message, then restart the agent";
+  if (code === "TLS_ERROR")
+    return /does not name/.test(err.message)
+      ? "set `server.url` to the host name the server's certificate names (or reissue the certificate), then restart the agent"
+      : "set `server.ca` in the agent config to the server's certificate (or the CA that issued it), a PEM file, then restart the agent";
+  if (code === "DNS_ERROR")
+    return "`server.url` names a host that does not resolve: fix it in the agent config, then restart the agent";
+  if (code === "HTTP_401" || code === "HTTP_403" || code === "HTTP_404")
+    return "the server refuses this endpoint: check `server.url` (host and path, e.g. `/esolutions/v1`) with the server's operator";
+  if (code === "WSS_UNTRUSTED_KEY" || code === "WSS_FAILED_AUTHENTICATION")
+    return "the server does not trust this agent's signing certificate: send its subject and SHA-256 thumbprint (in the message) to the server's operator to trust it (reference server: `esol server --trust <cert.pem>`), or set `security.key`/`security.cert` to the pair the server trusts";
+  if (code === "WSS_UNSIGNED")
+    return "the server requires signed requests: set `security.key` and `security.cert` in the agent config, then restart the agent";
+  if (CLOCK_CODES.has(code))
+    return "the agent's clock and the server's disagree beyond the allowed skew: set the agent host's clock (NTP)";
+  if (err instanceof SecurityError)
+    return "the server's responses do not verify against `security.serverCert`: set it to the server's signing certificate, then restart the agent";
+  if (
+    err instanceof SoapFaultError &&
+    code.startsWith("WSS_") &&
+    code !== "WSS_REPLAY" &&
+    code !== "WSS_BUSY"
+  )
+    return "the server refused the agent's WS-Security header: check `security` in the agent config against what the server accepts (docs/error-codes.md)";
+  return undefined;
 }
 
 function errorLine(err: unknown): string {
@@ -359,7 +454,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   #abort = new AbortController();
   #nextSyncAtMs: number | null = null;
   #sessionFailures = 0;
+  #stuck: AgentStuck | null = null;
   #lastPoll: PollSummary | null = null;
+  readonly #stuckRecheckMs: number;
 
   constructor(config: AgentConfig, options: AgentOptions = {}) {
     super();
@@ -376,6 +473,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         { level: config.log.level, base: { proxyId: config.proxy.id } },
         pino.destination({ dest: 2, sync: false }),
       );
+    this.#stuckRecheckMs = Math.max(1000, options.stuckRecheckMs ?? 3_600_000);
   }
 
   /** The outbox (open between `start()` and `stop()`). */
@@ -479,6 +577,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       outbox: outbox.stats(),
       devices: this.devices.list(),
       lastPoll: this.#lastPoll,
+      stuck: this.#stuck,
     };
   }
 
@@ -551,6 +650,65 @@ export class Agent extends EventEmitter<AgentEvents> {
     return result;
   }
 
+  /**
+   * Gets the agent stuck when `err` is a failure no resend can fix ({@link stuckRemedy}):
+   * reports it once per code (log, `stuck` and `error` events), stops the retries and
+   * schedules one re-check (a sync session) after `stuckRecheckMs`, doubled per failed
+   * re-check up to `schedule.maxRetryDelayMs`. False for other failures.
+   */
+  #noteStuck(err: unknown, during: string): boolean {
+    const remedy = stuckRemedy(err);
+    if (remedy === undefined) return false;
+    const e = asSdkError(err);
+    const now = this.clock.now();
+    const prev = this.#stuck;
+    const same = prev !== null && prev.code === e.code;
+    const schedule = this.#running && this.#options.autoSchedule !== false;
+    // The same failure met again within one check (a flush inside the session) is one check.
+    const checks = !same ? 1 : prev.lastCheckAtMs === now ? prev.checks : prev.checks + 1;
+    const waitMs = Math.min(
+      Math.max(this.#stuckRecheckMs, this.config.schedule.maxRetryDelayMs),
+      this.#stuckRecheckMs * 2 ** Math.min(20, checks - 1),
+    );
+    const stuck: AgentStuck = {
+      code: e.code,
+      message: e.message.split("\n")[0] ?? "",
+      remedy,
+      during: same ? prev.during : during,
+      sinceMs: same ? prev.sinceMs : now,
+      lastCheckAtMs: now,
+      checks,
+      nextCheckAtMs: schedule ? now + waitMs : null,
+    };
+    this.#stuck = stuck;
+    if (schedule) {
+      this.#timers.get("flush")?.cancel();
+      this.#timers.delete("flush");
+      this.#nextSyncAtMs = stuck.nextCheckAtMs;
+      this.#schedule("sync", waitMs, () => this.#enqueue("sync", () => this.#sessionAndReschedule()));
+    }
+    if (same) {
+      this.#log.debug({ code: e.code, during }, "still stuck");
+      return true;
+    }
+    this.#log.error(
+      { code: e.code, err: stuck.message, remedy, during, recheckInMs: waitMs },
+      "stuck: no retry can fix this; waiting for the config or the server to change",
+    );
+    this.emit("stuck", { ...stuck });
+    this.#emitError(e);
+    return true;
+  }
+
+  /** Ends the stuck state after a call succeeded. */
+  #recovered(): void {
+    const ended = this.#stuck;
+    if (ended === null) return;
+    this.#stuck = null;
+    this.#log.info({ code: ended.code, sinceMs: ended.sinceMs }, "recovered");
+    this.emit("recovered", ended);
+  }
+
   #emitError(err: SdkError): void {
     if (this.listenerCount("error") > 0) this.emit("error", err);
   }
@@ -621,6 +779,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#scheduleNextSync(started);
     } catch (err) {
       if (err instanceof AbortError || !this.#running) throw err;
+      // Stuck: #noteStuck already reported it once and scheduled the slow re-check.
+      if (this.#stuck !== null && this.#stuck.code === asSdkError(err).code) return;
       // The server could not be reached: try again with backoff, but never later than the next window.
       this.#sessionFailures++;
       const delay = Math.min(
@@ -771,7 +931,19 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   // ----- sync session -----
 
+  /** A sync session; a failure no resend can fix gets the agent stuck, a success ends that. */
   async #session(): Promise<SyncSummary | undefined> {
+    try {
+      const summary = await this.#sessionSteps();
+      this.#recovered();
+      return summary;
+    } catch (err) {
+      if (!(err instanceof AbortError) && !this.#abort.signal.aborted) this.#noteStuck(err, "sync session");
+      throw err;
+    }
+  }
+
+  async #sessionSteps(): Promise<SyncSummary | undefined> {
     const transport = this.#transport as AgentTransport;
     const outbox = this.outbox;
     const atMs = this.clock.now();
@@ -1018,6 +1190,12 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   #scheduleRetry(): void {
     if (!this.#running || !this.#outbox) return;
+    if (this.#stuck !== null) {
+      // No resend can help: the slow re-check (a sync session) delivers once things change.
+      this.#timers.get("flush")?.cancel();
+      this.#timers.delete("flush");
+      return;
+    }
     const next = this.#outbox.nextAttemptAtMs();
     if (next === undefined) {
       this.#timers.get("flush")?.cancel();
@@ -1036,6 +1214,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     try {
       const ack = await this.#send(kind, entries);
       outbox.markSent(seqs);
+      this.#recovered();
       const event: SentEvent = {
         kind,
         keys: entries.map((e) => e.key),
@@ -1053,6 +1232,11 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (err instanceof AbortError || this.#abort.signal.aborted)
         throw new AbortError("delivery stopped", { cause: err });
       const e = asSdkError(err);
+      if (this.#noteStuck(err, `delivering ${kind}`)) {
+        // Every entry would meet the same refusal: keep them due, neither parked nor counted.
+        this.#lastTransportError = e;
+        return false;
+      }
       const permanent = isPermanent(err);
       if (permanent) {
         if (entries.length > 1) {

@@ -10,6 +10,7 @@ export {
   type AgentOptions,
   type AgentReader,
   type AgentStatus,
+  type AgentStuck,
   type AgentTransport,
   type CommittedEvent,
   type DeviceEvent,
@@ -20,6 +21,7 @@ export {
   type PollSummary,
   type SentEvent,
   type SyncSummary,
+  stuckRemedy,
 } from "./agent.js";
 export {
   type Clock,

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { Agent } from "../../agent/agent.js";
+import { Agent, type AgentStuck } from "../../agent/agent.js";
 import { type Clock, ScaledClock } from "../../agent/clock.js";
 import { type AgentConfig, loadAgentConfig } from "../../agent/config.js";
 import { Outbox } from "../../agent/outbox.js";
@@ -32,6 +32,11 @@ const line = (text: string): void => {
 /** Failed targets printed per poll; the rest are counted (`failed=`, per code). */
 const MAX_FAILURE_LINES = 10;
 
+/** The one-line form of a stuck state: the code once, the facts, then the remedy. */
+export function stuckLine(s: AgentStuck): string {
+  return `stuck ${s.code}: ${s.message} — ${s.remedy}`;
+}
+
 /** Prints the agent's events as one line each on stdout (logs go to stderr as JSON). */
 function narrate(agent: Agent): void {
   agent.on("poll", (p) => {
@@ -43,6 +48,8 @@ function narrate(agent: Agent): void {
     if (p.failures.length > MAX_FAILURE_LINES)
       line(`  … ${p.failures.length - MAX_FAILURE_LINES} more failed target(s)`);
   });
+  agent.on("stuck", (s) => line(stuckLine(s)));
+  agent.on("recovered", (s) => line(`recovered ${s.code}`));
   agent.on("sync", (s) =>
     line(
       `sync ${new Date(s.atMs).toISOString()} directives=${s.directives.length} statuses=${s.statuses.length}`,
@@ -83,7 +90,7 @@ export function registerAgent(program: Command): void {
         "  esol agent status --config examples/agent.json     # outbox counts and parked entries",
         "",
         "Prints `started <proxyId>` on stdout when running, then one line per event (poll, sync, sent, parked,",
-        "device-new, device-replaced, device-silent; a failed poll target as `  failed <code>: <reason>`);",
+        "device-new, device-replaced, device-silent, stuck, recovered; a failed poll target as `  failed <code>: <reason>`);",
         "structured logs (pino JSON) go to stderr. Stops on SIGINT/SIGTERM.",
         "",
         "  esol agent status --config FILE    outbox counts, parked entries (with reasons) and quarantined rows, JSON",
