@@ -7,7 +7,6 @@
  */
 import { EventEmitter, setMaxListeners } from "node:events";
 import { hostname } from "node:os";
-import pino from "pino";
 import {
   AbortError,
   ConfigError,
@@ -120,7 +119,10 @@ export interface AgentOptions {
   transport?: AgentTransport;
   /** Device reader. Default a {@link PrinterReader} built from the config. */
   reader?: AgentReader;
-  /** Logger. Default pino at `config.log.level` on stderr. */
+  /**
+   * Logger. Default none: an embedded agent writes nothing (its outcomes are events and
+   * `status()`); `esol agent` passes pino at `config.log.level` on stderr.
+   */
   logger?: AgentLogger;
   /** Random source in [0, 1) for jitter. Default `Math.random`. */
   random?: () => number;
@@ -356,6 +358,9 @@ function securityFrom(config: AgentConfig, now: (() => number) | undefined): Mes
   });
 }
 
+/** An agent that logs nothing (the default: the outcomes are events and `status()`). */
+const SILENT_LOGGER: AgentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
 const CLOCK_CODES: ReadonlySet<string> = new Set([
   "WSS_EXPIRED",
   "WSS_NOT_YET_VALID",
@@ -467,12 +472,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#software = options.software ?? "esolutions-sdk";
     this.#batchSize = options.batchSize ?? 500;
     this.#syncOnStart = options.syncOnStart ?? true;
-    this.#log =
-      options.logger ??
-      pino(
-        { level: config.log.level, base: { proxyId: config.proxy.id } },
-        pino.destination({ dest: 2, sync: false }),
-      );
+    this.#log = options.logger ?? SILENT_LOGGER;
     this.#stuckRecheckMs = Math.max(1000, options.stuckRecheckMs ?? 3_600_000);
   }
 
@@ -875,6 +875,13 @@ export class Agent extends EventEmitter<AgentEvents> {
           this.#append([{ kind: "register-devices", payload: { devices: newDevices.slice(i, i + 5000) } }]);
         devices.markRegistered(newDevices.map((d) => d.serial));
       }, "committing device registrations");
+    }
+    if (signal.aborted) {
+      // stop() during the poll: what was read is committed, but a summary would misreport the poll.
+      this.#log.debug({ read: summary.read, targets: summary.targets }, "poll stopped");
+      throw new AbortError(
+        `the agent stopped during the poll (${summary.read} device(s) read and committed)`,
+      );
     }
     const { failures, ...counts } = summary;
     if (summary.failed > 0) this.#log.warn({ ...counts }, "poll done; some targets failed");

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { Agent, type AgentStuck } from "../../agent/agent.js";
+import pino from "pino";
+import { Agent, type AgentLogger, type AgentStuck } from "../../agent/agent.js";
 import { type Clock, ScaledClock } from "../../agent/clock.js";
 import { type AgentConfig, loadAgentConfig } from "../../agent/config.js";
 import { Outbox } from "../../agent/outbox.js";
@@ -101,7 +102,16 @@ export function registerAgent(program: Command): void {
       action(async (flags: AgentFlags) => {
         const config = loadAgentConfig(requireConfig(flags.config));
         const clock = clockFrom(flags.clockRate);
-        const agent = new Agent(config, { ...(clock ? { clock } : {}), autoSchedule: !flags.once });
+        // The library is quiet by default; the CLI keeps its structured logs on stderr.
+        const logger: AgentLogger = pino(
+          { level: config.log.level, base: { proxyId: config.proxy.id } },
+          pino.destination({ dest: 2, sync: false }),
+        );
+        const agent = new Agent(config, {
+          ...(clock ? { clock } : {}),
+          logger,
+          autoSchedule: !flags.once,
+        });
         narrate(agent);
         if (flags.once) {
           await agent.start();

@@ -1,7 +1,8 @@
 /**
  * What an operator sees when things go wrong (issue 19): per-target failure codes in the
  * poll event, `status()` and the `esol agent` lines; a `stuck` state, with its remedy and
- * no retry storm, for settings no resend can fix (wrong CA, untrusted signing key).
+ * no retry storm, for settings no resend can fix (wrong CA, untrusted signing key); an
+ * embedded agent that writes nothing without a logger; no poll summary after `stop()`.
  * Real server, real simulated printers on loopback, OS-assigned ports, a ManualClock.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -214,5 +215,47 @@ describe("settings no resend can fix get the agent stuck, without a retry storm"
     expect(agent.status().registered).toBe(true);
     expect(agent.status().outbox.parked).toBe(0);
     expect(trusting.exportStore().devices).toHaveLength(2);
+  });
+});
+
+describe("noise", () => {
+  it("stop() during a poll emits no poll summary and rejects pollNow with ABORTED", async () => {
+    const absent = await freeUdpPort();
+    world = await createWorld({
+      devices: 1,
+      basePort: await freeUdpPort(),
+      serverPort: 0,
+      server: { signaturePolicy: "optional" },
+    });
+    const live = `127.0.0.1:${world.fleet.firstPort}`;
+    const agent = world.agent({ autoSchedule: false }, (raw) => {
+      const devices = raw.devices as Record<string, unknown>;
+      devices.targets = [live, `127.0.0.1:${absent}`];
+      devices.timeout = "20s"; // the absent target is still pending when stop() comes
+      devices.concurrency = 2;
+    });
+    const polls: PollSummary[] = [];
+    agent.on("poll", (p) => polls.push(p));
+    let stopped: Promise<void> | undefined;
+    agent.on("device-new", () => {
+      stopped = agent.stop();
+    });
+    await agent.start();
+    const outcome = await agent.pollNow().then(
+      () => "resolved",
+      (err: SdkError) => err.code,
+    );
+    await stopped;
+    expect(stopped).toBeDefined();
+    expect(outcome).toBe("ABORTED");
+    expect(polls).toEqual([]);
+  });
+
+  it("an embedded Agent without a logger writes nothing to stderr", async () => {
+    const absent = await freeUdpPort();
+    const r = await run(["test/integration/agent/fixtures/quiet-agent.ts", String(absent)]);
+    expect(r.stdout.trim()).toBe("done failed=1 SNMP_TIMEOUT");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
   });
 });
