@@ -103,7 +103,10 @@ export interface AgentConfig {
     /** File size limit. Default 256 MiB. */
     maxBytes: number;
   };
-  /** Structured logs (pino, JSON on stderr). */
+  /**
+   * Structured logs: `esol agent` writes pino JSON on stderr at this level. An embedded
+   * `Agent` logs only through its `logger` option (none by default).
+   */
   log: {
     /** Default `info`. */
     level: LogLevel;
