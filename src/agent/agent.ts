@@ -393,14 +393,15 @@ export function stuckRemedy(err: unknown): string | undefined {
     return "`server.url` names a host that does not resolve: fix it in the agent config, then restart the agent";
   if (code === "HTTP_401" || code === "HTTP_403" || code === "HTTP_404")
     return "the server refuses this endpoint: check `server.url` (host and path, e.g. `/esolutions/v1`) with the server's operator";
+  if (CLOCK_CODES.has(code))
+    return "the agent's clock and the server's disagree beyond the allowed skew: set the agent host's clock (NTP)";
+  // Raised by the agent's own check of a response, not a refusal by the server.
+  if (err instanceof SecurityError)
+    return "the server's responses do not verify against `security.serverCert`: set it to the server's signing certificate, then restart the agent";
   if (code === "WSS_UNTRUSTED_KEY" || code === "WSS_FAILED_AUTHENTICATION")
     return "the server does not trust this agent's signing certificate: send its subject and SHA-256 thumbprint (in the message) to the server's operator to trust it (reference server: `esol server --trust <cert.pem>`), or set `security.key`/`security.cert` to the pair the server trusts";
   if (code === "WSS_UNSIGNED")
     return "the server requires signed requests: set `security.key` and `security.cert` in the agent config, then restart the agent";
-  if (CLOCK_CODES.has(code))
-    return "the agent's clock and the server's disagree beyond the allowed skew: set the agent host's clock (NTP)";
-  if (err instanceof SecurityError)
-    return "the server's responses do not verify against `security.serverCert`: set it to the server's signing certificate, then restart the agent";
   if (
     err instanceof SoapFaultError &&
     code.startsWith("WSS_") &&

@@ -105,7 +105,8 @@ export function registerAgent(program: Command): void {
         // The library is quiet by default; the CLI keeps its structured logs on stderr.
         const logger: AgentLogger = pino(
           { level: config.log.level, base: { proxyId: config.proxy.id } },
-          pino.destination({ dest: 2, sync: false }),
+          // Synchronous: a log line never lands after the final `error <code>: …` line.
+          pino.destination({ dest: 2, sync: true }),
         );
         const agent = new Agent(config, {
           ...(clock ? { clock } : {}),

@@ -123,6 +123,10 @@ describe("stuck classification (failures no resend can fix, met by every call)",
     expect(stuckRemedy(fault("WSS_UNSIGNED"))).toMatch(/security\.key/);
     expect(stuckRemedy(fault("WSS_EXPIRED"))).toMatch(/clock/);
     expect(stuckRemedy(new SecurityError("WSS_BAD_SIGNATURE", "response"))).toMatch(/serverCert/);
+    // The agent's own check of a response, not the server refusing the agent's key.
+    expect(
+      stuckRemedy(new SecurityError("WSS_UNTRUSTED_KEY", "the embedded certificate is not trusted")),
+    ).toMatch(/serverCert/);
     expect(stuckRemedy(new TransportError("HTTP_404", "x", { status: 404, retryable: false }))).toMatch(
       /server\.url/,
     );
