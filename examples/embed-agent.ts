@@ -14,7 +14,7 @@ import { Agent, type AgentLogger, isSdkError, loadAgentConfig } from "esolutions
 
 const [configFile = "agent.json", port = "8080"] = process.argv.slice(2);
 
-// The service's own logger: the agent logs through it instead of its default pino on stderr.
+// The service's own logger (without one, the agent writes nothing: its outcomes are events and status()).
 const logger: AgentLogger = {
   debug: () => {},
   info: (obj, msg) => console.log(`[esol] ${msg ?? ""} ${JSON.stringify(obj)}`),
@@ -29,6 +29,8 @@ agent.on("sent", (e) => console.log(`delivered ${e.keys.length} ${e.kind} (${e.a
 agent.on("parked", (e) => console.warn(`parked ${e.kind} ${e.key}: ${e.reason}`));
 // Failures are retried by the agent; listening to `error` keeps them visible (never thrown).
 agent.on("error", (err) => console.warn(`agent: ${err.code}: ${err.message}`));
+// A setting no resend can fix (untrusted server certificate or signing key): reported once, with the remedy.
+agent.on("stuck", (s) => console.error(`agent stuck: ${s.code}: ${s.message} — ${s.remedy}`));
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" }).end(`${JSON.stringify(body)}\n`);

@@ -17,6 +17,27 @@
  * ```
  * @module
  */
+import type {
+  ConfigErrorCode,
+  SdkErrorCode,
+  SecurityErrorCode,
+  SnmpErrorCode,
+  SoapFaultErrorCode,
+  StorageErrorCode,
+  TransportErrorCode,
+  ValidationErrorCode,
+} from "./error-codes.js";
+
+export type {
+  ConfigErrorCode,
+  SdkErrorCode,
+  SecurityErrorCode,
+  SnmpErrorCode,
+  SoapFaultErrorCode,
+  StorageErrorCode,
+  TransportErrorCode,
+  ValidationErrorCode,
+} from "./error-codes.js";
 
 /** Options shared by every {@link SdkError} constructor. */
 export interface SdkErrorOptions {
@@ -28,12 +49,15 @@ export interface SdkErrorOptions {
 
 /** Base class of every error the SDK throws. */
 export class SdkError extends Error {
-  /** Stable machine-readable code, e.g. `SOAP_FAULT`, `WSS_EXPIRED`, `SNMP_TIMEOUT`. */
-  readonly code: string;
+  /**
+   * Stable machine-readable code, e.g. `SOAP_FAULT`, `WSS_EXPIRED`, `SNMP_TIMEOUT`: one of
+   * the table of docs/error-codes.md, so a misspelled comparison fails to compile.
+   */
+  readonly code: SdkErrorCode;
   /** Whether repeating the same call later may succeed. */
   readonly retryable: boolean;
 
-  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+  constructor(code: SdkErrorCode, message: string, options: SdkErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -48,14 +72,18 @@ export class SdkError extends Error {
 
 /** Invalid configuration, options or arguments supplied by the caller (`CONFIG_*`, `ARG_*`). */
 export class ConfigError extends SdkError {
-  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+  /** One of the {@link ConfigError} codes of docs/error-codes.md. */
+  declare readonly code: ConfigErrorCode;
+  constructor(code: ConfigErrorCode, message: string, options: SdkErrorOptions = {}) {
     super(code, message, options);
   }
 }
 
 /** Input that failed validation: a schema-invalid value, malformed XML, a broken recording line (`INVALID_*`). */
 export class ValidationError extends SdkError {
-  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+  /** One of the {@link ValidationError} codes of docs/error-codes.md. */
+  declare readonly code: ValidationErrorCode;
+  constructor(code: ValidationErrorCode, message: string, options: SdkErrorOptions = {}) {
     super(code, message, options);
   }
 }
@@ -65,13 +93,15 @@ export class ValidationError extends SdkError {
  * reset, TLS failure, HTTP status without a SOAP fault (`HTTP_503`), timeout.
  */
 export class TransportError extends SdkError {
+  /** One of the {@link TransportError} codes of docs/error-codes.md. */
+  declare readonly code: TransportErrorCode;
   /** HTTP status when the server answered, else undefined. */
   readonly status: number | undefined;
   /** Milliseconds the server asked us to wait (`Retry-After`), when it did. */
   readonly retryAfterMs: number | undefined;
 
   constructor(
-    code: string,
+    code: TransportErrorCode,
     message: string,
     options: SdkErrorOptions & { status?: number; retryAfterMs?: number } = {},
   ) {
@@ -100,13 +130,15 @@ export class AbortError extends SdkError {
  * server's code (e.g. `esol:UnknownDevice`); `code` is the SDK's stable code.
  */
 export class SoapFaultError extends SdkError {
+  /** One of the {@link SoapFaultError} codes of docs/error-codes.md. */
+  declare readonly code: SoapFaultErrorCode;
   /** The `faultcode` element, e.g. `soap:Client`, `wsse:FailedCheck`. */
   readonly faultCode: string;
   /** HTTP status carrying the fault (usually 500). */
   readonly status: number | undefined;
 
   constructor(
-    code: string,
+    code: SoapFaultErrorCode,
     message: string,
     options: SdkErrorOptions & { faultCode: string; status?: number },
   ) {
@@ -118,21 +150,27 @@ export class SoapFaultError extends SdkError {
 
 /** WS-Security signing or verification failed (`WSS_*` codes, see SECURITY.md). */
 export class SecurityError extends SdkError {
-  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+  /** One of the {@link SecurityError} codes of docs/error-codes.md. */
+  declare readonly code: SecurityErrorCode;
+  constructor(code: SecurityErrorCode, message: string, options: SdkErrorOptions = {}) {
     super(code, message, options);
   }
 }
 
 /** An SNMP call failed as a whole (`SNMP_*` codes): timeout, auth failure, broken agent. */
 export class SnmpError extends SdkError {
-  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+  /** One of the {@link SnmpError} codes of docs/error-codes.md. */
+  declare readonly code: SnmpErrorCode;
+  constructor(code: SnmpErrorCode, message: string, options: SdkErrorOptions = {}) {
     super(code, message, options);
   }
 }
 
 /** The durable store (outbox, server database) failed (`STORAGE_*` codes), e.g. disk full or corruption. */
 export class StorageError extends SdkError {
-  constructor(code: string, message: string, options: SdkErrorOptions = {}) {
+  /** One of the {@link StorageError} codes of docs/error-codes.md. */
+  declare readonly code: StorageErrorCode;
+  constructor(code: StorageErrorCode, message: string, options: SdkErrorOptions = {}) {
     super(code, message, options);
   }
 }

@@ -8,11 +8,14 @@
 import { EventEmitter, setMaxListeners } from "node:events";
 import type { RequestListener } from "node:http";
 import { hostname } from "node:os";
-import pino from "pino";
 import {
   AbortError,
+  ConfigError,
   isSdkError,
   type SdkError,
+  type SdkErrorCode,
+  SecurityError,
+  SnmpError,
   SoapFaultError,
   StorageError,
   TransportError,
@@ -118,7 +121,10 @@ export interface AgentOptions {
   transport?: AgentTransport;
   /** Device reader. Default a {@link PrinterReader} built from the config. */
   reader?: AgentReader;
-  /** Logger. Default pino at `config.log.level` on stderr. */
+  /**
+   * Logger. Default none: an embedded agent writes nothing (its outcomes are events and
+   * `status()`); `esol agent` passes pino at `config.log.level` on stderr.
+   */
   logger?: AgentLogger;
   /** Random source in [0, 1) for jitter. Default `Math.random`. */
   random?: () => number;
@@ -141,6 +147,54 @@ export interface AgentOptions {
    * clock only when the server runs on that same simulated clock.
    */
   securityClock?: () => number;
+  /**
+   * While the agent is stuck on a failure no resend can fix (see {@link stuckRemedy}), how
+   * long it waits before its first re-check of the server (one sync session); each failed
+   * re-check doubles the wait, up to `schedule.maxRetryDelayMs` (or this value, if longer).
+   * Default 1 h. `syncNow()` re-checks at once.
+   */
+  stuckRecheckMs?: number;
+}
+
+/** One target a poll could not read (`PollSummary.failures`). */
+export interface PollFailure {
+  /** The target (`host:port`). */
+  target: string;
+  /**
+   * Why: `SNMP_TIMEOUT` (device off, unreachable, or wrong community/v3 credentials),
+   * `SNMP_AUTH_FAILED`, `SNMP_NO_ANSWER`, `SNMP_NO_SERIAL`, … (docs/error-codes.md).
+   */
+  code: SdkErrorCode;
+  /** The one-line reason, with what to check. */
+  message: string;
+  /** Whether a known device lives at this address (false for the empty addresses of a sweep). */
+  known: boolean;
+}
+
+/**
+ * The agent cannot make progress until its configuration or the server changes
+ * (`stuck` event, `status().stuck`): a failure no resend can fix and that every call
+ * meets, e.g. an untrusted server certificate (`TLS_ERROR`) or signing key (`WSS_UNTRUSTED_KEY`).
+ * The agent stops retrying and re-checks after `stuckRecheckMs`, doubling the wait after each
+ * failed re-check (up to `schedule.maxRetryDelayMs`).
+ */
+export interface AgentStuck {
+  /** The error's code. */
+  code: SdkErrorCode;
+  /** The error's one-line message (the facts: trust used, certificate subject and thumbprint, …). */
+  message: string;
+  /** What to do. */
+  remedy: string;
+  /** What failed, e.g. `sync session` or `delivering billing-read`. */
+  during: string;
+  /** Epoch ms the agent got stuck on this code. */
+  sinceMs: number;
+  /** Epoch ms of the last failed check. */
+  lastCheckAtMs: number;
+  /** Checks that failed this way, the first included. */
+  checks: number;
+  /** Epoch ms of the next re-check, null when the agent does not schedule (`autoSchedule: false`). */
+  nextCheckAtMs: number | null;
 }
 
 /** What a poll did (`poll` event). */
@@ -155,6 +209,10 @@ export interface PollSummary {
   failed: number;
   /** Supplies reports committed. */
   suppliesCommitted: number;
+  /** Each target that could not be read, with its code and message, in the order they finished. */
+  failures: PollFailure[];
+  /** `failures` counted by code, e.g. `{ SNMP_TIMEOUT: 3 }`. */
+  failedByCode: Partial<Record<SdkErrorCode, number>>;
 }
 
 /** What a sync session did (`sync` event). */
@@ -188,6 +246,8 @@ export interface SentEvent {
   kind: OutboxKind;
   /** Their idempotency keys. */
   keys: string[];
+  /** The device serial of each entry, in `keys` order (null for client-wide entries). */
+  serials: Array<string | null>;
   /** The server's count of records newly stored. */
   accepted: number;
   /** The server's count of records it already had. */
@@ -243,8 +303,16 @@ export interface AgentEvents {
   /** One attempt of one server call (from the client's `onExchange`). */
   exchange: [ExchangeRecord];
   /**
+   * The agent got stuck on a failure no resend can fix (emitted once per code): it stops
+   * retrying and re-checks slowly (`stuckRecheckMs`, doubling) until the config or the server changes.
+   */
+  stuck: [AgentStuck];
+  /** A call succeeded again after the agent was stuck; carries the state that ended. */
+  recovered: [AgentStuck];
+  /**
    * Something failed (the agent keeps running and retries). Emitted only when a
-   * listener is attached, so an embedding application is never crashed by it.
+   * listener is attached, so an embedding application is never crashed by it. A failure
+   * that gets the agent stuck is emitted once, not at every re-check.
    */
   error: [SdkError];
 }
@@ -263,6 +331,10 @@ export interface AgentStatus {
   outbox: ReturnType<Outbox["stats"]>;
   /** Known devices. */
   devices: KnownDevice[];
+  /** The last poll that finished since `start()` (with its per-target failures), null before. */
+  lastPoll: PollSummary | null;
+  /** Set while the agent cannot make progress until its config or the server changes. */
+  stuck: AgentStuck | null;
 }
 
 const DELIVERY_ORDER: readonly OutboxKind[] = [
@@ -286,6 +358,60 @@ function securityFrom(config: AgentConfig, now: (() => number) | undefined): Mes
     ...(config.security.serverCert ? { verifyResponsesWith: config.security.serverCert } : {}),
     ...(now ? { clock: now } : {}),
   });
+}
+
+/** An agent that logs nothing (the default: the outcomes are events and `status()`). */
+const SILENT_LOGGER: AgentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+const CLOCK_CODES: ReadonlySet<string> = new Set([
+  "WSS_EXPIRED",
+  "WSS_NOT_YET_VALID",
+  "WSS_FUTURE",
+  "WSS_MESSAGE_EXPIRED",
+  "WSS_LIFETIME",
+]);
+
+/**
+ * What to do about a failure that no resend can fix and that every server call meets (so
+ * retrying only repeats it): an untrusted server certificate, a signing key the server
+ * does not trust, a server that requires signatures, clocks that disagree, an endpoint
+ * that does not exist. Undefined for everything else (retryable failures, and per-entry
+ * refusals such as `INVALID_VALUE`, which park the entry instead).
+ * @example
+ * ```ts
+ * agent.on("stuck", (s) => alert(`${s.code}: ${s.message} — ${s.remedy}`));
+ * ```
+ */
+export function stuckRemedy(err: unknown): string | undefined {
+  if (!isSdkError(err) || err.retryable) return undefined;
+  const code = err.code;
+  if (err instanceof ConfigError && code !== "CLIENT_CLOSED")
+    return "fix the agent configuration named in the message, then restart the agent";
+  if (code === "TLS_ERROR")
+    return /does not name/.test(err.message)
+      ? "set `server.url` to the host name the server's certificate names (or reissue the certificate), then restart the agent"
+      : "set `server.ca` in the agent config to the server's certificate (or the CA that issued it), a PEM file, then restart the agent";
+  if (code === "DNS_ERROR")
+    return "`server.url` names a host that does not resolve: fix it in the agent config, then restart the agent";
+  if (code === "HTTP_401" || code === "HTTP_403" || code === "HTTP_404")
+    return "the server refuses this endpoint: check `server.url` (host and path, e.g. `/esolutions/v1`) with the server's operator";
+  if (CLOCK_CODES.has(code))
+    return "the agent's clock and the server's disagree beyond the allowed skew: set the agent host's clock (NTP)";
+  // Raised by the agent's own check of a response, not a refusal by the server.
+  if (err instanceof SecurityError)
+    return "the server's responses do not verify against `security.serverCert`: set it to the server's signing certificate, then restart the agent";
+  if (code === "WSS_UNTRUSTED_KEY" || code === "WSS_FAILED_AUTHENTICATION")
+    return "the server does not trust this agent's signing certificate: send its subject and SHA-256 thumbprint (in the message) to the server's operator to trust it (reference server: `esol server --trust <cert.pem>`), or set `security.key`/`security.cert` to the pair the server trusts";
+  if (code === "WSS_UNSIGNED")
+    return "the server requires signed requests: set `security.key` and `security.cert` in the agent config, then restart the agent";
+  if (
+    err instanceof SoapFaultError &&
+    code.startsWith("WSS_") &&
+    code !== "WSS_REPLAY" &&
+    code !== "WSS_BUSY"
+  )
+    return "the server refused the agent's WS-Security header: check `security` in the agent config against what the server accepts (docs/error-codes.md)";
+  return undefined;
 }
 
 function errorLine(err: unknown): string {
@@ -336,6 +462,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   #abort = new AbortController();
   #nextSyncAtMs: number | null = null;
   #sessionFailures = 0;
+  #stuck: AgentStuck | null = null;
+  #lastPoll: PollSummary | null = null;
+  readonly #stuckRecheckMs: number;
 
   constructor(config: AgentConfig, options: AgentOptions = {}) {
     super();
@@ -346,12 +475,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#software = options.software ?? "esolutions-sdk";
     this.#batchSize = options.batchSize ?? 500;
     this.#syncOnStart = options.syncOnStart ?? true;
-    this.#log =
-      options.logger ??
-      pino(
-        { level: config.log.level, base: { proxyId: config.proxy.id } },
-        pino.destination({ dest: 2, sync: false }),
-      );
+    this.#log = options.logger ?? SILENT_LOGGER;
+    this.#stuckRecheckMs = Math.max(1000, options.stuckRecheckMs ?? 3_600_000);
   }
 
   /** The outbox (open between `start()` and `stop()`). */
@@ -454,6 +579,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       nextSyncAtMs: this.#nextSyncAtMs,
       outbox: outbox.stats(),
       devices: this.devices.list(),
+      lastPoll: this.#lastPoll,
+      stuck: this.#stuck,
     };
   }
 
@@ -538,6 +665,65 @@ export class Agent extends EventEmitter<AgentEvents> {
     return result;
   }
 
+  /**
+   * Gets the agent stuck when `err` is a failure no resend can fix ({@link stuckRemedy}):
+   * reports it once per code (log, `stuck` and `error` events), stops the retries and
+   * schedules one re-check (a sync session) after `stuckRecheckMs`, doubled per failed
+   * re-check up to `schedule.maxRetryDelayMs`. False for other failures.
+   */
+  #noteStuck(err: unknown, during: string): boolean {
+    const remedy = stuckRemedy(err);
+    if (remedy === undefined) return false;
+    const e = asSdkError(err);
+    const now = this.clock.now();
+    const prev = this.#stuck;
+    const same = prev !== null && prev.code === e.code;
+    const schedule = this.#running && this.#options.autoSchedule !== false;
+    // The same failure met again within one check (a flush inside the session) is one check.
+    const checks = !same ? 1 : prev.lastCheckAtMs === now ? prev.checks : prev.checks + 1;
+    const waitMs = Math.min(
+      Math.max(this.#stuckRecheckMs, this.config.schedule.maxRetryDelayMs),
+      this.#stuckRecheckMs * 2 ** Math.min(20, checks - 1),
+    );
+    const stuck: AgentStuck = {
+      code: e.code,
+      message: e.message.split("\n")[0] ?? "",
+      remedy,
+      during: same ? prev.during : during,
+      sinceMs: same ? prev.sinceMs : now,
+      lastCheckAtMs: now,
+      checks,
+      nextCheckAtMs: schedule ? now + waitMs : null,
+    };
+    this.#stuck = stuck;
+    if (schedule) {
+      this.#timers.get("flush")?.cancel();
+      this.#timers.delete("flush");
+      this.#nextSyncAtMs = stuck.nextCheckAtMs;
+      this.#schedule("sync", waitMs, () => this.#enqueue("sync", () => this.#sessionAndReschedule()));
+    }
+    if (same) {
+      this.#log.debug({ code: e.code, during }, "still stuck");
+      return true;
+    }
+    this.#log.error(
+      { code: e.code, err: stuck.message, remedy, during, recheckInMs: waitMs },
+      "stuck: no retry can fix this; waiting for the config or the server to change",
+    );
+    this.emit("stuck", { ...stuck });
+    this.#emitError(e);
+    return true;
+  }
+
+  /** Ends the stuck state after a call succeeded. */
+  #recovered(): void {
+    const ended = this.#stuck;
+    if (ended === null) return;
+    this.#stuck = null;
+    this.#log.info({ code: ended.code, sinceMs: ended.sinceMs }, "recovered");
+    this.emit("recovered", ended);
+  }
+
   #emitError(err: SdkError): void {
     if (this.listenerCount("error") > 0) this.emit("error", err);
   }
@@ -608,6 +794,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#scheduleNextSync(started);
     } catch (err) {
       if (err instanceof AbortError || !this.#running) throw err;
+      // Stuck: #noteStuck already reported it once and scheduled the slow re-check.
+      if (this.#stuck !== null && this.#stuck.code === asSdkError(err).code) return;
       // The server could not be reached: try again with backoff, but never later than the next window.
       this.#sessionFailures++;
       const delay = Math.min(
@@ -637,7 +825,20 @@ export class Agent extends EventEmitter<AgentEvents> {
     const reader = this.#reader as AgentReader;
     const devices = this.devices;
     const atMs = this.clock.now();
-    const summary: PollSummary = { atMs, targets: 0, read: 0, failed: 0, suppliesCommitted: 0 };
+    const summary: PollSummary = {
+      atMs,
+      targets: 0,
+      read: 0,
+      failed: 0,
+      suppliesCommitted: 0,
+      failures: [],
+      failedByCode: {},
+    };
+    const failed = (target: string, err: SdkError, known: boolean): void => {
+      summary.failed++;
+      summary.failures.push({ target, code: err.code, message: err.message.split("\n")[0] ?? "", known });
+      summary.failedByCode[err.code] = (summary.failedByCode[err.code] ?? 0) + 1;
+    };
     const newDevices: DeviceInfo[] = [];
     const signal = this.#abort.signal;
     for await (const r of reader.poll(this.config.devices.targets, {
@@ -647,9 +848,15 @@ export class Agent extends EventEmitter<AgentEvents> {
       summary.targets++;
       if (signal.aborted) break;
       if (!r.reading) {
-        summary.failed++;
+        const known = devices.knownAt(r.target);
+        failed(
+          r.target,
+          r.error ??
+            new SnmpError("SNMP_FAILED", `${r.target}: the reader gave neither a reading nor an error`),
+          known,
+        );
         // Most failures in a CIDR sweep are empty addresses: no write (and no fsync) for those.
-        if (!devices.knownAt(r.target)) continue;
+        if (!known) continue;
         const silenced = this.#commit(() => devices.missed(r.target, this.config.devices.silentAfterPolls));
         for (const device of silenced) {
           this.#log.warn({ serial: device.serial, address: device.address }, "device silent");
@@ -659,7 +866,14 @@ export class Agent extends EventEmitter<AgentEvents> {
       }
       const polled = toPolledReading(r.reading, atMs);
       if (!polled) {
-        summary.failed++;
+        failed(
+          r.target,
+          new SnmpError(
+            "SNMP_NO_SERIAL",
+            `${r.target}: the device answered without a serial number (prtGeneralSerialNumber nor a vendor serial): it cannot be billed`,
+          ),
+          devices.knownAt(r.target),
+        );
         this.#log.warn(
           { target: r.target },
           "device answered without a serial number; not billable, skipped",
@@ -677,7 +891,17 @@ export class Agent extends EventEmitter<AgentEvents> {
         devices.markRegistered(newDevices.map((d) => d.serial));
       }, "committing device registrations");
     }
-    this.#log.info({ ...summary }, "poll done");
+    if (signal.aborted) {
+      // stop() during the poll: what was read is committed, but a summary would misreport the poll.
+      this.#log.debug({ read: summary.read, targets: summary.targets }, "poll stopped");
+      throw new AbortError(
+        `the agent stopped during the poll (${summary.read} device(s) read and committed)`,
+      );
+    }
+    const { failures, ...counts } = summary;
+    if (summary.failed > 0) this.#log.warn({ ...counts }, "poll done; some targets failed");
+    else this.#log.info({ ...counts }, "poll done");
+    this.#lastPoll = summary;
     this.emit("poll", summary);
     return summary;
   }
@@ -729,7 +953,19 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   // ----- sync session -----
 
+  /** A sync session; a failure no resend can fix gets the agent stuck, a success ends that. */
   async #session(): Promise<SyncSummary | undefined> {
+    try {
+      const summary = await this.#sessionSteps();
+      this.#recovered();
+      return summary;
+    } catch (err) {
+      if (!(err instanceof AbortError) && !this.#abort.signal.aborted) this.#noteStuck(err, "sync session");
+      throw err;
+    }
+  }
+
+  async #sessionSteps(): Promise<SyncSummary | undefined> {
     const transport = this.#transport as AgentTransport;
     const outbox = this.outbox;
     const atMs = this.clock.now();
@@ -976,6 +1212,12 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   #scheduleRetry(): void {
     if (!this.#running || !this.#outbox) return;
+    if (this.#stuck !== null) {
+      // No resend can help: the slow re-check (a sync session) delivers once things change.
+      this.#timers.get("flush")?.cancel();
+      this.#timers.delete("flush");
+      return;
+    }
     const next = this.#outbox.nextAttemptAtMs();
     if (next === undefined) {
       this.#timers.get("flush")?.cancel();
@@ -994,9 +1236,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     try {
       const ack = await this.#send(kind, entries);
       outbox.markSent(seqs);
+      this.#recovered();
       const event: SentEvent = {
         kind,
         keys: entries.map((e) => e.key),
+        serials: entries.map((e) => e.serial),
         accepted: ack.accepted,
         duplicates: ack.duplicates,
       };
@@ -1010,6 +1254,11 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (err instanceof AbortError || this.#abort.signal.aborted)
         throw new AbortError("delivery stopped", { cause: err });
       const e = asSdkError(err);
+      if (this.#noteStuck(err, `delivering ${kind}`)) {
+        // Every entry would meet the same refusal: keep them due, neither parked nor counted.
+        this.#lastTransportError = e;
+        return false;
+      }
       const permanent = isPermanent(err);
       if (permanent) {
         if (entries.length > 1) {

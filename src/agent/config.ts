@@ -13,6 +13,7 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError, isSdkError } from "../errors.js";
 import type { SnmpCredentials } from "../snmp/session.js";
 import { type CredentialProfile, checkProfiles, countTargets } from "../snmp/targets.js";
+import { createMessageSigner } from "../wssec/index.js";
 import { parseDurationMs, parseWindow, type TransmissionWindow } from "./duration.js";
 
 /** Log levels pino understands. */
@@ -107,7 +108,10 @@ export interface AgentConfig {
     /** `/healthz` fails when the last successful sync is older than this. Default 30 h. */
     maxSyncAgeMs: number;
   };
-  /** Structured logs (pino, JSON on stderr). */
+  /**
+   * Structured logs: `esol agent` writes pino JSON on stderr at this level. An embedded
+   * `Agent` logs only through its `logger` option (none by default).
+   */
   log: {
     /** Default `info`. */
     level: LogLevel;
@@ -227,6 +231,14 @@ function pem(
   return text;
 }
 
+/** Where a PEM field came from, for messages: the resolved file, or `inline PEM`. */
+function pemSource(o: Obj, key: string, opts: Required<ParseAgentConfigOptions>): string {
+  const v = o[key];
+  if (typeof v !== "string") return "absent";
+  if (v.includes("-----BEGIN ")) return "inline PEM";
+  return isAbsolute(v) ? v : resolve(opts.baseDir, v);
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 const ALGORITHMS: readonly AgentSignatureAlgorithm[] = [
   "rsa-sha256",
@@ -280,7 +292,9 @@ function credentials(value: unknown, path: string): SnmpCredentials {
 /**
  * Validates a parsed configuration object and resolves it (durations → ms, PEM paths →
  * contents, outbox path → absolute).
- * @throws ConfigError `CONFIG_INVALID` naming the field, e.g. `schedule.pollInterval: "2x" is not a duration`.
+ * @throws ConfigError `CONFIG_INVALID` naming the field, e.g. `schedule.pollInterval: "2x" is not a duration`;
+ * `CONFIG_KEY`, `CONFIG_CERT` or `CONFIG_ALGORITHM` naming the PEM files when the signing key
+ * does not load or does not fit its certificate.
  */
 export function parseAgentConfig(input: unknown, options: ParseAgentConfigOptions = {}): AgentConfig {
   const opts: Required<ParseAgentConfigOptions> = {
@@ -351,6 +365,21 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
       ...(algorithm !== undefined ? { algorithm: algorithm as AgentSignatureAlgorithm } : {}),
       ...(serverCert !== undefined ? { serverCert } : {}),
     };
+    // Load the key pair now, so a key that does not fit its certificate is reported with its files.
+    try {
+      createMessageSigner({
+        key: security.key,
+        cert: security.cert,
+        ...(security.algorithm ? { algorithm: security.algorithm } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      throw new ConfigError(
+        err.code,
+        `security.key (${pemSource(secIn, "key", opts)}), security.cert (${pemSource(secIn, "cert", opts)}): ${err.message}`,
+        { cause: err },
+      );
+    }
   }
 
   const devIn = obj(root.devices, "devices", [
@@ -462,7 +491,8 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
 /**
  * Reads and validates a configuration file: `.json` as JSON, anything else as YAML
  * (a superset of JSON). Relative paths inside resolve against the file's folder.
- * @throws ConfigError `CONFIG_NOT_FOUND`, `CONFIG_SYNTAX` or `CONFIG_INVALID`.
+ * @throws ConfigError `CONFIG_NOT_FOUND`, `CONFIG_SYNTAX` or `CONFIG_INVALID` (or the
+ * signer's `CONFIG_KEY`, `CONFIG_CERT`, `CONFIG_ALGORITHM`), the message starting with `path`.
  * @example
  * ```ts
  * const config = loadAgentConfig("examples/agent.json");
@@ -491,5 +521,12 @@ export function loadAgentConfig(
       `${path}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`,
     );
   }
-  return parseAgentConfig(data, { ...options, baseDir: dirname(resolve(path)) });
+  try {
+    return parseAgentConfig(data, { ...options, baseDir: dirname(resolve(path)) });
+  } catch (err) {
+    // Name the file: "agent.json: security.key (…): the private key does not match the certificate".
+    if (err instanceof ConfigError)
+      throw new ConfigError(err.code, `${path}: ${err.message}`, { cause: err });
+    throw err;
+  }
 }

@@ -10,15 +10,18 @@ export {
   type AgentOptions,
   type AgentReader,
   type AgentStatus,
+  type AgentStuck,
   type AgentTransport,
   type CommittedEvent,
   type DeviceEvent,
   type DeviceReplacedEvent,
   isPermanent,
   type ParkedEvent,
+  type PollFailure,
   type PollSummary,
   type SentEvent,
   type SyncSummary,
+  stuckRemedy,
 } from "./agent.js";
 export { type AgentCheckOptions, type AgentCheckResult, checkAgent } from "./check.js";
 export {

@@ -4,7 +4,7 @@
  * `faultstring`, never a stack trace and never more than a short excerpt of the input.
  * @module
  */
-import { SdkError } from "../errors.js";
+import { SdkError, type SdkErrorCode } from "../errors.js";
 import { securityFaultCode, securityFaultReason } from "../wssec/fault.js";
 
 /** The target namespace of the v1 contract. */
@@ -51,7 +51,7 @@ export class CommunicationFaultError extends SdkError {
   /** HTTP status the fault is sent with. */
   readonly httpStatus: number;
 
-  constructor(code: string, message: string, options: CommunicationFaultOptions = {}) {
+  constructor(code: SdkErrorCode, message: string, options: CommunicationFaultOptions = {}) {
     const retryable = options.retryable ?? false;
     super(code, message, options.cause === undefined ? { retryable } : { retryable, cause: options.cause });
     this.field = options.field;

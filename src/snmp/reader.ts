@@ -19,7 +19,7 @@ import {
   subtreesFor,
 } from "./mib/reading.js";
 import { VarbindSet } from "./mib/values.js";
-import { type SnmpCredentials, SnmpSession } from "./session.js";
+import { describeCredentials, SNMP_NO_ANSWER_REMEDY, type SnmpCredentials, SnmpSession } from "./session.js";
 import {
   type CredentialProfile,
   checkProfiles,
@@ -166,6 +166,13 @@ export class PrinterReader {
         if (!(isSdkError(err) && NEXT_CREDENTIAL_CODES.has(err.code))) throw err;
       }
     }
+    // Every credential timed out: say which were tried (one credential: the session said it).
+    if (credentials.length > 1 && isSdkError(lastError) && lastError.code === "SNMP_TIMEOUT")
+      throw new SnmpError(
+        "SNMP_TIMEOUT",
+        `${formatTarget(t)}: no answer with any of the ${credentials.length} credentials tried (${describeCredentials(credentials)}) — ${SNMP_NO_ANSWER_REMEDY}`,
+        { cause: lastError, retryable: true },
+      );
     throw lastError;
   }
 

@@ -13,7 +13,7 @@
 import dgram from "node:dgram";
 import { isIP } from "node:net";
 import snmp, { type NetSnmpSession, type NetSnmpVarbind } from "net-snmp";
-import { AbortError, ConfigError, SnmpError } from "../errors.js";
+import { AbortError, ConfigError, SnmpError, type SnmpErrorCode } from "../errors.js";
 import { compareOids, isUnder, type Varbind } from "./varbind.js";
 
 /** SNMPv3 authentication protocols. `md5` needs `allowInsecureProtocols`. */
@@ -238,15 +238,52 @@ function classify(err: unknown): Failure {
   return { kind: "other" };
 }
 
-function toSdkError(err: unknown, target: string, what: string): SnmpError {
+/**
+ * What an SNMP timeout means and what to check: v1/v2c agents stay silent on a wrong
+ * community (RFC 3584 §4.1 — an unknown community is dropped, only counted in
+ * `snmpInBadCommunityNames`), so a timeout cannot tell a wrong community from an absent device.
+ */
+export const SNMP_NO_ANSWER_REMEDY =
+  "the device is off, unreachable (address, port, UDP filtered), or the community/v3 credentials are wrong (a v1/v2c agent stays silent on a wrong community)";
+
+/**
+ * The credentials of a list, for messages, without their secrets: the versions, how many
+ * communities (never the strings) and the v3 user names, e.g. `v2c (2 communities), v3 user "ops"`.
+ */
+export function describeCredentials(list: readonly SnmpCredentials[]): string {
+  const parts: string[] = [];
+  for (const version of ["v1", "v2c"] as const) {
+    const n = list.filter((c) => c.version === version).length;
+    if (n > 0) parts.push(n === 1 ? `${version} community` : `${version} (${n} communities)`);
+  }
+  for (const c of list) if (c.version === "v3") parts.push(`v3 user ${JSON.stringify(c.user)}`);
+  return parts.join(", ") || "no credentials";
+}
+
+/** What a session tried, for the timeout message. */
+interface TimeoutFacts {
+  credentials: SnmpCredentials;
+  timeoutMs: number;
+  retries: number;
+}
+
+function toSdkError(err: unknown, target: string, what: string, tried?: TimeoutFacts): SnmpError {
   const f = classify(err);
   const detail = (err as Error)?.message ?? String(err);
   switch (f.kind) {
-    case "timeout":
-      return new SnmpError("SNMP_TIMEOUT", `${target}: no answer to ${what}`, {
-        cause: err,
-        retryable: true,
-      });
+    case "timeout": {
+      const facts = tried
+        ? ` within ${tried.timeoutMs} ms × ${tried.retries + 1} ${tried.retries === 0 ? "try" : "tries"} with ${describeCredentials([tried.credentials])}`
+        : "";
+      return new SnmpError(
+        "SNMP_TIMEOUT",
+        `${target}: no answer to ${what}${facts} — ${SNMP_NO_ANSWER_REMEDY}`,
+        {
+          cause: err,
+          retryable: true,
+        },
+      );
+    }
     case "status":
       return new SnmpError("SNMP_ERROR_STATUS", `${target}: agent answered ${f.name} to ${what}`, {
         cause: err,
@@ -367,6 +404,10 @@ export class SnmpSession {
     this.maxVarbindsPerRequest = Math.max(1, options.maxVarbindsPerRequest ?? 24);
     this.maxBulkVarbinds = Math.max(1, options.maxBulkVarbinds ?? 120);
     this.session = this.open();
+  }
+
+  private timeoutFacts(): TimeoutFacts {
+    return { credentials: this.credentials, timeoutMs: this.timeoutMs, retries: this.retries };
   }
 
   private open(): NetSnmpSession {
@@ -518,7 +559,7 @@ export class SnmpSession {
           ...(await this.getChunk(oids.slice(half), signal)),
         ];
       }
-      throw err instanceof AbortError ? err : toSdkError(err, this.target, "GET");
+      throw err instanceof AbortError ? err : toSdkError(err, this.target, "GET", this.timeoutFacts());
     }
   }
 
@@ -578,7 +619,7 @@ export class SnmpSession {
     signal: AbortSignal | undefined,
   ): Promise<WalkProblem[]> {
     const problems: WalkProblem[] = [];
-    const fail = (s: WalkState, code: string, message: string) => {
+    const fail = (s: WalkState, code: SnmpErrorCode, message: string) => {
       s.done = true;
       problems.push({ subtree: s.root, error: new SnmpError(code, `${this.target}: ${message}`) });
     };
@@ -656,7 +697,7 @@ export class SnmpSession {
         if (!bulkBroken) {
           if (f.kind === "outOfOrder" || f.kind === "oidMismatch")
             return this.stepSingly(active, emit, signal);
-          throw toSdkError(err, this.target, "GETBULK");
+          throw toSdkError(err, this.target, "GETBULK", this.timeoutFacts());
         }
         this.stats.bulkFallback = true;
       }
@@ -700,7 +741,7 @@ export class SnmpSession {
         );
         return problems;
       }
-      throw toSdkError(err, this.target, "GETNEXT");
+      throw toSdkError(err, this.target, "GETNEXT", this.timeoutFacts());
     }
   }
 

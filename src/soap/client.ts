@@ -44,7 +44,7 @@ import type {
 import { HttpsTunnelAgent, HttpTunnelAgent, resolveProxy } from "./proxy.js";
 import { backoffDelayMs, isRetryable, parseRetryAfter, sleep } from "./retry.js";
 import type { MessageSecurity } from "./security.js";
-import { postEnvelope, type WireMeter } from "./transport.js";
+import { describeTrust, postEnvelope, type WireMeter } from "./transport.js";
 
 /** Options of {@link CommunicationClient}. */
 export interface CommunicationClientOptions {
@@ -198,6 +198,8 @@ export class CommunicationClient {
   /** The options as resolved at construction. */
   readonly config: Readonly<ResolvedClientConfig>;
   readonly #agent: http.Agent;
+  /** The TLS trust, for `TLS_ERROR` messages (undefined over plain HTTP). */
+  readonly #trust: string | undefined;
   readonly #security: MessageSecurity | undefined;
   readonly #onExchange: ((record: ExchangeRecord) => void) | undefined;
   #closed = false;
@@ -233,9 +235,11 @@ export class CommunicationClient {
       if (options.passphrase !== undefined) agentOptions.passphrase = options.passphrase;
       agentOptions.rejectUnauthorized = options.rejectUnauthorized ?? true;
       checkTlsMaterial(agentOptions);
+      this.#trust = describeTrust(options.ca);
       this.#agent = proxy ? new HttpsTunnelAgent(proxy, agentOptions) : new https.Agent(agentOptions);
     } else {
       this.#agent = proxy ? new HttpTunnelAgent(proxy, agentOptions) : new http.Agent(agentOptions);
+      this.#trust = undefined;
     }
     this.#security = options.security;
     this.#onExchange = options.onExchange;
@@ -403,6 +407,7 @@ export class CommunicationClient {
         timeoutMs,
         maxResponseBytes: this.config.maxResponseBytes,
         abortSignal: signal,
+        trust: this.#trust,
       },
       meter,
     );
@@ -424,7 +429,10 @@ export class CommunicationClient {
       } catch (err) {
         if (status >= 200 && status < 300) throw err;
       }
-      if (parsed?.kind === "fault") throw faultToError(parsed.fault, status);
+      if (parsed?.kind === "fault")
+        throw faultToError(parsed.fault, status, {
+          signingCertificatePem: (this.#security as { certificatePem?: string } | undefined)?.certificatePem,
+        });
       if (parsed?.kind === "response" && status >= 200 && status < 300) {
         if (parsed.element !== `${operation}Response`) {
           throw new TransportError(

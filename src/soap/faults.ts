@@ -6,7 +6,9 @@
  * (`wsse:FailedCheck`, `wsse:InvalidSecurity`, `wsse:MessageExpired`… become `WSS_*` codes).
  * @module
  */
-import { SoapFaultError } from "../errors.js";
+import { X509Certificate } from "node:crypto";
+import { SOAP_FAULT_ERROR_CODES } from "../error-codes.js";
+import { SoapFaultError, type SoapFaultErrorCode } from "../errors.js";
 import type { ParsedFault } from "./envelope.js";
 
 const WSSE_NAMESPACES = new Set([
@@ -15,42 +17,88 @@ const WSSE_NAMESPACES = new Set([
   "http://schemas.xmlsoap.org/ws/2002/07/secext",
 ]);
 
+/** The fault codes of WS-Security 1.0 (SOAP Message Security 1.0, §12, tables 4 and 5). */
+const WSSE_FAULT_CODES: Readonly<Record<string, SoapFaultErrorCode>> = {
+  UnsupportedSecurityToken: "WSS_UNSUPPORTED_SECURITY_TOKEN",
+  UnsupportedAlgorithm: "WSS_UNSUPPORTED_ALGORITHM",
+  InvalidSecurity: "WSS_INVALID_SECURITY",
+  InvalidSecurityToken: "WSS_INVALID_SECURITY_TOKEN",
+  FailedAuthentication: "WSS_FAILED_AUTHENTICATION",
+  FailedCheck: "WSS_FAILED_CHECK",
+  SecurityTokenUnavailable: "WSS_SECURITY_TOKEN_UNAVAILABLE",
+  MessageExpired: "WSS_MESSAGE_EXPIRED",
+};
+
 /**
- * The SDK code of a WS-Security fault code, or undefined when `faultCode` is not one.
+ * The SDK code of a WS-Security fault code (SOAP Message Security 1.0 §12), or undefined
+ * when `faultCode` is not one.
  * @example
  * ```ts
  * wssCodeOf("wsse:MessageExpired"); // "WSS_MESSAGE_EXPIRED"
  * ```
  */
-export function wssCodeOf(faultCode: string, faultCodeNamespace?: string): string | undefined {
+export function wssCodeOf(faultCode: string, faultCodeNamespace?: string): SoapFaultErrorCode | undefined {
   const colon = faultCode.indexOf(":");
   const prefix = colon < 0 ? "" : faultCode.slice(0, colon);
   const local = faultCode.slice(colon + 1);
   const isWsse =
     faultCodeNamespace !== undefined ? WSSE_NAMESPACES.has(faultCodeNamespace) : prefix === "wsse";
-  if (!isWsse || !/^[A-Za-z]+$/.test(local)) return undefined;
-  return `WSS_${local.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}`;
+  if (!isWsse || !Object.hasOwn(WSSE_FAULT_CODES, local)) return undefined;
+  return WSSE_FAULT_CODES[local];
 }
 
 const MAX_REASON = 300;
+
+/**
+ * The facts an operator needs to trust a signing certificate, from its PEM: subject and
+ * SHA-256 thumbprint (the certificate's DER digest, colon-separated hex as `openssl x509
+ * -fingerprint -sha256` prints it).
+ */
+export function signingCertificateFacts(pem: string): string {
+  try {
+    const cert = new X509Certificate(pem);
+    return `this client signs with "${cert.subject.replace(/\n/g, ", ")}", SHA-256 ${cert.fingerprint256}`;
+  } catch {
+    return "this client's signing certificate cannot be read";
+  }
+}
 
 /**
  * Builds the error a caller sees for a fault the server sent with HTTP `status`. The code
  * comes from the `CommunicationFault` detail (every fault of the reference server carries
  * one), else from a `WSS_…:` prefix of the fault string (what older reference servers sent
  * for security faults), else from a `wsse:` fault code. Without a `Retryable`
- * detail, only a fault sent with 503 or 429 (server busy) is retryable.
+ * detail, only a fault sent with 503 or 429 (server busy) is retryable. A code this SDK
+ * does not know (docs/error-codes.md) becomes `SOAP_FAULT`, the server's code kept in the message.
+ * A `WSS_UNTRUSTED_KEY` names the signing certificate (`context.signingCertificatePem`): its
+ * subject and SHA-256 thumbprint, what the server's operator needs to trust it.
  */
-export function faultToError(fault: ParsedFault, status: number): SoapFaultError {
+export function faultToError(
+  fault: ParsedFault,
+  status: number,
+  context: { signingCertificatePem?: string | undefined } = {},
+): SoapFaultError {
   const fromString = /^(WSS_[A-Z0-9_]+):/.exec(fault.faultString)?.[1];
-  const code =
-    fault.detail?.code ?? fromString ?? wssCodeOf(fault.faultCode, fault.faultCodeNamespace) ?? "SOAP_FAULT";
-  const reason =
-    fault.faultString.length > MAX_REASON ? `${fault.faultString.slice(0, MAX_REASON)}…` : fault.faultString;
+  const wire = fault.detail?.code ?? fromString;
+  const known = wire !== undefined && SOAP_FAULT_ERROR_CODES.has(wire);
+  const code: SoapFaultErrorCode =
+    (known ? (wire as SoapFaultErrorCode) : undefined) ??
+    wssCodeOf(fault.faultCode, fault.faultCodeNamespace) ??
+    "SOAP_FAULT";
+  const unknownCode = wire !== undefined && !known ? ` [server code ${wire}]` : "";
+  // Our verifier's fault strings start with the code: the code is printed once, by toLine().
+  const text = fault.faultString.startsWith(`${code}: `)
+    ? fault.faultString.slice(code.length + 2)
+    : fault.faultString;
+  const reason = text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text;
   const field = fault.detail?.field === undefined ? "" : ` (field ${fault.detail.field})`;
+  const untrusted =
+    code === "WSS_UNTRUSTED_KEY" && context.signingCertificatePem
+      ? ` — ${signingCertificateFacts(context.signingCertificatePem)}: ask the server's operator to trust this certificate (reference server: \`esol server --trust <cert.pem>\`)`
+      : "";
   return new SoapFaultError(
     code,
-    `the server refused the request: ${reason || fault.faultCode || "SOAP fault"}${field}`,
+    `the server refused the request: ${reason || fault.faultCode || "SOAP fault"}${field}${unknownCode}${untrusted}`,
     {
       faultCode: fault.faultCode,
       status,

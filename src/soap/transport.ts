@@ -4,6 +4,7 @@
  * line, headers and body as received. Also the per-attempt timeout and abort.
  * @module
  */
+import { X509Certificate } from "node:crypto";
 import type http from "node:http";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -21,6 +22,8 @@ export interface WireRequest {
   /** Largest body accepted, both as received and after its Content-Encoding is undone. */
   maxResponseBytes: number;
   abortSignal?: AbortSignal | undefined;
+  /** The trust the TLS handshake used, for a `TLS_ERROR` message (see {@link describeTrust}). */
+  trust?: string | undefined;
 }
 
 /** What came back. */
@@ -43,10 +46,59 @@ export interface WireMeter {
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
 /**
- * The SDK error for a socket-level failure. Only error codes go into messages: Node's
- * own messages are safe, but a wrapped error could quote options.
+ * The trust a TLS client uses, for messages: the subjects of the `ca` certificates it was
+ * given (never their content), or Node's default CA store when none was given.
+ * @example
+ * ```ts
+ * describeTrust(undefined); // "Node's default CA store (no `ca` given)"
+ * ```
  */
-export function socketErrorToSdkError(err: NodeJS.ErrnoException, target: string): SdkError {
+export function describeTrust(ca: string | Buffer | Array<string | Buffer> | undefined): string {
+  if (ca === undefined) return "Node's default CA store (no `ca` given)";
+  const pems = (Array.isArray(ca) ? ca : [ca]).flatMap(
+    (c) => String(c).match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [],
+  );
+  const subjects = pems.map((pem) => {
+    try {
+      return new X509Certificate(pem).subject.replace(/\n/g, ", ");
+    } catch {
+      return "unreadable certificate";
+    }
+  });
+  if (subjects.length === 0) return "the `ca` given (no PEM certificate in it)";
+  const shown = subjects.slice(0, 3).join("; ");
+  return `only the \`ca\` given (${subjects.length} certificate${subjects.length === 1 ? "" : "s"}: ${shown}${subjects.length > 3 ? "; …" : ""})`;
+}
+
+/** What a TLS verification code (OpenSSL `X509_V_ERR_*` names as Node reports them) says about the server. */
+function tlsReason(code: string, target: string): string {
+  switch (code) {
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+      return "the server's certificate is self-signed and not trusted";
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+      return "the server's chain ends at a self-signed CA that is not trusted";
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+      return "the issuer of the server's certificate is not trusted";
+    case "CERT_HAS_EXPIRED":
+      return "the server's certificate has expired";
+    case "CERT_NOT_YET_VALID":
+      return "the server's certificate is not valid yet (check the clocks)";
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+    case "HOSTNAME_MISMATCH":
+      return `the server's certificate does not name ${target.replace(/:\d+$/, "")}`;
+    default:
+      return "the handshake failed";
+  }
+}
+
+/**
+ * The SDK error for a socket-level failure. Only error codes go into messages: Node's
+ * own messages are safe, but a wrapped error could quote options. A `TLS_ERROR` says
+ * which trust was used (`trust`, from {@link describeTrust}) and how to trust the server.
+ */
+export function socketErrorToSdkError(err: NodeJS.ErrnoException, target: string, trust?: string): SdkError {
   if (isSdkError(err)) return err as SdkError;
   const code = err.code ?? "";
   const opts = { cause: err };
@@ -76,10 +128,19 @@ export function socketErrorToSdkError(err: NodeJS.ErrnoException, target: string
       });
   }
   if (TLS_CODES.test(code) || /certificate|ssl|tls/i.test(err.message)) {
-    return new TransportError("TLS_ERROR", `TLS with ${target} failed (${code || "handshake"})`, {
-      ...opts,
-      retryable: false,
-    });
+    const hostname = code === "ERR_TLS_CERT_ALTNAME_INVALID" || code === "HOSTNAME_MISMATCH";
+    const remedy = hostname
+      ? "connect with the host name the certificate names, or reissue the certificate for this host"
+      : "pass the server's certificate (or the CA that issued it) as `ca` — in an agent config, `server.ca: <PEM file>`";
+    const trusted = trust ? `; trusted: ${trust}` : "";
+    return new TransportError(
+      "TLS_ERROR",
+      `TLS with ${target} failed (${code || "handshake"}): ${tlsReason(code, target)}${trusted} — ${remedy}`,
+      {
+        ...opts,
+        retryable: false,
+      },
+    );
   }
   return new TransportError(
     "TRANSPORT_ERROR",
@@ -128,7 +189,7 @@ export function postEnvelope(request: WireRequest, meter: WireMeter): Promise<Wi
         headers: request.headers,
       });
     } catch (err) {
-      reject(socketErrorToSdkError(err as NodeJS.ErrnoException, target));
+      reject(socketErrorToSdkError(err as NodeJS.ErrnoException, target, request.trust));
       return;
     }
     const countRequest = () => {
@@ -153,7 +214,7 @@ export function postEnvelope(request: WireRequest, meter: WireMeter): Promise<Wi
     request.abortSignal?.addEventListener("abort", onAbort, { once: true });
 
     req.on("error", (err: NodeJS.ErrnoException) => {
-      const sdkErr = socketErrorToSdkError(err, target);
+      const sdkErr = socketErrorToSdkError(err, target, request.trust);
       if (sdkErr.code === "CONNECTION_RESET" && req.reusedSocket && meter.responseBytes === 0)
         meter.staleSocket = true;
       finish(sdkErr);
@@ -187,7 +248,9 @@ export function postEnvelope(request: WireRequest, meter: WireMeter): Promise<Wi
         }
         chunks.push(chunk);
       });
-      res.on("error", (err: NodeJS.ErrnoException) => finish(socketErrorToSdkError(err, target)));
+      res.on("error", (err: NodeJS.ErrnoException) =>
+        finish(socketErrorToSdkError(err, target, request.trust)),
+      );
       res.on("close", () => {
         if (!res.complete)
           finish(new TransportError("CONNECTION_RESET", `${target} closed the connection mid-answer`));

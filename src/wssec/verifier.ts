@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash, type KeyObject, timingSafeEqual, X509Certificate } from "node:crypto";
-import { ConfigError, SecurityError } from "../errors.js";
+import { ConfigError, SecurityError, type SecurityErrorCode } from "../errors.js";
 import type { RequestVerifier, VerifiedSender } from "../soap/security.js";
 import {
   type DigestAlgorithmSpec,
@@ -123,7 +123,7 @@ const WATCHED_NAMESPACES: ReadonlySet<string> = new Set([
 const keepInBody = (el: Element): boolean =>
   el.attributes.length > 0 || (el.namespaceURI !== null && WATCHED_NAMESPACES.has(el.namespaceURI));
 
-const fail = (code: string, message: string): never => {
+const fail = (code: SecurityErrorCode, message: string): never => {
   throw new SecurityError(code, message);
 };
 /** Attacker-controlled text in messages is cut short. */

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { Agent } from "../../agent/agent.js";
+import pino from "pino";
+import { Agent, type AgentLogger, type AgentStuck } from "../../agent/agent.js";
 import { type Clock, ScaledClock } from "../../agent/clock.js";
 import { type AgentConfig, loadAgentConfig } from "../../agent/config.js";
 import { Outbox } from "../../agent/outbox.js";
@@ -32,9 +33,27 @@ const line = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
 
+/** Failed targets printed per poll; the rest are counted (`failed=`, per code). */
+const MAX_FAILURE_LINES = 10;
+
+/** The one-line form of a stuck state: the code once, the facts, then the remedy. */
+export function stuckLine(s: AgentStuck): string {
+  return `stuck ${s.code}: ${s.message} — ${s.remedy}`;
+}
+
 /** Prints the agent's events as one line each on stdout (logs go to stderr as JSON). */
 function narrate(agent: Agent): void {
-  agent.on("poll", (p) => line(`poll ${new Date(p.atMs).toISOString()} read=${p.read} failed=${p.failed}`));
+  agent.on("poll", (p) => {
+    const byCode = Object.entries(p.failedByCode)
+      .map(([code, n]) => ` ${code}=${n}`)
+      .join("");
+    line(`poll ${new Date(p.atMs).toISOString()} read=${p.read} failed=${p.failed}${byCode}`);
+    for (const f of p.failures.slice(0, MAX_FAILURE_LINES)) line(`  failed ${f.code}: ${f.message}`);
+    if (p.failures.length > MAX_FAILURE_LINES)
+      line(`  … ${p.failures.length - MAX_FAILURE_LINES} more failed target(s)`);
+  });
+  agent.on("stuck", (s) => line(stuckLine(s)));
+  agent.on("recovered", (s) => line(`recovered ${s.code}`));
   agent.on("sync", (s) =>
     line(
       `sync ${new Date(s.atMs).toISOString()} directives=${s.directives.length} statuses=${s.statuses.length}`,
@@ -81,7 +100,8 @@ export function registerAgent(program: Command): void {
         "  esol agent --config agent.json --http 127.0.0.1:9464   # health, metrics, status page",
         "",
         "Prints `started <proxyId>` on stdout when running, then one line per event (poll, sync, sent, parked,",
-        "device-new, device-replaced, device-silent); structured logs (pino JSON) go to stderr. Stops on SIGINT/SIGTERM.",
+        "device-new, device-replaced, device-silent, stuck, recovered; a failed poll target as `  failed <code>: <reason>`);",
+        "structured logs (pino JSON) go to stderr. Stops on SIGINT/SIGTERM.",
         "",
         "  esol agent status --config FILE    outbox counts, parked entries (with reasons) and quarantined rows, JSON",
         "  esol agent requeue --config FILE   put parked entries back in the queue after fixing their cause",
@@ -96,6 +116,12 @@ export function registerAgent(program: Command): void {
       action(async (flags: AgentFlags) => {
         const config = loadAgentConfig(requireConfig(flags.config));
         const clock = clockFrom(flags.clockRate);
+        // The library is quiet by default; the CLI keeps its structured logs on stderr.
+        const logger: AgentLogger = pino(
+          { level: config.log.level, base: { proxyId: config.proxy.id } },
+          // Synchronous: a log line never lands after the final `error <code>: …` line.
+          pino.destination({ dest: 2, sync: true }),
+        );
         const { agent, http } = await agentWithHttp(
           config,
           flags,
@@ -103,6 +129,7 @@ export function registerAgent(program: Command): void {
             new Agent(config, {
               ...options,
               ...(clock ? { clock } : {}),
+              logger,
               autoSchedule: !flags.once,
             }),
         );

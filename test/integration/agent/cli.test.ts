@@ -163,7 +163,9 @@ describe("esol agent / esol demo", () => {
     writeFileSync(join(dir, "bad.json"), JSON.stringify(bad));
     const r = await run(["agent", "--config", join(dir, "bad.json"), "--once"]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr.trim()).toMatch(/^error CONFIG_INVALID: devices\.targets\[2\]: "10\.0\.0\.1\/33"/);
+    expect(r.stderr.trim()).toMatch(
+      /^error CONFIG_INVALID: \S*bad\.json: devices\.targets\[2\]: "10\.0\.0\.1\/33"/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

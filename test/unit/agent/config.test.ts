@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadAgentConfig, parseAgentConfig } from "../../../src/agent/config.js";
 import { ConfigError } from "../../../src/errors.js";
+import { testIdentity } from "../../helpers/keys.js";
 
 const minimal = () => ({
   proxy: { id: "proxy-1" },
@@ -99,7 +100,33 @@ describe("agent config", () => {
       JSON.stringify({ ...minimal(), server: { url: "https://x/", ca: "./nope.pem" } }),
     );
     expect(() => loadAgentConfig(join(dir, "noca.json"))).toThrow(
-      /^server\.ca: cannot read "\.\/nope\.pem" \(ENOENT\)/,
+      /noca\.json: server\.ca: cannot read "\.\/nope\.pem" \(ENOENT\)/,
     );
+  });
+
+  it("names the config file and the PEM files when the signing key does not fit its certificate", async () => {
+    const a = await testIdentity("ec-p256", "config-a");
+    const b = await testIdentity("ec-p256", "config-b");
+    writeFileSync(join(dir, "a-key.pem"), a.keyPem);
+    writeFileSync(join(dir, "b-cert.pem"), b.certPem);
+    writeFileSync(
+      join(dir, "mismatch.json"),
+      JSON.stringify({ ...minimal(), security: { key: "./a-key.pem", cert: "./b-cert.pem" } }),
+    );
+    let err: unknown;
+    try {
+      loadAgentConfig(join(dir, "mismatch.json"));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const e = err as ConfigError;
+    expect(e.code).toBe("CONFIG_KEY");
+    expect(e.message).toContain(join(dir, "mismatch.json"));
+    expect(e.message).toContain(`security.key (${join(dir, "a-key.pem")})`);
+    expect(e.message).toContain(`security.cert (${join(dir, "b-cert.pem")})`);
+    expect(e.message).toContain("the private key does not match the certificate");
+    // The CLI line and the message agree: one line, the code once.
+    expect(e.toLine()).toBe(`error CONFIG_KEY: ${e.message}`);
   });
 });

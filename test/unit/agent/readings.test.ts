@@ -79,8 +79,14 @@ describe("reading mappers", () => {
   });
 });
 
-import { isPermanent } from "../../../src/agent/agent.js";
-import { SecurityError, SoapFaultError, TimeoutError, TransportError } from "../../../src/errors.js";
+import { isPermanent, stuckRemedy } from "../../../src/agent/agent.js";
+import {
+  ConfigError,
+  SecurityError,
+  SoapFaultError,
+  TimeoutError,
+  TransportError,
+} from "../../../src/errors.js";
 
 describe("delivery failure classification", () => {
   it("parks only what no resend can fix", () => {
@@ -88,13 +94,54 @@ describe("delivery failure classification", () => {
       isPermanent(new SoapFaultError("UNKNOWN_DEVICE", "x", { faultCode: "soap:Client", retryable: false })),
     ).toBe(true);
     expect(
-      isPermanent(new SoapFaultError("STORE_BUSY", "x", { faultCode: "soap:Server", retryable: true })),
+      isPermanent(
+        new SoapFaultError("STORAGE_UNAVAILABLE", "x", { faultCode: "soap:Server", retryable: true }),
+      ),
     ).toBe(false);
     expect(isPermanent(new TransportError("HTTP_400", "x", { status: 400, retryable: false }))).toBe(true);
     expect(isPermanent(new TransportError("HTTP_429", "x", { status: 429, retryAfterMs: 1000 }))).toBe(false);
     expect(isPermanent(new TransportError("HTTP_503", "x", { status: 503 }))).toBe(false);
     expect(isPermanent(new TransportError("CONNECTION_RESET", "x"))).toBe(false);
     expect(isPermanent(new TimeoutError("x"))).toBe(false);
-    expect(isPermanent(new SecurityError("WSS_FAILED_CHECK", "response signature"))).toBe(false);
+    expect(isPermanent(new SecurityError("WSS_BAD_SIGNATURE", "response signature"))).toBe(false);
+  });
+});
+
+describe("stuck classification (failures no resend can fix, met by every call)", () => {
+  const fault = (
+    code: "WSS_UNTRUSTED_KEY" | "WSS_UNSIGNED" | "WSS_EXPIRED" | "INVALID_VALUE" | "WSS_REPLAY",
+  ) => new SoapFaultError(code, "x", { faultCode: "wsse:FailedCheck", retryable: false });
+
+  it("names the remedy for trust, signature, clock and endpoint failures", () => {
+    expect(stuckRemedy(new TransportError("TLS_ERROR", "self-signed", { retryable: false }))).toMatch(
+      /server\.ca/,
+    );
+    expect(
+      stuckRemedy(new TransportError("TLS_ERROR", "the certificate does not name x", { retryable: false })),
+    ).toMatch(/server\.url/);
+    expect(stuckRemedy(fault("WSS_UNTRUSTED_KEY"))).toMatch(/esol server --trust/);
+    expect(stuckRemedy(fault("WSS_UNSIGNED"))).toMatch(/security\.key/);
+    expect(stuckRemedy(fault("WSS_EXPIRED"))).toMatch(/clock/);
+    expect(stuckRemedy(new SecurityError("WSS_BAD_SIGNATURE", "response"))).toMatch(/serverCert/);
+    // The agent's own check of a response, not the server refusing the agent's key.
+    expect(
+      stuckRemedy(new SecurityError("WSS_UNTRUSTED_KEY", "the embedded certificate is not trusted")),
+    ).toMatch(/serverCert/);
+    expect(stuckRemedy(new TransportError("HTTP_404", "x", { status: 404, retryable: false }))).toMatch(
+      /server\.url/,
+    );
+    expect(stuckRemedy(new ConfigError("CONFIG_TLS", "x"))).toBeDefined();
+  });
+
+  it("leaves retryable failures and per-entry refusals to the retry and park paths", () => {
+    expect(stuckRemedy(new TransportError("CONNECTION_REFUSED", "x"))).toBeUndefined();
+    expect(stuckRemedy(new TransportError("HTTP_503", "x", { status: 503 }))).toBeUndefined();
+    expect(stuckRemedy(new TimeoutError("x"))).toBeUndefined();
+    expect(stuckRemedy(fault("INVALID_VALUE"))).toBeUndefined();
+    expect(stuckRemedy(fault("WSS_REPLAY"))).toBeUndefined();
+    expect(
+      stuckRemedy(new TransportError("HTTP_400", "x", { status: 400, retryable: false })),
+    ).toBeUndefined();
+    expect(stuckRemedy(new ConfigError("CLIENT_CLOSED", "x"))).toBeUndefined();
   });
 });

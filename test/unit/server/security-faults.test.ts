@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SecurityError } from "../../../src/errors.js";
+import { SecurityError, type SecurityErrorCode } from "../../../src/errors.js";
 import { faultEnvelope, securityFaultFor } from "../../../src/server/faults.js";
 import { SECURITY_FAULTS, securityFault, securityFaultCode } from "../../../src/wssec/index.js";
 
@@ -35,7 +35,7 @@ describe("SECURITY_FAULTS", () => {
 
   it("answers each code the same from the server and from securityFault, with the detail on the server's", () => {
     for (const [code, entry] of Object.entries(SECURITY_FAULTS)) {
-      const err = new SecurityError(code, `reason for ${code}\nsecond line`);
+      const err = new SecurityError(code as SecurityErrorCode, `reason for ${code}\nsecond line`);
       expect(securityFaultCode(err), code).toEqual(entry);
       const fault = securityFaultFor(err);
       expect([fault.code, fault.faultCode, fault.httpStatus, fault.retryable], code).toEqual([
@@ -59,7 +59,7 @@ describe("SECURITY_FAULTS", () => {
       retryable: true,
       faultCode: "soap:Server",
     });
-    expect(securityFaultFor(new SecurityError("WSS_SOMETHING_NEW", "x"))).toMatchObject({
+    expect(securityFaultFor(new SecurityError("WSS_SOMETHING_NEW" as SecurityErrorCode, "x"))).toMatchObject({
       httpStatus: 500,
       faultCode: "wsse:InvalidSecurity",
     });

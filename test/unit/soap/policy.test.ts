@@ -10,6 +10,8 @@ import { CommunicationClient } from "../../../src/soap/client.js";
 import { faultToError, wssCodeOf } from "../../../src/soap/faults.js";
 import { noProxyMatches, resolveProxy } from "../../../src/soap/proxy.js";
 import { backoffDelayMs, isRetryable, parseRetryAfter, sleep } from "../../../src/soap/retry.js";
+import { describeTrust, socketErrorToSdkError } from "../../../src/soap/transport.js";
+import { testIdentity } from "../../helpers/keys.js";
 
 describe("retry policy", () => {
   it("reads Retry-After as seconds or as an HTTP date", () => {
@@ -35,12 +37,12 @@ describe("retry policy", () => {
     expect(isRetryable(new TransportError("CONNECTION_RESET", "x"))).toBe(true);
     expect(isRetryable(new TimeoutError("x"))).toBe(true);
     expect(isRetryable(new TransportError("HTTP_400", "x", { status: 400, retryable: false }))).toBe(false);
-    expect(isRetryable(new SoapFaultError("X", "x", { faultCode: "soap:Client", retryable: true }))).toBe(
-      false,
-    );
-    expect(isRetryable(new SoapFaultError("X", "x", { faultCode: "soap:Server", retryable: true }))).toBe(
-      true,
-    );
+    expect(
+      isRetryable(new SoapFaultError("SOAP_FAULT", "x", { faultCode: "soap:Client", retryable: true })),
+    ).toBe(false);
+    expect(
+      isRetryable(new SoapFaultError("SOAP_FAULT", "x", { faultCode: "soap:Server", retryable: true })),
+    ).toBe(true);
     expect(isRetryable(new ValidationError("INVALID_VALUE", "x"))).toBe(false);
     expect(isRetryable(new AbortError())).toBe(false);
     expect(isRetryable(new Error("x"))).toBe(false);
@@ -88,6 +90,14 @@ describe("fault mapping", () => {
       true,
     );
     expect(faultToError({ faultCode: "soap:Server", faultString: "boom" }, 500).code).toBe("SOAP_FAULT");
+    // A detail code outside docs/error-codes.md is not passed off as an SdkErrorCode.
+    const foreign = faultToError(
+      { faultCode: "soap:Server", faultString: "busy", detail: { code: "STORE_BUSY" } },
+      500,
+    );
+    expect(foreign.code).toBe("SOAP_FAULT");
+    expect(foreign.message).toContain("server code STORE_BUSY");
+    expect(wssCodeOf("wsse:MadeUpFault")).toBeUndefined();
   });
 
   it("reads a security fault's code and retryability from the detail, not from the fault string", () => {
@@ -166,5 +176,45 @@ describe("client options", () => {
     [{ endpoint: "https://h/x", cert: "not a pem", key: "not a pem" }, "CONFIG_TLS"],
   ])("refuse %j with %s", (options, code) => {
     expect(() => new CommunicationClient({ env: {}, ...options })).toThrow(expect.objectContaining({ code }));
+  });
+});
+
+describe("error messages carry the facts and the remedy", () => {
+  it("prints WSS_UNTRUSTED_KEY once, with the signing certificate's subject and SHA-256 thumbprint", async () => {
+    const id = await testIdentity("ec-p256", "untrusted-message");
+    const err = faultToError(
+      {
+        faultCode: "wsse:FailedCheck",
+        faultString: "WSS_UNTRUSTED_KEY: the embedded certificate is not trusted",
+        detail: { code: "WSS_UNTRUSTED_KEY", retryable: false },
+      },
+      500,
+      { signingCertificatePem: id.certPem },
+    );
+    const { X509Certificate } = await import("node:crypto");
+    const cert = new X509Certificate(id.certPem);
+    expect(err.code).toBe("WSS_UNTRUSTED_KEY");
+    expect(err.toLine().match(/WSS_UNTRUSTED_KEY/g)).toHaveLength(1);
+    expect(err.message).toContain("CN=esol-test-ec-p256-untrusted-message");
+    expect(err.message).toContain(`SHA-256 ${cert.fingerprint256}`);
+    expect(err.message).toContain("esol server --trust");
+  });
+
+  it("says which TLS trust was used and how to pass the server's certificate", async () => {
+    const id = await testIdentity("ec-p256", "tls-message");
+    const selfSigned = Object.assign(new Error("self-signed certificate"), {
+      code: "DEPTH_ZERO_SELF_SIGNED_CERT",
+    });
+    const missing = socketErrorToSdkError(selfSigned, "127.0.0.1:8443", describeTrust(undefined));
+    const wrong = socketErrorToSdkError(selfSigned, "127.0.0.1:8443", describeTrust(id.certPem));
+    expect(missing.code).toBe("TLS_ERROR");
+    expect(missing.retryable).toBe(false);
+    expect(missing.message).toContain("Node's default CA store (no `ca` given)");
+    expect(wrong.message).toContain("only the `ca` given (1 certificate: CN=esol-test-ec-p256-tls-message)");
+    for (const e of [missing, wrong]) {
+      expect(e.message).toContain("the server's certificate is self-signed and not trusted");
+      expect(e.message).toContain("server.ca");
+    }
+    expect(missing.message).not.toBe(wrong.message);
   });
 });
