@@ -366,7 +366,6 @@ const SILENT_LOGGER: AgentLogger = { debug() {}, info() {}, warn() {}, error() {
 const CLOCK_CODES: ReadonlySet<string> = new Set([
   "WSS_EXPIRED",
   "WSS_NOT_YET_VALID",
-  "WSS_FUTURE",
   "WSS_MESSAGE_EXPIRED",
   "WSS_LIFETIME",
 ]);
