@@ -83,8 +83,6 @@ export function agentSetupConfig(options: AgentSetupOptions, hasCa: boolean): Re
   };
 }
 
-const PLACEHOLDER_PEM = "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
-
 /**
  * Validates the options, refuses to overwrite existing files (unless `force`), generates
  * the proxy's key pair and self-signed certificate, and writes `agent.json`,
@@ -96,19 +94,6 @@ export async function writeAgentSetup(options: AgentSetupOptions): Promise<Agent
   const dir = resolve(options.dir);
   const hasCa = options.serverCaPem !== undefined;
   const config = agentSetupConfig(options, hasCa);
-  // Same validation as `esol agent` (before anything is written); key files do not exist yet.
-  parseAgentConfig(config, { baseDir: dir, readFile: () => PLACEHOLDER_PEM });
-  const configPath = join(dir, "agent.json");
-  const keyPath = join(dir, "keys", "proxy-key.pem");
-  const certPath = join(dir, "keys", "proxy-cert.pem");
-  const caPath = join(dir, "keys", "server-ca.pem");
-  const targets = [configPath, keyPath, certPath, ...(hasCa ? [caPath] : [])];
-  const existing = targets.filter((p) => existsSync(p));
-  if (existing.length > 0 && !options.force)
-    throw new ConfigError(
-      "FILE_EXISTS",
-      `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; nothing was written (--force overwrites)`,
-    );
   const proxyId = (config.proxy as { id: string }).id;
   const now = options.nowMs ?? Date.now();
   const rsa = options.keyType === "rsa";
@@ -123,6 +108,32 @@ export async function writeAgentSetup(options: AgentSetupOptions): Promise<Agent
       { name: "keyUsage", digitalSignature: true, critical: true },
     ],
   });
+  const configPath = join(dir, "agent.json");
+  const keyPath = join(dir, "keys", "proxy-key.pem");
+  const certPath = join(dir, "keys", "proxy-cert.pem");
+  const caPath = join(dir, "keys", "server-ca.pem");
+  const targets = [configPath, keyPath, certPath, ...(hasCa ? [caPath] : [])];
+  // Same validation as `esol agent`, before anything is written: the files it names are the
+  // ones about to be written, read from memory.
+  const pending = new Map<string, string>([
+    [keyPath, pair.private],
+    [certPath, pair.cert],
+    ...(options.serverCaPem !== undefined ? ([[caPath, options.serverCaPem]] as const) : []),
+  ]);
+  parseAgentConfig(config, {
+    baseDir: dir,
+    readFile: (p) => {
+      const text = pending.get(resolve(dir, p)) ?? pending.get(p);
+      if (text === undefined) throw new ConfigError("CONFIG_INVALID", `${p} is not a file esol init writes`);
+      return text;
+    },
+  });
+  const existing = targets.filter((p) => existsSync(p));
+  if (existing.length > 0 && !options.force)
+    throw new ConfigError(
+      "FILE_EXISTS",
+      `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; nothing was written (--force overwrites)`,
+    );
   mkdirSync(join(dir, "keys"), { recursive: true, mode: 0o700 });
   // The key is created 0600 and chmod'ed again: `mode` is ignored when the file existed (--force).
   writeFileSync(keyPath, pair.private, { mode: 0o600 });
