@@ -64,6 +64,12 @@ export interface RequestVerifierOptions {
   maxBytes?: number;
   /** Also accept the 2003 draft WS-Security namespaces older device clients send (default false). */
   allowDraftNamespaces?: boolean;
+  /** Allowed clock difference in ms (default 60,000). */
+  clockSkewMs?: number;
+  /** Largest accepted age in ms of a Timestamp without `Expires` (default 300,000). */
+  maxAgeMs?: number;
+  /** Most fractional-second digits accepted in a Timestamp (default 3; up to 9). */
+  timestampFractionDigits?: number;
   /** Clock in epoch milliseconds (tests). */
   clock?: () => number;
 }
@@ -96,6 +102,11 @@ export function createRequestVerifier(options: RequestVerifierOptions = {}): Str
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     ...(options.allowDraftNamespaces !== undefined
       ? { allowDraftNamespaces: options.allowDraftNamespaces }
+      : {}),
+    ...(options.clockSkewMs !== undefined ? { clockSkewMs: options.clockSkewMs } : {}),
+    ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
+    ...(options.timestampFractionDigits !== undefined
+      ? { timestampFractionDigits: options.timestampFractionDigits }
       : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -65,6 +65,17 @@ export interface WsSecurityVerifierOptions {
   clockSkewMs?: number;
   /** Largest accepted Expires − Created (default 300,000 ms). */
   maxLifetimeMs?: number;
+  /**
+   * Largest accepted age of a Timestamp that has no `Expires` (default 300,000 ms): such a
+   * message is treated as expiring at Created + maxAgeMs. WSS 1.1 SOAP Message Security
+   * §10 makes `Expires` optional; WSS4J does not require it.
+   */
+  maxAgeMs?: number;
+  /**
+   * Most fractional-second digits accepted in Created/Expires (default 3, milliseconds;
+   * at most 9). Digits beyond milliseconds are truncated, never rounded.
+   */
+  timestampFractionDigits?: number;
   /** Upper bound on remembered signatures (default 100,000). */
   replayCacheSize?: number;
   /** Also accept the 2003 draft WS-Security namespaces (default false). */
@@ -88,8 +99,13 @@ export interface VerifiedRequest extends VerifiedSender {
   keyReference: KeyReferenceKind;
   /** Timestamp Created. */
   created: Date;
-  /** Timestamp Expires. */
+  /**
+   * Timestamp Expires; for a Timestamp without `Expires`, Created + `maxAgeMs` (see
+   * {@link VerifiedRequest.expiresGiven}).
+   */
   expires: Date;
+  /** Whether the Timestamp carried `Expires` (false: {@link VerifiedRequest.expires} is derived). */
+  expiresGiven: boolean;
   /** The verified Body element, canonical form (exc-c14n) — read business values from this. */
   bodyCanonical: string;
 }
@@ -107,7 +123,13 @@ export interface VerifierStats {
 const UTILITY_EC_NS = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const ID_REF = /^#([A-Za-z_][A-Za-z0-9_.-]*)$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+/**
+ * xsd:dateTime in UTC: the WSS 1.1 SOAP Message Security §10 timestamp elements "SHOULD"
+ * be UTC and the Basic Security Profile 1.1 (R3217, R3213) requires the `Z` form, so an
+ * offset such as `+02:00` is refused rather than converted.
+ */
+const UTC_DATE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/;
+const OFFSET_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2})?$/;
 
 const WATCHED_NAMESPACES: ReadonlySet<string> = new Set([
   SOAP11_NS,
@@ -155,6 +177,8 @@ export class WsSecurityVerifier implements RequestVerifier {
   private readonly limits: { maxBytes: number; maxDepth: number };
   private readonly skewMs: number;
   private readonly maxLifetimeMs: number;
+  private readonly maxAgeMs: number;
+  private readonly fractionDigits: number;
   private readonly namespaceSets: WsseNamespaces[];
   private readonly clock: () => number;
   private readonly replay: ReplayCache;
@@ -189,6 +213,7 @@ export class WsSecurityVerifier implements RequestVerifier {
       ...this.limits,
       clockSkewMs: options.clockSkewMs,
       maxLifetimeMs: options.maxLifetimeMs,
+      maxAgeMs: options.maxAgeMs,
     })) {
       if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
         throw new ConfigError("CONFIG_LIMIT", `${name} must be a positive number`);
@@ -196,6 +221,11 @@ export class WsSecurityVerifier implements RequestVerifier {
     }
     this.skewMs = options.clockSkewMs ?? 60_000;
     this.maxLifetimeMs = options.maxLifetimeMs ?? 300_000;
+    this.maxAgeMs = options.maxAgeMs ?? 300_000;
+    const digits = options.timestampFractionDigits ?? 3;
+    if (!Number.isInteger(digits) || digits < 0 || digits > 9)
+      throw new ConfigError("CONFIG_LIMIT", "timestampFractionDigits must be an integer from 0 to 9");
+    this.fractionDigits = digits;
     this.namespaceSets = options.allowDraftNamespaces ? [WSS_2004, WSS_2003_DRAFT] : [WSS_2004];
     this.clock = options.clock ?? Date.now;
     this.replay = new ReplayCache(options.replayCacheSize ?? 100_000);
@@ -347,7 +377,7 @@ export class WsSecurityVerifier implements RequestVerifier {
     const timestamp = timestamps[0] as Element;
     if (timestamp.parentNode !== security.el)
       fail("WSS_WRAPPING", "the Timestamp is not in the Security header");
-    const { created, expires } = this.readTimestamp(timestamp, ns);
+    const { created, expires: givenExpires } = this.readTimestamp(timestamp, ns);
 
     // References: exactly the Body and the Timestamp, once each.
     if (references.length !== 2)
@@ -432,11 +462,25 @@ export class WsSecurityVerifier implements RequestVerifier {
     }
 
     const now = this.clock();
+    const at = (ms: number): string => new Date(ms).toISOString();
     if (created.getTime() > now + this.skewMs)
-      fail("WSS_NOT_YET_VALID", "the Timestamp is created in the future");
-    if (expires.getTime() < now - this.skewMs) fail("WSS_EXPIRED", "the Timestamp has expired");
+      fail(
+        "WSS_NOT_YET_VALID",
+        `the Timestamp is created in the future (Created ${at(created.getTime())}, server time ${at(now)}, skew ${this.skewMs / 1000} s)`,
+      );
+    const expires = givenExpires ?? new Date(created.getTime() + this.maxAgeMs);
+    if (expires.getTime() < now - this.skewMs)
+      fail(
+        "WSS_EXPIRED",
+        givenExpires
+          ? `the Timestamp has expired (Expires ${at(expires.getTime())}, server time ${at(now)}, skew ${this.skewMs / 1000} s)`
+          : `the Timestamp is too old (Created ${at(created.getTime())}, no Expires, maximum age ${this.maxAgeMs / 1000} s, server time ${at(now)})`,
+      );
     if (expires.getTime() - created.getTime() > this.maxLifetimeMs) {
-      fail("WSS_LIFETIME", `the Timestamp lifetime exceeds ${Math.round(this.maxLifetimeMs / 1000)} s`);
+      fail(
+        "WSS_LIFETIME",
+        `the Timestamp lifetime exceeds ${Math.round(this.maxLifetimeMs / 1000)} s (Created ${at(created.getTime())}, Expires ${at(expires.getTime())})`,
+      );
     }
     const cert = keyRef.cert;
     if (cert.x509.validFrom && Date.parse(cert.x509.validFrom) > now + this.skewMs)
@@ -459,6 +503,7 @@ export class WsSecurityVerifier implements RequestVerifier {
       keyReference: keyRef.kind,
       created,
       expires,
+      expiresGiven: givenExpires !== undefined,
       bodyCanonical: bodyCanonical ?? canonicalize(body),
     };
   }
@@ -478,26 +523,38 @@ export class WsSecurityVerifier implements RequestVerifier {
       .filter((p) => p.length > 0 && p !== "#default");
   }
 
-  private readTimestamp(ts: Element, ns: WsseNamespaces): { created: Date; expires: Date } {
+  private readTimestamp(ts: Element, ns: WsseNamespaces): { created: Date; expires: Date | undefined } {
     const kids = elementChildren(ts);
     const [createdEl, expiresEl] = kids;
-    if (
-      !isElement(createdEl, ns.wsu, "Created") ||
-      !isElement(expiresEl, ns.wsu, "Expires") ||
-      kids.length !== 2
-    ) {
-      fail("WSS_MALFORMED", "the Timestamp must hold Created and Expires");
-    }
+    if (!isElement(createdEl, ns.wsu, "Created"))
+      fail("WSS_MALFORMED", "the Timestamp must start with Created");
+    if (kids.length > 2 || (kids.length === 2 && !isElement(expiresEl, ns.wsu, "Expires")))
+      fail("WSS_MALFORMED", "the Timestamp may hold only Created and an optional Expires");
     const parse = (el: Element, name: string): Date => {
       const text = (textOnly(el) ?? "").trim();
-      const ms = ISO_DATE.test(text) ? Date.parse(text) : Number.NaN;
-      if (Number.isNaN(ms)) fail("WSS_MALFORMED", `Timestamp ${name} is not an xsd:dateTime`);
+      const m = UTC_DATE.exec(text);
+      if (!m) {
+        if (OFFSET_DATE.test(text))
+          fail("WSS_MALFORMED", `Timestamp ${name} ${quote(text)} is not in UTC (write it with "Z")`);
+        fail("WSS_MALFORMED", `Timestamp ${name} ${quote(text)} is not an xsd:dateTime`);
+      }
+      const fraction = (m as RegExpExecArray)[2] ?? "";
+      if (fraction.length > this.fractionDigits)
+        fail(
+          "WSS_MALFORMED",
+          `Timestamp ${name} ${quote(text)} has more than ${this.fractionDigits} fractional-second digits`,
+        );
+      const ms = Date.parse(`${(m as RegExpExecArray)[1]}.${fraction.slice(0, 3).padEnd(3, "0")}Z`);
+      if (Number.isNaN(ms)) fail("WSS_MALFORMED", `Timestamp ${name} ${quote(text)} is not a valid time`);
       return new Date(ms);
     };
     const created = parse(createdEl as Element, "Created");
-    const expires = parse(expiresEl as Element, "Expires");
-    if (expires.getTime() <= created.getTime())
-      fail("WSS_MALFORMED", "Timestamp Expires is not after Created");
+    const expires = expiresEl ? parse(expiresEl as Element, "Expires") : undefined;
+    if (expires && expires.getTime() <= created.getTime())
+      fail(
+        "WSS_MALFORMED",
+        `Timestamp Expires ${expires.toISOString()} is not after Created ${created.toISOString()}`,
+      );
     return { created, expires };
   }
 
