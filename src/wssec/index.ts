@@ -27,6 +27,7 @@ export {
   type SignatureAlgorithmName,
   type SignatureAlgorithmSpec,
 } from "./algorithms.js";
+export { charsetOf, type DecodedEnvelope, decodeEnvelope, type EnvelopeEncoding } from "./charset.js";
 export { type SecurityFaultCode, securityFault, securityFaultCode } from "./fault.js";
 export {
   THUMBPRINT_SHA1_VALUE_TYPE,

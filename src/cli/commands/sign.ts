@@ -20,15 +20,21 @@ const KEY_REFS: Readonly<Record<string, KeyReferenceKind>> = {
 
 /** Reads all of stdin, refusing more than `maxBytes` (the limit is checked while reading). */
 export async function readStdin(maxBytes: number): Promise<{ text: string; tooLarge: boolean }> {
+  const input = await readStdinBytes(maxBytes);
+  return { text: input.bytes.toString("utf8"), tooLarge: input.tooLarge };
+}
+
+/** Reads stdin as bytes, stopping past `maxBytes` (then `tooLarge` is true and `bytes` empty). */
+export async function readStdinBytes(maxBytes: number): Promise<{ bytes: Buffer; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of process.stdin) {
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     total += b.length;
-    if (total > maxBytes) return { text: "", tooLarge: true };
+    if (total > maxBytes) return { bytes: Buffer.alloc(0), tooLarge: true };
     chunks.push(b);
   }
-  return { text: Buffer.concat(chunks).toString("utf8"), tooLarge: false };
+  return { bytes: Buffer.concat(chunks), tooLarge: false };
 }
 
 /** Reads a PEM file named on the command line, as a `CONFIG_FILE` error when unreadable. */

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { ConfigError, SecurityError } from "../../errors.js";
-import { WsSecurityVerifier } from "../../wssec/index.js";
+import { decodeEnvelope, WsSecurityVerifier } from "../../wssec/index.js";
 import { action } from "../action.js";
-import { readPemFile, readStdin } from "./sign.js";
+import { readPemFile, readStdinBytes } from "./sign.js";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -22,6 +22,10 @@ export function registerVerify(program: Command): void {
     )
     .option("--insecure-unsigned", "accept unsigned messages (local testing only)")
     .option("--max-bytes <n>", "largest accepted envelope in bytes", String(10 * 1024 * 1024))
+    .option(
+      "--content-type <value>",
+      "the request's Content-Type header, for its charset (the server's rule: UTF-8 or UTF-16, BOM and XML declaration agreeing)",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  esol verify --trust proxy-cert.pem < signed.xml     # exit 0: ok trusted subject=… sha256=…\n  esol verify --trust-ca vendor-ca.pem --subject '^CN=proxy-[0-9]+$' < signed.xml\n  esol verify --insecure-unsigned < request.xml      # local testing: unsigned accepted too",
@@ -34,6 +38,7 @@ export function registerVerify(program: Command): void {
           subject?: string;
           insecureUnsigned?: boolean;
           maxBytes: string;
+          contentType?: string;
         }) => {
           const maxBytes = Number(opts.maxBytes);
           if (!Number.isInteger(maxBytes) || maxBytes <= 0)
@@ -45,10 +50,10 @@ export function registerVerify(program: Command): void {
             requireSignature: !opts.insecureUnsigned,
             maxBytes,
           });
-          const input = await readStdin(maxBytes);
+          const input = await readStdinBytes(maxBytes);
           if (input.tooLarge)
             throw new SecurityError("WSS_TOO_LARGE", `envelope larger than ${maxBytes} bytes`);
-          const sender = verifier.verifyRequest(input.text);
+          const sender = verifier.verifyRequest(decodeEnvelope(input.bytes, opts.contentType).text);
           process.stdout.write(
             sender
               ? `ok ${sender.trusted ? "trusted" : "UNTRUSTED"} subject="${sender.subject}" sha256=${sender.thumbprintSha256} alg=${sender.algorithm} key-ref=${sender.keyReference}\n`
