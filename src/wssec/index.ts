@@ -35,8 +35,10 @@ export {
   WSS_2003_DRAFT,
   WSS_2004,
   type WsseNamespaces,
+  X509_SKI_VALUE_TYPE,
 } from "./namespaces.js";
 export {
+  KEY_REFERENCE_KINDS,
   type KeyReferenceKind,
   passwordDigest,
   type UsernameTokenOptions,

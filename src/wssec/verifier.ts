@@ -28,10 +28,17 @@ import {
   WSS_2003_DRAFT,
   WSS_2004,
   type WsseNamespaces,
+  X509_SKI_VALUE_TYPE,
 } from "./namespaces.js";
 import { ReplayCache } from "./replay.js";
 import type { KeyReferenceKind } from "./signer.js";
 import { checkWireForm, DEFAULT_WIRE_LIMITS } from "./wire.js";
+import {
+  type CertificateNameFields,
+  parseDistinguishedName,
+  readCertificateNameFields,
+  sameDistinguishedName,
+} from "./x509.js";
 import {
   excC14n as canonicalize,
   descendants,
@@ -145,6 +152,10 @@ const WATCHED_NAMESPACES: ReadonlySet<string> = new Set([
 const keepInBody = (el: Element): boolean =>
   el.attributes.length > 0 || (el.namespaceURI !== null && WATCHED_NAMESPACES.has(el.namespaceURI));
 
+/** `{ns}local` test that does not narrow (a type guard's false branch would make the element `never`). */
+const hasName = (el: Element, ns: string, local: string): boolean =>
+  el.localName === local && el.namespaceURI === ns;
+
 const fail = (code: string, message: string): never => {
   throw new SecurityError(code, message);
 };
@@ -153,7 +164,17 @@ const quote = (s: string | null | undefined): string => JSON.stringify((s ?? "")
 
 interface TrustedCertificate extends LoadedCertificate {
   subjectLine: string;
+  /** Issuer, serial and SKI; undefined when the DER could not be read for them. */
+  names: CertificateNameFields | undefined;
 }
+
+const readNames = (c: LoadedCertificate): CertificateNameFields | undefined => {
+  try {
+    return readCertificateNameFields(c.der);
+  } catch {
+    return undefined;
+  }
+};
 
 const subjectLine = (x509: X509Certificate): string => x509.subject.split("\n").join(", ");
 
@@ -249,7 +270,7 @@ export class WsSecurityVerifier implements RequestVerifier {
   }
 
   private pin(c: LoadedCertificate): void {
-    const t: TrustedCertificate = { ...c, subjectLine: subjectLine(c.x509) };
+    const t: TrustedCertificate = { ...c, subjectLine: subjectLine(c.x509), names: readNames(c) };
     this.pinned.set(c.thumbprintSha256, t);
     this.bySha1.set(c.thumbprintSha1, t);
   }
@@ -558,7 +579,15 @@ export class WsSecurityVerifier implements RequestVerifier {
     return { created, expires };
   }
 
-  /** Finds the verification key: pinned / CA-issued, or (only without trust) the embedded token. */
+  /**
+   * Finds the verification key (WSS X.509 Token Profile 1.1 §3.2): a BinarySecurityToken
+   * reference (with or without ValueType), a KeyIdentifier (ThumbprintSHA1/256,
+   * X509SubjectKeyIdentifier, or the certificate itself), or `ds:X509Data` holding
+   * `X509IssuerSerial` or `X509Certificate`. Names are resolved against the pinned
+   * certificates only; a certificate carried in the message is used only when it is pinned
+   * or issued by a trusted CA (or, without any trust configured, as untrusted). A name
+   * that matches more than one pinned certificate is refused.
+   */
   private resolveKey(
     keyInfo: Element,
     security: Element,
@@ -570,32 +599,84 @@ export class WsSecurityVerifier implements RequestVerifier {
     if (kids.length !== 1 || !isElement(str, ns.wsse, "SecurityTokenReference")) {
       return fail(
         "WSS_UNTRUSTED_KEY",
-        "KeyInfo must hold one SecurityTokenReference (X509Data or KeyValue are not accepted)",
+        "KeyInfo must hold one SecurityTokenReference (X509Data or KeyValue directly in KeyInfo are not accepted)",
       );
     }
     const refKids = elementChildren(str);
     const ref: Element | undefined = refKids[0];
     if (refKids.length !== 1 || !ref)
       return fail("WSS_MALFORMED", "SecurityTokenReference must hold one reference");
-    if (ref.localName === "KeyIdentifier" && ref.namespaceURI === ns.wsse) {
+    const pinnedOnly = (found: TrustedCertificate[], what: string, kind: KeyReferenceKind) => {
+      if (found.length === 0) return fail("WSS_UNTRUSTED_KEY", `the ${what} names no trusted certificate`);
+      if (found.length > 1)
+        return fail(
+          "WSS_UNTRUSTED_KEY",
+          `the ${what} names ${found.length} trusted certificates (ambiguous)`,
+        );
+      const cert = found[0] as TrustedCertificate;
+      return { key: cert.x509.publicKey, cert, trusted: true, kind };
+    };
+    if (hasName(ref, ns.wsse, "KeyIdentifier")) {
       const valueType = ref.getAttribute("ValueType") ?? "";
-      const value = (textOnly(ref) ?? "").trim();
-      let found: TrustedCertificate | undefined;
-      let kind: KeyReferenceKind;
+      const enc = ref.getAttribute("EncodingType");
+      if (enc && enc !== ns.base64Encoding) fail("WSS_MALFORMED", "the KeyIdentifier is not base64");
+      const value = (textOnly(ref) ?? "").replace(/\s+/g, "");
+      if (!BASE64.test(value)) fail("WSS_MALFORMED", "the KeyIdentifier is not base64");
       if (valueType === THUMBPRINT_SHA1_VALUE_TYPE) {
-        found = this.bySha1.get(value);
-        kind = "thumbprint-sha1";
-      } else if (valueType === THUMBPRINT_SHA256_VALUE_TYPE) {
-        found = this.pinned.get(value);
-        kind = "thumbprint-sha256";
-      } else {
-        return fail("WSS_UNTRUSTED_KEY", `KeyIdentifier type ${quote(valueType)} is not accepted`);
+        const found = this.bySha1.get(value);
+        return pinnedOnly(found ? [found] : [], "thumbprint", "thumbprint-sha1");
       }
-      if (!found) return fail("WSS_UNTRUSTED_KEY", "the thumbprint names no trusted certificate");
-      return { key: found.x509.publicKey, cert: found, trusted: true, kind };
+      if (valueType === THUMBPRINT_SHA256_VALUE_TYPE) {
+        const found = this.pinned.get(value);
+        return pinnedOnly(found ? [found] : [], "thumbprint", "thumbprint-sha256");
+      }
+      if (valueType === X509_SKI_VALUE_TYPE) {
+        const ski = Buffer.from(value, "base64");
+        const found = [...this.pinned.values()].filter(
+          (c) => c.names !== undefined && c.names.subjectKeyIdentifier.equals(ski),
+        );
+        return pinnedOnly(found, "subject key identifier", "ski");
+      }
+      if (valueType === ns.x509ValueType) return this.embedded(value, "x509-data", "KeyIdentifier");
+      return fail("WSS_UNTRUSTED_KEY", `KeyIdentifier type ${quote(valueType)} is not accepted`);
     }
-    if (ref.localName !== "Reference" || ref.namespaceURI !== ns.wsse)
-      return fail("WSS_UNTRUSTED_KEY", "unsupported token reference");
+    if (hasName(ref, DSIG_NS, "X509Data")) {
+      const [item, ...more] = elementChildren(ref);
+      if (!item || more.length > 0) return fail("WSS_MALFORMED", "X509Data must hold one item");
+      if (hasName(item, DSIG_NS, "X509Certificate"))
+        return this.embedded((textOnly(item) ?? "").replace(/\s+/g, ""), "x509-data", "X509Certificate");
+      if (!hasName(item, DSIG_NS, "X509IssuerSerial"))
+        return fail("WSS_UNTRUSTED_KEY", `X509Data/${quote(item.localName)} is not accepted`);
+      const [nameEl, serialEl, ...rest] = elementChildren(item);
+      if (
+        !isElement(nameEl, DSIG_NS, "X509IssuerName") ||
+        !isElement(serialEl, DSIG_NS, "X509SerialNumber") ||
+        rest.length > 0
+      )
+        return fail("WSS_MALFORMED", "X509IssuerSerial must hold X509IssuerName then X509SerialNumber");
+      const issuerText = textOnly(nameEl) ?? "";
+      const issuer = parseDistinguishedName(issuerText);
+      if (!issuer)
+        return fail("WSS_MALFORMED", `X509IssuerName ${quote(issuerText)} is not a distinguished name`);
+      const serialText = (textOnly(serialEl) ?? "").trim();
+      if (!/^[+-]?\d{1,200}$/.test(serialText))
+        return fail("WSS_MALFORMED", `X509SerialNumber ${quote(serialText)} is not an integer`);
+      const serial = BigInt(serialText);
+      const reversed = [...issuer].reverse();
+      const found = [...this.pinned.values()].filter(
+        (c) =>
+          c.names !== undefined &&
+          c.names.serialNumber === serial &&
+          // RFC 4514 lists the last RDN first; some stacks write DER order: both mean the same name.
+          (sameDistinguishedName(issuer, c.names.issuer) || sameDistinguishedName(reversed, c.names.issuer)),
+      );
+      return pinnedOnly(found, "issuer and serial number", "issuer-serial");
+    }
+    if (!hasName(ref, ns.wsse, "Reference"))
+      return fail("WSS_UNTRUSTED_KEY", `unsupported token reference ${quote(ref.localName)}`);
+    const refValueType = ref.getAttribute("ValueType");
+    if (refValueType !== null && refValueType !== ns.x509ValueType)
+      fail("WSS_UNTRUSTED_KEY", `a token reference of ValueType ${quote(refValueType)} is not accepted`);
     const uri = ref.getAttribute("URI") ?? "";
     const m = ID_REF.exec(uri);
     const token = m ? ids.get(m[1] as string) : undefined;
@@ -609,21 +690,29 @@ export class WsSecurityVerifier implements RequestVerifier {
       fail("WSS_UNTRUSTED_KEY", "the BinarySecurityToken is not an X.509 v3 certificate");
     const enc = token.getAttribute("EncodingType");
     if (enc && enc !== ns.base64Encoding) fail("WSS_MALFORMED", "the BinarySecurityToken is not base64");
-    const b64 = (textOnly(token) ?? "").replace(/\s+/g, "");
+    return this.embedded((textOnly(token) ?? "").replace(/\s+/g, ""), "bst", "BinarySecurityToken");
+  }
+
+  /** A certificate the message carries: usable only when pinned or issued by a trusted CA. */
+  private embedded(
+    b64: string,
+    kind: KeyReferenceKind,
+    what: string,
+  ): { key: KeyObject; cert: LoadedCertificate; trusted: boolean; kind: KeyReferenceKind } {
     let embedded: LoadedCertificate;
     try {
       if (!BASE64.test(b64)) throw new Error("not base64");
       embedded = describeCertificate(new X509Certificate(Buffer.from(b64, "base64")));
     } catch {
-      return fail("WSS_MALFORMED", "the BinarySecurityToken is not a readable certificate");
+      return fail("WSS_MALFORMED", `the ${what} is not a readable certificate`);
     }
     const pinned = this.pinned.get(embedded.thumbprintSha256);
-    if (pinned) return { key: pinned.x509.publicKey, cert: pinned, trusted: true, kind: "bst" };
+    if (pinned) return { key: pinned.x509.publicKey, cert: pinned, trusted: true, kind };
     if (this.cas.length > 0 && this.issuedByTrustedCa(embedded)) {
-      return { key: embedded.x509.publicKey, cert: embedded, trusted: true, kind: "bst" };
+      return { key: embedded.x509.publicKey, cert: embedded, trusted: true, kind };
     }
     if (this.pinned.size === 0 && this.cas.length === 0 && !this.requireSignature) {
-      return { key: embedded.x509.publicKey, cert: embedded, trusted: false, kind: "bst" };
+      return { key: embedded.x509.publicKey, cert: embedded, trusted: false, kind };
     }
     return fail("WSS_UNTRUSTED_KEY", "the embedded certificate is not trusted");
   }

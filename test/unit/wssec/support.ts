@@ -8,6 +8,7 @@ import {
   signCanonical,
 } from "../../../src/wssec/algorithms.js";
 import {
+  KEY_REFERENCE_KINDS,
   type KeyReferenceKind,
   WsSecuritySigner,
   type WsSecuritySignerOptions,
@@ -31,7 +32,7 @@ export const ALGORITHM_KEYS: readonly [SignatureAlgorithmName, TestKeyType][] = 
 ];
 
 /** Every key reference. */
-export const KEY_REFERENCES: readonly KeyReferenceKind[] = ["bst", "thumbprint-sha1", "thumbprint-sha256"];
+export const KEY_REFERENCES: readonly KeyReferenceKind[] = KEY_REFERENCE_KINDS;
 
 /** Signs `envelope` with `identity`. */
 export function signWith(
