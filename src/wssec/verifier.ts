@@ -539,9 +539,9 @@ export class WsSecurityVerifier implements RequestVerifier {
     const [inc, ...more] = kids;
     if (more.length > 0 || !isElement(inc, UTILITY_EC_NS, "InclusiveNamespaces"))
       fail("WSS_MALFORMED", `unexpected content in ${what}`);
-    return ((inc as Element).getAttribute("PrefixList") ?? "")
-      .split(/\s+/)
-      .filter((p) => p.length > 0 && p !== "#default");
+    // Exc-C14N §3: "#default" names the default namespace; it must be kept (dropping it
+    // refused every WSS4J message whose envelope declares a default namespace).
+    return ((inc as Element).getAttribute("PrefixList") ?? "").split(/\s+/).filter((p) => p.length > 0);
   }
 
   private readTimestamp(ts: Element, ns: WsseNamespaces): { created: Date; expires: Date | undefined } {
