@@ -162,6 +162,14 @@ const fail = (code: string, message: string): never => {
 /** Attacker-controlled text in messages is cut short. */
 const quote = (s: string | null | undefined): string => JSON.stringify((s ?? "").slice(0, 64));
 
+/** A resolved verification key and the certificate it came from. */
+interface ResolvedKey {
+  key: KeyObject;
+  cert: LoadedCertificate;
+  trusted: boolean;
+  kind: KeyReferenceKind;
+}
+
 interface TrustedCertificate extends LoadedCertificate {
   subjectLine: string;
   /** Issuer, serial and SKI; undefined when the DER could not be read for them. */
@@ -593,7 +601,7 @@ export class WsSecurityVerifier implements RequestVerifier {
     security: Element,
     ids: Map<string, Element>,
     ns: WsseNamespaces,
-  ): { key: KeyObject; cert: LoadedCertificate; trusted: boolean; kind: KeyReferenceKind } {
+  ): ResolvedKey {
     const kids = elementChildren(keyInfo);
     const [str] = kids;
     if (kids.length !== 1 || !isElement(str, ns.wsse, "SecurityTokenReference")) {
@@ -606,7 +614,7 @@ export class WsSecurityVerifier implements RequestVerifier {
     const ref: Element | undefined = refKids[0];
     if (refKids.length !== 1 || !ref)
       return fail("WSS_MALFORMED", "SecurityTokenReference must hold one reference");
-    const pinnedOnly = (found: TrustedCertificate[], what: string, kind: KeyReferenceKind) => {
+    const pinnedOnly = (found: TrustedCertificate[], what: string, kind: KeyReferenceKind): ResolvedKey => {
       if (found.length === 0) return fail("WSS_UNTRUSTED_KEY", `the ${what} names no trusted certificate`);
       if (found.length > 1)
         return fail(
@@ -641,36 +649,16 @@ export class WsSecurityVerifier implements RequestVerifier {
       return fail("WSS_UNTRUSTED_KEY", `KeyIdentifier type ${quote(valueType)} is not accepted`);
     }
     if (hasName(ref, DSIG_NS, "X509Data")) {
-      const [item, ...more] = elementChildren(ref);
-      if (!item || more.length > 0) return fail("WSS_MALFORMED", "X509Data must hold one item");
-      if (hasName(item, DSIG_NS, "X509Certificate"))
-        return this.embedded((textOnly(item) ?? "").replace(/\s+/g, ""), "x509-data", "X509Certificate");
-      if (!hasName(item, DSIG_NS, "X509IssuerSerial"))
-        return fail("WSS_UNTRUSTED_KEY", `X509Data/${quote(item.localName)} is not accepted`);
-      const [nameEl, serialEl, ...rest] = elementChildren(item);
-      if (
-        !isElement(nameEl, DSIG_NS, "X509IssuerName") ||
-        !isElement(serialEl, DSIG_NS, "X509SerialNumber") ||
-        rest.length > 0
-      )
-        return fail("WSS_MALFORMED", "X509IssuerSerial must hold X509IssuerName then X509SerialNumber");
-      const issuerText = textOnly(nameEl) ?? "";
-      const issuer = parseDistinguishedName(issuerText);
-      if (!issuer)
-        return fail("WSS_MALFORMED", `X509IssuerName ${quote(issuerText)} is not a distinguished name`);
-      const serialText = (textOnly(serialEl) ?? "").trim();
-      if (!/^[+-]?\d{1,200}$/.test(serialText))
-        return fail("WSS_MALFORMED", `X509SerialNumber ${quote(serialText)} is not an integer`);
-      const serial = BigInt(serialText);
-      const reversed = [...issuer].reverse();
-      const found = [...this.pinned.values()].filter(
-        (c) =>
-          c.names !== undefined &&
-          c.names.serialNumber === serial &&
-          // RFC 4514 lists the last RDN first; some stacks write DER order: both mean the same name.
-          (sameDistinguishedName(issuer, c.names.issuer) || sameDistinguishedName(reversed, c.names.issuer)),
-      );
-      return pinnedOnly(found, "issuer and serial number", "issuer-serial");
+      // zeep writes X509Certificate and X509IssuerSerial together: every item must name
+      // the same trusted certificate.
+      const items = elementChildren(ref);
+      if (items.length === 0 || items.length > 3)
+        return fail("WSS_MALFORMED", "X509Data must hold 1 to 3 items");
+      const resolved = items.map((item) => this.x509DataItem(item, pinnedOnly));
+      const first = resolved[0] as ResolvedKey;
+      if (resolved.some((r) => r.cert.thumbprintSha256 !== first.cert.thumbprintSha256))
+        return fail("WSS_UNTRUSTED_KEY", "the X509Data items name different certificates");
+      return first;
     }
     if (!hasName(ref, ns.wsse, "Reference"))
       return fail("WSS_UNTRUSTED_KEY", `unsupported token reference ${quote(ref.localName)}`);
@@ -693,12 +681,53 @@ export class WsSecurityVerifier implements RequestVerifier {
     return this.embedded((textOnly(token) ?? "").replace(/\s+/g, ""), "bst", "BinarySecurityToken");
   }
 
+  /** One item of `ds:X509Data` (XML-DSig §4.4.4): X509Certificate, X509IssuerSerial or X509SKI. */
+  private x509DataItem(
+    item: Element,
+    pinnedOnly: (found: TrustedCertificate[], what: string, kind: KeyReferenceKind) => ResolvedKey,
+  ): ResolvedKey {
+    if (hasName(item, DSIG_NS, "X509Certificate"))
+      return this.embedded((textOnly(item) ?? "").replace(/\s+/g, ""), "x509-data", "X509Certificate");
+    if (hasName(item, DSIG_NS, "X509SKI")) {
+      const value = (textOnly(item) ?? "").replace(/\s+/g, "");
+      if (!BASE64.test(value)) fail("WSS_MALFORMED", "X509SKI is not base64");
+      const ski = Buffer.from(value, "base64");
+      return pinnedOnly(
+        [...this.pinned.values()].filter((c) => c.names?.subjectKeyIdentifier.equals(ski)),
+        "subject key identifier",
+        "ski",
+      );
+    }
+    if (!hasName(item, DSIG_NS, "X509IssuerSerial"))
+      return fail("WSS_UNTRUSTED_KEY", `X509Data/${quote(item.localName)} is not accepted`);
+    const [nameEl, serialEl, ...rest] = elementChildren(item);
+    if (
+      !isElement(nameEl, DSIG_NS, "X509IssuerName") ||
+      !isElement(serialEl, DSIG_NS, "X509SerialNumber") ||
+      rest.length > 0
+    )
+      return fail("WSS_MALFORMED", "X509IssuerSerial must hold X509IssuerName then X509SerialNumber");
+    const issuerText = textOnly(nameEl) ?? "";
+    const issuer = parseDistinguishedName(issuerText);
+    if (!issuer)
+      return fail("WSS_MALFORMED", `X509IssuerName ${quote(issuerText)} is not a distinguished name`);
+    const serialText = (textOnly(serialEl) ?? "").trim();
+    if (!/^[+-]?\d{1,200}$/.test(serialText))
+      return fail("WSS_MALFORMED", `X509SerialNumber ${quote(serialText)} is not an integer`);
+    const serial = BigInt(serialText);
+    const reversed = [...issuer].reverse();
+    const found = [...this.pinned.values()].filter(
+      (c) =>
+        c.names !== undefined &&
+        c.names.serialNumber === serial &&
+        // RFC 4514 lists the last RDN first; some stacks write DER order: both mean the same name.
+        (sameDistinguishedName(issuer, c.names.issuer) || sameDistinguishedName(reversed, c.names.issuer)),
+    );
+    return pinnedOnly(found, "issuer and serial number", "issuer-serial");
+  }
+
   /** A certificate the message carries: usable only when pinned or issued by a trusted CA. */
-  private embedded(
-    b64: string,
-    kind: KeyReferenceKind,
-    what: string,
-  ): { key: KeyObject; cert: LoadedCertificate; trusted: boolean; kind: KeyReferenceKind } {
+  private embedded(b64: string, kind: KeyReferenceKind, what: string): ResolvedKey {
     let embedded: LoadedCertificate;
     try {
       if (!BASE64.test(b64)) throw new Error("not base64");

@@ -219,21 +219,27 @@ describe("certificates carried in the message", () => {
     );
   });
 
-  it("refuses X509Data holding more than one item, or an item it does not resolve", () => {
-    const msg = signWith(named, SAMPLE_ENVELOPE, { keyReference: "issuer-serial" });
-    const two = msg.replace(
-      "</ds:X509IssuerSerial>",
-      "</ds:X509IssuerSerial><ds:X509SubjectName>CN=x</ds:X509SubjectName>",
+  it("accepts X509Data with X509Certificate and X509IssuerSerial of the same certificate (zeep), refuses a mix", () => {
+    const serialized = signWith(named, SAMPLE_ENVELOPE, { keyReference: "issuer-serial" });
+    const issuerSerial = (
+      /<ds:X509IssuerSerial>[\s\S]*<\/ds:X509IssuerSerial>/.exec(serialized) as RegExpExecArray
+    )[0];
+    const cert = (c: TestIdentity) =>
+      `<ds:X509Certificate>${c.certPem.replace(/-----[^-]+-----|\s/g, "")}</ds:X509Certificate>`;
+    const both = serialized.replace(issuerSerial, `${cert(named)}${issuerSerial}`);
+    const verifier = () => createRequestVerifier({ trust: [named.certPem, other.certPem] });
+    expect(verifier().verifyRequest(both)?.keyReference).toBe("x509-data");
+    const mixed = serialized.replace(issuerSerial, `${cert(other)}${issuerSerial}`);
+    expect(refusal(() => verifier().verifyRequest(mixed)).message).toContain("different certificates");
+    const subjectName = serialized.replace(
+      issuerSerial,
+      `${issuerSerial}<ds:X509SubjectName>CN=x</ds:X509SubjectName>`,
     );
-    expect(refusal(() => createRequestVerifier({ trust: [named.certPem] }).verifyRequest(two)).code).toBe(
-      "WSS_MALFORMED",
+    expect(refusal(() => verifier().verifyRequest(subjectName)).code).toBe("WSS_UNTRUSTED_KEY");
+    const four = serialized.replace(
+      issuerSerial,
+      `${cert(named)}${issuerSerial}${issuerSerial}${cert(named)}`,
     );
-    const subjectName = msg.replace(
-      /<ds:X509IssuerSerial>[\s\S]*<\/ds:X509IssuerSerial>/,
-      "<ds:X509SubjectName>CN=proxy  1</ds:X509SubjectName>",
-    );
-    expect(
-      refusal(() => createRequestVerifier({ trust: [named.certPem] }).verifyRequest(subjectName)).code,
-    ).toBe("WSS_UNTRUSTED_KEY");
+    expect(refusal(() => verifier().verifyRequest(four)).code).toBe("WSS_MALFORMED");
   });
 });
