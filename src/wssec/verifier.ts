@@ -651,8 +651,13 @@ export class WsSecurityVerifier implements RequestVerifier {
     if (hasName(ref, DSIG_NS, "X509Data")) {
       // zeep writes X509Certificate and X509IssuerSerial together: every item must name
       // the same trusted certificate.
-      const items = elementChildren(ref);
-      if (items.length === 0 || items.length > 3)
+      // zeep's Signature also leaves an empty X509IssuerSerial template next to the
+      // certificate: an item without content names nothing and is skipped.
+      const all = elementChildren(ref);
+      const items = all.filter(
+        (item) => !(hasName(item, DSIG_NS, "X509IssuerSerial") && item.children.length === 0),
+      );
+      if (items.length === 0 || all.length > 3)
         return fail("WSS_MALFORMED", "X509Data must hold 1 to 3 items");
       const resolved = items.map((item) => this.x509DataItem(item, pinnedOnly));
       const first = resolved[0] as ResolvedKey;

@@ -236,6 +236,11 @@ describe("certificates carried in the message", () => {
       `${issuerSerial}<ds:X509SubjectName>CN=x</ds:X509SubjectName>`,
     );
     expect(refusal(() => verifier().verifyRequest(subjectName)).code).toBe("WSS_UNTRUSTED_KEY");
+    // zeep's Signature leaves the IssuerSerial template empty: skipped, the certificate decides.
+    const zeep = serialized.replace(issuerSerial, `<ds:X509IssuerSerial/>${cert(named)}`);
+    expect(verifier().verifyRequest(zeep)?.keyReference).toBe("x509-data");
+    const emptyOnly = serialized.replace(issuerSerial, "<ds:X509IssuerSerial/>");
+    expect(refusal(() => verifier().verifyRequest(emptyOnly)).code).toBe("WSS_MALFORMED");
     const four = serialized.replace(
       issuerSerial,
       `${cert(named)}${issuerSerial}${issuerSerial}${cert(named)}`,
