@@ -641,7 +641,7 @@ export class WsSecurityVerifier implements RequestVerifier {
       if (valueType === X509_SKI_VALUE_TYPE) {
         const ski = Buffer.from(value, "base64");
         const found = [...this.pinned.values()].filter(
-          (c) => c.names !== undefined && c.names.subjectKeyIdentifier.equals(ski),
+          (c) => c.names?.subjectKeyIdentifier.equals(ski) === true,
         );
         return pinnedOnly(found, "subject key identifier", "ski");
       }

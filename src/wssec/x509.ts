@@ -150,7 +150,7 @@ const SKI_OID = "2.5.29.14";
 export function readCertificateNameFields(der: Uint8Array): CertificateNameFields {
   const cert = readTlv(der, 0);
   const [tbs] = children(der, cert);
-  if (!tbs || tbs.tag !== 0x30) throw bad("Certificate");
+  if (tbs?.tag !== 0x30) throw bad("Certificate");
   const fields = children(der, tbs);
   let i = 0;
   if (fields[0]?.tag === 0xa0) i++;
@@ -160,7 +160,7 @@ export function readCertificateNameFields(der: Uint8Array): CertificateNameField
   i++; // validity
   const subject = fields[i++];
   const spki = fields[i++];
-  if (!serial || serial.tag !== 0x02 || !issuer || !subject || !spki) throw bad("TBSCertificate");
+  if (serial?.tag !== 0x02 || !issuer || !subject || !spki) throw bad("TBSCertificate");
   let ski: Buffer | undefined;
   for (const f of fields.slice(i)) {
     if (f.tag !== 0xa3) continue;
@@ -177,7 +177,7 @@ export function readCertificateNameFields(der: Uint8Array): CertificateNameField
   const fromExtension = ski !== undefined;
   if (!ski) {
     const bits = children(der, spki)[1];
-    if (!bits || bits.tag !== 0x03) throw bad("subjectPublicKey");
+    if (bits?.tag !== 0x03) throw bad("subjectPublicKey");
     ski = createHash("sha1")
       .update(der.subarray(bits.start + 1, bits.end))
       .digest();
