@@ -184,6 +184,27 @@ const readNames = (c: LoadedCertificate): CertificateNameFields | undefined => {
   }
 };
 
+/** Longest CA chain above the sender's certificate (intermediates + root). */
+const MAX_CA_CHAIN = 8;
+
+/** Whether `cert` names `issuer` as its issuer and carries its signature. */
+const issuedBy = (cert: LoadedCertificate, issuer: LoadedCertificate): boolean => {
+  try {
+    return cert.x509.checkIssued(issuer.x509) && cert.x509.verify(issuer.x509.publicKey);
+  } catch {
+    return false;
+  }
+};
+
+/** A root: issuer equals subject and its own key verifies its signature (key usage aside). */
+const selfSigned = (c: LoadedCertificate): boolean => {
+  try {
+    return c.x509.issuer === c.x509.subject && c.x509.verify(c.x509.publicKey);
+  } catch {
+    return false;
+  }
+};
+
 const subjectLine = (x509: X509Certificate): string => x509.subject.split("\n").join(", ");
 
 /**
@@ -201,6 +222,8 @@ export class WsSecurityVerifier implements RequestVerifier {
   private readonly pinned = new Map<string, TrustedCertificate>();
   private readonly bySha1 = new Map<string, TrustedCertificate>();
   private readonly cas: LoadedCertificate[];
+  /** Issuer of each intermediate CA among `cas` (roots are absent). */
+  private readonly caIssuers = new Map<LoadedCertificate, LoadedCertificate>();
   private readonly subject: RegExp | undefined;
   private readonly requireSignature: boolean;
   private readonly limits: { maxBytes: number; maxDepth: number };
@@ -218,8 +241,20 @@ export class WsSecurityVerifier implements RequestVerifier {
     for (const pem of options.trust ?? [])
       for (const c of loadCertificates(pem, "trusted certificate")) this.pin(c);
     this.cas = (options.trustCa ?? []).flatMap((pem) => loadCertificates(pem, "trusted CA certificate"));
+
     if (this.cas.length > 0 && options.subject === undefined) {
       throw new ConfigError("CONFIG_SUBJECT", "trustCa needs a subject constraint (subject pattern)");
+    }
+    // An intermediate given with trustCa is trusted only through a root given with it.
+    for (const ca of this.cas) {
+      if (selfSigned(ca)) continue;
+      const parent = this.cas.find((p) => p !== ca && p.x509.ca && issuedBy(ca, p));
+      if (!parent)
+        throw new ConfigError(
+          "CONFIG_CERT",
+          `trusted CA certificate ${subjectLine(ca.x509)} is not self-signed and its issuer is not among the trustCa certificates: add the root`,
+        );
+      this.caIssuers.set(ca, parent);
     }
     this.subject =
       options.subject === undefined
@@ -751,15 +786,22 @@ export class WsSecurityVerifier implements RequestVerifier {
     return fail("WSS_UNTRUSTED_KEY", "the embedded certificate is not trusted");
   }
 
+  /**
+   * Whether `cert` matches the subject rule and is issued by a trusted CA whose chain up to
+   * a root given with `trustCa` is valid now (RFC 5280 §6.1, simplified: signatures, the
+   * cA flag and validity periods; the message carries only the leaf).
+   */
   private issuedByTrustedCa(cert: LoadedCertificate): boolean {
     const subject = subjectLine(cert.x509);
     if (!this.subject?.test(subject)) return false;
-    return this.cas.some((ca) => {
-      try {
-        return cert.x509.checkIssued(ca.x509) && cert.x509.verify(ca.x509.publicKey) && ca.x509.ca;
-      } catch {
-        return false;
-      }
-    });
+    const now = this.clock();
+    const valid = (c: LoadedCertificate): boolean =>
+      Date.parse(c.x509.validFrom) <= now + this.skewMs && Date.parse(c.x509.validTo) >= now - this.skewMs;
+    const issuer = this.cas.find((ca) => ca.x509.ca && issuedBy(cert, ca));
+    for (let ca = issuer, depth = 0; ca && depth <= MAX_CA_CHAIN; ca = this.caIssuers.get(ca), depth++) {
+      if (!valid(ca)) return false;
+      if (!this.caIssuers.has(ca)) return true;
+    }
+    return false;
   }
 }
