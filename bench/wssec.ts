@@ -19,6 +19,10 @@
  * Our 1,000- and 10,000-device cases run interleaved, so load from other processes falls
  * on both alike. Default node flags: a library cannot choose its host's GC settings.
  *
+ * Key references (issue 14): Sync and 1,000 devices signed with an X509IssuerSerial or
+ * X509SubjectKeyIdentifier reference, verified against 52 pinned certificates, with a BST
+ * case against the same verifier for comparison.
+ *
  * Figures: median and p90 per operation, GC time per operation (ours), and the two
  * ratios of issue 4: baseline / ours at 1,000 devices (target ≥ 10) and
  * ours(10,000) / ours(1,000) (target ≤ 12). Writes bench/results/wssec.json.
@@ -269,6 +273,37 @@ const [syncRsa, syncEc] = await measureOurs(
   verifier,
   ITERATIONS * 5,
 );
+// Key references resolved by lookup among the pinned certificates (issue 14): IssuerSerial
+// compares distinguished names by meaning, SKI compares identifiers; both scan the pinned
+// set, so it holds 50 more certificates here than the two that sign.
+const extraPins = await Promise.all(
+  Array.from({ length: 50 }, (_, i) => createTestIdentity("ec-p256", { commonName: `bench-pin-${i}` })),
+);
+const lookupVerifier = createRequestVerifier({
+  trust: [rsa.certPem, ec.certPem, ...extraPins.map((p) => p.certPem)],
+});
+const issuerSerialSigner = createMessageSigner({
+  key: rsa.keyPem,
+  cert: rsa.certPem,
+  keyReference: "issuer-serial",
+});
+const skiSigner = createMessageSigner({ key: rsa.keyPem, cert: rsa.certPem, keyReference: "ski" });
+const [syncBstPinned, syncIssuerSerial, syncSki, k1IssuerSerial, k1Ski] = await measureOurs(
+  [
+    { name: "Sync, RSA + BST (52 pinned)", devices: 3, envelope: sync, signer: rsaSigner },
+    { name: "Sync, RSA + IssuerSerial (52 pinned)", devices: 3, envelope: sync, signer: issuerSerialSigner },
+    { name: "Sync, RSA + SKI (52 pinned)", devices: 3, envelope: sync, signer: skiSigner },
+    {
+      name: "SubmitBillingReads 1,000, RSA + IssuerSerial",
+      devices: 1000,
+      envelope: billing1k,
+      signer: issuerSerialSigner,
+    },
+    { name: "SubmitBillingReads 1,000, RSA + SKI", devices: 1000, envelope: billing1k, signer: skiSigner },
+  ],
+  lookupVerifier,
+  ITERATIONS * 2,
+);
 const [k1Rsa, k10Rsa, k1Ec, k10Ec] = await measureOurs(
   [
     { name: "SubmitBillingReads 1,000, RSA + BST", devices: 1000, envelope: billing1k, signer: rsaSigner },
@@ -321,6 +356,11 @@ const ratios = {
     baseline.k10 && !baseline.k10.skipped ? baseline.k10.totalMs.median / ours.k10Rsa.totalMs.median : null,
   k10OverK1Rsa: ours.k10Rsa.totalMs.median / ours.k1Rsa.totalMs.median,
   k10OverK1Ec: ours.k10Ec.totalMs.median / ours.k1Ec.totalMs.median,
+  syncVerifyIssuerSerialOverBst:
+    (syncIssuerSerial as Row).verifyMs.median / (syncBstPinned as Row).verifyMs.median,
+  syncVerifySkiOverBst: (syncSki as Row).verifyMs.median / (syncBstPinned as Row).verifyMs.median,
+  k1VerifyIssuerSerialMs: (k1IssuerSerial as Row).verifyMs.median,
+  k1VerifySkiMs: (k1Ski as Row).verifyMs.median,
 };
 const targets = {
   "baseline/ours at 1,000 devices ≥ 10": ratios.k1BaselineOverOurs >= 10,
@@ -348,6 +388,9 @@ if (ratios.k10BaselineOverOurs !== null)
   console.log(`10,000 devices: baseline / ours = ${ratios.k10BaselineOverOurs.toFixed(1)}×`);
 console.log(
   `ours 10,000 / 1,000 devices = ${ratios.k10OverK1Rsa.toFixed(1)}× RSA, ${ratios.k10OverK1Ec.toFixed(1)}× ECDSA (target ≤ 12)`,
+);
+console.log(
+  `verify, Sync, 52 pinned: IssuerSerial / BST = ${ratios.syncVerifyIssuerSerialOverBst.toFixed(2)}×, SKI / BST = ${ratios.syncVerifySkiOverBst.toFixed(2)}×`,
 );
 for (const [name, ok] of Object.entries(targets)) console.log(`${ok ? "met   " : "MISSED"} ${name}`);
 

@@ -157,6 +157,27 @@ export class SecurityError extends SdkError {
   }
 }
 
+/**
+ * The server answered a SOAP fault that does not carry a valid signature from the pinned
+ * server certificate (`verifyResponsesWith`), e.g. a fault it could not sign. Code
+ * `UNSIGNED_FAULT`; {@link UnsignedFaultError.fault} is the fault as received — the
+ * server's stated reason, unauthenticated — and {@link SdkError.cause} why the signature
+ * check failed. Retryable when the fault says so (a retry is always safe to attempt).
+ */
+export class UnsignedFaultError extends SecurityError {
+  /** The fault the server sent, not authenticated. */
+  readonly fault: SoapFaultError;
+
+  constructor(fault: SoapFaultError, verification: unknown) {
+    super(
+      "UNSIGNED_FAULT",
+      `the server answered a fault without a valid signature (${fault.code}: ${fault.message.split("\n")[0]?.slice(0, 200)})`,
+      { cause: verification, retryable: fault.retryable },
+    );
+    this.fault = fault;
+  }
+}
+
 /** An SNMP call failed as a whole (`SNMP_*` codes): timeout, auth failure, broken agent. */
 export class SnmpError extends SdkError {
   /** One of the {@link SnmpError} codes of docs/error-codes.md. */

@@ -12,6 +12,7 @@ import { gunzipSync } from "node:zlib";
 import * as soap from "soap";
 import { ConfigError, isSdkError, type SdkError, SecurityError, StorageError } from "../errors.js";
 import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
+import { decodeEnvelope } from "../wssec/index.js";
 import { compactEnvelope, encodeResponseBody } from "./compress.js";
 import { inspectEnvelope, type OperationName } from "./envelope.js";
 import { COMMUNICATION_NS, CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
@@ -496,7 +497,7 @@ export class CommunicationServer {
           },
         );
       const body = await this.readBody(req);
-      const text = body.toString("utf8");
+      const text = decodeRequestBody(body, req.headers["content-type"]);
       const inspected = inspectEnvelope(text);
       operation = inspected.operation;
       this.checkSoapAction(req, operation);
@@ -863,4 +864,19 @@ function toFault(err: unknown): CommunicationFaultError {
       },
     );
   return new CommunicationFaultError("INTERNAL", "internal error", { retryable: true, cause: err });
+}
+
+/**
+ * The request text by wssec's charset rule (UTF-8 or UTF-16, BOM and declaration agreeing,
+ * see `decodeEnvelope`), refused with HTTP 415 otherwise.
+ * @throws CommunicationFaultError `UNSUPPORTED_MEDIA_TYPE`.
+ */
+function decodeRequestBody(body: Buffer, contentType: string | undefined): string {
+  try {
+    return decodeEnvelope(body, contentType).text;
+  } catch (err) {
+    if (isSdkError(err) && err.code === "WSS_UNSUPPORTED_CHARSET")
+      throw new CommunicationFaultError("UNSUPPORTED_MEDIA_TYPE", err.message, { httpStatus: 415 });
+    throw err;
+  }
 }

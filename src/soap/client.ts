@@ -11,7 +11,14 @@ import http from "node:http";
 import https from "node:https";
 import { createSecureContext } from "node:tls";
 import { gzipSync } from "node:zlib";
-import { AbortError, ConfigError, isSdkError, SdkError, TransportError } from "../errors.js";
+import {
+  AbortError,
+  ConfigError,
+  isSdkError,
+  SdkError,
+  TransportError,
+  UnsignedFaultError,
+} from "../errors.js";
 import { acceptsGzip } from "./encoding.js";
 import { buildEnvelope, type ParsedElement, parseResponse, SERVICE_NAMESPACE } from "./envelope.js";
 import { faultToError } from "./faults.js";
@@ -429,10 +436,21 @@ export class CommunicationClient {
       } catch (err) {
         if (status >= 200 && status < 300) throw err;
       }
-      if (parsed?.kind === "fault")
-        throw faultToError(parsed.fault, status, {
+      if (parsed?.kind === "fault") {
+        const fault = faultToError(parsed.fault, status, {
           signingCertificatePem: (this.#security as { certificatePem?: string } | undefined)?.certificatePem,
         });
+        // With a pinned server certificate a fault is checked like any answer; one that does
+        // not verify is still reported, typed, so the user sees the server's stated reason.
+        if (this.#security?.verifyResponse) {
+          try {
+            await this.#security.verifyResponse(responseText, context);
+          } catch (err) {
+            throw new UnsignedFaultError(fault, err);
+          }
+        }
+        throw fault;
+      }
       if (parsed?.kind === "response" && status >= 200 && status < 300) {
         if (parsed.element !== `${operation}Response`) {
           throw new TransportError(

@@ -25,6 +25,7 @@ export {
   type SignatureAlgorithmName,
   type SignatureAlgorithmSpec,
 } from "./algorithms.js";
+export { charsetOf, type DecodedEnvelope, decodeEnvelope, type EnvelopeEncoding } from "./charset.js";
 export {
   SECURITY_FAULTS,
   type SecurityFaultCode,
@@ -38,8 +39,10 @@ export {
   WSS_2003_DRAFT,
   WSS_2004,
   type WsseNamespaces,
+  X509_SKI_VALUE_TYPE,
 } from "./namespaces.js";
 export {
+  KEY_REFERENCE_KINDS,
   type KeyReferenceKind,
   passwordDigest,
   type UsernameTokenOptions,
@@ -68,6 +71,12 @@ export interface RequestVerifierOptions {
   maxBytes?: number;
   /** Also accept the 2003 draft WS-Security namespaces older device clients send (default false). */
   allowDraftNamespaces?: boolean;
+  /** Allowed clock difference in ms (default 60,000). */
+  clockSkewMs?: number;
+  /** Largest accepted age in ms of a Timestamp without `Expires` (default 300,000). */
+  maxAgeMs?: number;
+  /** Most fractional-second digits accepted in a Timestamp (default 3; up to 9). */
+  timestampFractionDigits?: number;
   /** Clock in epoch milliseconds (tests). */
   clock?: () => number;
 }
@@ -100,6 +109,11 @@ export function createRequestVerifier(options: RequestVerifierOptions = {}): Str
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     ...(options.allowDraftNamespaces !== undefined
       ? { allowDraftNamespaces: options.allowDraftNamespaces }
+      : {}),
+    ...(options.clockSkewMs !== undefined ? { clockSkewMs: options.clockSkewMs } : {}),
+    ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
+    ...(options.timestampFractionDigits !== undefined
+      ? { timestampFractionDigits: options.timestampFractionDigits }
       : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -63,6 +63,9 @@ export const THUMBPRINT_SHA1_VALUE_TYPE =
  */
 export const THUMBPRINT_SHA256_VALUE_TYPE =
   "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#ThumbprintSHA256";
+/** ValueType of a subject key identifier KeyIdentifier (X.509 Token Profile 1.0 §3.2.1). */
+export const X509_SKI_VALUE_TYPE =
+  "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier";
 /** ValueType of a SecurityTokenReference/Reference to an X.509 token (WSS 1.0). */
 export const X509_REFERENCE_VALUE_TYPE = WSS_2004.x509ValueType;
 

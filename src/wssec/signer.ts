@@ -29,13 +29,37 @@ import {
   WSS_2003_DRAFT,
   WSS_2004,
   type WsseNamespaces,
+  X509_SKI_VALUE_TYPE,
 } from "./namespaces.js";
 import { WsSecurityVerifier } from "./verifier.js";
 import { checkWireForm } from "./wire.js";
+import { formatDistinguishedName, readCertificateNameFields } from "./x509.js";
 import { childElements, excC14nTo, idAttributesOf, isEnvelopeBody, isXmlElement, parseXml } from "./xml.js";
 
-/** How the signature names its key. */
-export type KeyReferenceKind = "bst" | "thumbprint-sha1" | "thumbprint-sha256";
+/**
+ * How the signature names its key (WSS X.509 Token Profile 1.1 §3.2): `bst` a Reference to
+ * a BinarySecurityToken; `thumbprint-sha1`/`thumbprint-sha256` a thumbprint KeyIdentifier;
+ * `ski` an X509SubjectKeyIdentifier KeyIdentifier; `issuer-serial` `ds:X509Data/X509IssuerSerial`;
+ * `x509-data` the certificate in `ds:X509Data/X509Certificate` (the verifier also reports
+ * a certificate in a KeyIdentifier this way).
+ */
+export type KeyReferenceKind =
+  | "bst"
+  | "thumbprint-sha1"
+  | "thumbprint-sha256"
+  | "ski"
+  | "issuer-serial"
+  | "x509-data";
+
+/** Every {@link KeyReferenceKind}. */
+export const KEY_REFERENCE_KINDS: readonly KeyReferenceKind[] = [
+  "bst",
+  "thumbprint-sha1",
+  "thumbprint-sha256",
+  "ski",
+  "issuer-serial",
+  "x509-data",
+];
 
 /** A UsernameToken to add to the header. */
 export interface UsernameTokenOptions {
@@ -103,7 +127,7 @@ export class WsSecuritySigner implements MessageSecurity {
     if (!(this.ttlMs > 0 && Number.isFinite(this.ttlMs)))
       throw new ConfigError("CONFIG_TTL", "ttlMs must be a positive number");
     this.keyReference = options.keyReference ?? "bst";
-    if (!["bst", "thumbprint-sha1", "thumbprint-sha256"].includes(this.keyReference)) {
+    if (!KEY_REFERENCE_KINDS.includes(this.keyReference)) {
       throw new ConfigError(
         "CONFIG_KEY_REFERENCE",
         `unknown key reference ${JSON.stringify(this.keyReference)}`,
@@ -299,6 +323,14 @@ export class WsSecuritySigner implements MessageSecurity {
         return `<wsse:KeyIdentifier EncodingType="${this.ns.base64Encoding}" ValueType="${THUMBPRINT_SHA1_VALUE_TYPE}">${cert.thumbprintSha1}</wsse:KeyIdentifier>`;
       case "thumbprint-sha256":
         return `<wsse:KeyIdentifier EncodingType="${this.ns.base64Encoding}" ValueType="${THUMBPRINT_SHA256_VALUE_TYPE}">${cert.thumbprintSha256}</wsse:KeyIdentifier>`;
+      case "ski":
+        return `<wsse:KeyIdentifier EncodingType="${this.ns.base64Encoding}" ValueType="${X509_SKI_VALUE_TYPE}">${readCertificateNameFields(cert.der).subjectKeyIdentifier.toString("base64")}</wsse:KeyIdentifier>`;
+      case "issuer-serial": {
+        const names = readCertificateNameFields(cert.der);
+        return `<ds:X509Data><ds:X509IssuerSerial><ds:X509IssuerName>${escapeText(formatDistinguishedName(names.issuer))}</ds:X509IssuerName><ds:X509SerialNumber>${names.serialNumber}</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data>`;
+      }
+      case "x509-data":
+        return `<ds:X509Data><ds:X509Certificate>${cert.base64}</ds:X509Certificate></ds:X509Data>`;
     }
   }
 

@@ -28,10 +28,17 @@ import {
   WSS_2003_DRAFT,
   WSS_2004,
   type WsseNamespaces,
+  X509_SKI_VALUE_TYPE,
 } from "./namespaces.js";
 import { ReplayCache } from "./replay.js";
 import type { KeyReferenceKind } from "./signer.js";
 import { checkWireForm, DEFAULT_WIRE_LIMITS } from "./wire.js";
+import {
+  type CertificateNameFields,
+  parseDistinguishedName,
+  readCertificateNameFields,
+  sameDistinguishedName,
+} from "./x509.js";
 import {
   excC14n as canonicalize,
   descendants,
@@ -65,6 +72,17 @@ export interface WsSecurityVerifierOptions {
   clockSkewMs?: number;
   /** Largest accepted Expires − Created (default 300,000 ms). */
   maxLifetimeMs?: number;
+  /**
+   * Largest accepted age of a Timestamp that has no `Expires` (default 300,000 ms): such a
+   * message is treated as expiring at Created + maxAgeMs. WSS 1.1 SOAP Message Security
+   * §10 makes `Expires` optional; WSS4J does not require it.
+   */
+  maxAgeMs?: number;
+  /**
+   * Most fractional-second digits accepted in Created/Expires (default 3, milliseconds;
+   * at most 9). Digits beyond milliseconds are truncated, never rounded.
+   */
+  timestampFractionDigits?: number;
   /** Upper bound on remembered signatures (default 100,000). */
   replayCacheSize?: number;
   /** Also accept the 2003 draft WS-Security namespaces (default false). */
@@ -88,8 +106,13 @@ export interface VerifiedRequest extends VerifiedSender {
   keyReference: KeyReferenceKind;
   /** Timestamp Created. */
   created: Date;
-  /** Timestamp Expires. */
+  /**
+   * Timestamp Expires; for a Timestamp without `Expires`, Created + `maxAgeMs` (see
+   * {@link VerifiedRequest.expiresGiven}).
+   */
   expires: Date;
+  /** Whether the Timestamp carried `Expires` (false: {@link VerifiedRequest.expires} is derived). */
+  expiresGiven: boolean;
   /** The verified Body element, canonical form (exc-c14n) — read business values from this. */
   bodyCanonical: string;
 }
@@ -107,7 +130,13 @@ export interface VerifierStats {
 const UTILITY_EC_NS = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const ID_REF = /^#([A-Za-z_][A-Za-z0-9_.-]*)$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+/**
+ * xsd:dateTime in UTC: the WSS 1.1 SOAP Message Security §10 timestamp elements "SHOULD"
+ * be UTC and the Basic Security Profile 1.1 (R3217, R3213) requires the `Z` form, so an
+ * offset such as `+02:00` is refused rather than converted.
+ */
+const UTC_DATE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/;
+const OFFSET_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2})?$/;
 
 const WATCHED_NAMESPACES: ReadonlySet<string> = new Set([
   SOAP11_NS,
@@ -123,15 +152,58 @@ const WATCHED_NAMESPACES: ReadonlySet<string> = new Set([
 const keepInBody = (el: Element): boolean =>
   el.attributes.length > 0 || (el.namespaceURI !== null && WATCHED_NAMESPACES.has(el.namespaceURI));
 
+/** `{ns}local` test that does not narrow (a type guard's false branch would make the element `never`). */
+const hasName = (el: Element, ns: string, local: string): boolean =>
+  el.localName === local && el.namespaceURI === ns;
+
 const fail = (code: SecurityErrorCode, message: string): never => {
   throw new SecurityError(code, message);
 };
 /** Attacker-controlled text in messages is cut short. */
 const quote = (s: string | null | undefined): string => JSON.stringify((s ?? "").slice(0, 64));
 
+/** A resolved verification key and the certificate it came from. */
+interface ResolvedKey {
+  key: KeyObject;
+  cert: LoadedCertificate;
+  trusted: boolean;
+  kind: KeyReferenceKind;
+}
+
 interface TrustedCertificate extends LoadedCertificate {
   subjectLine: string;
+  /** Issuer, serial and SKI; undefined when the DER could not be read for them. */
+  names: CertificateNameFields | undefined;
 }
+
+const readNames = (c: LoadedCertificate): CertificateNameFields | undefined => {
+  try {
+    return readCertificateNameFields(c.der);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Longest CA chain above the sender's certificate (intermediates + root). */
+const MAX_CA_CHAIN = 8;
+
+/** Whether `cert` names `issuer` as its issuer and carries its signature. */
+const issuedBy = (cert: LoadedCertificate, issuer: LoadedCertificate): boolean => {
+  try {
+    return cert.x509.checkIssued(issuer.x509) && cert.x509.verify(issuer.x509.publicKey);
+  } catch {
+    return false;
+  }
+};
+
+/** A root: issuer equals subject and its own key verifies its signature (key usage aside). */
+const selfSigned = (c: LoadedCertificate): boolean => {
+  try {
+    return c.x509.issuer === c.x509.subject && c.x509.verify(c.x509.publicKey);
+  } catch {
+    return false;
+  }
+};
 
 const subjectLine = (x509: X509Certificate): string => x509.subject.split("\n").join(", ");
 
@@ -150,11 +222,15 @@ export class WsSecurityVerifier implements RequestVerifier {
   private readonly pinned = new Map<string, TrustedCertificate>();
   private readonly bySha1 = new Map<string, TrustedCertificate>();
   private readonly cas: LoadedCertificate[];
+  /** Issuer of each intermediate CA among `cas` (roots are absent). */
+  private readonly caIssuers = new Map<LoadedCertificate, LoadedCertificate>();
   private readonly subject: RegExp | undefined;
   private readonly requireSignature: boolean;
   private readonly limits: { maxBytes: number; maxDepth: number };
   private readonly skewMs: number;
   private readonly maxLifetimeMs: number;
+  private readonly maxAgeMs: number;
+  private readonly fractionDigits: number;
   private readonly namespaceSets: WsseNamespaces[];
   private readonly clock: () => number;
   private readonly replay: ReplayCache;
@@ -165,8 +241,20 @@ export class WsSecurityVerifier implements RequestVerifier {
     for (const pem of options.trust ?? [])
       for (const c of loadCertificates(pem, "trusted certificate")) this.pin(c);
     this.cas = (options.trustCa ?? []).flatMap((pem) => loadCertificates(pem, "trusted CA certificate"));
+
     if (this.cas.length > 0 && options.subject === undefined) {
       throw new ConfigError("CONFIG_SUBJECT", "trustCa needs a subject constraint (subject pattern)");
+    }
+    // An intermediate given with trustCa is trusted only through a root given with it.
+    for (const ca of this.cas) {
+      if (selfSigned(ca)) continue;
+      const parent = this.cas.find((p) => p !== ca && p.x509.ca && issuedBy(ca, p));
+      if (!parent)
+        throw new ConfigError(
+          "CONFIG_CERT",
+          `trusted CA certificate ${subjectLine(ca.x509)} is not self-signed and its issuer is not among the trustCa certificates: add the root`,
+        );
+      this.caIssuers.set(ca, parent);
     }
     this.subject =
       options.subject === undefined
@@ -189,6 +277,7 @@ export class WsSecurityVerifier implements RequestVerifier {
       ...this.limits,
       clockSkewMs: options.clockSkewMs,
       maxLifetimeMs: options.maxLifetimeMs,
+      maxAgeMs: options.maxAgeMs,
     })) {
       if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
         throw new ConfigError("CONFIG_LIMIT", `${name} must be a positive number`);
@@ -196,6 +285,11 @@ export class WsSecurityVerifier implements RequestVerifier {
     }
     this.skewMs = options.clockSkewMs ?? 60_000;
     this.maxLifetimeMs = options.maxLifetimeMs ?? 300_000;
+    this.maxAgeMs = options.maxAgeMs ?? 300_000;
+    const digits = options.timestampFractionDigits ?? 3;
+    if (!Number.isInteger(digits) || digits < 0 || digits > 9)
+      throw new ConfigError("CONFIG_LIMIT", "timestampFractionDigits must be an integer from 0 to 9");
+    this.fractionDigits = digits;
     this.namespaceSets = options.allowDraftNamespaces ? [WSS_2004, WSS_2003_DRAFT] : [WSS_2004];
     this.clock = options.clock ?? Date.now;
     this.replay = new ReplayCache(options.replayCacheSize ?? 100_000);
@@ -219,7 +313,7 @@ export class WsSecurityVerifier implements RequestVerifier {
   }
 
   private pin(c: LoadedCertificate): void {
-    const t: TrustedCertificate = { ...c, subjectLine: subjectLine(c.x509) };
+    const t: TrustedCertificate = { ...c, subjectLine: subjectLine(c.x509), names: readNames(c) };
     this.pinned.set(c.thumbprintSha256, t);
     this.bySha1.set(c.thumbprintSha1, t);
   }
@@ -347,7 +441,7 @@ export class WsSecurityVerifier implements RequestVerifier {
     const timestamp = timestamps[0] as Element;
     if (timestamp.parentNode !== security.el)
       fail("WSS_WRAPPING", "the Timestamp is not in the Security header");
-    const { created, expires } = this.readTimestamp(timestamp, ns);
+    const { created, expires: givenExpires } = this.readTimestamp(timestamp, ns);
 
     // References: exactly the Body and the Timestamp, once each.
     if (references.length !== 2)
@@ -432,11 +526,25 @@ export class WsSecurityVerifier implements RequestVerifier {
     }
 
     const now = this.clock();
+    const at = (ms: number): string => new Date(ms).toISOString();
     if (created.getTime() > now + this.skewMs)
-      fail("WSS_NOT_YET_VALID", "the Timestamp is created in the future");
-    if (expires.getTime() < now - this.skewMs) fail("WSS_EXPIRED", "the Timestamp has expired");
+      fail(
+        "WSS_NOT_YET_VALID",
+        `the Timestamp is created in the future (Created ${at(created.getTime())}, server time ${at(now)}, skew ${this.skewMs / 1000} s)`,
+      );
+    const expires = givenExpires ?? new Date(created.getTime() + this.maxAgeMs);
+    if (expires.getTime() < now - this.skewMs)
+      fail(
+        "WSS_EXPIRED",
+        givenExpires
+          ? `the Timestamp has expired (Expires ${at(expires.getTime())}, server time ${at(now)}, skew ${this.skewMs / 1000} s)`
+          : `the Timestamp is too old (Created ${at(created.getTime())}, no Expires, maximum age ${this.maxAgeMs / 1000} s, server time ${at(now)})`,
+      );
     if (expires.getTime() - created.getTime() > this.maxLifetimeMs) {
-      fail("WSS_LIFETIME", `the Timestamp lifetime exceeds ${Math.round(this.maxLifetimeMs / 1000)} s`);
+      fail(
+        "WSS_LIFETIME",
+        `the Timestamp lifetime exceeds ${Math.round(this.maxLifetimeMs / 1000)} s (Created ${at(created.getTime())}, Expires ${at(expires.getTime())})`,
+      );
     }
     const cert = keyRef.cert;
     if (cert.x509.validFrom && Date.parse(cert.x509.validFrom) > now + this.skewMs)
@@ -459,6 +567,7 @@ export class WsSecurityVerifier implements RequestVerifier {
       keyReference: keyRef.kind,
       created,
       expires,
+      expiresGiven: givenExpires !== undefined,
       bodyCanonical: bodyCanonical ?? canonicalize(body),
     };
   }
@@ -473,72 +582,129 @@ export class WsSecurityVerifier implements RequestVerifier {
     const [inc, ...more] = kids;
     if (more.length > 0 || !isElement(inc, UTILITY_EC_NS, "InclusiveNamespaces"))
       fail("WSS_MALFORMED", `unexpected content in ${what}`);
-    return ((inc as Element).getAttribute("PrefixList") ?? "")
-      .split(/\s+/)
-      .filter((p) => p.length > 0 && p !== "#default");
+    // Exc-C14N §3: "#default" names the default namespace; it must be kept (dropping it
+    // refused every WSS4J message whose envelope declares a default namespace).
+    return ((inc as Element).getAttribute("PrefixList") ?? "").split(/\s+/).filter((p) => p.length > 0);
   }
 
-  private readTimestamp(ts: Element, ns: WsseNamespaces): { created: Date; expires: Date } {
+  private readTimestamp(ts: Element, ns: WsseNamespaces): { created: Date; expires: Date | undefined } {
     const kids = elementChildren(ts);
     const [createdEl, expiresEl] = kids;
-    if (
-      !isElement(createdEl, ns.wsu, "Created") ||
-      !isElement(expiresEl, ns.wsu, "Expires") ||
-      kids.length !== 2
-    ) {
-      fail("WSS_MALFORMED", "the Timestamp must hold Created and Expires");
-    }
+    if (!isElement(createdEl, ns.wsu, "Created"))
+      fail("WSS_MALFORMED", "the Timestamp must start with Created");
+    if (kids.length > 2 || (kids.length === 2 && !isElement(expiresEl, ns.wsu, "Expires")))
+      fail("WSS_MALFORMED", "the Timestamp may hold only Created and an optional Expires");
     const parse = (el: Element, name: string): Date => {
       const text = (textOnly(el) ?? "").trim();
-      const ms = ISO_DATE.test(text) ? Date.parse(text) : Number.NaN;
-      if (Number.isNaN(ms)) fail("WSS_MALFORMED", `Timestamp ${name} is not an xsd:dateTime`);
+      const m = UTC_DATE.exec(text);
+      if (!m) {
+        if (OFFSET_DATE.test(text))
+          fail("WSS_MALFORMED", `Timestamp ${name} ${quote(text)} is not in UTC (write it with "Z")`);
+        fail("WSS_MALFORMED", `Timestamp ${name} ${quote(text)} is not an xsd:dateTime`);
+      }
+      const fraction = (m as RegExpExecArray)[2] ?? "";
+      if (fraction.length > this.fractionDigits)
+        fail(
+          "WSS_MALFORMED",
+          `Timestamp ${name} ${quote(text)} has more than ${this.fractionDigits} fractional-second digits`,
+        );
+      const ms = Date.parse(`${(m as RegExpExecArray)[1]}.${fraction.slice(0, 3).padEnd(3, "0")}Z`);
+      if (Number.isNaN(ms)) fail("WSS_MALFORMED", `Timestamp ${name} ${quote(text)} is not a valid time`);
       return new Date(ms);
     };
     const created = parse(createdEl as Element, "Created");
-    const expires = parse(expiresEl as Element, "Expires");
-    if (expires.getTime() <= created.getTime())
-      fail("WSS_MALFORMED", "Timestamp Expires is not after Created");
+    const expires = expiresEl ? parse(expiresEl as Element, "Expires") : undefined;
+    if (expires && expires.getTime() <= created.getTime())
+      fail(
+        "WSS_MALFORMED",
+        `Timestamp Expires ${expires.toISOString()} is not after Created ${created.toISOString()}`,
+      );
     return { created, expires };
   }
 
-  /** Finds the verification key: pinned / CA-issued, or (only without trust) the embedded token. */
+  /**
+   * Finds the verification key (WSS X.509 Token Profile 1.1 §3.2): a BinarySecurityToken
+   * reference (with or without ValueType), a KeyIdentifier (ThumbprintSHA1/256,
+   * X509SubjectKeyIdentifier, or the certificate itself), or `ds:X509Data` holding
+   * `X509IssuerSerial` or `X509Certificate`. Names are resolved against the pinned
+   * certificates only; a certificate carried in the message is used only when it is pinned
+   * or issued by a trusted CA (or, without any trust configured, as untrusted). A name
+   * that matches more than one pinned certificate is refused.
+   */
   private resolveKey(
     keyInfo: Element,
     security: Element,
     ids: Map<string, Element>,
     ns: WsseNamespaces,
-  ): { key: KeyObject; cert: LoadedCertificate; trusted: boolean; kind: KeyReferenceKind } {
+  ): ResolvedKey {
     const kids = elementChildren(keyInfo);
     const [str] = kids;
     if (kids.length !== 1 || !isElement(str, ns.wsse, "SecurityTokenReference")) {
       return fail(
         "WSS_UNTRUSTED_KEY",
-        "KeyInfo must hold one SecurityTokenReference (X509Data or KeyValue are not accepted)",
+        "KeyInfo must hold one SecurityTokenReference (X509Data or KeyValue directly in KeyInfo are not accepted)",
       );
     }
     const refKids = elementChildren(str);
     const ref: Element | undefined = refKids[0];
     if (refKids.length !== 1 || !ref)
       return fail("WSS_MALFORMED", "SecurityTokenReference must hold one reference");
-    if (ref.localName === "KeyIdentifier" && ref.namespaceURI === ns.wsse) {
+    const pinnedOnly = (found: TrustedCertificate[], what: string, kind: KeyReferenceKind): ResolvedKey => {
+      if (found.length === 0) return fail("WSS_UNTRUSTED_KEY", `the ${what} names no trusted certificate`);
+      if (found.length > 1)
+        return fail(
+          "WSS_UNTRUSTED_KEY",
+          `the ${what} names ${found.length} trusted certificates (ambiguous)`,
+        );
+      const cert = found[0] as TrustedCertificate;
+      return { key: cert.x509.publicKey, cert, trusted: true, kind };
+    };
+    if (hasName(ref, ns.wsse, "KeyIdentifier")) {
       const valueType = ref.getAttribute("ValueType") ?? "";
-      const value = (textOnly(ref) ?? "").trim();
-      let found: TrustedCertificate | undefined;
-      let kind: KeyReferenceKind;
+      const enc = ref.getAttribute("EncodingType");
+      if (enc && enc !== ns.base64Encoding) fail("WSS_MALFORMED", "the KeyIdentifier is not base64");
+      const value = (textOnly(ref) ?? "").replace(/\s+/g, "");
+      if (!BASE64.test(value)) fail("WSS_MALFORMED", "the KeyIdentifier is not base64");
       if (valueType === THUMBPRINT_SHA1_VALUE_TYPE) {
-        found = this.bySha1.get(value);
-        kind = "thumbprint-sha1";
-      } else if (valueType === THUMBPRINT_SHA256_VALUE_TYPE) {
-        found = this.pinned.get(value);
-        kind = "thumbprint-sha256";
-      } else {
-        return fail("WSS_UNTRUSTED_KEY", `KeyIdentifier type ${quote(valueType)} is not accepted`);
+        const found = this.bySha1.get(value);
+        return pinnedOnly(found ? [found] : [], "thumbprint", "thumbprint-sha1");
       }
-      if (!found) return fail("WSS_UNTRUSTED_KEY", "the thumbprint names no trusted certificate");
-      return { key: found.x509.publicKey, cert: found, trusted: true, kind };
+      if (valueType === THUMBPRINT_SHA256_VALUE_TYPE) {
+        const found = this.pinned.get(value);
+        return pinnedOnly(found ? [found] : [], "thumbprint", "thumbprint-sha256");
+      }
+      if (valueType === X509_SKI_VALUE_TYPE) {
+        const ski = Buffer.from(value, "base64");
+        const found = [...this.pinned.values()].filter(
+          (c) => c.names?.subjectKeyIdentifier.equals(ski) === true,
+        );
+        return pinnedOnly(found, "subject key identifier", "ski");
+      }
+      if (valueType === ns.x509ValueType) return this.embedded(value, "x509-data", "KeyIdentifier");
+      return fail("WSS_UNTRUSTED_KEY", `KeyIdentifier type ${quote(valueType)} is not accepted`);
     }
-    if (ref.localName !== "Reference" || ref.namespaceURI !== ns.wsse)
-      return fail("WSS_UNTRUSTED_KEY", "unsupported token reference");
+    if (hasName(ref, DSIG_NS, "X509Data")) {
+      // zeep writes X509Certificate and X509IssuerSerial together: every item must name
+      // the same trusted certificate.
+      // zeep's Signature also leaves an empty X509IssuerSerial template next to the
+      // certificate: an item without content names nothing and is skipped.
+      const all = elementChildren(ref);
+      const items = all.filter(
+        (item) => !(hasName(item, DSIG_NS, "X509IssuerSerial") && item.children.length === 0),
+      );
+      if (items.length === 0 || all.length > 3)
+        return fail("WSS_MALFORMED", "X509Data must hold 1 to 3 items");
+      const resolved = items.map((item) => this.x509DataItem(item, pinnedOnly));
+      const first = resolved[0] as ResolvedKey;
+      if (resolved.some((r) => r.cert.thumbprintSha256 !== first.cert.thumbprintSha256))
+        return fail("WSS_UNTRUSTED_KEY", "the X509Data items name different certificates");
+      return first;
+    }
+    if (!hasName(ref, ns.wsse, "Reference"))
+      return fail("WSS_UNTRUSTED_KEY", `unsupported token reference ${quote(ref.localName)}`);
+    const refValueType = ref.getAttribute("ValueType");
+    if (refValueType !== null && refValueType !== ns.x509ValueType)
+      fail("WSS_UNTRUSTED_KEY", `a token reference of ValueType ${quote(refValueType)} is not accepted`);
     const uri = ref.getAttribute("URI") ?? "";
     const m = ID_REF.exec(uri);
     const token = m ? ids.get(m[1] as string) : undefined;
@@ -552,34 +718,90 @@ export class WsSecurityVerifier implements RequestVerifier {
       fail("WSS_UNTRUSTED_KEY", "the BinarySecurityToken is not an X.509 v3 certificate");
     const enc = token.getAttribute("EncodingType");
     if (enc && enc !== ns.base64Encoding) fail("WSS_MALFORMED", "the BinarySecurityToken is not base64");
-    const b64 = (textOnly(token) ?? "").replace(/\s+/g, "");
+    return this.embedded((textOnly(token) ?? "").replace(/\s+/g, ""), "bst", "BinarySecurityToken");
+  }
+
+  /** One item of `ds:X509Data` (XML-DSig §4.4.4): X509Certificate, X509IssuerSerial or X509SKI. */
+  private x509DataItem(
+    item: Element,
+    pinnedOnly: (found: TrustedCertificate[], what: string, kind: KeyReferenceKind) => ResolvedKey,
+  ): ResolvedKey {
+    if (hasName(item, DSIG_NS, "X509Certificate"))
+      return this.embedded((textOnly(item) ?? "").replace(/\s+/g, ""), "x509-data", "X509Certificate");
+    if (hasName(item, DSIG_NS, "X509SKI")) {
+      const value = (textOnly(item) ?? "").replace(/\s+/g, "");
+      if (!BASE64.test(value)) fail("WSS_MALFORMED", "X509SKI is not base64");
+      const ski = Buffer.from(value, "base64");
+      return pinnedOnly(
+        [...this.pinned.values()].filter((c) => c.names?.subjectKeyIdentifier.equals(ski)),
+        "subject key identifier",
+        "ski",
+      );
+    }
+    if (!hasName(item, DSIG_NS, "X509IssuerSerial"))
+      return fail("WSS_UNTRUSTED_KEY", `X509Data/${quote(item.localName)} is not accepted`);
+    const [nameEl, serialEl, ...rest] = elementChildren(item);
+    if (
+      !isElement(nameEl, DSIG_NS, "X509IssuerName") ||
+      !isElement(serialEl, DSIG_NS, "X509SerialNumber") ||
+      rest.length > 0
+    )
+      return fail("WSS_MALFORMED", "X509IssuerSerial must hold X509IssuerName then X509SerialNumber");
+    const issuerText = textOnly(nameEl) ?? "";
+    const issuer = parseDistinguishedName(issuerText);
+    if (!issuer)
+      return fail("WSS_MALFORMED", `X509IssuerName ${quote(issuerText)} is not a distinguished name`);
+    const serialText = (textOnly(serialEl) ?? "").trim();
+    if (!/^[+-]?\d{1,200}$/.test(serialText))
+      return fail("WSS_MALFORMED", `X509SerialNumber ${quote(serialText)} is not an integer`);
+    const serial = BigInt(serialText);
+    const reversed = [...issuer].reverse();
+    const found = [...this.pinned.values()].filter(
+      (c) =>
+        c.names !== undefined &&
+        c.names.serialNumber === serial &&
+        // RFC 4514 lists the last RDN first; some stacks write DER order: both mean the same name.
+        (sameDistinguishedName(issuer, c.names.issuer) || sameDistinguishedName(reversed, c.names.issuer)),
+    );
+    return pinnedOnly(found, "issuer and serial number", "issuer-serial");
+  }
+
+  /** A certificate the message carries: usable only when pinned or issued by a trusted CA. */
+  private embedded(b64: string, kind: KeyReferenceKind, what: string): ResolvedKey {
     let embedded: LoadedCertificate;
     try {
       if (!BASE64.test(b64)) throw new Error("not base64");
       embedded = describeCertificate(new X509Certificate(Buffer.from(b64, "base64")));
     } catch {
-      return fail("WSS_MALFORMED", "the BinarySecurityToken is not a readable certificate");
+      return fail("WSS_MALFORMED", `the ${what} is not a readable certificate`);
     }
     const pinned = this.pinned.get(embedded.thumbprintSha256);
-    if (pinned) return { key: pinned.x509.publicKey, cert: pinned, trusted: true, kind: "bst" };
+    if (pinned) return { key: pinned.x509.publicKey, cert: pinned, trusted: true, kind };
     if (this.cas.length > 0 && this.issuedByTrustedCa(embedded)) {
-      return { key: embedded.x509.publicKey, cert: embedded, trusted: true, kind: "bst" };
+      return { key: embedded.x509.publicKey, cert: embedded, trusted: true, kind };
     }
     if (this.pinned.size === 0 && this.cas.length === 0 && !this.requireSignature) {
-      return { key: embedded.x509.publicKey, cert: embedded, trusted: false, kind: "bst" };
+      return { key: embedded.x509.publicKey, cert: embedded, trusted: false, kind };
     }
     return fail("WSS_UNTRUSTED_KEY", "the embedded certificate is not trusted");
   }
 
+  /**
+   * Whether `cert` matches the subject rule and is issued by a trusted CA whose chain up to
+   * a root given with `trustCa` is valid now (RFC 5280 §6.1, simplified: signatures, the
+   * cA flag and validity periods; the message carries only the leaf).
+   */
   private issuedByTrustedCa(cert: LoadedCertificate): boolean {
     const subject = subjectLine(cert.x509);
     if (!this.subject?.test(subject)) return false;
-    return this.cas.some((ca) => {
-      try {
-        return cert.x509.checkIssued(ca.x509) && cert.x509.verify(ca.x509.publicKey) && ca.x509.ca;
-      } catch {
-        return false;
-      }
-    });
+    const now = this.clock();
+    const valid = (c: LoadedCertificate): boolean =>
+      Date.parse(c.x509.validFrom) <= now + this.skewMs && Date.parse(c.x509.validTo) >= now - this.skewMs;
+    const issuer = this.cas.find((ca) => ca.x509.ca && issuedBy(cert, ca));
+    for (let ca = issuer, depth = 0; ca && depth <= MAX_CA_CHAIN; ca = this.caIssuers.get(ca), depth++) {
+      if (!valid(ca)) return false;
+      if (!this.caIssuers.has(ca)) return true;
+    }
+    return false;
   }
 }

@@ -16,19 +16,28 @@ const KEY_REFS: Readonly<Record<string, KeyReferenceKind>> = {
   thumbprint: "thumbprint-sha1",
   "thumbprint-sha1": "thumbprint-sha1",
   "thumbprint-sha256": "thumbprint-sha256",
+  ski: "ski",
+  "issuer-serial": "issuer-serial",
+  "x509-data": "x509-data",
 };
 
 /** Reads all of stdin, refusing more than `maxBytes` (the limit is checked while reading). */
 export async function readStdin(maxBytes: number): Promise<{ text: string; tooLarge: boolean }> {
+  const input = await readStdinBytes(maxBytes);
+  return { text: input.bytes.toString("utf8"), tooLarge: input.tooLarge };
+}
+
+/** Reads stdin as bytes, stopping past `maxBytes` (then `tooLarge` is true and `bytes` empty). */
+export async function readStdinBytes(maxBytes: number): Promise<{ bytes: Buffer; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of process.stdin) {
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     total += b.length;
-    if (total > maxBytes) return { text: "", tooLarge: true };
+    if (total > maxBytes) return { bytes: Buffer.alloc(0), tooLarge: true };
     chunks.push(b);
   }
-  return { text: Buffer.concat(chunks).toString("utf8"), tooLarge: false };
+  return { bytes: Buffer.concat(chunks), tooLarge: false };
 }
 
 /** Reads a PEM file named on the command line, as a `CONFIG_FILE` error when unreadable. */
@@ -48,7 +57,11 @@ export function registerSign(program: Command): void {
     .requiredOption("--key <pem>", "private key file (PEM)")
     .requiredOption("--cert <pem>", "certificate file (PEM) of the key")
     .option("--alg <name>", `signature algorithm: ${ALGORITHMS.join("|")}`)
-    .option("--key-ref <kind>", "key reference: bst|thumbprint (SHA-1)|thumbprint-sha256", "bst")
+    .option(
+      "--key-ref <kind>",
+      "key reference: bst|thumbprint (SHA-1)|thumbprint-sha256|ski|issuer-serial|x509-data",
+      "bst",
+    )
     .option("--ttl-ms <ms>", "timestamp lifetime in milliseconds", "300000")
     .option("--wss-2003", "use the 2003 draft WS-Security namespaces")
     .addHelpText(
@@ -70,7 +83,10 @@ export function registerSign(program: Command): void {
           }
           const keyReference = KEY_REFS[opts.keyRef];
           if (!keyReference)
-            throw new ConfigError("ARG_INVALID", "--key-ref must be bst, thumbprint or thumbprint-sha256");
+            throw new ConfigError(
+              "ARG_INVALID",
+              `--key-ref must be one of ${Object.keys(KEY_REFS).join(", ")}`,
+            );
           const ttlMs = Number(opts.ttlMs);
           if (!Number.isInteger(ttlMs) || ttlMs <= 0)
             throw new ConfigError("ARG_INVALID", "--ttl-ms must be a positive integer");

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { ConfigError, isSdkError, SecurityError } from "../../errors.js";
 import { faultEnvelope, securityFaultFor } from "../../server/faults.js";
-import { WsSecurityVerifier } from "../../wssec/index.js";
+import { decodeEnvelope, WsSecurityVerifier } from "../../wssec/index.js";
 import { action } from "../action.js";
-import { readPemFile, readStdin } from "./sign.js";
+import { readPemFile, readStdinBytes } from "./sign.js";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -26,6 +26,10 @@ export function registerVerify(program: Command): void {
     .option("--insecure-unsigned", "accept unsigned messages (local testing only)")
     .option("--max-bytes <n>", "largest accepted envelope in bytes", String(10 * 1024 * 1024))
     .option("--fault", "on refusal, also print the server's answer (HTTP status and SOAP fault) on stdout")
+    .option(
+      "--content-type <value>",
+      "the request's Content-Type header, for its charset (the server's rule: UTF-8 or UTF-16, BOM and XML declaration agreeing)",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  esol verify --trust proxy-cert.pem < signed.xml     # exit 0: ok trusted subject=… sha256=…\n  esol verify --trust-ca vendor-ca.pem --subject '^CN=proxy-[0-9]+$' < signed.xml\n  esol verify --insecure-unsigned < request.xml      # local testing: unsigned accepted too",
@@ -39,6 +43,7 @@ export function registerVerify(program: Command): void {
           insecureUnsigned?: boolean;
           maxBytes: string;
           fault?: boolean;
+          contentType?: string;
         }) => {
           const maxBytes = Number(opts.maxBytes);
           if (!Number.isInteger(maxBytes) || maxBytes <= 0)
@@ -52,10 +57,10 @@ export function registerVerify(program: Command): void {
           });
           let sender: ReturnType<WsSecurityVerifier["verifyRequest"]>;
           try {
-            const input = await readStdin(maxBytes);
+            const input = await readStdinBytes(maxBytes);
             if (input.tooLarge)
               throw new SecurityError("WSS_TOO_LARGE", `envelope larger than ${maxBytes} bytes`);
-            sender = verifier.verifyRequest(input.text);
+            sender = verifier.verifyRequest(decodeEnvelope(input.bytes, opts.contentType).text);
           } catch (err) {
             if (opts.fault && isSdkError(err) && err.code.startsWith("WSS_")) {
               const fault = securityFaultFor(err);
