@@ -11,6 +11,7 @@ export * from "./mib/reading.js";
 export * from "./mib/status.js";
 export * from "./mib/supplies.js";
 export * from "./mib/values.js";
+export * from "./mib/vendor-identity.js";
 export * from "./reader.js";
 export * from "./session.js";
 export * from "./targets.js";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Varbind } from "../varbind.js";
-import { type DeviceIdentity, decodeIdentity } from "./identity.js";
+import { type DeviceIdentity, decodeIdentity, vendorIdentityOids } from "./identity.js";
 import { decodeMeters, defaultMeterMaps, type MeterMapRegistry, type MeterReading } from "./meters.js";
 import { Oid } from "./oids.js";
 import { decodeAlerts, decodeStatus, type PrinterAlert, type PrinterStatus } from "./status.js";
@@ -76,12 +76,26 @@ export const STANDARD_SUBTREES: readonly string[] = [
   Oid.pwgImpressionCounters,
 ];
 
-/** The subtrees to walk for a device whose identity scalars are known. */
+/**
+ * The subtree that holds exactly one object instance when walked: the object for a
+ * scalar (`….0`), the column for a table cell. Walking it rides on the shared GETBULK
+ * requests of the reading instead of costing a GET round trip of its own.
+ */
+export function subtreeOfInstance(oid: string): string {
+  const dot = oid.lastIndexOf(".");
+  return dot > 0 ? oid.slice(0, dot) : oid;
+}
+
+/**
+ * The subtrees to walk for a device whose identity scalars are known: the standard
+ * tables, the vendor's identity objects and the columns and objects its meter maps read.
+ */
 export function subtreesFor(
   identity: Pick<DeviceIdentity, "enterprise" | "model">,
   meterMaps: MeterMapRegistry = defaultMeterMaps,
 ): string[] {
-  return [...STANDARD_SUBTREES, ...meterMaps.columnsFor(identity)];
+  const vendor = vendorIdentityOids(identity.enterprise).map(subtreeOfInstance);
+  return [...new Set([...STANDARD_SUBTREES, ...vendor, ...meterMaps.columnsFor(identity)])];
 }
 
 /**
