@@ -3,6 +3,7 @@
  * @module
  */
 
+export * from "./mib/console.js";
 export * from "./mib/counters.js";
 export * from "./mib/identity.js";
 export * from "./mib/meters.js";

@@ -55,6 +55,8 @@ export interface PrinterReaderOptions {
   meterMaps?: MeterMapRegistry;
   /** Port for targets that name none (default 161). */
   defaultPort?: number;
+  /** Percent at or below which a consumable is `low` and a receptacle `nearlyFull` (default 10). */
+  lowSupplyPercent?: number;
 }
 
 /** Options of {@link PrinterReader.read}. */
@@ -206,7 +208,12 @@ export class PrinterReader {
         code: p.error.code,
         message: p.error.message,
       }));
-      return decodeReading(mib, { target: formatTarget(t), meterMaps: this.meterMaps, problems });
+      return decodeReading(mib, {
+        target: formatTarget(t),
+        meterMaps: this.meterMaps,
+        problems,
+        ...(o.lowSupplyPercent !== undefined && { lowSupplyPercent: o.lowSupplyPercent }),
+      });
     } catch (err) {
       if (signal?.aborted) throw new AbortError(`reading ${formatTarget(t)} was aborted`, { cause: err });
       throw err;

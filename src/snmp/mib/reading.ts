@@ -8,7 +8,7 @@ import { type DeviceIdentity, decodeIdentity, vendorIdentityOids } from "./ident
 import { decodeMeters, defaultMeterMaps, type MeterMapRegistry, type MeterReading } from "./meters.js";
 import { Oid } from "./oids.js";
 import { decodeAlerts, decodeStatus, type PrinterAlert, type PrinterStatus } from "./status.js";
-import { decodeSupplies, type SupplyLevel } from "./supplies.js";
+import { decodeSupplies, type SupplyLevel, VENDOR_SUPPLY_LEVELS } from "./supplies.js";
 import { VarbindSet } from "./values.js";
 
 /** A part of a reading that could not be read completely; the rest of the reading stands. */
@@ -74,6 +74,10 @@ export const STANDARD_SUBTREES: readonly string[] = [
   Oid.prtMarkerColorantValue,
   Oid.prtAlertEntry,
   Oid.pwgImpressionCounters,
+  Oid.prtGeneralCurrentLocalization,
+  Oid.prtConsoleLocalization,
+  Oid.prtLocalizationCharacterSet,
+  Oid.prtConsoleDisplayBufferText,
 ];
 
 /**
@@ -95,7 +99,10 @@ export function subtreesFor(
   meterMaps: MeterMapRegistry = defaultMeterMaps,
 ): string[] {
   const vendor = vendorIdentityOids(identity.enterprise).map(subtreeOfInstance);
-  return [...new Set([...STANDARD_SUBTREES, ...vendor, ...meterMaps.columnsFor(identity)])];
+  const levels = VENDOR_SUPPLY_LEVELS.filter((v) => v.enterprise === identity.enterprise).map(
+    (v) => v.column,
+  );
+  return [...new Set([...STANDARD_SUBTREES, ...vendor, ...levels, ...meterMaps.columnsFor(identity)])];
 }
 
 /**
@@ -117,6 +124,8 @@ export interface DecodeReadingOptions {
   meterMaps?: MeterMapRegistry;
   /** Problems met while reading. */
   problems?: ReadingProblem[];
+  /** Percent at or below which a consumable is `low` and a receptacle `nearlyFull` (default 10). */
+  lowSupplyPercent?: number;
 }
 
 /**
@@ -138,7 +147,10 @@ export function decodeReading(
     readAt: (options.readAt ?? new Date()).toISOString(),
     identity,
     meters: decodeMeters(mib, identity, options.meterMaps ?? defaultMeterMaps),
-    supplies: decodeSupplies(mib),
+    supplies: decodeSupplies(mib, {
+      enterprise: identity.enterprise,
+      ...(options.lowSupplyPercent !== undefined && { lowPercent: options.lowSupplyPercent }),
+    }),
     status: decodeStatus(mib, identity.printerIndex),
     alerts: decodeAlerts(mib),
     problems: options.problems ?? [],
