@@ -6,6 +6,7 @@
 export * from "./mib/console.js";
 export * from "./mib/counters.js";
 export * from "./mib/identity.js";
+export * from "./mib/meter-maps.js";
 export * from "./mib/meters.js";
 export * from "./mib/oids.js";
 export * from "./mib/reading.js";

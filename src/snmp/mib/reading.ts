@@ -5,17 +5,17 @@
  */
 import type { Varbind } from "../varbind.js";
 import { type DeviceIdentity, decodeIdentity, vendorIdentityOids } from "./identity.js";
-import { decodeMeters, defaultMeterMaps, type MeterMapRegistry, type MeterReading } from "./meters.js";
+import { decodeMeterSet, defaultMeterMaps, type MeterMapRegistry, type MeterReading } from "./meters.js";
 import { Oid } from "./oids.js";
 import { decodeAlerts, decodeStatus, type PrinterAlert, type PrinterStatus } from "./status.js";
 import { decodeSupplies, type SupplyLevel, VENDOR_SUPPLY_LEVELS } from "./supplies.js";
-import { VarbindSet } from "./values.js";
+import { subtreeOfInstance, VarbindSet } from "./values.js";
 
 /** A part of a reading that could not be read completely; the rest of the reading stands. */
 export interface ReadingProblem {
   /** The subtree or object concerned. */
   oid: string;
-  /** Stable error code (`SNMP_WALK_NOT_INCREASING`, `SNMP_TABLE_TOO_LARGE`, …). */
+  /** Stable error code (`SNMP_WALK_NOT_INCREASING`, `SNMP_TABLE_TOO_LARGE`, `SNMP_METER_IMPLAUSIBLE`, `SNMP_METER_SUM_MISMATCH`, …). */
   code: string;
   /** Human-readable reason. */
   message: string;
@@ -81,16 +81,6 @@ export const STANDARD_SUBTREES: readonly string[] = [
 ];
 
 /**
- * The subtree that holds exactly one object instance when walked: the object for a
- * scalar (`….0`), the column for a table cell. Walking it rides on the shared GETBULK
- * requests of the reading instead of costing a GET round trip of its own.
- */
-export function subtreeOfInstance(oid: string): string {
-  const dot = oid.lastIndexOf(".");
-  return dot > 0 ? oid.slice(0, dot) : oid;
-}
-
-/**
  * The subtrees to walk for a device whose identity scalars are known: the standard
  * tables, the vendor's identity objects and the columns and objects its meter maps read.
  */
@@ -142,17 +132,18 @@ export function decodeReading(
 ): DeviceReading {
   const mib = varbinds instanceof VarbindSet ? varbinds : new VarbindSet(varbinds);
   const identity = decodeIdentity(mib);
+  const meters = decodeMeterSet(mib, identity, options.meterMaps ?? defaultMeterMaps);
   return {
     target: options.target,
     readAt: (options.readAt ?? new Date()).toISOString(),
     identity,
-    meters: decodeMeters(mib, identity, options.meterMaps ?? defaultMeterMaps),
+    meters: meters.meters,
     supplies: decodeSupplies(mib, {
       enterprise: identity.enterprise,
       ...(options.lowSupplyPercent !== undefined && { lowPercent: options.lowSupplyPercent }),
     }),
     status: decodeStatus(mib, identity.printerIndex),
     alerts: decodeAlerts(mib),
-    problems: options.problems ?? [],
+    problems: [...(options.problems ?? []), ...meters.problems],
   };
 }
