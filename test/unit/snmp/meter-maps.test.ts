@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseSnmprec } from "../../../src/sim/snmprec.js";
 import {
@@ -36,6 +37,15 @@ describe("built-in vendor meter maps as data", () => {
       for (const n of names)
         if (!(METER_NAMES as readonly string[]).includes(n) && !n.endsWith("Sheets") && !kept.has(n))
           throw new Error(`${m.id}: ${n} is not in the vocabulary`);
+    }
+  });
+
+  it("are all listed, OID by OID, in docs/meter-maps.md", () => {
+    const doc = readFileSync("docs/meter-maps.md", "utf8");
+    for (const m of BUILTIN_METER_MAPS) {
+      const oids = m.kind === "scalar" ? m.meters.map((r) => r.oid) : [m.valueColumn];
+      for (const oid of oids) expect(doc, `${m.id} ${oid}`).toContain(`\`${oid}\``);
+      expect(doc).toContain(`\`${m.id}\``);
     }
   });
 
