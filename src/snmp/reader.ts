@@ -17,6 +17,7 @@ import {
   printerRowOids,
   type ReadingProblem,
   subtreesFor,
+  vendorScalarsFor,
 } from "./mib/reading.js";
 import { VarbindSet } from "./mib/values.js";
 import { type SnmpCredentials, SnmpSession } from "./session.js";
@@ -195,8 +196,14 @@ export class PrinterReader {
       if (scalars.every(isException))
         throw new SnmpError("SNMP_NO_ANSWER", `${session.target} answered no system or printer object`);
       const preliminary = decodeIdentity(scalars);
-      const walked = await session.walkSubtrees(subtreesFor(preliminary, this.meterMaps), callOptions);
-      let all: Varbind[] = [...scalars, ...walked.varbinds];
+      // The vendor's scalar objects go in one GET beside the walk: no extra round-trip time,
+      // and the walk's GETBULK budget stays with the tables.
+      const vendorOids = vendorScalarsFor(preliminary, this.meterMaps);
+      const [walked, vendorScalars] = await Promise.all([
+        session.walkSubtrees(subtreesFor(preliminary, this.meterMaps), callOptions),
+        vendorOids.length > 0 ? session.get(vendorOids, callOptions) : Promise.resolve([]),
+      ]);
+      let all: Varbind[] = [...scalars, ...vendorScalars, ...walked.varbinds];
       let mib = new VarbindSet(all);
       const extra = printerRowOids(findPrinterIndex(mib));
       if (extra.length) {

@@ -13,7 +13,7 @@ import type { Varbind, VarbindType } from "../varbind.js";
 import type { DeviceIdentity } from "./identity.js";
 import { BUILTIN_METER_MAPS } from "./meter-maps.js";
 import { Oid } from "./oids.js";
-import { compareIndexes, numberOf, subtreeOfInstance, textOf, VarbindSet } from "./values.js";
+import { compareIndexes, numberOf, textOf, VarbindSet } from "./values.js";
 
 /**
  * The meter names every map reports (DESIGN.md's vocabulary). Printer-MIB counters keep
@@ -289,8 +289,8 @@ export class MeterMapRegistry {
   columnsFor(identity: Pick<DeviceIdentity, "enterprise" | "model">): string[] {
     const cols = new Set<string>();
     for (const m of this.forDevice(identity)) {
-      if (m.kind === "scalar") for (const r of m.meters) cols.add(subtreeOfInstance(r.oid));
-      else if (m.kind === "indexed") {
+      if (m.kind === "scalar") continue;
+      if (m.kind === "indexed") {
         cols.add(m.valueColumn);
         if (m.codeColumn) cols.add(m.codeColumn);
       } else {
@@ -299,6 +299,18 @@ export class MeterMapRegistry {
       }
     }
     return [...cols];
+  }
+
+  /**
+   * The scalar objects the reader must GET for this device (deduplicated). They are asked
+   * in one GET beside the walk, not walked: every walked subtree shares the GETBULK
+   * budget of a request, so more subtrees would mean more round trips for big tables.
+   */
+  scalarOidsFor(identity: Pick<DeviceIdentity, "enterprise" | "model">): string[] {
+    const oids = new Set<string>();
+    for (const m of this.forDevice(identity))
+      if (m.kind === "scalar") for (const r of m.meters) oids.add(r.oid);
+    return [...oids];
   }
 }
 

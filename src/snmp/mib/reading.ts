@@ -9,7 +9,7 @@ import { decodeMeterSet, defaultMeterMaps, type MeterMapRegistry, type MeterRead
 import { Oid } from "./oids.js";
 import { decodeAlerts, decodeStatus, type PrinterAlert, type PrinterStatus } from "./status.js";
 import { decodeSupplies, type SupplyLevel, VENDOR_SUPPLY_LEVELS } from "./supplies.js";
-import { subtreeOfInstance, VarbindSet } from "./values.js";
+import { VarbindSet } from "./values.js";
 
 /** A part of a reading that could not be read completely; the rest of the reading stands. */
 export interface ReadingProblem {
@@ -60,6 +60,8 @@ export const IDENTITY_OIDS: readonly string[] = [
   Oid.brotherDeviceId,
   Oid.brotherFirmware,
   Oid.hpSerial,
+  `${Oid.prtGeneralCurrentLocalization}.1`,
+  `${Oid.prtConsoleLocalization}.1`,
 ];
 
 /** Subtrees every reading walks (small tables or single columns). */
@@ -74,25 +76,34 @@ export const STANDARD_SUBTREES: readonly string[] = [
   Oid.prtMarkerColorantValue,
   Oid.prtAlertEntry,
   Oid.pwgImpressionCounters,
-  Oid.prtGeneralCurrentLocalization,
-  Oid.prtConsoleLocalization,
   Oid.prtLocalizationCharacterSet,
   Oid.prtConsoleDisplayBufferText,
 ];
 
 /**
  * The subtrees to walk for a device whose identity scalars are known: the standard
- * tables, the vendor's identity objects and the columns and objects its meter maps read.
+ * tables, the vendor's supply-level column and the columns its meter maps read.
  */
 export function subtreesFor(
   identity: Pick<DeviceIdentity, "enterprise" | "model">,
   meterMaps: MeterMapRegistry = defaultMeterMaps,
 ): string[] {
-  const vendor = vendorIdentityOids(identity.enterprise).map(subtreeOfInstance);
   const levels = VENDOR_SUPPLY_LEVELS.filter((v) => v.enterprise === identity.enterprise).map(
     (v) => v.column,
   );
-  return [...new Set([...STANDARD_SUBTREES, ...vendor, ...levels, ...meterMaps.columnsFor(identity)])];
+  return [...new Set([...STANDARD_SUBTREES, ...levels, ...meterMaps.columnsFor(identity)])];
+}
+
+/**
+ * The vendor scalar objects to GET for a device whose identity scalars are known: its
+ * serial/model objects (see `VENDOR_IDENTITY`) and the objects of its scalar meter maps.
+ * One GET, sent beside the walk of {@link subtreesFor}.
+ */
+export function vendorScalarsFor(
+  identity: Pick<DeviceIdentity, "enterprise" | "model">,
+  meterMaps: MeterMapRegistry = defaultMeterMaps,
+): string[] {
+  return [...new Set([...vendorIdentityOids(identity.enterprise), ...meterMaps.scalarOidsFor(identity)])];
 }
 
 /**
@@ -101,7 +112,12 @@ export function subtreesFor(
  */
 export function printerRowOids(printerIndex: number | null): string[] {
   if (printerIndex === null || printerIndex === 1) return [];
-  return [`${Oid.hrDeviceDescr}.${printerIndex}`, `${Oid.hrDeviceStatus}.${printerIndex}`];
+  return [
+    `${Oid.hrDeviceDescr}.${printerIndex}`,
+    `${Oid.hrDeviceStatus}.${printerIndex}`,
+    `${Oid.prtGeneralCurrentLocalization}.${printerIndex}`,
+    `${Oid.prtConsoleLocalization}.${printerIndex}`,
+  ];
 }
 
 /** Options for {@link decodeReading}. */

@@ -8,6 +8,7 @@ import {
   subtreesFor,
   VENDOR_IDENTITY,
   vendorOf,
+  vendorScalarsFor,
 } from "../../../src/snmp/index.js";
 
 /** Varbinds from inline snmprec lines. */
@@ -221,11 +222,14 @@ describe("vendor names and reading plan", () => {
     expect(vendorOf(`1.3.6.1.4.1.${enterprise}.1.2`).vendor).toBe(vendor);
   });
 
-  it("walks the vendor's identity objects, only on that vendor's devices", () => {
-    const kyocera = subtreesFor({ enterprise: 1347, model: null });
-    expect(kyocera).toContain("1.3.6.1.4.1.1347.43.5.1.1.28");
-    const lexmark = subtreesFor({ enterprise: 641, model: null });
-    expect(lexmark).not.toContain("1.3.6.1.4.1.1347.43.5.1.1.28");
-    expect(lexmark).toContain("1.3.6.1.4.1.641.2.1.2.1.6");
+  it("asks for the vendor's identity objects in one GET, only on that vendor's devices, and walks none of them", () => {
+    const kyocera = vendorScalarsFor({ enterprise: 1347, model: null });
+    expect(kyocera).toContain("1.3.6.1.4.1.1347.43.5.1.1.28.1");
+    const lexmark = vendorScalarsFor({ enterprise: 641, model: null });
+    expect(lexmark).not.toContain("1.3.6.1.4.1.1347.43.5.1.1.28.1");
+    expect(lexmark).toContain("1.3.6.1.4.1.641.2.1.2.1.6.1");
+    expect(subtreesFor({ enterprise: 641, model: null }).some((s) => s.startsWith("1.3.6.1.4.1.641"))).toBe(
+      false,
+    );
   });
 });

@@ -8,6 +8,7 @@ import {
   METER_NAMES,
   MeterMapRegistry,
   subtreesFor,
+  vendorScalarsFor,
 } from "../../../src/snmp/index.js";
 
 function rec(...lines: string[]) {
@@ -104,11 +105,14 @@ describe("indexed vendor tables", () => {
     ]);
   });
 
-  it("walks the value and code columns and the parents of scalar objects", () => {
+  it("walks the value and code columns, and GETs scalar objects", () => {
     expect(subtreesFor({ enterprise: 367, model: null })).toEqual(
       expect.arrayContaining([`${R}.9`, `${R}.2`, "1.3.6.1.4.1.367.3.2.1.2.24.1.1.5"]),
     );
-    expect(subtreesFor({ enterprise: 11, model: null })).toContain("1.3.6.1.4.1.11.2.3.9.4.2.1.4.1.2.5");
+    expect(vendorScalarsFor({ enterprise: 11, model: null })).toContain(
+      "1.3.6.1.4.1.11.2.3.9.4.2.1.4.1.2.5.0",
+    );
+    expect(subtreesFor({ enterprise: 11, model: null })).not.toContain("1.3.6.1.4.1.11.2.3.9.4.2.1.4.1.2.5");
   });
 
   it("registers user maps of every kind and refuses malformed OIDs", () => {
