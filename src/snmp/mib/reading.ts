@@ -103,7 +103,9 @@ export function vendorScalarsFor(
   identity: Pick<DeviceIdentity, "enterprise" | "model">,
   meterMaps: MeterMapRegistry = defaultMeterMaps,
 ): string[] {
-  return [...new Set([...vendorIdentityOids(identity.enterprise), ...meterMaps.scalarOidsFor(identity)])];
+  const first = new Set(IDENTITY_OIDS);
+  const oids = [...vendorIdentityOids(identity.enterprise), ...meterMaps.scalarOidsFor(identity)];
+  return [...new Set(oids.filter((oid) => !first.has(oid)))];
 }
 
 /**
