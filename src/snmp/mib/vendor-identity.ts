@@ -4,6 +4,7 @@
  * {@link decodeIdentity}; the reader asks for these objects only on the vendor's devices.
  * @module
  */
+import type { DeviceIdentity } from "./identity.js";
 
 /** One vendor object that holds a serial number or a model name. */
 export interface VendorIdentityObject {
@@ -242,12 +243,22 @@ export function vendorIdentityFor(enterprise: number | null): VendorIdentityMap 
   return enterprise === null ? undefined : BY_ENTERPRISE.get(enterprise);
 }
 
+/** A brand selling another maker's device under the maker's enterprise number. */
+export interface OemBrand {
+  /** The maker's enterprise number the device reports. */
+  enterprise: number;
+  /** Matched against the device id's manufacturer and sysDescr. */
+  pattern: RegExp;
+  /** The brand reported as {@link DeviceIdentity.vendor}. */
+  vendor: string;
+}
+
 /**
  * Brands that sell another maker's engine under the maker's enterprise number: the
  * sysObjectID says Kyocera (1347) or Konica Minolta (18334), the device id or sysDescr
  * names the brand. The meter maps of the maker still apply (same MIB).
  */
-export const OEM_BRANDS: readonly { enterprise: number; pattern: RegExp; vendor: string }[] = [
+export const OEM_BRANDS: readonly OemBrand[] = [
   { enterprise: 1347, pattern: /\bUTAX\b/i, vendor: "UTAX" },
   { enterprise: 1347, pattern: /\b(?:TA\s+Triumph-Adler|Triumph-Adler|TA)\b/i, vendor: "TA Triumph-Adler" },
   { enterprise: 1347, pattern: /\bCopystar\b/i, vendor: "Copystar" },
