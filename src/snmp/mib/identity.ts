@@ -344,8 +344,11 @@ const SYSDESCR_MODELS: readonly RegExp[] = [
   /\bAttached\s+to\s+(?:OKI\s+)?([A-Za-z0-9][\w.-]*)/i,
 ];
 
-/** A sysDescr that describes a network card, not the printer (old JetDirect cards). */
-const NIC_BANNER = /MULTI-ENVIRONMENT|\bJETDIRECT\b|\bOkiLAN\b|print\s*server/i;
+/**
+ * A sysDescr that describes a network card or a product line, not the printer (old
+ * JetDirect cards, OKI print servers, Kyocera's "Printing System").
+ */
+const NIC_BANNER = /MULTI-ENVIRONMENT|\bJETDIRECT\b|\bOkiLAN\b|print\s*server|Printing System$/i;
 
 function modelFromSysDescr(sysDescr: string | null): string | null {
   if (!sysDescr) return null;
@@ -354,7 +357,10 @@ function modelFromSysDescr(sysDescr: string | null): string | null {
     if (m) return m;
   }
   if (NIC_BANNER.test(sysDescr)) return null;
-  return sysDescr.split(/[;,]/)[0]?.trim() || null;
+  // Ricoh: "RICOH MP 3053 1.09 / RICOH Network Printer C model / …": the first part, without
+  // its firmware version.
+  const first = sysDescr.split(/[;,]|\s\/\s/)[0]?.trim() ?? "";
+  return first.replace(/\s+v?\d+(?:\.\d+)+[a-z]?$/i, "").trim() || null;
 }
 
 /** The brand for OEM devices reporting their maker's enterprise (UTAX, TA, Copystar on Kyocera; Develop on Konica Minolta). */

@@ -128,6 +128,20 @@ describe("model sources", () => {
     expect(id.modelSource).toBe("sysDescr");
   });
 
+  it("reads a Ricoh model from sysDescr without the firmware and the product-line tail (LibreNMS tests/snmpsim/ricoh.snmprec)", () => {
+    const id = decodeIdentity(
+      rec(
+        `${SYS_DESCR}RICOH MP 3053 1.09 / RICOH Network Printer C model / RICOH Network Scanner C model / RICOH Network Facsimile C model`,
+        `${SYS_OID}1.3.6.1.4.1.367.1.1`,
+      ),
+    );
+    expect(id.model).toBe("MP 3053");
+    const kyocera = decodeIdentity(
+      rec(`${SYS_DESCR}KYOCERA Document Solutions Printing System`, `${SYS_OID}1.3.6.1.4.1.1347.41`),
+    );
+    expect(kyocera.model).toBeNull();
+  });
+
   it("does not take a Konica PCL driver name in hrDeviceDescr for the model", () => {
     const id = decodeIdentity(
       rec(
