@@ -17,6 +17,7 @@ import {
   printerRowOids,
   type ReadingProblem,
   subtreesFor,
+  vendorScalarsFor,
 } from "./mib/reading.js";
 import { VarbindSet } from "./mib/values.js";
 import { describeCredentials, SNMP_NO_ANSWER_REMEDY, type SnmpCredentials, SnmpSession } from "./session.js";
@@ -55,6 +56,8 @@ export interface PrinterReaderOptions {
   meterMaps?: MeterMapRegistry;
   /** Port for targets that name none (default 161). */
   defaultPort?: number;
+  /** Percent at or below which a consumable is `low` and a receptacle `nearlyFull` (default 10). */
+  lowSupplyPercent?: number;
 }
 
 /** Options of {@link PrinterReader.read}. */
@@ -200,8 +203,14 @@ export class PrinterReader {
       if (scalars.every(isException))
         throw new SnmpError("SNMP_NO_ANSWER", `${session.target} answered no system or printer object`);
       const preliminary = decodeIdentity(scalars);
-      const walked = await session.walkSubtrees(subtreesFor(preliminary, this.meterMaps), callOptions);
-      let all: Varbind[] = [...scalars, ...walked.varbinds];
+      // The vendor's scalar objects go in one GET beside the walk: no extra round-trip time,
+      // and the walk's GETBULK budget stays with the tables.
+      const vendorOids = vendorScalarsFor(preliminary, this.meterMaps);
+      const [walked, vendorScalars] = await Promise.all([
+        session.walkSubtrees(subtreesFor(preliminary, this.meterMaps), callOptions),
+        vendorOids.length > 0 ? session.get(vendorOids, callOptions) : Promise.resolve([]),
+      ]);
+      let all: Varbind[] = [...scalars, ...vendorScalars, ...walked.varbinds];
       let mib = new VarbindSet(all);
       const extra = printerRowOids(findPrinterIndex(mib));
       if (extra.length) {
@@ -213,7 +222,12 @@ export class PrinterReader {
         code: p.error.code,
         message: p.error.message,
       }));
-      return decodeReading(mib, { target: formatTarget(t), meterMaps: this.meterMaps, problems });
+      return decodeReading(mib, {
+        target: formatTarget(t),
+        meterMaps: this.meterMaps,
+        problems,
+        ...(o.lowSupplyPercent !== undefined && { lowSupplyPercent: o.lowSupplyPercent }),
+      });
     } catch (err) {
       if (signal?.aborted) throw new AbortError(`reading ${formatTarget(t)} was aborted`, { cause: err });
       throw err;

@@ -78,7 +78,10 @@ export const SECURITY_FAULTS: Readonly<Record<string, SecurityFaultCode>> = Obje
   WSS_TOO_LARGE: invalid("the envelope exceeds the verifier's size limit", 413),
   // The server answers this one before verification as 415 UNSUPPORTED_MEDIA_TYPE; the entry
   // is what `esol verify --fault` and securityFault() say for it (RFC 9110 §15.5.16).
-  WSS_UNSUPPORTED_CHARSET: invalid("the body is not UTF-8 or UTF-16, or its charset declarations disagree", 415),
+  WSS_UNSUPPORTED_CHARSET: invalid(
+    "the body is not UTF-8 or UTF-16, or its charset declarations disagree",
+    415,
+  ),
   WSS_INTERNAL: invalid("the verifier failed unexpectedly"),
 });
 

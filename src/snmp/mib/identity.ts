@@ -5,14 +5,36 @@
  */
 import type { Varbind } from "../varbind.js";
 import { ENTERPRISE_VENDORS, Oid } from "./oids.js";
-import { isPrintableAscii, textOf, VarbindSet } from "./values.js";
+import { cleanText, isPrintableAscii, textOf, VarbindSet } from "./values.js";
+import { OEM_BRANDS, VENDOR_IDENTITY, vendorIdentityFor } from "./vendor-identity.js";
 
-/** Where the reported serial number was read. */
+/**
+ * Where the reported serial number was read: the Printer-MIB object, a vendor object
+ * (named after its MIB object, see `VENDOR_IDENTITY`), the `SN:`/`S/N` field of
+ * sysDescr, or the `SN:`/`SERN:` key of the IEEE-1284 device id.
+ */
 export type SerialSource =
   | "prtGeneralSerialNumber"
   | "xcmHrDevInfoSerialNumber"
   | "brotherSerialNumber"
-  | "hpSerialNumber";
+  | "hpSerialNumber"
+  | "kcprtSerialNumber"
+  | "ricohSerialNumber"
+  | "canServInfoSerialNumberDeviceNumber"
+  | "canonSerialNumber"
+  | "lexmarkSerialNumber"
+  | "epsonSerialNumber"
+  | "okiSerialNumber"
+  | "bcpProductNumber"
+  | "zbrGeneralUniqueId"
+  | "sysDescr"
+  | "ieee1284DeviceId";
+
+/**
+ * Where the reported model was read: a vendor model object (its MIB object name), the
+ * IEEE-1284 device id, the printer's hrDeviceDescr, or sysDescr.
+ */
+export type ModelSource = "vendor" | "ieee1284DeviceId" | "hrDeviceDescr" | "sysDescr";
 
 /** An IEEE-1284 device id (`MFG:…;MDL:…;CMD:…;`) split into its keys. */
 export interface DeviceId {
@@ -44,6 +66,8 @@ export interface DeviceIdentity {
   serial: string | null;
   /** Which object the serial came from: Printer-MIB first, vendor trees as fallbacks. */
   serialSource: SerialSource | null;
+  /** Which object the model came from, null when there is no model. */
+  modelSource: ModelSource | null;
   /** SNMPv2-MIB sysDescr. */
   sysDescr: string | null;
   /** SNMPv2-MIB sysObjectID. */
@@ -130,11 +154,8 @@ export function findPrinterIndex(mib: VarbindSet): number | null {
   return null;
 }
 
-const SERIAL_FALLBACKS: Record<number, { oid: string; source: SerialSource }[]> = {
-  253: [{ oid: Oid.xeroxSerial, source: "xcmHrDevInfoSerialNumber" }],
-  2435: [{ oid: Oid.brotherSerial, source: "brotherSerialNumber" }],
-  11: [{ oid: Oid.hpSerial, source: "hpSerialNumber" }],
-};
+/** Placeholder serials devices send when they have none (GLPI agent Device.pm skips `X+`). */
+const PLACEHOLDER_SERIAL = /^(?:x+|0+|\?+|-+|n\/?a|none|unknown|not\s+available|serial\s*number)$/i;
 
 function plausibleSerial(text: string | null): text is string {
   return (
@@ -142,34 +163,80 @@ function plausibleSerial(text: string | null): text is string {
     text.length >= 3 &&
     text.length <= 64 &&
     isPrintableAscii(text) &&
-    /[0-9A-Za-z]/.test(text)
+    /[0-9A-Za-z]/.test(text) &&
+    !PLACEHOLDER_SERIAL.test(text)
   );
 }
 
 /**
- * The serial number and where it came from: prtGeneralSerialNumber, then the vendor's
- * own object for the vendor named by sysObjectID. For an unknown vendor every vendor
- * object is tried, and binary junk (which devices do put at other vendors' OIDs) is
- * refused.
+ * Normalises a serial number as a device sent it: HP PML objects prefix strings with a
+ * 2-byte symbol-set code (two control bytes, e.g. `01 15` for Roman-8), which is
+ * dropped; leading NULs are skipped and the value is cut at the next NUL (fixed-size
+ * buffers); hex-encoded text is decoded; whitespace trimmed.
+ *
+ * @example
+ * ```ts
+ * normaliseSerial(Buffer.from("\x01\x15CNB1234567\0\0", "latin1")); // "CNB1234567"
+ * ```
+ */
+export function normaliseSerial(value: Buffer | string): string {
+  let bytes = typeof value === "string" ? Buffer.from(value, "latin1") : value;
+  const control = (b: number | undefined) => b !== undefined && (b < 0x20 || b === 0x7f);
+  if (bytes.length > 2 && control(bytes[0]) && control(bytes[1]) && !control(bytes[2]))
+    bytes = bytes.subarray(2);
+  let start = 0;
+  while (start < bytes.length && bytes[start] === 0) start++;
+  return cleanText(bytes.subarray(start));
+}
+
+/** A serial in sysDescr: HP JetDirect `…,SN:VNB3J99999,FN:…`, Samsung `…;S/N JFJ…`. */
+const SYSDESCR_SERIAL =
+  /(?:^|[\s,;(])(?:SN|S\/N|Serial(?:\s*Number)?)\s*[:#]?\s*([A-Za-z0-9][A-Za-z0-9-]{2,63})/i;
+
+/** Serial number keys of an IEEE-1284 device id. */
+const DEVICE_ID_SERIAL_KEYS = ["SN", "SERN", "SERIALNUMBER", "SERIAL NUMBER"];
+
+/**
+ * The serial number and where it came from, in this order:
+ * 1. Printer-MIB prtGeneralSerialNumber;
+ * 2. the vendor objects of the enterprise in sysObjectID (see `VENDOR_IDENTITY`);
+ * 3. the `SN:` / `SERN:` key of the IEEE-1284 device id;
+ * 4. an `SN:` / `S/N` field of sysDescr (HP JetDirect, Samsung);
+ * 5. for an unknown enterprise, every vendor object (binary junk that devices put at
+ *    other vendors' OIDs is refused).
  */
 export function decodeSerial(
   mib: VarbindSet,
   enterprise: number | null,
+  deviceId: DeviceId | null = null,
 ): {
   /** The serial number, null when no object holds a plausible one. */
   serial: string | null;
   /** The object it came from. */
   serialSource: SerialSource | null;
 } {
-  const standard = mib.text(Oid.prtGeneralSerialNumber);
+  const at = (oid: string): string | null => {
+    const bytes = mib.bytes(oid);
+    return bytes ? normaliseSerial(bytes) : mib.text(oid);
+  };
+  const standard = at(Oid.prtGeneralSerialNumber);
   if (plausibleSerial(standard)) return { serial: standard, serialSource: "prtGeneralSerialNumber" };
-  const candidates =
-    enterprise !== null && SERIAL_FALLBACKS[enterprise]
-      ? SERIAL_FALLBACKS[enterprise]
-      : Object.values(SERIAL_FALLBACKS).flat();
-  for (const c of candidates ?? []) {
-    const text = mib.text(c.oid);
-    if (plausibleSerial(text)) return { serial: text, serialSource: c.source };
+  const own = vendorIdentityFor(enterprise);
+  for (const c of own?.serial ?? []) {
+    const text = at(c.oid);
+    if (plausibleSerial(text)) return { serial: text, serialSource: c.name as SerialSource };
+  }
+  for (const key of DEVICE_ID_SERIAL_KEYS) {
+    const text = deviceId?.fields[key] ?? null;
+    if (plausibleSerial(text)) return { serial: text, serialSource: "ieee1284DeviceId" };
+  }
+  const fromDescr = SYSDESCR_SERIAL.exec(mib.text(Oid.sysDescr) ?? "")?.[1] ?? null;
+  if (plausibleSerial(fromDescr)) return { serial: fromDescr, serialSource: "sysDescr" };
+  if (!own) {
+    for (const c of VENDOR_IDENTITY.flatMap((v) => v.serial)) {
+      const text = at(c.oid);
+      if (plausibleSerial(text)) return { serial: text, serialSource: c.name as SerialSource };
+    }
   }
   return { serial: null, serialSource: null };
 }
@@ -240,14 +307,88 @@ export function decodeFirmware(mib: VarbindSet, enterprise: number | null): stri
   return null;
 }
 
-function stripVendor(model: string, vendor: string | null): string {
-  let m = model.trim();
-  if (vendor && m.toLowerCase().startsWith(`${vendor.toLowerCase()} `)) m = m.slice(vendor.length + 1);
+/** hrDeviceDescr values that name a driver or PDL, not the device (Konica `Generic 28C-1`). */
+const DRIVER_NAME = /^generic\b|\bdriver\b|^(?:PCL|PostScript|PS)\b/i;
+
+/** A serial, firmware or copyright glued after a model name (Dell, OKI banners, HP sysDescr). */
+const MODEL_TAIL =
+  /[;,]|\s(?:SN|S\/N|Serial(?:\s*Number)?)\s*[:#]?\s*\S|\s(?:FW|FN|Firmware|Ver\.?|Version|Rev\.?|Engine|NIC|Copyright|\(c\))(?:\s|:|$)|\s[vV]?\d+\.\d+\.[\d.]+/;
+
+/**
+ * A model name as a device wrote it, made clean: cut before a glued serial, firmware
+ * or copyright (`…;SN:…`, `… FW 1.2.3`), the vendor name and a trailing `Series`
+ * removed, whitespace collapsed.
+ *
+ * @example
+ * ```ts
+ * cleanModel("Dell Color MFP S2825cdn SN:ABC123 FW 1.2.3", "Dell"); // "Color MFP S2825cdn"
+ * ```
+ */
+export function cleanModel(model: string, vendor: string | null): string {
+  let m = model.replace(/\s+/g, " ").trim();
+  const tail = MODEL_TAIL.exec(m);
+  if (tail) m = m.slice(0, tail.index).trim();
+  for (const name of [
+    vendor,
+    vendor === "Konica Minolta" ? "KONICA MINOLTA" : null,
+    vendor === "HP" ? "Hewlett-Packard" : null,
+  ]) {
+    if (name && m.toLowerCase().startsWith(`${name.toLowerCase()} `)) m = m.slice(name.length + 1);
+  }
   return m.replace(/\s+series$/i, "").trim();
+}
+
+/** Models found in sysDescr banners: HP `PID:…`, OKI print servers `Attached to MC873`. */
+const SYSDESCR_MODELS: readonly RegExp[] = [
+  /(?:^|[,;]\s*)PID:\s*([^,;]+)/i,
+  /\bAttached\s+to\s+(?:OKI\s+)?([A-Za-z0-9][\w.-]*)/i,
+];
+
+/**
+ * A sysDescr that describes a network card or a product line, not the printer (old
+ * JetDirect cards, OKI print servers, Kyocera's "Printing System").
+ */
+const NIC_BANNER = /MULTI-ENVIRONMENT|\bJETDIRECT\b|\bOkiLAN\b|print\s*server|Printing System$/i;
+
+function modelFromSysDescr(sysDescr: string | null): string | null {
+  if (!sysDescr) return null;
+  for (const re of SYSDESCR_MODELS) {
+    const m = re.exec(sysDescr)?.[1]?.trim();
+    if (m) return m;
+  }
+  if (NIC_BANNER.test(sysDescr)) return null;
+  // Ricoh: "RICOH MP 3053 1.09 / RICOH Network Printer C model / …": the first part, without
+  // its firmware version.
+  const first = sysDescr.split(/[;,]|\s\/\s/)[0]?.trim() ?? "";
+  return first.replace(/\s+v?\d+(?:\.\d+)+[a-z]?$/i, "").trim() || null;
+}
+
+/** The brand for OEM devices reporting their maker's enterprise (UTAX, TA, Copystar on Kyocera; Develop on Konica Minolta). */
+function brandOf(enterprise: number | null, ...texts: (string | null | undefined)[]): string | null {
+  for (const b of OEM_BRANDS) {
+    if (b.enterprise !== enterprise) continue;
+    if (texts.some((t) => t && b.pattern.test(t))) return b.vendor;
+  }
+  return null;
+}
+
+/**
+ * The OIDs of vendor identity objects the reader should ask a device of this
+ * enterprise for (serial, model and vendor device id objects; see `VENDOR_IDENTITY`).
+ */
+export function vendorIdentityOids(enterprise: number | null): string[] {
+  const own = vendorIdentityFor(enterprise);
+  if (!own) return [];
+  return [...own.serial, ...own.model, ...(own.deviceId ? [own.deviceId] : [])].map((o) => o.oid);
 }
 
 /**
  * Decodes the identity of a device from the varbinds of one reading.
+ *
+ * Model order: the vendor's model object; the PWG IEEE-1284 device id (`MDL`/`MODEL`);
+ * the printer's hrDeviceDescr unless it is a driver name; a vendor device id (Xerox,
+ * Brother, HP `gdStatusId`); sysDescr patterns. The model is never reported with a
+ * serial or firmware attached (see {@link cleanModel}).
  *
  * @example
  * ```ts
@@ -258,31 +399,56 @@ function stripVendor(model: string, vendor: string | null): string {
 export function decodeIdentity(varbinds: Iterable<Varbind> | VarbindSet): DeviceIdentity {
   const mib = varbinds instanceof VarbindSet ? varbinds : new VarbindSet(varbinds);
   const sysObjectID = mib.objectId(Oid.sysObjectID);
-  const { vendor, enterprise } = vendorOf(sysObjectID);
+  const { vendor: enterpriseVendor, enterprise } = vendorOf(sysObjectID);
   const sysDescr = mib.text(Oid.sysDescr);
   const printerIndex = findPrinterIndex(mib);
+  const own = vendorIdentityFor(enterprise);
 
-  const rawDeviceId =
-    mib.text(Oid.pwgDeviceId) ??
+  const pwgRaw = mib.text(Oid.pwgDeviceId);
+  const vendorRaw =
     (enterprise === 253 ? mib.text(Oid.xeroxDeviceId) : null) ??
-    (enterprise === 2435 ? mib.text(Oid.brotherDeviceId) : null);
-  const deviceId = rawDeviceId?.includes(":") ? parseDeviceId(rawDeviceId) : null;
+    (enterprise === 2435 ? mib.text(Oid.brotherDeviceId) : null) ??
+    (own?.deviceId ? mib.text(own.deviceId.oid) : null);
+  const pwgId = pwgRaw?.includes(":") ? parseDeviceId(pwgRaw) : null;
+  const vendorId = vendorRaw?.includes(":") ? parseDeviceId(vendorRaw) : null;
+  const deviceId = pwgId ?? vendorId;
+
+  const vendor =
+    brandOf(enterprise, deviceId?.manufacturer, sysDescr, vendorId?.manufacturer) ??
+    enterpriseVendor ??
+    (deviceId?.manufacturer ? cleanModel(deviceId.manufacturer, null) || null : null);
 
   const hrDescr = printerIndex !== null ? textOf(mib.get(`${Oid.hrDeviceDescr}.${printerIndex}`)) : null;
-  // The standard PWG id and the printer row describe the print engine; vendor ids on
-  // some devices (Brother) name a different model family, so they come after.
-  const modelSource =
-    (mib.text(Oid.pwgDeviceId) ? deviceId?.model : null) ??
-    (hrDescr && isPrintableAscii(hrDescr) ? hrDescr : null) ??
-    deviceId?.model ??
-    (sysDescr ? (sysDescr.split(/[;,]/)[0] ?? null) : null);
-  const model = modelSource ? stripVendor(modelSource, vendor) || null : null;
+  const vendorModel = (own?.model ?? [])
+    .map((o) => {
+      const bytes = mib.bytes(o.oid);
+      return bytes ? normaliseSerial(bytes) : null;
+    })
+    .find((t) => t && isPrintableAscii(t) && /[A-Za-z0-9]/.test(t));
+  const candidates: [string | null | undefined, ModelSource][] = [
+    [vendorModel, "vendor"],
+    [pwgId?.model, "ieee1284DeviceId"],
+    [hrDescr && isPrintableAscii(hrDescr) && !DRIVER_NAME.test(hrDescr) ? hrDescr : null, "hrDeviceDescr"],
+    [vendorId?.model, "ieee1284DeviceId"],
+    [modelFromSysDescr(sysDescr), "sysDescr"],
+  ];
+  let model: string | null = null;
+  let modelSource: ModelSource | null = null;
+  for (const [text, source] of candidates) {
+    const cleaned = text ? cleanModel(text, vendor) : "";
+    if (cleaned) {
+      model = cleaned;
+      modelSource = source;
+      break;
+    }
+  }
 
   return {
     vendor,
     enterprise,
     model,
-    ...decodeSerial(mib, enterprise),
+    modelSource,
+    ...decodeSerial(mib, enterprise, deviceId),
     sysDescr,
     sysObjectID,
     sysName: mib.text(Oid.sysName),

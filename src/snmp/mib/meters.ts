@@ -1,15 +1,45 @@
 /**
  * Meters (page counters) from Printer-MIB prtMarkerTable, PWG impression counters and
- * vendor labelled meter tables (Xerox billing meters, Sharp counters). Vendor tables are
- * mapped BY LABEL through {@link MeterMap}s — the row index of "Black Impressions"
- * differs between models — and users can register their own maps.
+ * vendor meter maps. A vendor map is data of one of three kinds: a labelled table mapped
+ * BY LABEL ({@link MeterMap}: Xerox billing meters, Sharp counters — the row index of
+ * "Black Impressions" differs between models), scalar objects with a meaning
+ * ({@link ScalarMeterMap}: Kyocera, Konica Minolta, HP, Epson, Brother), or a table indexed
+ * by a function/colour code ({@link IndexedMeterMap}: Ricoh, Canon). The built-in maps
+ * live in `meter-maps.ts` with the public source of every OID; users can register their own.
  * @module
  */
 import { ConfigError } from "../../errors.js";
 import type { Varbind, VarbindType } from "../varbind.js";
 import type { DeviceIdentity } from "./identity.js";
+import { BUILTIN_METER_MAPS } from "./meter-maps.js";
 import { Oid } from "./oids.js";
 import { compareIndexes, numberOf, textOf, VarbindSet } from "./values.js";
+
+/**
+ * The meter names every map reports (DESIGN.md's vocabulary). Printer-MIB counters keep
+ * `Marker Life Count` / `Marker Power-On Count`; a vendor label no rule names is reported
+ * under its own text.
+ */
+export const METER_NAMES = [
+  "Total Impressions",
+  "Black Impressions",
+  "Color Impressions",
+  "Black Print Impressions",
+  "Color Print Impressions",
+  "Black Copy Impressions",
+  "Color Copy Impressions",
+  "Fax Impressions",
+  "Scans",
+  "Copy Scans",
+  "Fax Scans",
+  "Network Scans",
+  "Duplex Sheets",
+  "Black Large Impressions",
+  "Color Large Impressions",
+] as const;
+
+/** One name of {@link METER_NAMES}. */
+export type MeterName = (typeof METER_NAMES)[number];
 
 /** Where a meter was read. */
 export type MeterSource = "printer-mib" | "pwg" | "vendor";
@@ -77,6 +107,8 @@ export interface MeterLabelRule {
  * ```
  */
 export interface MeterMap {
+  /** Kind of map; a map without one is a labelled table. */
+  kind?: "labelled";
   /** Unique id, reported in {@link MeterReading.mapId}. */
   id: string;
   /** Enterprise number of the vendor (253 Xerox, 2385 Sharp, …). */
@@ -91,60 +123,113 @@ export interface MeterMap {
   rules: MeterLabelRule[];
   /** Report rows no rule names under their own label (vendor-wide maps usually do). */
   reportUnmapped?: boolean;
+  /** Public source of the OIDs and labels (project + file path), and which one it follows where sources disagree. */
+  source?: string;
+  /** Totals the vendor defines as the sum of other meters; a mismatch is a reading problem. */
+  sums?: MeterSum[];
 }
 
-/** Names shared by Xerox's common billing labels across models. */
-const XEROX_COMMON_RULES: MeterLabelRule[] = [
-  { label: /^total\s+(printed\s+)?impressions$/i, name: "Total Impressions" },
-  { label: /^black\s+(printed\s+)?impressions$/i, name: "Black Impressions" },
-  { label: /^colou?r\s+(printed\s+)?impressions$/i, name: "Color Impressions" },
-  { label: /^total\s+(printed\s+)?large\s+(printed\s+)?impressions$/i, name: "Total Large Impressions" },
-  { label: /^black\s+(printed\s+)?large\s+(printed\s+)?impressions$/i, name: "Black Large Impressions" },
-  { label: /^colou?r\s+(printed\s+)?large\s+(printed\s+)?impressions$/i, name: "Color Large Impressions" },
-  { label: /^black\s+copied\s+impressions$/i, name: "Black Copied Impressions" },
-  { label: /^colou?r\s+copied\s+impressions$/i, name: "Color Copied Impressions" },
-  { label: /^black\s+printed\s+sheets$/i, name: "Black Sheets", unit: "sheets" },
-  { label: /^colou?r\s+printed\s+sheets$/i, name: "Color Sheets", unit: "sheets" },
-];
+/** A total that the vendor defines as the sum of other meters of the same map. */
+export interface MeterSum {
+  /** Name of the total meter. */
+  total: string;
+  /** Names of its parts; checked only when the total and every part were read. */
+  parts: string[];
+}
 
-/** The maps shipped with the SDK. Per-model profiles first, vendor-wide fallbacks last. */
-export const BUILTIN_METER_MAPS: readonly MeterMap[] = [
-  {
-    // Older WorkCentre models label the billing meters with the meter numbers
-    // printed on the machine's billing page.
-    id: "xerox-workcentre-meters",
-    enterprise: 253,
-    models: /WorkCentre/i,
-    valueColumn: Oid.xeroxBillingValue,
-    labelColumn: Oid.xeroxBillingLabel,
-    rules: [
-      { label: /^meter\s*1\b/i, name: "Black Impressions" },
-      { label: /^meter\s*2\b/i, name: "Color Impressions" },
-      { label: /^meter\s*3\b/i, name: "Total Impressions" },
-      { label: /^meter\s*4\b/i, name: "Color Large Impressions" },
-    ],
-  },
-  {
-    id: "xerox-billing",
-    enterprise: 253,
-    valueColumn: Oid.xeroxBillingValue,
-    labelColumn: Oid.xeroxBillingLabel,
-    rules: XEROX_COMMON_RULES,
-    reportUnmapped: true,
-  },
-  {
-    id: "sharp-counters",
-    enterprise: 2385,
-    valueColumn: `${Oid.sharpCounters}.3`,
-    labelColumn: `${Oid.sharpCounters}.4`,
-    rules: [
-      { label: /^total\b/i, name: "Total Impressions" },
-      { label: /^(black|b\/w|mono)/i, name: "Black Impressions" },
-      { label: /^(full\s*)?colou?r/i, name: "Color Impressions" },
-    ],
-    reportUnmapped: true,
-  },
-];
+/** One scalar object (or one table cell) with a meaning. */
+export interface ScalarMeterRule {
+  /** The object instance, dotted. */
+  oid: string;
+  /** Meter name from {@link METER_NAMES}. */
+  name: string;
+  /** Unit (`impressions` by default; `sheets` for duplex counters). */
+  unit?: string;
+  /** The vendor's name for the object, reported as {@link MeterReading.label}. */
+  label?: string;
+}
+
+/**
+ * Vendor objects with a meaning, as data: each OID is one named meter.
+ *
+ * @example
+ * ```ts
+ * defaultMeterMaps.register({
+ *   kind: "scalar",
+ *   id: "acme-counters",
+ *   enterprise: 99999,
+ *   source: "ACME-MIB acmeCounters",
+ *   meters: [{ oid: "1.3.6.1.4.1.99999.1.1.0", name: "Total Impressions" }],
+ * });
+ * ```
+ */
+export interface ScalarMeterMap {
+  /** Kind of map. */
+  kind: "scalar";
+  /** Unique id, reported in {@link MeterReading.mapId}. */
+  id: string;
+  /** Enterprise number of the vendor. */
+  enterprise: number;
+  /** Only for models matching this; all models when absent. */
+  models?: RegExp;
+  /** The objects, in report order. */
+  meters: ScalarMeterRule[];
+  /** Public source of the OIDs (project + file path). */
+  source: string;
+  /** Totals the vendor defines as the sum of other meters. */
+  sums?: MeterSum[];
+}
+
+/** One code of an {@link IndexedMeterMap}: rows with this code make the named meter (several codes with one name add up). */
+export interface MeterCodeRule {
+  /** The code: the row index after the value column, or the value of the code column. */
+  code: string;
+  /** Meter name from {@link METER_NAMES}. */
+  name: string;
+  /** Unit (`impressions` by default). */
+  unit?: string;
+  /** The vendor's name for the code, reported as {@link MeterReading.label}. */
+  label?: string;
+}
+
+/**
+ * A vendor table indexed by function/colour codes: either the row index is the code
+ * (Canon `1602.1.11.1.3.1.4.<code>`, Kyocera `…<function>.<colour>`) or a code column
+ * gives each row's code (Ricoh counter types: read by type, never by row index).
+ */
+export interface IndexedMeterMap {
+  /** Kind of map. */
+  kind: "indexed";
+  /** Unique id, reported in {@link MeterReading.mapId}. */
+  id: string;
+  /** Enterprise number of the vendor. */
+  enterprise: number;
+  /** Only for models matching this; all models when absent. */
+  models?: RegExp;
+  /** Column holding the values. */
+  valueColumn: string;
+  /** Column holding each row's code, same row indexes; absent when the row index is the code. */
+  codeColumn?: string;
+  /** Code → name rules. */
+  codes: MeterCodeRule[];
+  /** Public source of the OIDs and codes, and which one it follows where sources disagree. */
+  source: string;
+  /** Totals the vendor defines as the sum of other meters. */
+  sums?: MeterSum[];
+}
+
+/** Any kind of vendor meter map. */
+export type VendorMeterMap = MeterMap | ScalarMeterMap | IndexedMeterMap;
+
+/** A meter the reader refused or doubts (negative value, a total that is not the sum of its parts). */
+export interface MeterProblem {
+  /** The OID concerned. */
+  oid: string;
+  /** `SNMP_METER_IMPLAUSIBLE` (negative: not reported as a meter) or `SNMP_METER_SUM_MISMATCH` (reported, flagged). */
+  code: string;
+  /** What is wrong, with the values. */
+  message: string;
+}
 
 /**
  * An extensible set of {@link MeterMap}s. The reader asks it which vendor tables to
@@ -158,31 +243,43 @@ export const BUILTIN_METER_MAPS: readonly MeterMap[] = [
  * ```
  */
 export class MeterMapRegistry {
-  private readonly maps: MeterMap[];
+  private readonly maps: VendorMeterMap[];
 
   /** Starts with `maps` (the built-in maps by default). */
-  constructor(maps: readonly MeterMap[] = BUILTIN_METER_MAPS) {
+  constructor(maps: readonly VendorMeterMap[] = BUILTIN_METER_MAPS) {
     this.maps = [...maps];
   }
 
-  /** Adds a map; it is tried before maps registered earlier for the same vendor. */
-  register(map: MeterMap): this {
-    if (!map.id || !/^\d+(\.\d+)+$/.test(map.valueColumn) || !/^\d+(\.\d+)+$/.test(map.labelColumn))
+  /**
+   * Adds a map; it is tried before maps registered earlier for the same vendor.
+   * Throws a {@link ConfigError} `CONFIG_INVALID_OPTION` for a map without an id or with
+   * an OID that is not dotted.
+   */
+  register(map: VendorMeterMap): this {
+    const dotted = (oid: string | undefined) => oid !== undefined && /^\d+(\.\d+)+$/.test(oid);
+    const ok =
+      !!map.id &&
+      (map.kind === "scalar"
+        ? map.meters.length > 0 && map.meters.every((m) => dotted(m.oid))
+        : map.kind === "indexed"
+          ? dotted(map.valueColumn) && (map.codeColumn === undefined || dotted(map.codeColumn))
+          : dotted(map.valueColumn) && dotted(map.labelColumn));
+    if (!ok)
       throw new ConfigError(
         "CONFIG_INVALID_OPTION",
-        `meter map "${map.id}" needs an id and dotted valueColumn/labelColumn OIDs`,
+        `meter map "${map.id}" needs an id and dotted OIDs (valueColumn/labelColumn, meters[].oid or codeColumn)`,
       );
     this.maps.unshift(map);
     return this;
   }
 
   /** Every map, in the order they are tried. */
-  list(): readonly MeterMap[] {
+  list(): readonly VendorMeterMap[] {
     return this.maps;
   }
 
   /** The maps that apply to a device: model-specific ones first, then vendor-wide ones. */
-  forDevice(identity: Pick<DeviceIdentity, "enterprise" | "model">): MeterMap[] {
+  forDevice(identity: Pick<DeviceIdentity, "enterprise" | "model">): VendorMeterMap[] {
     const mine = this.maps.filter((m) => m.enterprise === identity.enterprise);
     const specific = mine.filter((m) => m.models && identity.model !== null && m.models.test(identity.model));
     return [...specific, ...mine.filter((m) => !m.models)];
@@ -192,10 +289,28 @@ export class MeterMapRegistry {
   columnsFor(identity: Pick<DeviceIdentity, "enterprise" | "model">): string[] {
     const cols = new Set<string>();
     for (const m of this.forDevice(identity)) {
-      cols.add(m.valueColumn);
-      cols.add(m.labelColumn);
+      if (m.kind === "scalar") continue;
+      if (m.kind === "indexed") {
+        cols.add(m.valueColumn);
+        if (m.codeColumn) cols.add(m.codeColumn);
+      } else {
+        cols.add(m.valueColumn);
+        cols.add(m.labelColumn);
+      }
     }
     return [...cols];
+  }
+
+  /**
+   * The scalar objects the reader must GET for this device (deduplicated). They are asked
+   * in one GET beside the walk, not walked: every walked subtree shares the GETBULK
+   * budget of a request, so more subtrees would mean more round trips for big tables.
+   */
+  scalarOidsFor(identity: Pick<DeviceIdentity, "enterprise" | "model">): string[] {
+    const oids = new Set<string>();
+    for (const m of this.forDevice(identity))
+      if (m.kind === "scalar") for (const r of m.meters) oids.add(r.oid);
+    return [...oids];
   }
 }
 
@@ -214,11 +329,12 @@ function ruleMatches(rule: MeterLabelRule, label: string): boolean {
  * label if a map says `reportUnmapped`. Two rows never get the same name: the later
  * one keeps its label.
  */
-export function decodeVendorMeters(mib: VarbindSet, maps: readonly MeterMap[]): MeterReading[] {
+export function decodeVendorMeters(mib: VarbindSet, allMaps: readonly VendorMeterMap[]): MeterReading[] {
   const out: MeterReading[] = [];
   const usedNames = new Set<string>();
   const seenOids = new Set<string>();
   const byTable = new Map<string, MeterMap[]>();
+  const maps = allMaps.filter((m): m is MeterMap => m.kind === undefined || m.kind === "labelled");
   for (const m of maps) {
     const key = `${m.valueColumn}|${m.labelColumn}`;
     byTable.set(key, [...(byTable.get(key) ?? []), m]);
@@ -252,7 +368,106 @@ export function decodeVendorMeters(mib: VarbindSet, maps: readonly MeterMap[]): 
       out.push({ ...named, value, oid, type: vb.type, source: "vendor", label });
     }
   }
+  for (const m of allMaps) {
+    if (m.kind === "scalar") {
+      for (const r of m.meters) {
+        const vb = mib.get(r.oid);
+        const value = numberOf(vb);
+        if (!vb || value === null || usedNames.has(r.name)) continue;
+        usedNames.add(r.name);
+        out.push({
+          name: r.name,
+          value,
+          unit: r.unit ?? "impressions",
+          oid: r.oid,
+          type: vb.type,
+          source: "vendor",
+          label: r.label ?? null,
+          mapId: m.id,
+        });
+      }
+    } else if (m.kind === "indexed") {
+      out.push(...decodeIndexed(mib, m, usedNames));
+    }
+  }
   return out;
+}
+
+/** The rows of one indexed table, codes with one name added together (first row's OID reported). */
+function decodeIndexed(mib: VarbindSet, m: IndexedMeterMap, usedNames: Set<string>): MeterReading[] {
+  const values = mib.column(m.valueColumn);
+  const codes = m.codeColumn ? mib.column(m.codeColumn) : null;
+  const byName = new Map<string, MeterReading>();
+  for (const index of [...values.keys()].sort(compareIndexes)) {
+    const vb = values.get(index);
+    const value = numberOf(vb);
+    if (!vb || value === null) continue;
+    const code = codes ? String(numberOf(codes.get(index)) ?? textOf(codes.get(index)) ?? "") : index;
+    const rule = m.codes.find((c) => c.code === code);
+    if (!rule || (usedNames.has(rule.name) && !byName.has(rule.name))) continue;
+    const label = rule.label ?? `code ${code}`;
+    const seen = byName.get(rule.name);
+    if (seen) {
+      seen.value += value;
+      seen.label = `${seen.label}+${code}`;
+      continue;
+    }
+    byName.set(rule.name, {
+      name: rule.name,
+      value,
+      unit: rule.unit ?? "impressions",
+      oid: `${m.valueColumn}.${index}`,
+      type: vb.type,
+      source: "vendor",
+      label,
+      mapId: m.id,
+    });
+  }
+  for (const name of byName.keys()) usedNames.add(name);
+  return [...byName.values()];
+}
+
+/**
+ * Separates meters that must not be billed: a negative value is refused (reported in the
+ * problems, not in the meters), and a total that is not the sum of its parts, where the
+ * vendor defines it so (a map's `sums`), is flagged as a problem (the meters stay).
+ */
+export function checkMeters(
+  meters: readonly MeterReading[],
+  maps: readonly VendorMeterMap[],
+): {
+  /** The meters that may be billed. */
+  meters: MeterReading[];
+  /** What was refused or doubted. */
+  problems: MeterProblem[];
+} {
+  const problems: MeterProblem[] = [];
+  const kept = meters.filter((m) => {
+    if (m.value >= 0) return true;
+    problems.push({
+      oid: m.oid,
+      code: "SNMP_METER_IMPLAUSIBLE",
+      message: `${m.name} is negative (${m.value}); not reported as a meter`,
+    });
+    return false;
+  });
+  for (const map of maps) {
+    for (const sum of map.sums ?? []) {
+      // Parts may come from sibling maps of the same vendor (Kyocera: a table and scalars).
+      const of = (name: string) => kept.find((m) => m.name === name && m.source === "vendor");
+      const total = of(sum.total);
+      const parts = sum.parts.map(of);
+      if (!total || parts.some((p) => !p)) continue;
+      const added = parts.reduce((a, p) => a + (p?.value ?? 0), 0);
+      if (added !== total.value)
+        problems.push({
+          oid: total.oid,
+          code: "SNMP_METER_SUM_MISMATCH",
+          message: `${sum.total} (${total.value}) is not the sum of ${sum.parts.join(" + ")} (${added}), as ${map.id} defines it`,
+        });
+    }
+  }
+  return { meters: kept, problems };
 }
 
 /** PWG impression counter columns we report (see shared PRINTER-MIBS.md). */
@@ -331,6 +546,24 @@ export function decodeMeters(
   identity: Pick<DeviceIdentity, "enterprise" | "model">,
   registry: MeterMapRegistry = defaultMeterMaps,
 ): MeterReading[] {
+  return decodeMeterSet(varbinds, identity, registry).meters;
+}
+
+/**
+ * Like {@link decodeMeters}, with the problems {@link checkMeters} found: negative values
+ * (left out of the meters) and vendor totals that are not the sum of their parts.
+ */
+export function decodeMeterSet(
+  varbinds: Iterable<Varbind> | VarbindSet,
+  identity: Pick<DeviceIdentity, "enterprise" | "model">,
+  registry: MeterMapRegistry = defaultMeterMaps,
+): {
+  /** The meters that may be billed. */
+  meters: MeterReading[];
+  /** Refused or doubted meters. */
+  problems: MeterProblem[];
+} {
   const mib = varbinds instanceof VarbindSet ? varbinds : new VarbindSet(varbinds);
-  return [...decodeStandardMeters(mib), ...decodeVendorMeters(mib, registry.forDevice(identity))];
+  const maps = registry.forDevice(identity);
+  return checkMeters([...decodeStandardMeters(mib), ...decodeVendorMeters(mib, maps)], maps);
 }

@@ -120,6 +120,15 @@ export const Oid = {
   /** HP object `hpSerial`. */
   hpSerial: "1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.3.0",
 
+  /** Printer-MIB (RFC 3805) object `prtGeneralCurrentLocalization`. */
+  prtGeneralCurrentLocalization: "1.3.6.1.2.1.43.5.1.1.2",
+  /** Printer-MIB (RFC 3805) object `prtConsoleLocalization`. */
+  prtConsoleLocalization: "1.3.6.1.2.1.43.5.1.1.10",
+  /** Printer-MIB (RFC 3805) object `prtLocalizationCharacterSet` (an IANA charset MIBenum). */
+  prtLocalizationCharacterSet: "1.3.6.1.2.1.43.7.1.1.4",
+  /** Printer-MIB (RFC 3805) object `prtConsoleDisplayBufferText`. */
+  prtConsoleDisplayBufferText: "1.3.6.1.2.1.43.16.5.1.2",
+
   /** Sharp object `sharpCounters`. */
   sharpCounters: "1.3.6.1.4.1.2385.1.1.19.2.1",
 } as const;
@@ -128,6 +137,14 @@ export const Oid = {
 export const ENTERPRISE_VENDORS: Readonly<Record<number, string>> = {
   253: "Xerox",
   11: "HP",
+  // HP LaserJet Pro MFP and HP office agents (GLPI agent MibSupport/HPNetPeripheral.pm).
+  26696: "HP",
+  29999: "HP",
+  674: "Dell",
+  297: "Fujifilm",
+  10642: "Zebra",
+  // ESI, the print-server maker Zebra label printers report (GLPI agent MibSupport/Zebra.pm).
+  683: "Zebra",
   2435: "Brother",
   1602: "Canon",
   367: "Ricoh",

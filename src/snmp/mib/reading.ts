@@ -4,18 +4,18 @@
  * @module
  */
 import type { Varbind } from "../varbind.js";
-import { type DeviceIdentity, decodeIdentity } from "./identity.js";
-import { decodeMeters, defaultMeterMaps, type MeterMapRegistry, type MeterReading } from "./meters.js";
+import { type DeviceIdentity, decodeIdentity, vendorIdentityOids } from "./identity.js";
+import { decodeMeterSet, defaultMeterMaps, type MeterMapRegistry, type MeterReading } from "./meters.js";
 import { Oid } from "./oids.js";
 import { decodeAlerts, decodeStatus, type PrinterAlert, type PrinterStatus } from "./status.js";
-import { decodeSupplies, type SupplyLevel } from "./supplies.js";
+import { decodeSupplies, type SupplyLevel, VENDOR_SUPPLY_LEVELS } from "./supplies.js";
 import { VarbindSet } from "./values.js";
 
 /** A part of a reading that could not be read completely; the rest of the reading stands. */
 export interface ReadingProblem {
   /** The subtree or object concerned. */
   oid: string;
-  /** Stable error code (`SNMP_WALK_NOT_INCREASING`, `SNMP_TABLE_TOO_LARGE`, …). */
+  /** Stable error code (`SNMP_WALK_NOT_INCREASING`, `SNMP_TABLE_TOO_LARGE`, `SNMP_METER_IMPLAUSIBLE`, `SNMP_METER_SUM_MISMATCH`, …). */
   code: string;
   /** Human-readable reason. */
   message: string;
@@ -60,6 +60,8 @@ export const IDENTITY_OIDS: readonly string[] = [
   Oid.brotherDeviceId,
   Oid.brotherFirmware,
   Oid.hpSerial,
+  `${Oid.prtGeneralCurrentLocalization}.1`,
+  `${Oid.prtConsoleLocalization}.1`,
 ];
 
 /** Subtrees every reading walks (small tables or single columns). */
@@ -74,14 +76,36 @@ export const STANDARD_SUBTREES: readonly string[] = [
   Oid.prtMarkerColorantValue,
   Oid.prtAlertEntry,
   Oid.pwgImpressionCounters,
+  Oid.prtLocalizationCharacterSet,
+  Oid.prtConsoleDisplayBufferText,
 ];
 
-/** The subtrees to walk for a device whose identity scalars are known. */
+/**
+ * The subtrees to walk for a device whose identity scalars are known: the standard
+ * tables, the vendor's supply-level column and the columns its meter maps read.
+ */
 export function subtreesFor(
   identity: Pick<DeviceIdentity, "enterprise" | "model">,
   meterMaps: MeterMapRegistry = defaultMeterMaps,
 ): string[] {
-  return [...STANDARD_SUBTREES, ...meterMaps.columnsFor(identity)];
+  const levels = VENDOR_SUPPLY_LEVELS.filter((v) => v.enterprise === identity.enterprise).map(
+    (v) => v.column,
+  );
+  return [...new Set([...STANDARD_SUBTREES, ...levels, ...meterMaps.columnsFor(identity)])];
+}
+
+/**
+ * The vendor scalar objects to GET for a device whose identity scalars are known: its
+ * serial/model objects (see `VENDOR_IDENTITY`) and the objects of its scalar meter maps.
+ * One GET, sent beside the walk of {@link subtreesFor}.
+ */
+export function vendorScalarsFor(
+  identity: Pick<DeviceIdentity, "enterprise" | "model">,
+  meterMaps: MeterMapRegistry = defaultMeterMaps,
+): string[] {
+  const first = new Set(IDENTITY_OIDS);
+  const oids = [...vendorIdentityOids(identity.enterprise), ...meterMaps.scalarOidsFor(identity)];
+  return [...new Set(oids.filter((oid) => !first.has(oid)))];
 }
 
 /**
@@ -90,7 +114,12 @@ export function subtreesFor(
  */
 export function printerRowOids(printerIndex: number | null): string[] {
   if (printerIndex === null || printerIndex === 1) return [];
-  return [`${Oid.hrDeviceDescr}.${printerIndex}`, `${Oid.hrDeviceStatus}.${printerIndex}`];
+  return [
+    `${Oid.hrDeviceDescr}.${printerIndex}`,
+    `${Oid.hrDeviceStatus}.${printerIndex}`,
+    `${Oid.prtGeneralCurrentLocalization}.${printerIndex}`,
+    `${Oid.prtConsoleLocalization}.${printerIndex}`,
+  ];
 }
 
 /** Options for {@link decodeReading}. */
@@ -103,6 +132,8 @@ export interface DecodeReadingOptions {
   meterMaps?: MeterMapRegistry;
   /** Problems met while reading. */
   problems?: ReadingProblem[];
+  /** Percent at or below which a consumable is `low` and a receptacle `nearlyFull` (default 10). */
+  lowSupplyPercent?: number;
 }
 
 /**
@@ -119,14 +150,18 @@ export function decodeReading(
 ): DeviceReading {
   const mib = varbinds instanceof VarbindSet ? varbinds : new VarbindSet(varbinds);
   const identity = decodeIdentity(mib);
+  const meters = decodeMeterSet(mib, identity, options.meterMaps ?? defaultMeterMaps);
   return {
     target: options.target,
     readAt: (options.readAt ?? new Date()).toISOString(),
     identity,
-    meters: decodeMeters(mib, identity, options.meterMaps ?? defaultMeterMaps),
-    supplies: decodeSupplies(mib),
+    meters: meters.meters,
+    supplies: decodeSupplies(mib, {
+      enterprise: identity.enterprise,
+      ...(options.lowSupplyPercent !== undefined && { lowPercent: options.lowSupplyPercent }),
+    }),
     status: decodeStatus(mib, identity.printerIndex),
     alerts: decodeAlerts(mib),
-    problems: options.problems ?? [],
+    problems: [...(options.problems ?? []), ...meters.problems],
   };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Varbind } from "../varbind.js";
+import { type ConsoleDisplay, decodeConsole } from "./console.js";
 import { findPrinterIndex } from "./identity.js";
 import { Oid } from "./oids.js";
 import { numberOf, textOf, VarbindSet } from "./values.js";
@@ -62,6 +63,8 @@ export interface PrinterStatus {
   errorState: string[];
   /** hrPrinterDetectedErrorState bytes as lower-case hex (`""` for an empty string), null when absent. */
   errorStateHex: string | null;
+  /** The console display text in the device's declared character set, null when the device has no display buffer. */
+  console: ConsoleDisplay | null;
 }
 
 /**
@@ -103,6 +106,7 @@ export function decodeStatus(
       deviceStatusCode: null,
       errorState: [],
       errorStateHex: null,
+      console: decodeConsole(mib, null),
     };
   const ps = mib.number(`${Oid.hrPrinterStatus}.${idx}`);
   const ds = mib.number(`${Oid.hrDeviceStatus}.${idx}`);
@@ -114,6 +118,7 @@ export function decodeStatus(
     deviceStatusCode: ds,
     errorState: es ? decodeErrorState(es) : [],
     errorStateHex: es ? es.toString("hex") : null,
+    console: decodeConsole(mib, idx),
   };
 }
 

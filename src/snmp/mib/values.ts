@@ -100,6 +100,16 @@ function bucketKey(oid: string): string {
   return oid;
 }
 
+/**
+ * The subtree that holds exactly one object instance when walked: the object for a
+ * scalar (`….0`), the column for a table cell. Walking it rides on the shared GETBULK
+ * requests of a reading instead of costing a GET round trip of its own.
+ */
+export function subtreeOfInstance(oid: string): string {
+  const dot = oid.lastIndexOf(".");
+  return dot > 0 ? oid.slice(0, dot) : oid;
+}
+
 /** Numeric order of dotted row indexes (`"1.2"` before `"1.10"`). */
 export function compareIndexes(a: string, b: string): number {
   const pa = a.split(".");

@@ -165,7 +165,7 @@ describe.skipIf(!available)("esol read against snmpsim (an agent nobody here wro
       ["Waste Toner Box", null, "ok", 85],
       ["Fuser", null, "other", null],
       ["Drum", null, "ok", 100],
-      ["Cafe", null, "ok", 0],
+      ["Cafe", null, "empty", 0],
     ]);
     const x = JSON.parse(
       (await esol("read", `127.0.0.1:${OWN_PORT}`, "--community", "xerox-billing-versalink", "--json"))

@@ -1,0 +1,154 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseSnmprec } from "../../../src/sim/snmprec.js";
+import {
+  BUILTIN_METER_MAPS,
+  decodeMeterSet,
+  decodeReading,
+  METER_NAMES,
+  MeterMapRegistry,
+  subtreesFor,
+  vendorScalarsFor,
+} from "../../../src/snmp/index.js";
+
+function rec(...lines: string[]) {
+  return parseSnmprec(`${lines.join("\n")}\n`);
+}
+
+const EPSON = "1.3.6.1.4.1.1248.1.2.2.27";
+const epson = (total: number, black: number, color: number) =>
+  rec(
+    "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.1248.1.1.1",
+    `${EPSON}.1.1.30.1.1|2|${total}`,
+    `${EPSON}.1.1.3.1.1|2|${black}`,
+    `${EPSON}.1.1.4.1.1|2|${color}`,
+  );
+
+describe("built-in vendor meter maps as data", () => {
+  it("cite a public source and use only the documented vocabulary (or the Xerox names kept from earlier releases)", () => {
+    const kept = new Set(["Total Large Impressions", "Black Copied Impressions", "Color Copied Impressions"]);
+    for (const m of BUILTIN_METER_MAPS) {
+      expect(m.source, m.id).toBeTruthy();
+      const names =
+        m.kind === "scalar"
+          ? m.meters.map((r) => r.name)
+          : m.kind === "indexed"
+            ? m.codes.map((c) => c.name)
+            : m.rules.map((r) => r.name);
+      for (const n of names)
+        if (!(METER_NAMES as readonly string[]).includes(n) && !n.endsWith("Sheets") && !kept.has(n))
+          throw new Error(`${m.id}: ${n} is not in the vocabulary`);
+    }
+  });
+
+  it("are all listed, OID by OID, in docs/meter-maps.md", () => {
+    const doc = readFileSync("docs/meter-maps.md", "utf8");
+    for (const m of BUILTIN_METER_MAPS) {
+      const oids = m.kind === "scalar" ? m.meters.map((r) => r.oid) : [m.valueColumn];
+      for (const oid of oids) expect(doc, `${m.id} ${oid}`).toContain(`\`${oid}\``);
+      expect(doc).toContain(`\`${m.id}\``);
+    }
+  });
+
+  it("cover every vendor the issue lists that has a public source", () => {
+    const enterprises = new Set(BUILTIN_METER_MAPS.map((m) => m.enterprise));
+    for (const e of [11, 253, 367, 1602, 1347, 18334, 2385, 2435, 1248])
+      expect(enterprises.has(e), String(e)).toBe(true);
+  });
+});
+
+describe("meter plausibility", () => {
+  it("bills a consistent total without problems", () => {
+    const { meters, problems } = decodeMeterSet(epson(5000, 2100, 2900), { enterprise: 1248, model: null });
+    expect(meters.map((m) => [m.name, m.value, m.mapId])).toEqual([
+      ["Total Impressions", 5000, "epson-counters"],
+      ["Black Impressions", 2100, "epson-counters"],
+      ["Color Impressions", 2900, "epson-counters"],
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it("flags a vendor total that is not the sum of its parts", () => {
+    const r = decodeReading(epson(5001, 2100, 2900), { target: "x" });
+    expect(r.problems).toEqual([
+      expect.objectContaining({ code: "SNMP_METER_SUM_MISMATCH", oid: `${EPSON}.1.1.30.1.1` }),
+    ]);
+    expect(r.meters.find((m) => m.name === "Total Impressions")?.value).toBe(5001);
+  });
+
+  it("refuses a negative meter: a problem, not a meter", () => {
+    const r = decodeReading(epson(5000, -1, 2900), { target: "x" });
+    expect(r.meters.some((m) => m.name === "Black Impressions")).toBe(false);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ code: "SNMP_METER_IMPLAUSIBLE", oid: `${EPSON}.1.1.3.1.1` }),
+    ]);
+  });
+});
+
+describe("indexed vendor tables", () => {
+  const R = "1.3.6.1.4.1.367.3.2.1.2.19.5.1";
+  it("reads Ricoh counters by type, not by row, and adds the types that make one meter", () => {
+    const { meters } = decodeMeterSet(
+      rec(
+        `${R}.2.7|2|402`,
+        `${R}.9.7|2|15`,
+        `${R}.2.3|2|403`,
+        `${R}.9.3|2|20`,
+        `${R}.2.9|2|10`,
+        `${R}.9.9|2|35`,
+      ),
+      { enterprise: 367, model: null },
+    );
+    expect(meters.map((m) => [m.name, m.value, m.oid, m.label])).toEqual([
+      ["Color Print Impressions", 35, `${R}.9.3`, "type 403+402"],
+      ["Total Impressions", 35, `${R}.9.9`, "type 10 total"],
+    ]);
+  });
+
+  it("walks the value and code columns, and GETs scalar objects", () => {
+    expect(subtreesFor({ enterprise: 367, model: null })).toEqual(
+      expect.arrayContaining([`${R}.9`, `${R}.2`, "1.3.6.1.4.1.367.3.2.1.2.24.1.1.5"]),
+    );
+    expect(vendorScalarsFor({ enterprise: 11, model: null })).toContain(
+      "1.3.6.1.4.1.11.2.3.9.4.2.1.4.1.2.5.0",
+    );
+    expect(subtreesFor({ enterprise: 11, model: null })).not.toContain("1.3.6.1.4.1.11.2.3.9.4.2.1.4.1.2.5");
+  });
+
+  it("registers user maps of every kind and refuses malformed OIDs", () => {
+    const maps = new MeterMapRegistry([]);
+    maps.register({
+      kind: "scalar",
+      id: "acme",
+      enterprise: 99999,
+      source: "ACME-MIB",
+      meters: [{ oid: "1.3.6.1.4.1.99999.1.0", name: "Total Impressions" }],
+    });
+    maps.register({
+      kind: "indexed",
+      id: "acme-t",
+      enterprise: 99999,
+      source: "ACME-MIB",
+      valueColumn: "1.3.6.1.4.1.99999.2",
+      codes: [{ code: "1", name: "Scans" }],
+    });
+    const { meters } = decodeMeterSet(
+      rec("1.3.6.1.4.1.99999.1.0|65|10", "1.3.6.1.4.1.99999.2.1|65|4"),
+      { enterprise: 99999, model: null },
+      maps,
+    );
+    expect(meters.map((m) => [m.name, m.value, m.mapId])).toEqual([
+      ["Scans", 4, "acme-t"],
+      ["Total Impressions", 10, "acme"],
+    ]);
+    expect(() =>
+      maps.register({
+        kind: "scalar",
+        id: "bad",
+        enterprise: 1,
+        source: "x",
+        meters: [{ oid: "1.3.x", name: "Scans" }],
+      }),
+    ).toThrow(/dotted OIDs/);
+  });
+});
