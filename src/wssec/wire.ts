@@ -6,7 +6,6 @@
  * as `34`; c14n drops the comment and signs `1234`).
  * @module
  */
-import { DOMParser, type Document } from "@xmldom/xmldom";
 import { SecurityError } from "../errors.js";
 
 /** Limits of {@link checkWireForm}. */
@@ -107,30 +106,4 @@ export function checkWireForm(text: string, limits: WireLimits = DEFAULT_WIRE_LI
   }
   if (roots === 0) throw malformed("no root element", 0);
   if (depth !== 0) throw malformed("unclosed element", n);
-}
-
-/**
- * Parses XML with xmldom, every parser warning and error treated as fatal (the
- * reference tree for tests; the verifier uses `parseXml`). Run {@link checkWireForm}
- * first on untrusted input.
- * @throws SecurityError `WSS_MALFORMED`.
- */
-export function parseStrict(text: string): Document {
-  const parser = new DOMParser({
-    onError: (level: string, message: string) => {
-      throw new SecurityError(
-        "WSS_MALFORMED",
-        `XML ${level}: ${String(message).split("\n")[0]?.slice(0, 120)}`,
-      );
-    },
-  });
-  try {
-    return parser.parseFromString(text, "text/xml");
-  } catch (err) {
-    if (err instanceof SecurityError) throw err;
-    const cause = (err as { cause?: unknown }).cause;
-    if (cause instanceof SecurityError) throw cause;
-    const msg = err instanceof Error ? err.message.split("\n")[0]?.slice(0, 120) : "unreadable";
-    throw new SecurityError("WSS_MALFORMED", `XML error: ${msg}`, { cause: err });
-  }
 }

@@ -1,9 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SecurityError } from "../../../src/errors.js";
-import { canonicalize } from "../../../src/wssec/c14n.js";
-import { elementChildren } from "../../../src/wssec/dom.js";
-import { parseStrict } from "../../../src/wssec/wire.js";
 import {
   descendants,
   excC14n,
@@ -11,6 +8,9 @@ import {
   parseXml,
   type XmlElement,
 } from "../../../src/wssec/xml.js";
+import { canonicalize } from "../../support/c14n.js";
+import { elementChildren } from "../../support/dom.js";
+import { parseStrict } from "../../support/parse-strict.js";
 
 // Random documents: prefixes bound at random depths (sometimes rebound), default
 // namespaces set and unset, namespaced and plain attributes, text needing escapes.
