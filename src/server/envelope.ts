@@ -6,25 +6,11 @@
  * @module
  */
 import { DOMParser, type Element, type Node, XMLSerializer } from "@xmldom/xmldom";
-import {
-  COMMUNICATION_NS,
-  CommunicationFaultError,
-  SOAP11_ENVELOPE_NS,
-  SOAP12_ENVELOPE_NS,
-} from "./faults.js";
+import { SERVICE_NAMESPACE, SOAP11_NAMESPACE, SOAP12_NAMESPACE } from "../soap/envelope.js";
+import { OPERATION_NAMES, type OperationName } from "../soap/models.js";
+import { CommunicationFaultError } from "./faults.js";
 
-/** The six operations of the v1 contract. */
-export const OPERATIONS = [
-  "RegisterProxy",
-  "RegisterDevices",
-  "Sync",
-  "ReportSyncStatus",
-  "SubmitBillingReads",
-  "SubmitSuppliesReport",
-] as const;
-
-/** One operation of the contract. */
-export type OperationName = (typeof OPERATIONS)[number];
+export type { OperationName };
 
 /** Deepest element nesting accepted (SECURITY.md). */
 export const MAX_XML_DEPTH = 64;
@@ -143,8 +129,8 @@ export function inspectEnvelope(xml: string): InspectedEnvelope {
   const doc = parse(xml);
   const root = doc.documentElement;
   if (!root) throw xmlFault("malformed XML: no root element");
-  if (root.localName !== "Envelope" || root.namespaceURI !== SOAP11_ENVELOPE_NS) {
-    const soap12 = root.namespaceURI === SOAP12_ENVELOPE_NS;
+  if (root.localName !== "Envelope" || root.namespaceURI !== SOAP11_NAMESPACE) {
+    const soap12 = root.namespaceURI === SOAP12_NAMESPACE;
     throw new CommunicationFaultError(
       "SOAP_VERSION_MISMATCH",
       soap12
@@ -154,23 +140,23 @@ export function inspectEnvelope(xml: string): InspectedEnvelope {
     );
   }
   const parts = elementChildren(root);
-  const bodies = parts.filter((e) => e.localName === "Body" && e.namespaceURI === SOAP11_ENVELOPE_NS);
+  const bodies = parts.filter((e) => e.localName === "Body" && e.namespaceURI === SOAP11_NAMESPACE);
   if (bodies.length !== 1) throw xmlFault("the Envelope must have exactly one soap:Body");
   const body = bodies[0] as Element;
   const ops = elementChildren(body);
   if (ops.length !== 1) throw xmlFault("the soap:Body must hold exactly one operation element");
   const op = ops[0] as Element;
   const name = op.localName ?? "";
-  if (op.namespaceURI !== COMMUNICATION_NS || !(OPERATIONS as readonly string[]).includes(name)) {
+  if (op.namespaceURI !== SERVICE_NAMESPACE || !(OPERATION_NAMES as readonly string[]).includes(name)) {
     throw new CommunicationFaultError(
       "UNKNOWN_OPERATION",
-      `unknown operation ${name.slice(0, 40)}${op.namespaceURI === COMMUNICATION_NS ? "" : " (wrong namespace)"}`,
+      `unknown operation ${name.slice(0, 40)}${op.namespaceURI === SERVICE_NAMESPACE ? "" : " (wrong namespace)"}`,
     );
   }
   refuseCommentsAndPIs(body);
   const bodyXml = new XMLSerializer().serializeToString(op);
   return {
     operation: name as OperationName,
-    bodyOnlyEnvelope: `<soap:Envelope xmlns:soap="${SOAP11_ENVELOPE_NS}"><soap:Body>${bodyXml}</soap:Body></soap:Envelope>`,
+    bodyOnlyEnvelope: `<soap:Envelope xmlns:soap="${SOAP11_NAMESPACE}"><soap:Body>${bodyXml}</soap:Body></soap:Envelope>`,
   };
 }

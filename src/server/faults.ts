@@ -5,14 +5,9 @@
  * @module
  */
 import { SdkError, type SdkErrorCode } from "../errors.js";
+import { SERVICE_NAMESPACE, SOAP11_NAMESPACE } from "../soap/envelope.js";
 import { securityFaultCode, securityFaultReason } from "../wssec/fault.js";
 
-/** The target namespace of the v1 contract. */
-export const COMMUNICATION_NS = "urn:esolutions:communication:v1";
-/** SOAP 1.1 envelope namespace. */
-export const SOAP11_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/";
-/** SOAP 1.2 envelope namespace, recognised only to refuse it. */
-export const SOAP12_ENVELOPE_NS = "http://www.w3.org/2003/05/soap-envelope";
 const WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
 
 /** Longest `faultstring` the server sends; longer reasons are cut (no long echo of input). */
@@ -86,10 +81,10 @@ export function faultEnvelope(fault: CommunicationFaultError): string {
   const field =
     fault.field === undefined ? "" : `<Field>${escapeXml(shorten(fault.field, MAX_FIELD_CHARS))}</Field>`;
   return (
-    `<soap:Envelope xmlns:soap="${SOAP11_ENVELOPE_NS}"${wsse}><soap:Body><soap:Fault>` +
+    `<soap:Envelope xmlns:soap="${SOAP11_NAMESPACE}"${wsse}><soap:Body><soap:Fault>` +
     `<faultcode>${fault.faultCode}</faultcode>` +
     `<faultstring>${escapeXml(shorten(fault.message, MAX_REASON_CHARS))}</faultstring>` +
-    `<detail><tns:CommunicationFault xmlns:tns="${COMMUNICATION_NS}">` +
+    `<detail><tns:CommunicationFault xmlns:tns="${SERVICE_NAMESPACE}">` +
     `<Code>${escapeXml(shorten(fault.code, 64))}</Code><Retryable>${fault.retryable}</Retryable>${field}` +
     `</tns:CommunicationFault></detail></soap:Fault></soap:Body></soap:Envelope>`
   );

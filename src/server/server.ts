@@ -11,11 +11,12 @@ import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import * as soap from "soap";
 import { ConfigError, isSdkError, type SdkError, SecurityError, StorageError } from "../errors.js";
+import { SERVICE_NAMESPACE } from "../soap/envelope.js";
 import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
 import { decodeEnvelope } from "../wssec/index.js";
 import { compactEnvelope, encodeResponseBody } from "./compress.js";
 import { inspectEnvelope, type OperationName } from "./envelope.js";
-import { COMMUNICATION_NS, CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
+import { CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
 import { type BillingCycleKind, DEVICE_MOVE_POLICIES, type DeviceMovePolicy } from "./policy.js";
 import { FirstUseVerifier, SIGNATURE_POLICIES, type SignaturePolicy } from "./signers.js";
 import {
@@ -164,7 +165,7 @@ export interface InjectedFault {
 
 const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const DEFAULT_SUPPLIES_INTERVAL_MS = 86_400_000;
-const SOAP_ACTION_PREFIX = `${COMMUNICATION_NS}#`;
+const SOAP_ACTION_PREFIX = `${SERVICE_NAMESPACE}#`;
 const SILENT: ServerLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Per-request state handed to the operation handlers through node-soap's `req.connection`. */

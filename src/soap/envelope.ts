@@ -16,6 +16,8 @@ import { TransportError, ValidationError } from "../errors.js";
 export const SERVICE_NAMESPACE = "urn:esolutions:communication:v1";
 /** SOAP 1.1 envelope namespace. */
 export const SOAP11_NAMESPACE = "http://schemas.xmlsoap.org/soap/envelope/";
+/** SOAP 1.2 envelope namespace (W3C SOAP 1.2 Part 1 §5), recognised only to refuse it with a clear error. */
+export const SOAP12_NAMESPACE = "http://www.w3.org/2003/05/soap-envelope";
 
 // XML 1.0 forbids these code points even as character references.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find control characters

@@ -256,14 +256,18 @@ export interface SubmitSuppliesReportInput {
   reports: SuppliesReport[];
 }
 
-/** The six operations of the Communication Service. */
-export type OperationName =
-  | "RegisterProxy"
-  | "RegisterDevices"
-  | "Sync"
-  | "ReportSyncStatus"
-  | "SubmitBillingReads"
-  | "SubmitSuppliesReport";
+/** The six operations of the Communication Service (wsdl/communication.wsdl), in contract order. */
+export const OPERATION_NAMES = [
+  "RegisterProxy",
+  "RegisterDevices",
+  "Sync",
+  "ReportSyncStatus",
+  "SubmitBillingReads",
+  "SubmitSuppliesReport",
+] as const;
+
+/** One operation of the Communication Service. */
+export type OperationName = (typeof OPERATION_NAMES)[number];
 
 /** What every result reports about the exchange that produced it. */
 export interface ResponseMetadata {

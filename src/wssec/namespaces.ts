@@ -3,10 +3,8 @@
  * @module
  */
 
-/** SOAP 1.1 envelope namespace. */
-export const SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/";
-/** SOAP 1.2 envelope namespace (recognised only to refuse it with a clear error). */
-export const SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope";
+// The SOAP envelope namespaces are defined once, in the SOAP layer.
+export { SOAP11_NAMESPACE as SOAP11_NS, SOAP12_NAMESPACE as SOAP12_NS } from "../soap/envelope.js";
 /** XML-DSig namespace. */
 export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
 /** Namespace of `xmlns` attributes. */

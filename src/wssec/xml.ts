@@ -17,6 +17,7 @@
  * @module
  */
 import { SecurityError } from "../errors.js";
+import { SOAP11_NAMESPACE } from "../soap/envelope.js";
 
 /** The `xml:` namespace, bound implicitly. */
 const XML_NS = "http://www.w3.org/XML/1998/namespace";
@@ -614,8 +615,6 @@ export function isXmlElement(
   return typeof node === "object" && node !== null && node.localName === local && node.namespaceURI === ns;
 }
 
-const SOAP11_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/";
-
 /**
  * Whether `el` is a SOAP 1.1 Body directly under the document's root element — the
  * element worth streaming ({@link ParseOptions.streamContentOf}).
@@ -623,7 +622,7 @@ const SOAP11_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/";
 export function isEnvelopeBody(el: XmlElement): boolean {
   return (
     el.localName === "Body" &&
-    el.namespaceURI === SOAP11_ENVELOPE_NS &&
+    el.namespaceURI === SOAP11_NAMESPACE &&
     el.parentNode !== null &&
     el.parentNode.parentNode === null
   );
