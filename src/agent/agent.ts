@@ -40,6 +40,7 @@ import type {
   SyncInput,
   SyncResult,
 } from "../soap/models.js";
+import { backoffDelayMs } from "../soap/retry.js";
 import type { MessageSecurity } from "../soap/security.js";
 import { createMessageSigner } from "../wssec/index.js";
 import { type Clock, SystemClock, type TimerHandle } from "./clock.js";
@@ -680,9 +681,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     const schedule = this.#running && this.#options.autoSchedule !== false;
     // The same failure met again within one check (a flush inside the session) is one check.
     const checks = !same ? 1 : prev.lastCheckAtMs === now ? prev.checks : prev.checks + 1;
-    const waitMs = Math.min(
+    // Doubling without jitter (random = 1): a re-check is one call, not a crowd to spread.
+    const waitMs = backoffDelayMs(
+      checks,
+      this.#stuckRecheckMs,
       Math.max(this.#stuckRecheckMs, this.config.schedule.maxRetryDelayMs),
-      this.#stuckRecheckMs * 2 ** Math.min(20, checks - 1),
+      () => 1,
     );
     const stuck: AgentStuck = {
       code: e.code,
@@ -797,12 +801,16 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (this.#stuck !== null && this.#stuck.code === asSdkError(err).code) return;
       // The server could not be reached: try again with backoff, but never later than the next window.
       this.#sessionFailures++;
-      const delay = Math.min(
-        this.config.schedule.maxRetryDelayMs,
-        this.config.schedule.retryDelayMs * 2 ** Math.min(20, this.#sessionFailures - 1),
-      );
       const retryAfter = (err as { retryAfterMs?: number }).retryAfterMs ?? 0;
-      const wait = Math.max(Math.floor(delay * (0.5 + 0.5 * this.#random())), retryAfter);
+      const wait = Math.max(
+        backoffDelayMs(
+          this.#sessionFailures,
+          this.config.schedule.retryDelayMs,
+          this.config.schedule.maxRetryDelayMs,
+          this.#random,
+        ),
+        retryAfter,
+      );
       this.#log.warn({ err: errorLine(err), retryInMs: wait }, "sync failed; will retry");
       this.#emitError(asSdkError(err));
       const next = nextSyncAt(started, this.#window(), this.config.schedule.syncJitterMs, this.#random);

@@ -23,6 +23,7 @@ import { createHash } from "node:crypto";
 import { existsSync, renameSync } from "node:fs";
 import Database from "better-sqlite3";
 import { StorageError } from "../errors.js";
+import { backoffDelayMs } from "../soap/retry.js";
 import { bindConnection } from "./connection.js";
 
 /** What an outbox entry carries to the server. */
@@ -790,8 +791,7 @@ export function retryDelayMs(
   attempts: number,
   options: { retryDelayMs: number; maxRetryDelayMs: number; random: () => number; retryAfterMs?: number },
 ): number {
-  const base = Math.min(options.maxRetryDelayMs, options.retryDelayMs * 2 ** Math.min(30, attempts - 1));
-  const jittered = Math.floor(base * (0.5 + 0.5 * options.random()));
+  const jittered = backoffDelayMs(attempts, options.retryDelayMs, options.maxRetryDelayMs, options.random);
   return Math.max(jittered, options.retryAfterMs ?? 0);
 }
 

@@ -28,6 +28,8 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
  * Backoff before retry number `retry` (1 = first retry): `retryDelayMs · 2^(retry-1)`
  * capped at `maxRetryDelayMs`, then "equal jitter" (half fixed, half random) so that many
  * clients that failed together do not come back together, yet no wait collapses to zero.
+ * The one backoff formula of the SDK: the client's retries, the outbox's redeliveries and the
+ * agent's sync retries and stuck re-checks (`random = () => 1`: no jitter) all use it.
  */
 export function backoffDelayMs(
   retry: number,
@@ -35,8 +37,8 @@ export function backoffDelayMs(
   maxRetryDelayMs: number,
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+  const ceiling = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** Math.min(30, Math.max(0, retry - 1)));
+  return Math.floor(ceiling / 2 + random() * (ceiling / 2));
 }
 
 /**
