@@ -871,13 +871,18 @@ export class Agent extends EventEmitter<AgentEvents> {
         }
         continue;
       }
-      const polled = toPolledReading(r.reading, atMs);
+      const polled = toPolledReading(r.reading, atMs, this.config.devices.fallbackIdentity);
+      if (polled?.identitySource === "mac" && !devices.knownAt(r.target))
+        this.#log.warn(
+          { target: r.target, serial: polled.serial },
+          "device answered without a serial number; identified by its MAC (devices.fallbackIdentity)",
+        );
       if (!polled) {
         failed(
           r.target,
           new SnmpError(
             "SNMP_NO_SERIAL",
-            `${r.target}: the device answered without a serial number (prtGeneralSerialNumber nor a vendor serial): it cannot be billed`,
+            `${r.target}: the device answered without a serial number (prtGeneralSerialNumber nor a vendor serial): it cannot be billed; devices.fallbackIdentity "mac" identifies it by its MAC`,
           ),
           devices.knownAt(r.target),
         );
@@ -1146,7 +1151,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       abortSignal: this.#abort.signal,
     })) {
       if (this.#abort.signal.aborted) throw new AbortError("billing reads stopped");
-      const polled = r.reading ? toPolledReading(r.reading, this.clock.now()) : undefined;
+      const polled = r.reading
+        ? toPolledReading(r.reading, this.clock.now(), this.config.devices.fallbackIdentity)
+        : undefined;
       if (polled) fresh.set(polled.serial, polled);
       else
         this.#log.warn(

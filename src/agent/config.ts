@@ -15,6 +15,7 @@ import type { SnmpCredentials } from "../snmp/session.js";
 import { type CredentialProfile, checkProfiles, countTargets } from "../snmp/targets.js";
 import { createMessageSigner } from "../wssec/index.js";
 import { parseDurationMs, parseWindow, type TransmissionWindow } from "./duration.js";
+import type { FallbackIdentity } from "./readings.js";
 
 /** Log levels pino understands. */
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -80,6 +81,11 @@ export interface AgentConfig {
     retries: number;
     /** Polls without a successful read before a device is reported silent. Default 3. */
     silentAfterPolls: number;
+    /**
+     * How a device that answers without any serial number is identified: `none` (default: it
+     * is reported with `SNMP_NO_SERIAL` and not billed) or `mac` (`MAC-<hex>`, marked as such).
+     */
+    fallbackIdentity: FallbackIdentity;
   };
   /** When things happen. */
   schedule: {
@@ -289,6 +295,12 @@ function credentials(value: unknown, path: string): SnmpCredentials {
   fail(`${path}.version`, `${show(version)} is not "v1", "v2c" or "v3"`);
 }
 
+function fallbackIdentity(value: unknown): FallbackIdentity {
+  if (value === undefined || value === "none") return "none";
+  if (value === "mac") return "mac";
+  return fail("devices.fallbackIdentity", `${show(value)} is not "none" or "mac"`);
+}
+
 /**
  * Validates a parsed configuration object and resolves it (durations → ms, PEM paths →
  * contents, outbox path → absolute).
@@ -389,6 +401,7 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
     "timeout",
     "retries",
     "silentAfterPolls",
+    "fallbackIdentity",
   ]);
   if (!Array.isArray(devIn.targets) || devIn.targets.length === 0)
     fail("devices.targets", `expected a non-empty list of targets, got ${show(devIn.targets)}`);
@@ -435,6 +448,7 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
     timeoutMs: duration(devIn, "timeout", "devices", 2000),
     retries: int(devIn, "retries", "devices", 1, 0, 10),
     silentAfterPolls: int(devIn, "silentAfterPolls", "devices", 3, 1, 1000),
+    fallbackIdentity: fallbackIdentity(devIn.fallbackIdentity),
   };
 
   const schedIn = obj(root.schedule ?? {}, "schedule", [

@@ -9,8 +9,13 @@ import type { BillingRead, DeviceInfo, Meter, SuppliesReport, SupplyReport } fro
 
 /** The part of a device reading the agent keeps: identity, meters, supplies. */
 export interface PolledReading {
-  /** Serial number. */
+  /**
+   * Serial number; with the `mac` fallback identity, `MAC-` and the device's MAC address in
+   * upper-case hex without separators (e.g. `MAC-0000AA112233`).
+   */
   serial: string;
+  /** `mac` when {@link serial} is the fallback identity (the device reported no serial). */
+  identitySource?: "mac";
   /** Where it answered (`host:port`). */
   address: string;
   /** Epoch ms on the agent's clock. */
@@ -29,13 +34,32 @@ export interface PolledReading {
 
 const clip = (s: string, n: number): string => (s.length > n ? s.slice(0, n) : s);
 
+/** How a device that reports no serial is identified (the `devices.fallbackIdentity` setting). */
+export type FallbackIdentity = "none" | "mac";
+
+/**
+ * The `mac` fallback identity of a device: `MAC-` and the MAC in upper-case hex without
+ * separators; undefined without a MAC (or with the all-zero one some agents report).
+ */
+export function macIdentity(mac: string | null | undefined): string | undefined {
+  const hex = (mac ?? "").replace(/[^0-9a-f]/gi, "").toUpperCase();
+  return hex.length === 12 && !/^0+$/.test(hex) ? `MAC-${hex}` : undefined;
+}
+
 /**
  * Compacts a {@link DeviceReading}; `undefined` when the device reported no serial (it
- * cannot be billed or registered, so the agent logs it instead).
+ * cannot be billed or registered, so the agent reports it instead) — unless `fallback` is
+ * `mac`, then the device is identified by {@link macIdentity} and marked `identitySource: "mac"`.
  */
-export function toPolledReading(reading: DeviceReading, readAtMs: number): PolledReading | undefined {
+export function toPolledReading(
+  reading: DeviceReading,
+  readAtMs: number,
+  fallback: FallbackIdentity = "none",
+): PolledReading | undefined {
   const id = reading.identity;
-  const serial = id.serial?.trim();
+  const reported = id.serial?.trim();
+  const byMac = !reported && fallback === "mac" ? macIdentity(id.mac) : undefined;
+  const serial = reported || byMac;
   if (!serial) return undefined;
   const meters: Meter[] = [];
   const seen = new Set<string>();
@@ -60,6 +84,7 @@ export function toPolledReading(reading: DeviceReading, readAtMs: number): Polle
   });
   return {
     serial: clip(serial, 64),
+    ...(byMac ? { identitySource: "mac" as const } : {}),
     address: reading.target,
     readAtMs,
     ...(id.vendor ? { vendor: clip(id.vendor, 255) } : {}),

@@ -15,7 +15,7 @@ import { VarbindSet } from "./values.js";
 export interface ReadingProblem {
   /** The subtree or object concerned. */
   oid: string;
-  /** Stable error code (`SNMP_WALK_NOT_INCREASING`, `SNMP_TABLE_TOO_LARGE`, `SNMP_METER_IMPLAUSIBLE`, `SNMP_METER_SUM_MISMATCH`, …). */
+  /** Stable error code (`SNMP_NO_SERIAL`, `SNMP_WALK_NOT_INCREASING`, `SNMP_TABLE_TOO_LARGE`, `SNMP_METER_IMPLAUSIBLE`, `SNMP_METER_SUM_MISMATCH`, …). */
   code: string;
   /** Human-readable reason. */
   message: string;
@@ -162,6 +162,19 @@ export function decodeReading(
     }),
     status: decodeStatus(mib, identity.printerIndex),
     alerts: decodeAlerts(mib),
-    problems: [...(options.problems ?? []), ...meters.problems],
+    problems: [
+      ...(options.problems ?? []),
+      ...(identity.serial
+        ? []
+        : [
+            {
+              oid: Oid.prtGeneralSerialNumber,
+              code: "SNMP_NO_SERIAL",
+              message:
+                "no serial number in the Printer-MIB, the vendor's MIB, sysDescr or the IEEE-1284 device id: the device cannot be billed by serial",
+            },
+          ]),
+      ...meters.problems,
+    ],
   };
 }

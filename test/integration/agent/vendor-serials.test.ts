@@ -48,3 +48,34 @@ describe("Agent bills devices whose serial only a vendor MIB or sysDescr holds",
     expect(hp?.meters.find((m) => m.name === "Duplex Sheets")?.value).toBe(789);
   }, 120_000);
 });
+
+describe("Agent and a device that reports no serial at all", () => {
+  it("reports it in the poll (SNMP_NO_SERIAL) by default, and registers and bills it as MAC-<hex> with devices.fallbackIdentity mac", async () => {
+    world = await createWorld({ devices: 1, seed: 3 });
+    vendors = await startFleet(
+      { recordings: ["test/fixtures/snmp/identity/no-serial.snmprec"] },
+      { clock: world.simClock },
+    );
+    const target = `127.0.0.1:${vendors.firstPort}`;
+    const strict = world.agent({}, (raw) => {
+      (raw.devices as Record<string, unknown>).targets = [target];
+      (raw.outbox as Record<string, unknown>).path = `${world?.dir}/strict.db`;
+    });
+    await strict.start();
+    const poll = await strict.pollNow();
+    expect(poll.failures.map((f) => [f.target, f.code])).toEqual([[target, "SNMP_NO_SERIAL"]]);
+    expect(strict.status().lastPoll?.failures[0]?.code).toBe("SNMP_NO_SERIAL");
+    await strict.stop();
+
+    const lenient = world.agent({}, (raw) => {
+      (raw.devices as Record<string, unknown>).targets = [target];
+      (raw.devices as Record<string, unknown>).fallbackIdentity = "mac";
+    });
+    await lenient.start();
+    await world.clock.advanceTo(Date.parse("2026-12-01T06:00:00Z"));
+    const exp = world.server.exportStore();
+    expect(exp.devices.map((d) => d.serial)).toEqual(["MAC-3C2AF4BFF51B"]);
+    const read = exp.billingReads.find((r) => r.serial === "MAC-3C2AF4BFF51B");
+    expect(read?.meters.find((m) => m.name === "Marker Life Count")?.value).toBe(12345);
+  }, 120_000);
+});
