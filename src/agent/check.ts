@@ -9,6 +9,7 @@ import { connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { isSdkError } from "../errors.js";
 import { PrinterReader } from "../snmp/reader.js";
+import { describeCredentials } from "../snmp/session.js";
 import { CommunicationClient } from "../soap/client.js";
 import { createMessageSigner } from "../wssec/index.js";
 import { type AgentConfig, loadAgentConfig } from "./config.js";
@@ -196,13 +197,12 @@ async function probeTargets(config: AgentConfig, spec: string, maxNamed: number)
     parts.push(
       `${code}: ${targets.slice(0, maxNamed).join(", ")}${targets.length > maxNamed ? ` and ${targets.length - maxNamed} more` : ""}`,
     );
-  const creds = d.profiles
-    .flatMap((p) => p.credentials)
-    .map((c) => (c.version === "v3" ? `v3 user ${c.user}` : `${c.version} community "${c.community}"`));
+  // Which kinds of credentials were tried, never the community strings themselves.
+  const creds = describeCredentials(d.profiles.flatMap((p) => p.credentials));
   return {
     name: `snmp ${spec}`,
     outcome: answered > 0 ? "ok" : "fail",
-    detail: `${parts.join("; ")} (credentials: ${[...new Set(creds)].join(", ")})`,
+    detail: `${parts.join("; ")} (credentials: ${creds})`,
   };
 }
 
@@ -222,7 +222,8 @@ export async function* checkAgent(
   const now = options.now ?? Date.now;
   let config: AgentConfig;
   try {
-    config = loadAgentConfig(configPath);
+    // The key pair is a check of its own (below), so the config check does not refuse it.
+    config = loadAgentConfig(configPath, { checkKeyPair: false });
   } catch (err) {
     yield { name: "config", outcome: "fail", detail: `${configPath}: ${reason(err)}` };
     return;

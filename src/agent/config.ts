@@ -130,6 +130,12 @@ export interface ParseAgentConfigOptions {
   baseDir?: string;
   /** Reads a PEM file; default `readFileSync(path, "utf8")`. */
   readFile?: (path: string) => string;
+  /**
+   * Whether to load the signing key pair and refuse one whose key does not fit its certificate
+   * (`CONFIG_KEY`/`CONFIG_CERT`). Default true; `esol agent check` turns it off to report the
+   * key pair as a check of its own.
+   */
+  checkKeyPair?: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -312,6 +318,7 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
   const opts: Required<ParseAgentConfigOptions> = {
     baseDir: options.baseDir ?? process.cwd(),
     readFile: options.readFile ?? ((p) => readFileSync(p, "utf8")),
+    checkKeyPair: options.checkKeyPair ?? true,
   };
   const root = obj(input, "", [
     "$schema",
@@ -378,20 +385,21 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
       ...(serverCert !== undefined ? { serverCert } : {}),
     };
     // Load the key pair now, so a key that does not fit its certificate is reported with its files.
-    try {
-      createMessageSigner({
-        key: security.key,
-        cert: security.cert,
-        ...(security.algorithm ? { algorithm: security.algorithm } : {}),
-      });
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      throw new ConfigError(
-        err.code,
-        `security.key (${pemSource(secIn, "key", opts)}), security.cert (${pemSource(secIn, "cert", opts)}): ${err.message}`,
-        { cause: err },
-      );
-    }
+    if (opts.checkKeyPair)
+      try {
+        createMessageSigner({
+          key: security.key,
+          cert: security.cert,
+          ...(security.algorithm ? { algorithm: security.algorithm } : {}),
+        });
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        throw new ConfigError(
+          err.code,
+          `security.key (${pemSource(secIn, "key", opts)}), security.cert (${pemSource(secIn, "cert", opts)}): ${err.message}`,
+          { cause: err },
+        );
+      }
   }
 
   const devIn = obj(root.devices, "devices", [
