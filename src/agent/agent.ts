@@ -19,6 +19,7 @@ import {
   SoapFaultError,
   StorageError,
   TransportError,
+  UnsignedFaultError,
 } from "../errors.js";
 import type { DeviceReading } from "../snmp/mib/reading.js";
 import { PrinterReader } from "../snmp/reader.js";
@@ -397,6 +398,9 @@ export function stuckRemedy(err: unknown): string | undefined {
     return "the server refuses this endpoint: check `server.url` (host and path, e.g. `/esolutions/v1`) with the server's operator";
   if (CLOCK_CODES.has(code))
     return "the agent's clock and the server's disagree beyond the allowed skew: set the agent host's clock (NTP)";
+  // A fault that did not verify: judged by what the server said (unauthenticated), never by
+  // the failed check alone; a per-entry refusal is retried with backoff, not parked (isPermanent).
+  if (err instanceof UnsignedFaultError) return stuckRemedy(err.fault);
   // Raised by the agent's own check of a response, not a refusal by the server.
   if (err instanceof SecurityError)
     return "the server's responses do not verify against `security.serverCert`: set it to the server's signing certificate, then restart the agent";
@@ -718,6 +722,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     return true;
   }
 
+  /** Whether the agent got (or stayed) stuck at or after `atMs`. */
+  #stuckSince(atMs: number): boolean {
+    return this.#stuck !== null && this.#stuck.lastCheckAtMs >= atMs;
+  }
+
   /** Ends the stuck state after a call succeeded. */
   #recovered(): void {
     const ended = this.#stuck;
@@ -794,6 +803,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     try {
       await this.#session();
       this.#sessionFailures = 0;
+      // Stuck during the session (its last flush): #noteStuck scheduled the slow re-check.
+      if (this.#stuckSince(started)) return;
       this.#scheduleNextSync(started);
     } catch (err) {
       if (err instanceof AbortError || !this.#running) throw err;
@@ -967,9 +978,12 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** A sync session; a failure no resend can fix gets the agent stuck, a success ends that. */
   async #session(): Promise<SyncSummary | undefined> {
+    const startedAtMs = this.clock.now();
     try {
       const summary = await this.#sessionSteps();
-      this.#recovered();
+      // The session's last flush swallows delivery errors: a failure it got stuck on just now
+      // is not a recovery.
+      if (!this.#stuckSince(startedAtMs)) this.#recovered();
       return summary;
     } catch (err) {
       if (!(err instanceof AbortError) && !this.#abort.signal.aborted) this.#noteStuck(err, "sync session");

@@ -86,6 +86,7 @@ import {
   SoapFaultError,
   TimeoutError,
   TransportError,
+  UnsignedFaultError,
 } from "../../../src/errors.js";
 
 describe("delivery failure classification", () => {
@@ -131,6 +132,15 @@ describe("stuck classification (failures no resend can fix, met by every call)",
       /server\.url/,
     );
     expect(stuckRemedy(new ConfigError("CONFIG_TLS", "x"))).toBeDefined();
+  });
+
+  it("judges a fault that did not verify by what the server said, not as a response-signature problem", () => {
+    const unsigned = (inner: ReturnType<typeof fault>) =>
+      new UnsignedFaultError(inner, new Error("no signature"));
+    expect(stuckRemedy(unsigned(fault("WSS_UNTRUSTED_KEY")))).toMatch(/esol server --trust/);
+    // A per-entry refusal that arrived unsigned: not stuck, and not parked on an unauthenticated word.
+    expect(stuckRemedy(unsigned(fault("INVALID_VALUE")))).toBeUndefined();
+    expect(isPermanent(unsigned(fault("INVALID_VALUE")))).toBe(false);
   });
 
   it("leaves retryable failures and per-entry refusals to the retry and park paths", () => {
