@@ -58,8 +58,9 @@ export interface AgentHealth {
 }
 
 /**
- * Healthy when the agent runs and its last successful sync is at most `maxSyncAgeMs` old on
- * the agent's clock. A freshly started agent that has not synced yet is not healthy.
+ * Healthy when the agent runs, is not stuck (a failure no retry can fix, see `Agent` `stuck`)
+ * and its last successful sync is at most `maxSyncAgeMs` old on the agent's clock. A freshly
+ * started agent that has not synced yet is not healthy.
  */
 export function agentHealth(agent: Agent, maxSyncAgeMs: number, metrics?: AgentMetrics): AgentHealth {
   let status: ReturnType<Agent["status"]>;
@@ -69,6 +70,12 @@ export function agentHealth(agent: Agent, maxSyncAgeMs: number, metrics?: AgentM
     return { status: 503, reason: "the agent is not running" };
   }
   if (!status.running) return { status: 503, reason: "the agent is not running" };
+  // Stuck: nothing will be delivered until the config or the server changes, whatever the last sync.
+  if (status.stuck)
+    return {
+      status: 503,
+      reason: `stuck since ${new Date(status.stuck.sinceMs).toISOString()} on ${status.stuck.code}: ${status.stuck.message} — ${status.stuck.remedy}`,
+    };
   const last = metrics?.lastError
     ? `; last error ${metrics.lastError.code}: ${metrics.lastError.message.split("\n")[0]}`
     : "";

@@ -12,6 +12,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AgentStuck, PollSummary } from "../../../src/agent/agent.js";
+import { agentHealth } from "../../../src/agent/http.js";
 import type { SdkError } from "../../../src/errors.js";
 import { CommunicationServer } from "../../../src/server/index.js";
 import type { ExchangeRecord } from "../../../src/soap/models.js";
@@ -152,6 +153,10 @@ describe("settings no resend can fix get the agent stuck, without a retry storm"
     expect(s?.nextCheckAtMs).toBeGreaterThan(world.clock.now());
     // Nothing was parked or counted against the entries: they wait for the fix.
     expect(agent.status().outbox.parked).toBe(0);
+    // /healthz says so at once, however recent the limit on the last sync would allow.
+    const health = agentHealth(agent, 30 * HOUR);
+    expect(health.status).toBe(503);
+    expect(health.reason).toMatch(/^stuck since .* on TLS_ERROR: .* — .*server\.ca/);
   });
 
   it("untrusted signing key: stuck once with subject and thumbprint, recovers when the server trusts the key", async () => {
@@ -212,6 +217,7 @@ describe("settings no resend can fix get the agent stuck, without a retry storm"
     expect(recovered).toHaveLength(1);
     expect(recovered[0]?.code).toBe("WSS_UNTRUSTED_KEY");
     expect(agent.status().stuck).toBeNull();
+    expect(agentHealth(agent, 30 * HOUR).reason).not.toMatch(/^stuck/);
     expect(agent.status().registered).toBe(true);
     expect(agent.status().outbox.parked).toBe(0);
     expect(trusting.exportStore().devices).toHaveLength(2);
