@@ -4,7 +4,7 @@
  * @module
  */
 import { X509Certificate } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { generate } from "selfsigned";
@@ -135,8 +135,10 @@ export async function writeAgentSetup(options: AgentSetupOptions): Promise<Agent
       `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; nothing was written (--force overwrites)`,
     );
   mkdirSync(join(dir, "keys"), { recursive: true, mode: 0o700 });
-  // The key is created 0600 and chmod'ed again: `mode` is ignored when the file existed (--force).
-  writeFileSync(keyPath, pair.private, { mode: 0o600 });
+  // The key file is always created anew with mode 0600 (`mode` is ignored for a file that exists,
+  // which --force would otherwise overwrite readable for a moment), and chmod'ed again for umask.
+  rmSync(keyPath, { force: true });
+  writeFileSync(keyPath, pair.private, { mode: 0o600, flag: "wx" });
   chmodSync(keyPath, 0o600);
   writeFileSync(certPath, pair.cert);
   if (options.serverCaPem !== undefined) writeFileSync(caPath, options.serverCaPem);
