@@ -412,7 +412,11 @@ export class CommunicationServer {
    */
   private pinSigner(pem: string): void {
     if (this.firstUse) {
-      this.firstUse.bind(pem);
+      if (!this.firstUse.bind(pem))
+        this.logger.warn(
+          {},
+          "a registered certificate has the SKI or issuer and serial of one bound before: it is not bound for those key references",
+        );
       return;
     }
     const verifier = this.options.verifier as

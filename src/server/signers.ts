@@ -5,11 +5,16 @@
  * guard across both.
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import { isSdkError } from "../errors.js";
 import type { RequestVerifier } from "../soap/security.js";
 import { type VerifiedRequest, WsSecurityVerifier } from "../wssec/index.js";
 import { ReplayCache } from "../wssec/replay.js";
+import {
+  type CertificateNameFields,
+  readCertificateNameFields,
+  sameDistinguishedName,
+} from "../wssec/x509.js";
 
 /**
  * How the server treats request signatures.
@@ -30,6 +35,25 @@ const SKEW_MS = 60_000;
 /** Accepted messages remembered at most (the verifier's default replay cache size). */
 const MAX_REMEMBERED = 100_000;
 
+/** What key references resolve a certificate by: its SKI, and its issuer and serial. */
+interface ReferenceIdentity {
+  thumbprint: string;
+  names: CertificateNameFields;
+}
+
+function referenceIdentity(pem: string): ReferenceIdentity {
+  const cert = new X509Certificate(pem);
+  return { thumbprint: cert.fingerprint256, names: readCertificateNameFields(cert.raw) };
+}
+
+/** Whether two certificates answer the same SKI or IssuerSerial reference (names compared by meaning). */
+function sameReference(a: CertificateNameFields, b: CertificateNameFields): boolean {
+  return (
+    a.subjectKeyIdentifier.equals(b.subjectKeyIdentifier) ||
+    (a.serialNumber === b.serialNumber && sameDistinguishedName(a.issuer, b.issuer))
+  );
+}
+
 /**
  * Verifies with two strict verifiers: `open` trusts only each message's own embedded
  * certificate (what a first registration can offer), `bound` knows the registered
@@ -48,11 +72,27 @@ export class FirstUseVerifier implements RequestVerifier {
     this.open = new WsSecurityVerifier({ requireSignature: false, ...settings });
   }
 
-  /** Accepts thumbprint references to `pem` from now on (it was bound at registration). */
-  bind(pem: string): void {
+  /**
+   * Accepts key references to `pem` from now on (it was bound at registration) — unless its
+   * subject key identifier or issuer and serial equal those of a certificate bound before:
+   * anyone may register under trust on first use, and such a twin would make the earlier
+   * proxy's SKI / IssuerSerial references ambiguous (refused). The twin is then not bound
+   * for those references (its own BST-referenced messages still verify); returns whether it was.
+   */
+  bind(pem: string): boolean {
+    const id = referenceIdentity(pem);
+    const twin = [...this.bindings.values()].find(
+      (other) => other.thumbprint !== id.thumbprint && sameReference(other.names, id.names),
+    );
+    if (twin) return false;
+    this.bindings.set(id.thumbprint, id);
     if (this.bound) this.bound.trustCertificate(pem);
     else this.bound = new WsSecurityVerifier({ trust: [pem], requireSignature: false, ...this.settings });
+    return true;
   }
+
+  /** What key references of the bound certificates resolve on, by thumbprint. */
+  private readonly bindings = new Map<string, ReferenceIdentity>();
 
   /** Returns the (untrusted) signer, or undefined for an unsigned request. */
   verifyRequest(envelope: string): VerifiedRequest | undefined {
