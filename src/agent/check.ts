@@ -225,7 +225,9 @@ export async function* checkAgent(
     // The key pair is a check of its own (below), so the config check does not refuse it.
     config = loadAgentConfig(configPath, { checkKeyPair: false });
   } catch (err) {
-    yield { name: "config", outcome: "fail", detail: `${configPath}: ${reason(err)}` };
+    // The loader's messages already start with the file's path: name it once.
+    const why = reason(err).replace(`${configPath}: `, "");
+    yield { name: "config", outcome: "fail", detail: `${configPath}: ${why}` };
     return;
   }
   yield {
