@@ -540,7 +540,8 @@ export class WsSecurityVerifier implements RequestVerifier {
           ? `the Timestamp has expired (Expires ${at(expires.getTime())}, server time ${at(now)}, skew ${this.skewMs / 1000} s)`
           : `the Timestamp is too old (Created ${at(created.getTime())}, no Expires, maximum age ${this.maxAgeMs / 1000} s, server time ${at(now)})`,
       );
-    if (expires.getTime() - created.getTime() > this.maxLifetimeMs) {
+    // The lifetime limit is on what the sender declared: a derived Expires (maxAgeMs) is the server's own.
+    if (givenExpires && expires.getTime() - created.getTime() > this.maxLifetimeMs) {
       fail(
         "WSS_LIFETIME",
         `the Timestamp lifetime exceeds ${Math.round(this.maxLifetimeMs / 1000)} s (Created ${at(created.getTime())}, Expires ${at(expires.getTime())})`,

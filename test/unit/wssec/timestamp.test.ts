@@ -77,6 +77,12 @@ describe("Timestamp forms", () => {
     expect((await verifierAt(NOW + 100_000)).verifyRequest(msg)).toBeDefined();
   });
 
+  it("applies a maximum age longer than the lifetime limit to a Created-only Timestamp (no WSS_LIFETIME for a derived Expires)", async () => {
+    const msg = await withTimestamp(created("2026-11-30T12:00:00Z"));
+    const lenient = await verifierAt(NOW + 400_000, { maxAgeMs: 600_000 });
+    expect(lenient.verifyRequest(msg)?.expires.toISOString()).toBe("2026-11-30T12:10:00.000Z");
+  });
+
   it("refuses a Timestamp without Created, or with anything after Expires", async () => {
     const v = await verifierAt(NOW);
     const noCreated = await withTimestamp(expires("2026-11-30T12:05:00Z"));
