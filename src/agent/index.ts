@@ -73,6 +73,8 @@ export {
   type StoredReading,
 } from "./outbox.js";
 export {
+  type FallbackIdentity,
+  macIdentity,
   type PolledReading,
   selectMeters,
   toBillingRead,

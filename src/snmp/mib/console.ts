@@ -41,7 +41,7 @@ export const CHARSET_DECODERS: Readonly<Record<number, string>> = {
 /**
  * Decodes device bytes in the declared character set. Invalid bytes become U+FFFD and the
  * rest of the text is kept; the value is cut at the first NUL. An unknown or unsupported
- * set falls back to {@link cleanText} (UTF-8 when valid, else Latin-1).
+ * set falls back to `cleanText` (UTF-8 when valid, else Latin-1).
  *
  * @example
  * ```ts
