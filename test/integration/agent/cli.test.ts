@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runEsol, spawnEsol, waitForLine } from "../../helpers/esol.js";
 import { testIdentity } from "../../helpers/keys.js";
 
 // Ports come from the OS (`--port 0`, `esol sim` without --base-port) and are read back from
@@ -12,57 +13,8 @@ let signingServerUrl: string;
 
 let dir: string;
 const running: ChildProcess[] = [];
-
-function esol(args: string[]): ChildProcess {
-  const p = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-    cwd: process.cwd(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.push(p);
-  return p;
-}
-
-function run(
-  args: string[],
-  timeoutMs = 60_000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = esol(args);
-    let stdout = "";
-    let stderr = "";
-    p.stdout?.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    p.stderr?.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function waitForLine(p: ChildProcess, prefix: string, timeoutMs = 30_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = "";
-    let err = "";
-    const t = setTimeout(() => reject(new Error(`no "${prefix}" line; stderr: ${err}`)), timeoutMs);
-    p.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    p.stdout?.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const line = buf.split("\n").find((l) => l.startsWith(prefix));
-      if (line) {
-        clearTimeout(t);
-        resolve(line);
-      }
-    });
-    p.on("exit", (code) => reject(new Error(`exited ${code} before "${prefix}"; stderr: ${err}`)));
-  });
-}
+const esol = (args: string[]): ChildProcess => spawnEsol(args, running);
+const run = (args: string[], timeoutMs = 60_000) => runEsol(args, timeoutMs, running);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "esol-agent-cli-"));

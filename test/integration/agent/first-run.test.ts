@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runEsol, spawnEsol, waitForLine } from "../../helpers/esol.js";
 
 // A new user's first run, only through the CLI and with no hand editing: the operator starts
 // `esol server` (which writes its TLS pair), the site runs `esol init` with the server's
@@ -18,62 +19,8 @@ let simRange: string;
 let initOut: string;
 const running: ChildProcess[] = [];
 
-function esol(args: string[]): ChildProcess {
-  const p = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-    cwd: process.cwd(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.push(p);
-  return p;
-}
-
-function run(
-  args: string[],
-  timeoutMs = 60_000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = esol(args);
-    let stdout = "";
-    let stderr = "";
-    p.stdout?.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    p.stderr?.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Resolves with the first stdout line starting with `prefix` (and keeps the output so far). */
-function waitForLine(p: ChildProcess, prefix: string, timeoutMs = 30_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = "";
-    let err = "";
-    const t = setTimeout(
-      () => reject(new Error(`no "${prefix}" line; stdout: ${buf} stderr: ${err}`)),
-      timeoutMs,
-    );
-    p.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    const look = (d: Buffer): void => {
-      buf += d.toString();
-      const line = buf.split("\n").find((l) => l.startsWith(prefix));
-      if (line) {
-        clearTimeout(t);
-        p.stdout?.off("data", look);
-        resolve(line);
-      }
-    };
-    p.stdout?.on("data", look);
-    p.on("exit", (code) => reject(new Error(`exited ${code} before "${prefix}"; stderr: ${err}`)));
-  });
-}
+const esol = (args: string[]): ChildProcess => spawnEsol(args, running);
+const run = (args: string[], timeoutMs = 60_000) => runEsol(args, timeoutMs, running);
 
 function stopped(p: ChildProcess): Promise<number | null> {
   if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve(p.exitCode);

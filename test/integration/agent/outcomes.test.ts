@@ -5,9 +5,7 @@
  * embedded agent that writes nothing without a logger; no poll summary after `stop()`.
  * Real server, real simulated printers on loopback, OS-assigned ports, a ManualClock.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { createSocket } from "node:dgram";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -17,7 +15,9 @@ import type { SdkError } from "../../../src/errors.js";
 import { CommunicationServer } from "../../../src/server/index.js";
 import type { ExchangeRecord } from "../../../src/soap/models.js";
 import { createRequestVerifier } from "../../../src/wssec/index.js";
+import { runTsx } from "../../helpers/esol.js";
 import { testIdentity } from "../../helpers/keys.js";
+import { type SilentTarget, silentUdpTarget } from "../../helpers/silent.js";
 import { loopbackTls } from "../../helpers/tls.js";
 import { createWorld, T0, type World } from "./harness.js";
 
@@ -31,45 +31,21 @@ afterEach(async () => {
   for (const s of extraServers.splice(0)) await s.close();
 });
 
-/** A UDP port the OS just handed out and released: nothing listens there. */
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket("udp4");
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
-
-function run(
-  args: string[],
-  timeoutMs = 60_000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p: ChildProcess = spawn(process.execPath, ["--import", "tsx", ...args], {
-      cwd: process.cwd(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    p.stdout?.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    p.stderr?.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Printers that are off: bound UDP ports that never answer, released after each test. */
+const silent: SilentTarget[] = [];
+afterEach(async () => {
+  for (const t of silent.splice(0)) await t.close();
+});
+async function absentTarget(): Promise<SilentTarget> {
+  const t = await silentUdpTarget();
+  silent.push(t);
+  return t;
 }
 
 describe("a wrong community is visible per target", () => {
   it("in the poll event, in status() and in the esol agent lines", async () => {
     world = await createWorld({
       devices: 1,
-      basePort: await freeUdpPort(),
       serverPort: 0,
       fleet: { community: "not-public" },
       server: { signaturePolicy: "optional" },
@@ -105,7 +81,7 @@ describe("a wrong community is visible per target", () => {
         log: { level: "silent" },
       }),
     );
-    const r = await run(["src/cli/main.ts", "agent", "--config", config, "--once"]);
+    const r = await runTsx(["src/cli/main.ts", "agent", "--config", config, "--once"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^poll \S+ read=0 failed=1 SNMP_TIMEOUT=1$/m);
@@ -120,7 +96,6 @@ describe("settings no resend can fix get the agent stuck, without a retry storm"
     const other = await testIdentity("ec-p256", "not-the-server");
     world = await createWorld({
       devices: 1,
-      basePort: await freeUdpPort(),
       serverPort: 0,
       server: { tls: { cert: tls.cert, key: tls.key }, signaturePolicy: "optional" },
     });
@@ -164,7 +139,6 @@ describe("settings no resend can fix get the agent stuck, without a retry storm"
     const ours = await testIdentity("ec-p256", "unpinned-proxy");
     world = await createWorld({
       devices: 2,
-      basePort: await freeUdpPort(),
       serverPort: 0,
       server: { signaturePolicy: "required", verifier: createRequestVerifier({ trust: [pinned.certPem] }) },
     });
@@ -226,10 +200,9 @@ describe("settings no resend can fix get the agent stuck, without a retry storm"
 
 describe("noise", () => {
   it("stop() during a poll emits no poll summary and rejects pollNow with ABORTED", async () => {
-    const absent = await freeUdpPort();
+    const absent = (await absentTarget()).port;
     world = await createWorld({
       devices: 1,
-      basePort: await freeUdpPort(),
       serverPort: 0,
       server: { signaturePolicy: "optional" },
     });
@@ -258,8 +231,8 @@ describe("noise", () => {
   });
 
   it("an embedded Agent without a logger writes nothing to stderr", async () => {
-    const absent = await freeUdpPort();
-    const r = await run(["test/integration/agent/fixtures/quiet-agent.ts", String(absent)]);
+    const absent = (await absentTarget()).port;
+    const r = await runTsx(["test/integration/agent/fixtures/quiet-agent.ts", String(absent)]);
     expect(r.stdout.trim()).toBe("done failed=1 SNMP_TIMEOUT");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
