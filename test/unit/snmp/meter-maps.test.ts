@@ -19,6 +19,8 @@ const EPSON = "1.3.6.1.4.1.1248.1.2.2.27";
 const epson = (total: number, black: number, color: number) =>
   rec(
     "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.1248.1.1.1",
+    // A serial, so that the readings' only problems are the meters' (no SNMP_NO_SERIAL).
+    "1.3.6.1.2.1.43.5.1.1.17.1|4|EPSYN00001",
     `${EPSON}.1.1.30.1.1|2|${total}`,
     `${EPSON}.1.1.3.1.1|2|${black}`,
     `${EPSON}.1.1.4.1.1|2|${color}`,
