@@ -43,6 +43,7 @@ import type {
 import { backoffDelayMs } from "../soap/retry.js";
 import type { MessageSecurity } from "../soap/security.js";
 import { createMessageSigner } from "../wssec/index.js";
+import { type AgentAlarm, AlarmMonitor } from "./alarms.js";
 import { type Clock, SystemClock, type TimerHandle } from "./clock.js";
 import type { AgentConfig } from "./config.js";
 import { DeviceRegistry, type KnownDevice } from "./devices.js";
@@ -316,6 +317,10 @@ export interface AgentEvents {
    * that gets the agent stuck is emitted once, not at every re-check.
    */
   error: [SdkError];
+  /** An alarm became active (once, until it clears; see `./alarms.ts`). Also logged at `warn`. */
+  alarm: [AgentAlarm];
+  /** An active alarm no longer holds; carries the alarm as it was. */
+  "alarm-cleared": [AgentAlarm];
 }
 
 /** A snapshot of the agent for status displays. */
@@ -336,6 +341,8 @@ export interface AgentStatus {
   lastPoll: PollSummary | null;
   /** Set while the agent cannot make progress until its config or the server changes. */
   stuck: AgentStuck | null;
+  /** Active alarms, worst kind first (empty before `start()` evaluated them). */
+  alarms: AgentAlarm[];
 }
 
 const DELIVERY_ORDER: readonly OutboxKind[] = [
@@ -464,6 +471,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #sessionFailures = 0;
   #stuck: AgentStuck | null = null;
   #lastPoll: PollSummary | null = null;
+  #alarms: AlarmMonitor | undefined;
   readonly #stuckRecheckMs: number;
 
   constructor(config: AgentConfig, options: AgentOptions = {}) {
@@ -529,6 +537,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#running = true;
     const stats = outbox.stats();
     this.#log.info({ outbox: outbox.path, ...stats }, "agent started");
+    this.#alarms = new AlarmMonitor(this, this.#log);
+    this.#alarms.evaluate();
     if (this.#options.autoSchedule === false) return;
     const lastSync = Number(outbox.getMeta("sync.last") ?? 0);
     // Sync right away when never registered, when a whole day went by without a sync, or when
@@ -559,6 +569,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#running = false;
     for (const t of this.#timers.values()) t.cancel();
     this.#timers.clear();
+    this.#alarms?.stop();
+    this.#alarms = undefined;
     this.#abort.abort();
     await this.#queue.catch(() => undefined);
     if (!this.#options.transport) await this.#transport?.close().catch(() => undefined);
@@ -581,6 +593,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       devices: this.devices.list(),
       lastPoll: this.#lastPoll,
       stuck: this.#stuck,
+      alarms: this.#alarms?.active() ?? [],
     };
   }
 

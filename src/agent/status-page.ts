@@ -39,6 +39,7 @@ function when(iso: string | null, nowIso: string): string {
 /** Alarms of the site, worst first. */
 function alarms(report: AgentStatusReport, health: AgentHealth): string[] {
   const out: string[] = [];
+  for (const a of report.alarms ?? []) out.push(`${a.kind}: ${a.message}. What to do: ${a.remedy}`);
   if (health.status !== 200) out.push(`Health check failing: ${health.reason}`);
   if (report.counts.parked > 0)
     out.push(
