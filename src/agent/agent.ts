@@ -537,7 +537,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#running = true;
     const stats = outbox.stats();
     this.#log.info({ outbox: outbox.path, ...stats }, "agent started");
-    this.#alarms = new AlarmMonitor(this, this.#log);
+    this.#alarms = new AlarmMonitor(this, this.#log, { timers: this.#options.autoSchedule !== false });
     this.#alarms.evaluate();
     if (this.#options.autoSchedule === false) return;
     const lastSync = Number(outbox.getMeta("sync.last") ?? 0);

@@ -272,10 +272,16 @@ export class AlarmMonitor {
   #regressions = new Map<string, MeterRegression>();
   #unsubscribe: Array<() => void> = [];
   #stopped = false;
+  readonly #timers: boolean;
 
-  /** Seeds the meter baselines from the outbox and subscribes to `agent`'s events. */
-  constructor(agent: Agent, log: AgentLogger) {
+  /**
+   * Seeds the meter baselines from the outbox and subscribes to `agent`'s events. With
+   * `timers: false` (an agent that does not schedule itself, e.g. `esol agent --once`) no timer
+   * is set: `communication-lost` is then only evaluated after the agent's events.
+   */
+  constructor(agent: Agent, log: AgentLogger, options: { timers?: boolean } = {}) {
     this.#agent = agent;
+    this.#timers = options.timers ?? true;
     this.#log = log;
     this.#settings = alarmSettings(agent.config);
     this.#startedAtMs = agent.clock.now();
@@ -389,8 +395,9 @@ export class AlarmMonitor {
   #armTimer(input: AlarmInput): void {
     this.#timer?.cancel();
     this.#timer = undefined;
-    if (this.#active.some((a) => a.kind === "communication-lost")) return;
+    if (!this.#timers || this.#active.some((a) => a.kind === "communication-lost")) return;
     const dueAt = (input.lastSyncAtMs ?? input.startedAtMs) + this.#settings.communicationLostAfterMs;
-    this.#timer = this.#agent.clock.setTimeout(() => this.evaluate(), Math.max(0, dueAt - input.nowMs));
+    // At least 1 s: a clock that disagrees with the due time must not spin on zero-delay timers.
+    this.#timer = this.#agent.clock.setTimeout(() => this.evaluate(), Math.max(1000, dueAt - input.nowMs));
   }
 }
