@@ -3,7 +3,7 @@ import type { AgentAlarm } from "../../../src/agent/alarms.js";
 import { agentHealth, agentStatusReport } from "../../../src/agent/http.js";
 import { agentMetrics } from "../../../src/agent/metrics.js";
 import { renderStatusPage } from "../../../src/agent/status-page.js";
-import { type PrinterFleet, startFleet } from "../../../src/sim/index.js";
+import { type PrinterFleet, SimClock, startFleet } from "../../../src/sim/index.js";
 import { createWorld, T0, type World } from "./harness.js";
 
 let world: World | undefined;
@@ -95,5 +95,37 @@ describe("Agent alarms", () => {
     await world.clock.advance(DAY);
     expect(cleared.map((a) => a.id)).toEqual([`device-silent:${silentSerial}`]);
     expect(agent.status().alarms).toEqual([]);
+  });
+
+  it("raises meter-regressed when a device's meters go down under the same serial, and not for the others", async () => {
+    world = await createWorld({ devices: 2 });
+    const agent = world.agent();
+    const raised: AgentAlarm[] = [];
+    agent.on("alarm", (a) => raised.push(a));
+    await agent.start();
+    await world.clock.advanceTo(T0 + 3 * DAY);
+    expect(raised).toEqual([]);
+    const serials = world.fleet.devices.map((d) => d.serial).sort();
+
+    // The same fleet (seed, serials, ports) restarted on a clock whose life begins now: every
+    // meter reads its first-day value again, lower than three days of printing.
+    const fresh = world.clock.now();
+    await world.fleet.close();
+    extraFleet = await startFleet(
+      { count: 2, seed: 7 },
+      {
+        basePort: world.fleet.firstPort,
+        clock: new SimClock({ rate: 1, startMs: fresh, realNow: () => world!.clock.now() }),
+      },
+    );
+    expect(extraFleet.devices.map((d) => d.serial).sort()).toEqual(serials);
+    await world.clock.advance(DAY);
+    const regressed = raised.filter((a) => a.kind === "meter-regressed");
+    expect(regressed.map((a) => a.serial).sort()).toEqual(serials);
+    expect(regressed[0]?.message).toMatch(/ < \d+/);
+    expect(raised.filter((a) => a.kind !== "meter-regressed")).toEqual([]);
+    // Announced once while the meters stay below their earlier values.
+    await world.clock.advance(DAY);
+    expect(raised.filter((a) => a.kind === "meter-regressed")).toHaveLength(2);
   });
 });
