@@ -102,8 +102,10 @@ export interface AlarmInput {
   settings: AlarmSettings;
 }
 
-/** Alarm thresholds (`alarms` in the agent's config). */
+/** Alarm thresholds and webhook (`alarms` in the agent's config). */
 export interface AlarmSettings {
+  /** URL that receives a JSON POST per alarm raised or cleared ({@link postAlarmWebhook}). */
+  webhook?: string;
   /** `communication-lost` after this long without a successful sync. Default 26 h. */
   communicationLostAfterMs: number;
   /** `storage-nearly-full` at this percentage of either outbox limit. Default 80. */
@@ -254,6 +256,81 @@ export function reconcileAlarms(
   return { active, raised, cleared: previous.filter((a) => !ids.has(a.id)) };
 }
 
+/** The JSON body {@link postAlarmWebhook} sends. */
+export interface AlarmWebhookBody {
+  /** `alarm` (raised) or `alarm-cleared`. */
+  event: "alarm" | "alarm-cleared";
+  /** The agent's `proxy.id`. */
+  proxyId: string;
+  /** The alarm. */
+  alarm: AgentAlarm;
+}
+
+/** Options of {@link postAlarmWebhook}. */
+export interface AlarmWebhookOptions {
+  /** Attempts in all, the first included. Default 4. */
+  attempts?: number;
+  /** Timeout of each attempt in ms. Default 10 000. */
+  timeoutMs?: number;
+  /** Waits before a retry; the agent waits on its clock. Default real time. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Cancels the attempt in flight and the remaining ones (the agent's `stop()`). */
+  signal?: AbortSignal;
+}
+
+/** What {@link postAlarmWebhook} ended with. */
+export interface AlarmWebhookResult {
+  /** Whether an attempt got a 2xx. */
+  ok: boolean;
+  /** The last HTTP status, null when no attempt got an answer. */
+  status: number | null;
+  /** Attempts made. */
+  attempts: number;
+  /** The last failure's message, when the last attempt got no answer. */
+  error?: string;
+}
+
+/** Wait before retry `n` (1-based) of a webhook POST: 5 s, 10 s, 20 s, … at most 5 min. */
+export function webhookRetryDelayMs(n: number): number {
+  return Math.min(300_000, 5000 * 2 ** (n - 1));
+}
+
+/**
+ * POSTs `body` as JSON to `url`, retrying a network failure, a timeout, HTTP 429 or 5xx
+ * (RFC 9110 §15.5.20, §15.6) up to `attempts` times with {@link webhookRetryDelayMs} between;
+ * any other status ends it. Never throws.
+ */
+export async function postAlarmWebhook(
+  url: string,
+  body: AlarmWebhookBody,
+  options: AlarmWebhookOptions = {},
+): Promise<AlarmWebhookResult> {
+  const attempts = Math.max(1, options.attempts ?? 4);
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let last: { status: number | null; error?: string } = { status: null };
+  for (let i = 1; i <= attempts; i++) {
+    if (options.signal?.aborted) return { ok: false, ...last, attempts: i - 1 };
+    try {
+      const signals = [AbortSignal.timeout(options.timeoutMs ?? 10_000)];
+      if (options.signal) signals.push(options.signal);
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: AbortSignal.any(signals),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) return { ok: true, status: res.status, attempts: i };
+      last = { status: res.status };
+      if (res.status !== 429 && res.status < 500) return { ok: false, status: res.status, attempts: i };
+    } catch (err) {
+      last = { status: null, error: err instanceof Error ? err.message : String(err) };
+    }
+    if (i < attempts) await sleep(webhookRetryDelayMs(i));
+  }
+  return { ok: false, ...last, attempts };
+}
+
 /**
  * Keeps an agent's alarms: re-evaluates after each of its events and when
  * `communication-lost` falls due (a timer on the agent's clock), emits `alarm` /
@@ -273,6 +350,7 @@ export class AlarmMonitor {
   #unsubscribe: Array<() => void> = [];
   #stopped = false;
   readonly #timers: boolean;
+  readonly #abort = new AbortController();
 
   /**
    * Seeds the meter baselines from the outbox and subscribes to `agent`'s events. With
@@ -346,6 +424,7 @@ export class AlarmMonitor {
     for (const a of t.cleared) {
       this.#log.info({ alarm: a.kind, id: a.id, serial: a.serial }, `alarm cleared: ${a.kind}`);
       agent.emit("alarm-cleared", a);
+      this.#notify("alarm-cleared", a);
     }
     for (const a of t.raised) {
       this.#log.warn(
@@ -353,16 +432,49 @@ export class AlarmMonitor {
         `alarm ${a.kind}: ${a.message}`,
       );
       agent.emit("alarm", a);
+      this.#notify("alarm", a);
     }
     this.#armTimer(input);
   }
 
-  /** Stops listening and cancels the timer. */
+  /** Stops listening, cancels the timer and any webhook attempt. */
   stop(): void {
     this.#stopped = true;
+    this.#abort.abort();
     this.#timer?.cancel();
     this.#timer = undefined;
     for (const u of this.#unsubscribe.splice(0)) u();
+  }
+
+  /** Sends the webhook in the background: never awaited, never throws into the agent. */
+  #notify(event: AlarmWebhookBody["event"], alarm: AgentAlarm): void {
+    const url = this.#settings.webhook;
+    if (!url) return;
+    const clock = this.#agent.clock;
+    const signal = this.#abort.signal;
+    const sleep = (ms: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const t = clock.setTimeout(resolve, ms);
+        signal.addEventListener(
+          "abort",
+          () => {
+            t.cancel();
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    void postAlarmWebhook(
+      url,
+      { event, proxyId: this.#agent.config.proxy.id, alarm },
+      { sleep, signal },
+    ).then((r) => {
+      if (!r.ok && !signal.aborted)
+        this.#log.warn(
+          { alarm: alarm.kind, id: alarm.id, status: r.status, attempts: r.attempts, error: r.error },
+          `alarms.webhook failed for ${event} ${alarm.kind}`,
+        );
+    });
   }
 
   /** Compares each device's newest reading with its baseline (once per reading). */

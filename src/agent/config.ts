@@ -114,6 +114,8 @@ export interface AgentConfig {
     communicationLostAfterMs: number;
     /** `storage-nearly-full` at this share (1–100 %) of `outbox.maxEntries` or `outbox.maxBytes`. Default 80. */
     storageNearlyFullPercent: number;
+    /** `http(s)://` URL that receives a JSON POST per alarm raised or cleared (src/agent/alarms.ts `postAlarmWebhook`). */
+    webhook?: string;
   };
   /**
    * Structured logs: `esol agent` writes pino JSON on stderr at this level. An embedded
@@ -481,8 +483,24 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
 
   let alarms: AgentConfig["alarms"];
   if (root.alarms !== undefined && root.alarms !== null) {
-    const alarmsIn = obj(root.alarms, "alarms", ["communicationLostAfter", "storageNearlyFullPercent"]);
+    const alarmsIn = obj(root.alarms, "alarms", [
+      "communicationLostAfter",
+      "storageNearlyFullPercent",
+      "webhook",
+    ]);
+    const webhook = str(alarmsIn, "webhook", "alarms");
+    if (webhook !== undefined) {
+      let u: URL | undefined;
+      try {
+        u = new URL(webhook);
+      } catch {
+        u = undefined;
+      }
+      if (!u || (u.protocol !== "http:" && u.protocol !== "https:"))
+        fail("alarms.webhook", `${show(webhook)} must be an https:// (or http://) URL`);
+    }
     alarms = {
+      ...(webhook !== undefined ? { webhook } : {}),
       communicationLostAfterMs: duration(
         alarmsIn,
         "communicationLostAfter",

@@ -32,14 +32,19 @@ export {
   AlarmMonitor,
   type AlarmSettings,
   type AlarmTransition,
+  type AlarmWebhookBody,
+  type AlarmWebhookOptions,
+  type AlarmWebhookResult,
   alarmSettings,
   DEFAULT_ALARM_SETTINGS,
   evaluateAlarms,
   type MeterDrop,
   type MeterRegression,
   meterRegressions,
+  postAlarmWebhook,
   raiseBaseline,
   reconcileAlarms,
+  webhookRetryDelayMs,
 } from "./alarms.js";
 export { type AgentCheckOptions, type AgentCheckResult, checkAgent } from "./check.js";
 export {

@@ -223,6 +223,11 @@ describe("alarms config", () => {
     expect(() => parseAgentConfig({ ...base, alarms: { communicationLostAfter: "soon" } })).toThrow(
       /alarms.communicationLostAfter/,
     );
-    expect(() => parseAgentConfig({ ...base, alarms: { webhook: "http://x" } })).toThrow(/alarms/);
+    expect(() => parseAgentConfig({ ...base, alarms: { webhook: "ftp://x" } })).toThrow(/alarms.webhook/);
+    expect(() => parseAgentConfig({ ...base, alarms: { webhook: "not a url" } })).toThrow(/alarms.webhook/);
+    expect(() => parseAgentConfig({ ...base, alarms: { hook: "http://x" } })).toThrow(/alarms/);
+    expect(parseAgentConfig({ ...base, alarms: { webhook: "http://127.0.0.1:9/a" } }).alarms?.webhook).toBe(
+      "http://127.0.0.1:9/a",
+    );
   });
 });
