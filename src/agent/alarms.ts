@@ -332,7 +332,7 @@ export async function postAlarmWebhook(
 }
 
 /**
- * Keeps an agent's alarms: re-evaluates after each of its events and when
+ * Keeps an agent's alarms: re-evaluates after its poll, sync, sent, parked and device-silent events and when
  * `communication-lost` falls due (a timer on the agent's clock), emits `alarm` /
  * `alarm-cleared` on the agent and logs them at `warn` / `info`. Created by the agent in
  * `start()`; `stop()` cancels its timer and listeners.
@@ -369,8 +369,9 @@ export class AlarmMonitor {
       if (r && reading?.meters)
         this.#baselines.set(d.serial, { readAtMs: r.readAtMs, meters: reading.meters });
     }
-    const on = <E extends "poll" | "sync" | "sent" | "parked" | "committed" | "device-silent">(event: E) => {
-      const fn = (): void => this.evaluate();
+    // Not after each `committed`: a poll commits once per device, and the poll's end re-evaluates.
+    const on = <E extends "poll" | "sync" | "sent" | "parked" | "device-silent">(event: E) => {
+      const fn = (): void => this.evaluate({ meters: event === "poll" });
       agent.on(event, fn as never);
       this.#unsubscribe.push(() => agent.off(event, fn as never));
     };
@@ -382,7 +383,7 @@ export class AlarmMonitor {
     };
     agent.on("device-replaced", replaced);
     this.#unsubscribe.push(() => agent.off("device-replaced", replaced));
-    for (const e of ["poll", "sync", "sent", "parked", "committed", "device-silent"] as const) on(e);
+    for (const e of ["poll", "sync", "sent", "parked", "device-silent"] as const) on(e);
   }
 
   /** The active alarms, in {@link ALARM_KINDS} order. */
@@ -390,14 +391,17 @@ export class AlarmMonitor {
     return [...this.#active];
   }
 
-  /** Re-evaluates now: emits `alarm` / `alarm-cleared` for what changed. */
-  evaluate(): void {
+  /**
+   * Re-evaluates now: emits `alarm` / `alarm-cleared` for what changed. `meters: true` (after a
+   * poll) first compares each device's newest reading with its baseline (one outbox read per device).
+   */
+  evaluate(options: { meters?: boolean } = {}): void {
     if (this.#stopped) return;
     const agent = this.#agent;
     let input: AlarmInput;
     try {
       const status = agent.status();
-      this.#compareMeters(status.devices);
+      if (options.meters) this.#compareMeters(status.devices);
       const outbox = agent.outbox;
       input = {
         nowMs: agent.clock.now(),
