@@ -44,6 +44,7 @@ import type {
 import { backoffDelayMs } from "../soap/retry.js";
 import type { MessageSecurity } from "../soap/security.js";
 import { createMessageSigner } from "../wssec/index.js";
+import { type AgentAlarm, AlarmMonitor } from "./alarms.js";
 import { type Clock, SystemClock, type TimerHandle } from "./clock.js";
 import type { AgentConfig } from "./config.js";
 import { DeviceRegistry, type KnownDevice } from "./devices.js";
@@ -317,6 +318,10 @@ export interface AgentEvents {
    * that gets the agent stuck is emitted once, not at every re-check.
    */
   error: [SdkError];
+  /** An alarm became active (once, until it clears; see `./alarms.ts`). Also logged at `warn`. */
+  alarm: [AgentAlarm];
+  /** An active alarm no longer holds; carries the alarm as it was. */
+  "alarm-cleared": [AgentAlarm];
 }
 
 /** A snapshot of the agent for status displays. */
@@ -337,6 +342,8 @@ export interface AgentStatus {
   lastPoll: PollSummary | null;
   /** Set while the agent cannot make progress until its config or the server changes. */
   stuck: AgentStuck | null;
+  /** Active alarms, worst kind first (empty before `start()` evaluated them). */
+  alarms: AgentAlarm[];
 }
 
 const DELIVERY_ORDER: readonly OutboxKind[] = [
@@ -468,6 +475,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #sessionFailures = 0;
   #stuck: AgentStuck | null = null;
   #lastPoll: PollSummary | null = null;
+  #alarms: AlarmMonitor | undefined;
   readonly #stuckRecheckMs: number;
 
   constructor(config: AgentConfig, options: AgentOptions = {}) {
@@ -533,6 +541,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#running = true;
     const stats = outbox.stats();
     this.#log.info({ outbox: outbox.path, ...stats }, "agent started");
+    this.#alarms = new AlarmMonitor(this, this.#log, { timers: this.#options.autoSchedule !== false });
+    this.#alarms.evaluate();
     if (this.#options.autoSchedule === false) return;
     const lastSync = Number(outbox.getMeta("sync.last") ?? 0);
     // Sync right away when never registered, when a whole day went by without a sync, or when
@@ -563,6 +573,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#running = false;
     for (const t of this.#timers.values()) t.cancel();
     this.#timers.clear();
+    this.#alarms?.stop();
+    this.#alarms = undefined;
     this.#abort.abort();
     await this.#queue.catch(() => undefined);
     if (!this.#options.transport) await this.#transport?.close().catch(() => undefined);
@@ -585,6 +597,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       devices: this.devices.list(),
       lastPoll: this.#lastPoll,
       stuck: this.#stuck,
+      alarms: this.#alarms?.active() ?? [],
     };
   }
 

@@ -114,6 +114,15 @@ export interface AgentConfig {
     /** `/healthz` fails when the last successful sync is older than this. Default 30 h. */
     maxSyncAgeMs: number;
   };
+  /** Alarms (see src/agent/alarms.ts and docs/running-the-agent.md "Alarms"); absent = defaults. */
+  alarms?: {
+    /** `communication-lost` when no sync succeeded for this long. Default 26 h. */
+    communicationLostAfterMs: number;
+    /** `storage-nearly-full` at this share (1–100 %) of `outbox.maxEntries` or `outbox.maxBytes`. Default 80. */
+    storageNearlyFullPercent: number;
+    /** `http(s)://` URL that receives a JSON POST per alarm raised or cleared (src/agent/alarms.ts `postAlarmWebhook`). */
+    webhook?: string;
+  };
   /**
    * Structured logs: `esol agent` writes pino JSON on stderr at this level. An embedded
    * `Agent` logs only through its `logger` option (none by default).
@@ -330,6 +339,7 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
     "schedule",
     "outbox",
     "health",
+    "alarms",
     "log",
   ]);
 
@@ -493,6 +503,37 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
     health = { maxSyncAgeMs: duration(healthIn, "maxSyncAge", "health", 30 * 3_600_000) };
   }
 
+  let alarms: AgentConfig["alarms"];
+  if (root.alarms !== undefined && root.alarms !== null) {
+    const alarmsIn = obj(root.alarms, "alarms", [
+      "communicationLostAfter",
+      "storageNearlyFullPercent",
+      "webhook",
+    ]);
+    const webhook = str(alarmsIn, "webhook", "alarms");
+    if (webhook !== undefined) {
+      let u: URL | undefined;
+      try {
+        u = new URL(webhook);
+      } catch {
+        u = undefined;
+      }
+      if (!u || (u.protocol !== "http:" && u.protocol !== "https:"))
+        fail("alarms.webhook", `${show(webhook)} must be an https:// (or http://) URL`);
+    }
+    alarms = {
+      ...(webhook !== undefined ? { webhook } : {}),
+      communicationLostAfterMs: duration(
+        alarmsIn,
+        "communicationLostAfter",
+        "alarms",
+        26 * 3_600_000,
+        60_000,
+      ),
+      storageNearlyFullPercent: int(alarmsIn, "storageNearlyFullPercent", "alarms", 80, 1, 100),
+    };
+  }
+
   const logIn = obj(root.log ?? {}, "log", ["level"]);
   const level = str(logIn, "level", "log") ?? "info";
   if (!LOG_LEVELS.includes(level as LogLevel))
@@ -506,6 +547,7 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
     schedule,
     outbox,
     ...(health ? { health } : {}),
+    ...(alarms ? { alarms } : {}),
     log: { level: level as LogLevel },
   };
 }

@@ -102,6 +102,7 @@ export function agentStatusReport(agent: Agent): AgentStatusReport {
     nextSyncAt: status.nextSyncAtMs === null ? null : new Date(status.nextSyncAtMs).toISOString(),
     ...outboxStatusReport(outbox, agent.config),
     devices: status.devices.map((d) => deviceStatusRow(outbox, d, now)),
+    alarms: status.alarms,
   };
 }
 

@@ -23,6 +23,29 @@ export {
   type SyncSummary,
   stuckRemedy,
 } from "./agent.js";
+export {
+  type AgentAlarm,
+  ALARM_KINDS,
+  type AlarmCondition,
+  type AlarmInput,
+  type AlarmKind,
+  AlarmMonitor,
+  type AlarmSettings,
+  type AlarmTransition,
+  type AlarmWebhookBody,
+  type AlarmWebhookOptions,
+  type AlarmWebhookResult,
+  alarmSettings,
+  DEFAULT_ALARM_SETTINGS,
+  evaluateAlarms,
+  type MeterDrop,
+  type MeterRegression,
+  meterRegressions,
+  postAlarmWebhook,
+  raiseBaseline,
+  reconcileAlarms,
+  webhookRetryDelayMs,
+} from "./alarms.js";
 export { type AgentCheckOptions, type AgentCheckResult, checkAgent } from "./check.js";
 export {
   type Clock,

@@ -8,6 +8,7 @@ import type { SdkError } from "../errors.js";
 import type { DeviceReading } from "../snmp/mib/reading.js";
 import type { OperationName } from "../soap/models.js";
 import type { Agent, AgentReader, AgentStatus } from "./agent.js";
+import { ALARM_KINDS } from "./alarms.js";
 
 /** Device states, always exported (0 when none) so a dashboard's series never vanish. */
 const DEVICE_STATES = ["ok", "silent", "replaced", "disabled"] as const;
@@ -136,6 +137,18 @@ export class AgentMetrics {
       registers,
       collect() {
         this.set((status()?.nextSyncAtMs ?? 0) / 1000);
+      },
+    });
+    new Gauge({
+      name: "esol_agent_alarms",
+      help: "Active alarms by kind (communication-lost, device-silent, ...; docs/running-the-agent.md).",
+      labelNames: ["kind"] as const,
+      registers,
+      collect() {
+        this.reset();
+        const s = status();
+        if (!s) return;
+        for (const kind of ALARM_KINDS) this.set({ kind }, s.alarms.filter((a) => a.kind === kind).length);
       },
     });
     new Gauge({

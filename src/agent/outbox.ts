@@ -668,6 +668,16 @@ export class Outbox {
     return n;
   }
 
+  /**
+   * Size of the database file in bytes (`page_count × page_size`, SQLite PRAGMA), the figure
+   * `maxBytes` bounds; the WAL file is not counted.
+   */
+  sizeBytes(): number {
+    const pages = Number(this.#db.pragma("page_count", { simple: true }));
+    const pageSize = Number(this.#db.pragma("page_size", { simple: true }));
+    return pages * pageSize;
+  }
+
   /** Counts per state. */
   stats(): OutboxStats {
     const rows = this.#db.prepare("SELECT state, count(*) AS n FROM entries GROUP BY state").all() as Array<{

@@ -39,6 +39,7 @@ function when(iso: string | null, nowIso: string): string {
 /** Alarms of the site, worst first. */
 function alarms(report: AgentStatusReport, health: AgentHealth): string[] {
   const out: string[] = [];
+  for (const a of report.alarms ?? []) out.push(`${a.kind}: ${a.message}. What to do: ${a.remedy}`);
   if (health.status !== 200) out.push(`Health check failing: ${health.reason}`);
   if (report.counts.parked > 0)
     out.push(
@@ -47,7 +48,8 @@ function alarms(report: AgentStatusReport, health: AgentHealth): string[] {
   if (report.counts.quarantined > 0)
     out.push(`${report.counts.quarantined} damaged outbox row(s) quarantined`);
   for (const d of report.devices) {
-    if (d.state === "silent")
+    // The agent's own `device-silent` alarm says it already, with what to do.
+    if (d.state === "silent" && !report.alarms)
       out.push(`${d.serial} (${d.model ?? "device"} at ${d.address}) is not answering`);
     for (const s of d.supplyLevels)
       if (s.percent !== undefined && s.percent <= 10)

@@ -3,6 +3,7 @@
  * and the richer report the agent's `/status.json` serves while it runs (plus devices).
  * @module
  */
+import type { AgentAlarm } from "./alarms.js";
 import type { AgentConfig } from "./config.js";
 import type { KnownDevice } from "./devices.js";
 import type { Outbox, OutboxStats } from "./outbox.js";
@@ -114,6 +115,8 @@ export interface AgentStatusReport extends OutboxStatusReport {
   nextSyncAt: string | null;
   /** Known devices. */
   devices: DeviceStatusRow[];
+  /** Active alarms, worst kind first (`agent.status().alarms`). */
+  alarms?: AgentAlarm[];
 }
 
 const iso = (ms: number | null | undefined): string | null =>

@@ -68,6 +68,10 @@ function narrate(agent: Agent): void {
     line(`device-replaced ${e.previous.serial} -> ${e.device.serial} ${e.device.address}`),
   );
   agent.on("device-silent", ({ device }) => line(`device-silent ${device.serial} ${device.address}`));
+  agent.on("alarm", (a) => line(`alarm ${a.kind}${a.serial ? ` ${a.serial}` : ""}: ${a.message}`));
+  agent.on("alarm-cleared", (a) =>
+    line(`alarm-cleared ${a.kind}${a.serial ? ` ${a.serial}` : a.address ? ` ${a.address}` : ""}`),
+  );
   agent.on("error", (err) => process.stderr.write(`warning ${err.code}: ${err.message.split("\n")[0]}\n`));
 }
 

@@ -61,6 +61,40 @@ describe("status page", () => {
 });
 
 describe("parseListenAddress", () => {
+  it("lists the agent's alarms on top, with what to do, escaped, without repeating a silent device", () => {
+    const r: AgentStatusReport = {
+      ...report("SN1"),
+      alarms: [
+        {
+          kind: "communication-lost",
+          id: "communication-lost",
+          raisedAtMs: Date.parse("2026-11-30T04:00:00Z"),
+          message: "no successful sync for 27h <b>",
+          remedy: "check the network path",
+        },
+        {
+          kind: "device-silent",
+          id: "device-silent:SN1",
+          raisedAtMs: Date.parse("2026-11-30T04:00:00Z"),
+          serial: "SN1",
+          message: "SN1 (AltaLink C8055 at 127.0.0.1:16100) has not answered 3 poll(s)",
+          remedy: "check that the device is on",
+        },
+      ],
+    };
+    const html = renderStatusPage(r, { status: 200, reason: "ok" });
+    const alarms = html.slice(html.indexOf('id="alarms"'), html.indexOf('id="summary"'));
+    const items = [...alarms.matchAll(/<li>(.*?)<\/li>/g)].map((m) => m[1]);
+    expect(items[0]).toBe(
+      "communication-lost: no successful sync for 27h &lt;b&gt;. What to do: check the network path",
+    );
+    expect(items[1]).toMatch(
+      /^device-silent: SN1 .* has not answered 3 poll\(s\)\. What to do: check that the device is on$/,
+    );
+    expect(alarms).not.toContain("is not answering");
+    expect(html).toContain("<title>esol agent proxy-&lt;1&gt;: 4 alarm(s)</title>");
+  });
+
   it("reads HOST:PORT, [IPv6]:PORT and a bare port (loopback)", () => {
     expect(parseListenAddress("127.0.0.1:0")).toEqual({ host: "127.0.0.1", port: 0 });
     expect(parseListenAddress("[::1]:9464")).toEqual({ host: "::1", port: 9464 });
