@@ -36,6 +36,23 @@ function when(iso: string | null, nowIso: string): string {
   return `<time datetime="${esc(iso)}">${esc(iso.replace("T", " ").replace(/\.\d+Z$/, "Z"))}</time> (${s >= 0 ? `${span} ago` : `in ${span}`})`;
 }
 
+/**
+ * Supply states the reader reports that call for someone (RFC 3805 levels; for a receptacle such as a
+ * waste toner box the level is the remaining space, so `nearlyFull`/`full` are its low/empty).
+ */
+const ACTION_STATES: Readonly<Record<string, string>> = {
+  low: "low",
+  empty: "empty",
+  nearlyFull: "nearly full",
+  full: "full",
+};
+
+/** Whether a supply needs someone: by its state, or (rows without one) at 10 % or less. */
+function needsAction(s: DeviceStatusRow["supplyLevels"][number]): boolean {
+  if (s.state !== undefined && s.state in ACTION_STATES) return true;
+  return s.state === undefined && s.percent !== undefined && s.percent <= 10;
+}
+
 /** Alarms of the site, worst first. */
 function alarms(report: AgentStatusReport, health: AgentHealth): string[] {
   const out: string[] = [];
@@ -52,8 +69,10 @@ function alarms(report: AgentStatusReport, health: AgentHealth): string[] {
     if (d.state === "silent" && !report.alarms)
       out.push(`${d.serial} (${d.model ?? "device"} at ${d.address}) is not answering`);
     for (const s of d.supplyLevels)
-      if (s.percent !== undefined && s.percent <= 10)
-        out.push(`${d.serial}: ${s.description} at ${s.percent}%`);
+      if (needsAction(s))
+        out.push(
+          `${d.serial}: ${s.description} ${s.percent !== undefined ? `at ${s.percent}%` : ACTION_STATES[s.state ?? ""]}${s.percent !== undefined && s.state !== undefined && s.state !== "low" ? ` (${ACTION_STATES[s.state]})` : ""}`,
+        );
   }
   return out;
 }
@@ -68,7 +87,7 @@ const STATE_LABELS: Record<string, string> = {
 function supplyBar(s: DeviceStatusRow["supplyLevels"][number]): string {
   const pct = s.percent;
   const label = pct === undefined ? (STATE_LABELS[s.state ?? "unknown"] ?? s.state ?? "unknown") : `${pct}%`;
-  const low = pct !== undefined && pct <= 10;
+  const low = needsAction(s);
   const bar =
     pct === undefined
       ? `<span class="nobar"></span>`

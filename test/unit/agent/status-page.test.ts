@@ -60,6 +60,27 @@ describe("status page", () => {
   });
 });
 
+describe("status page supply alarms", () => {
+  it("follow the reader's supply states: empty or full without a percent, a waste box nearly full, not a healthy one", () => {
+    const r = report("SN2");
+    const device = r.devices[0];
+    if (!device) throw new Error("no device");
+    device.state = "ok";
+    device.supplyLevels = [
+      { description: "Cyan Toner", state: "empty" },
+      { description: "Waste Toner Box", percent: 6, state: "nearlyFull" },
+      { description: "Black Toner", percent: 55, state: "ok" },
+      { description: "Drum", state: "full" },
+    ];
+    const html = renderStatusPage(r, { status: 200, reason: "ok" });
+    const alarms = html.slice(html.indexOf('id="alarms"'), html.indexOf('id="summary"'));
+    expect(alarms).toContain("SN2: Cyan Toner empty");
+    expect(alarms).toContain("SN2: Waste Toner Box at 6% (nearly full)");
+    expect(alarms).toContain("SN2: Drum full");
+    expect(alarms).not.toContain("Black Toner");
+  });
+});
+
 describe("parseListenAddress", () => {
   it("lists the agent's alarms on top, with what to do, escaped, without repeating a silent device", () => {
     const r: AgentStatusReport = {
