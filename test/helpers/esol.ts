@@ -89,3 +89,29 @@ export function waitForLine(p: ChildProcess, prefix: string, timeoutMs = 30_000)
     p.on("exit", (code) => reject(new Error(`exited ${code} before "${prefix}"; stderr: ${err}`)));
   });
 }
+
+/**
+ * Runs `esol <args…>` with `input` on stdin (a refused oversize input may close stdin early,
+ * which is not a failure) and resolves with what it printed. `cwd` defaults to the repository.
+ */
+export function runEsolWithInput(
+  args: readonly string[],
+  input: string | Buffer,
+  cwd: string = process.cwd(),
+): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on("error", () => {});
+    child.stdin.end(input);
+  });
+}

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runEsolWithInput } from "../../helpers/esol.js";
 import { testIdentity } from "../../helpers/keys.js";
 import { BAD_INPUTS } from "../../unit/wssec/bad-inputs.js";
 import { client, SAMPLE_ENVELOPE, signWith } from "../../unit/wssec/support.js";
@@ -16,24 +16,7 @@ interface Run {
 const repoRoot = join(import.meta.dirname, "../../..");
 
 /** Runs `esol <args>` with `input` on stdin. */
-function esol(args: string[], input: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: repoRoot });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    // A refused oversize input may close stdin early; that is not a test failure.
-    child.stdin.on("error", () => {});
-    child.stdin.end(input);
-  });
-}
+const esol = (args: string[], input: string): Promise<Run> => runEsolWithInput(args, input, repoRoot);
 
 let dir = "";
 const file = (name: string): string => join(dir, name);

@@ -6,7 +6,6 @@
  * contradictions are refused with 415 and nothing is stored; SOAPAction quoted, empty
  * or unquoted.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
@@ -14,6 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommunicationServer } from "../../../src/server/index.js";
 import { createRequestVerifier, WsSecuritySigner } from "../../../src/wssec/index.js";
+import { runEsolWithInput } from "../../helpers/esol.js";
 import type { TestIdentity } from "../../helpers/keys.js";
 import { client } from "../../unit/wssec/support.js";
 
@@ -49,28 +49,7 @@ function post(body: Buffer, headers: Record<string, string>): Promise<Answer> {
 }
 
 /** Runs `esol verify` with `input` bytes on stdin. */
-function esolVerify(
-  args: string[],
-  input: Buffer,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "verify", ...args], {
-      cwd: repoRoot,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on("error", () => {});
-    child.stdin.end(input);
-  });
-}
+const esolVerify = (args: string[], input: Buffer) => runEsolWithInput(["verify", ...args], input, repoRoot);
 
 /** A freshly signed RegisterProxy for a new ProxyId, as text. */
 function signedRegistration(declaration = '<?xml version="1.0" encoding="utf-8"?>'): {

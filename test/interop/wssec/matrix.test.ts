@@ -7,7 +7,7 @@
  * exactly once (the second delivery is a replay), or refused with the documented code
  * and nothing stored. The table of results is printed at the end.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommunicationServer } from "../../../src/server/index.js";
 import { createRequestVerifier } from "../../../src/wssec/index.js";
 import { formatDistinguishedName, readCertificateNameFields } from "../../../src/wssec/x509.js";
+import { runEsolWithInput } from "../../helpers/esol.js";
 import { testIdentity } from "../../helpers/keys.js";
 import { opensslIdentity } from "../../helpers/openssl.js";
 
@@ -108,36 +109,8 @@ function post(body: string): Promise<{ status: number; body: string }> {
   });
 }
 
-function esolVerify(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "src/cli/main.ts",
-        "verify",
-        "--trust",
-        file("named.crt"),
-        "--trust",
-        file("plain.crt"),
-      ],
-      { cwd: repoRoot },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on("error", () => {});
-    child.stdin.end(input);
-  });
-}
+const esolVerify = (input: string) =>
+  runEsolWithInput(["verify", "--trust", file("named.crt"), "--trust", file("plain.crt")], input, repoRoot);
 
 type Identity = "named" | "plain" | "stranger";
 const python = async (args: string[]): Promise<string> =>
