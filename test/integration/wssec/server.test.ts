@@ -5,7 +5,6 @@
  * by the client's pinned server certificate.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +14,7 @@ import { createMessageSigner, createRequestVerifier } from "../../../src/wssec/i
 import { createTestIdentity, type TestIdentity, testIdentity } from "../../helpers/keys.js";
 import { BAD_INPUTS } from "../../unit/wssec/bad-inputs.js";
 import { ALGORITHM_KEYS, client, KEY_REFERENCES } from "../../unit/wssec/support.js";
+import { post as rawPost } from "../server/raw.js";
 
 /** Codes whose inputs the server's own pre-check may refuse before the verifier runs. */
 const PRECHECKED_CODES = ["WSS_MALFORMED", "WSS_TOO_LARGE", "WSS_VERSION_MISMATCH", "WSS_WRAPPING"];
@@ -33,32 +33,7 @@ let serverIdentity: TestIdentity;
 let signer: MessageSecurity;
 let sequence = 0;
 
-function post(body: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      url,
-      {
-        method: "POST",
-        ca: tlsCa,
-        agent: false,
-        headers: {
-          "Content-Type": "text/xml; charset=utf-8",
-          "Content-Length": String(Buffer.byteLength(body)),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const post = (body: string): Promise<Answer> => rawPost(url, body, { ca: tlsCa });
 
 const registerProxy = (proxyId: string): string =>
   '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" ' +

@@ -10,7 +10,6 @@
 import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -21,6 +20,7 @@ import { formatDistinguishedName, readCertificateNameFields } from "../../../src
 import { runEsolWithInput } from "../../helpers/esol.js";
 import { testIdentity } from "../../helpers/keys.js";
 import { opensslIdentity } from "../../helpers/openssl.js";
+import { post as rawPost } from "../../integration/server/raw.js";
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, "../../..");
@@ -83,31 +83,7 @@ afterAll(async () => {
   process.stdout.write(`\n${lines.join("\n")}\n`);
 });
 
-function post(body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: "POST",
-        agent: false,
-        headers: {
-          "Content-Type": "text/xml; charset=utf-8",
-          "Content-Length": String(Buffer.byteLength(body)),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const post = (body: string) => rawPost(url, body);
 
 const esolVerify = (input: string) =>
   runEsolWithInput(["verify", "--trust", file("named.crt"), "--trust", file("plain.crt")], input, repoRoot);
