@@ -20,6 +20,7 @@ import {
   StorageError,
   TransportError,
   UnsignedFaultError,
+  ValidationError,
 } from "../errors.js";
 import type { DeviceReading } from "../snmp/mib/reading.js";
 import { PrinterReader } from "../snmp/reader.js";
@@ -1371,11 +1372,15 @@ export class Agent extends EventEmitter<AgentEvents> {
 /**
  * Whether no resend can fix a failure: a SOAP fault the server marked not retryable
  * (`UNKNOWN_DEVICE`, `INVALID_VALUE`, a refused signature), or an HTTP 4xx other than 429
- * without a fault. Everything else (5xx, 429, resets, timeouts, a response that failed
+ * without a fault, or a message the client refused to send (`ValidationError`
+ * `INVALID_VALUE`, e.g. a billing read of a device with no billing meters: the schema
+ * requires 1–64). Everything else (5xx, 429, resets, timeouts, a response that failed
  * verification) is retried: the server stores each key once, so a resend is harmless.
  */
 export function isPermanent(err: unknown): boolean {
   if (err instanceof SoapFaultError) return !err.retryable;
+  // Raised before anything was sent: the same entry fails the same way at every attempt.
+  if (err instanceof ValidationError) return !err.retryable;
   if (err instanceof TransportError) {
     const status = err.status ?? 0;
     return !err.retryable && status >= 400 && status < 500 && status !== 429;
