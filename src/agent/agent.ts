@@ -48,8 +48,8 @@ import { createMessageSigner } from "../wssec/index.js";
 import { type AgentAlarm, AlarmMonitor } from "./alarms.js";
 import { type Clock, SystemClock, type TimerHandle } from "./clock.js";
 import type { AgentConfig } from "./config.js";
-import { DeviceRegistry, type KnownDevice } from "./devices.js";
-import { nextSyncAt, parseTimeOfDay, type TransmissionWindow, windowOpenedAt } from "./duration.js";
+import type { DeviceRegistry, KnownDevice } from "./devices.js";
+import { nextSyncAt, type TransmissionWindow, windowOpenedAt } from "./duration.js";
 import { type AgentHttpOptions, createAgentHttpHandler } from "./http.js";
 import { Outbox, type OutboxEntry, type OutboxKind } from "./outbox.js";
 import {
@@ -59,6 +59,7 @@ import {
   toPolledReading,
   toSuppliesReport,
 } from "./readings.js";
+import { AgentState } from "./state.js";
 
 /** Options of one transport call (a subset of the client's `CallOptions`). */
 export interface AgentCallOptions {
@@ -467,7 +468,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #transport: AgentTransport | undefined;
   #reader: AgentReader | undefined;
   #outbox: Outbox | undefined;
-  #devices: DeviceRegistry | undefined;
+  #state: AgentState | undefined;
   #running = false;
   #queue: Promise<unknown> = Promise.resolve();
   #timers = new Map<string, TimerHandle>();
@@ -501,9 +502,14 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** The device registry (open between `start()` and `stop()`). */
   get devices(): DeviceRegistry {
-    if (!this.#devices)
+    return this.#agentState().devices;
+  }
+
+  /** The persisted state (open between `start()` and `stop()`). */
+  #agentState(): AgentState {
+    if (!this.#state)
       throw new StorageError("STORAGE_CLOSED", "the agent is not started: its outbox is closed");
-    return this.#devices;
+    return this.#state;
   }
 
   /**
@@ -526,7 +532,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       maxRetryDelayMs: this.config.schedule.maxRetryDelayMs,
     });
     this.#outbox = outbox;
-    this.#devices = new DeviceRegistry(outbox);
+    const state = new AgentState(outbox);
+    this.#state = state;
     const report = outbox.openReport;
     if (report.integrity !== "ok" || report.quarantined > 0) {
       this.#log.error({ ...report }, "the outbox was damaged: readable rows kept, damaged rows quarantined");
@@ -545,14 +552,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#alarms = new AlarmMonitor(this, this.#log, { timers: this.#options.autoSchedule !== false });
     this.#alarms.evaluate();
     if (this.#options.autoSchedule === false) return;
-    const lastSync = Number(outbox.getMeta("sync.last") ?? 0);
+    const lastSync = state.lastSyncAtMs() ?? 0;
     // Sync right away when never registered, when a whole day went by without a sync, or when
     // the agent (re)starts inside a window occurrence it has not synced in yet.
     const now = this.clock.now();
     const openedAt = windowOpenedAt(now, this.#window());
     const syncSoon =
       this.#syncOnStart &&
-      (outbox.getMeta("proxy.registered") !== "1" ||
+      (!state.proxyRegistered() ||
         now - lastSync >= 86_400_000 ||
         (openedAt !== undefined && lastSync < openedAt));
     this.#schedule("poll", 0, () => this.#enqueue("poll", () => this.#pollAndReschedule()));
@@ -581,18 +588,18 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (!this.#options.transport) await this.#transport?.close().catch(() => undefined);
     this.#outbox?.close();
     this.#outbox = undefined;
-    this.#devices = undefined;
+    this.#state = undefined;
     this.#log.info({}, "agent stopped");
   }
 
   /** A snapshot for status displays. */
   status(): AgentStatus {
     const outbox = this.outbox;
-    const last = outbox.getMeta("sync.last");
+    const state = this.#agentState();
     return {
       running: this.#running,
-      registered: outbox.getMeta("proxy.registered") === "1",
-      lastSyncAtMs: last ? Number(last) : null,
+      registered: state.proxyRegistered(),
+      lastSyncAtMs: state.lastSyncAtMs(),
       nextSyncAtMs: this.#nextSyncAtMs,
       outbox: outbox.stats(),
       devices: this.devices.list(),
@@ -779,19 +786,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   #pollIntervalMs(): number {
-    const override = Number(this.#outbox?.getMeta("configure.pollIntervalMs") ?? 0);
-    return override > 0 ? override : this.config.schedule.pollIntervalMs;
+    return this.#state?.pollIntervalOverrideMs() ?? this.config.schedule.pollIntervalMs;
   }
 
   #window(): TransmissionWindow {
-    const start = this.#outbox?.getMeta("configure.windowStart");
-    const end = this.#outbox?.getMeta("configure.windowEnd");
-    if (start && end) {
-      const s = parseTimeOfDay(start);
-      const e = parseTimeOfDay(end);
-      if (s !== undefined && e !== undefined && s !== e) return { startMinute: s, endMinute: e };
-    }
-    return this.config.schedule.syncWindow;
+    return this.#state?.windowOverride() ?? this.config.schedule.syncWindow;
   }
 
   async #pollAndReschedule(): Promise<void> {
@@ -1010,12 +1009,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     const outbox = this.outbox;
     const atMs = this.clock.now();
     const call = { abortSignal: this.#abort.signal };
-    if (outbox.getMeta("proxy.registered") !== "1") {
-      let key = outbox.getMeta("proxy.key");
-      if (!key) {
-        key = `proxy:${this.config.proxy.id}:${new Date(atMs).toISOString()}`.slice(0, 128);
-        outbox.setMeta("proxy.key", key);
-      }
+    const state = this.#agentState();
+    if (!state.proxyRegistered()) {
+      const key = state.proxyKey(() =>
+        `proxy:${this.config.proxy.id}:${new Date(atMs).toISOString()}`.slice(0, 128),
+      );
       const result = await transport.registerProxy(
         {
           key,
@@ -1026,7 +1024,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         },
         call,
       );
-      outbox.setMeta("proxy.registered", "1");
+      state.markProxyRegistered();
       this.#log.info({ duplicate: result.duplicate }, "proxy registered");
     }
     // Devices must be known to the server before Sync reports on them or reads name them.
@@ -1045,7 +1043,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#commit(() => this.devices.reported(dirty));
     if (result.configure) this.#applyConfiguration(result.configure);
     await this.#obey(result.directives);
-    outbox.setMeta("sync.last", String(atMs));
+    state.setLastSyncAtMs(atMs);
     await this.#flush();
     // Acknowledged entries are kept a week (for `esol agent status` and audits), then dropped.
     const pruned = outbox.prune();
@@ -1062,21 +1060,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   #applyConfiguration(c: ClientConfiguration): void {
-    const outbox = this.outbox;
+    const state = this.#agentState();
     const before = this.#pollIntervalMs();
-    this.#commit(() => {
-      if (c.pollIntervalMs !== undefined && c.pollIntervalMs >= 100)
-        outbox.setMeta("configure.pollIntervalMs", String(c.pollIntervalMs));
-      if (
-        c.windowStart &&
-        c.windowEnd &&
-        parseTimeOfDay(c.windowStart) !== undefined &&
-        parseTimeOfDay(c.windowEnd) !== undefined
-      ) {
-        outbox.setMeta("configure.windowStart", c.windowStart);
-        outbox.setMeta("configure.windowEnd", c.windowEnd);
-      }
-    });
+    this.#commit(() => state.applyConfiguration(c));
     this.#log.info({ ...c }, "configuration received");
     if (this.#pollIntervalMs() !== before)
       this.#schedule("poll", this.#pollIntervalMs(), () =>
