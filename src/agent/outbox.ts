@@ -34,7 +34,8 @@ import {
   readingChecksum,
   recoverInto,
 } from "./outbox-integrity.js";
-import { migrateOutbox, openOutboxDatabase, toStorageError } from "./outbox-schema.js";
+import { migrateOutbox, openOutboxDatabase } from "./outbox-schema.js";
+import { toStorageError } from "./storage-error.js";
 
 export { toStorageError };
 
