@@ -6,8 +6,9 @@
 // 2. Every export of `esolutions-sdk` gets a task category from the folder that declares it
 //    (TASKS below) unless its comment names one with `@category`; the sub-path modules are
 //    grouped under "Server & simulator" and "Network impact".
-// 3. Every `@example` code block without an `import` line gets one: the public exports the
-//    example names, imported from their entry point (the documented symbol's own module first).
+// 3. Every `@example` code block that imports nothing from the SDK gets the import lines of the
+//    public exports it names, and of the class of an instance variable it uses (`agent` →
+//    `Agent`, INSTANCES below), from their entry point (the documented symbol's module first).
 //    test/integration/examples/api-examples.test.ts compiles every example as rendered.
 import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";

@@ -29,6 +29,8 @@ interface Example {
 }
 
 const examples: Example[] = [];
+/** The navigation categories of the `esolutions-sdk` module, in order. */
+let rootCategories: string[] = [];
 const publicEntries = [
   "esolutions-sdk",
   "esolutions-sdk/impact",
@@ -62,6 +64,8 @@ beforeAll(async () => {
       .sort(),
   ).toEqual(publicEntries);
   for (const module of project.getChildrenByKind(ReflectionKind.Module)) walk(module);
+  const root = project.getChildByName("esolutions-sdk") as DeclarationReflection;
+  rootCategories = (root.categories ?? []).map((c) => c.title);
 }, 180_000);
 
 /** The instance names scripts/typedoc-tasks.mjs imports a class for. */
@@ -102,6 +106,18 @@ function namesExportedInSrc(): Set<string> {
   visit("src");
   return names;
 }
+
+describe("the API reference's navigation", () => {
+  it("sorts every export of esolutions-sdk into a task (no 'Other')", () => {
+    expect(rootCategories).toEqual([
+      "Read printers",
+      "Talk to the server",
+      "Run an agent",
+      "Security",
+      "Errors",
+    ]);
+  });
+});
 
 describe("@example blocks of the API reference", () => {
   it("are many, and each starts with an import from a public entry point", () => {
