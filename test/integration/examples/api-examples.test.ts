@@ -66,7 +66,7 @@ beforeAll(async () => {
   for (const module of project.getChildrenByKind(ReflectionKind.Module)) walk(module);
   const root = project.getChildByName("esolutions-sdk") as DeclarationReflection;
   rootCategories = (root.categories ?? []).map((c) => c.title);
-}, 180_000);
+}, 300_000);
 
 /** The instance names scripts/typedoc-tasks.mjs imports a class for. */
 const INSTANCES: Record<string, string> = {
