@@ -139,7 +139,7 @@ async function signedCall(config: AgentConfig): Promise<AgentCheckResult> {
     maxRetries: 0,
     gzip: false,
     ...(s.ca ? { ca: s.ca } : {}),
-    ...(s.httpProxy ? { proxy: s.httpProxy } : {}),
+    ...(s.httpProxy ? { httpProxy: s.httpProxy } : {}),
     ...(security ? { security } : {}),
   });
   const what = security ? "signed Sync" : "unsigned Sync (no security section)";
