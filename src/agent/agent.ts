@@ -330,7 +330,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       retryDelayMs: s.retryDelayMs,
       gzip: s.gzip,
       ...(s.ca ? { ca: s.ca } : {}),
-      ...(s.httpProxy ? { proxy: s.httpProxy } : {}),
+      ...(s.httpProxy ? { httpProxy: s.httpProxy } : {}),
       ...(security ? { security } : {}),
       onExchange: (e) => {
         if (this.listenerCount("exchange") > 0) this.emit("exchange", e);
