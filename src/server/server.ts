@@ -76,7 +76,7 @@ export interface CommunicationServerOptions {
   storeOptions?: ServerStoreOptions;
   /**
    * A store opened by `openServerStore` (several servers in one process may share it); the
-   * caller closes it after the servers. Needs `tls` set unless it is SQLite.
+   * caller closes it after the servers. Needs `tls` set (a pair, or `false`).
    */
   store?: ServerStore;
   /** Listen address. Default `127.0.0.1`. */
