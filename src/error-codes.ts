@@ -41,6 +41,7 @@ export type SdkErrorCode =
   | "CONFIG_SNMP_NO_CREDENTIALS"
   | "CONFIG_SNMP_PROFILE"
   | "CONFIG_SNMP_V3_WITHOUT_RANGE"
+  | "CONFIG_STORE"
   | "CONFIG_SUBJECT"
   | "CONFIG_SUPPLIES"
   | "CONFIG_SYNTAX"
@@ -188,6 +189,7 @@ export type ConfigErrorCode =
   | "CONFIG_SNMP_NO_CREDENTIALS"
   | "CONFIG_SNMP_PROFILE"
   | "CONFIG_SNMP_V3_WITHOUT_RANGE"
+  | "CONFIG_STORE"
   | "CONFIG_SUBJECT"
   | "CONFIG_SUPPLIES"
   | "CONFIG_SYNTAX"
@@ -338,7 +340,8 @@ export type StorageErrorCode =
   | "STORAGE_IO"
   | "STORAGE_NOT_FOUND"
   | "STORAGE_OPEN"
-  | "STORAGE_SCHEMA";
+  | "STORAGE_SCHEMA"
+  | "STORAGE_UNAVAILABLE";
 
 /** The codes of {@link SoapFaultErrorCode} at run time: a fault's wire code is kept only when listed. */
 export const SOAP_FAULT_ERROR_CODES: ReadonlySet<string> = new Set<SoapFaultErrorCode>([

@@ -1,6 +1,7 @@
 /**
  * The reference eSolutions Communication Server (`esolutions-sdk/server`): every operation of
- * the v1 contract over one SQLite file, HTTPS by default, WS-Security verification through a
+ * the v1 contract over one SQLite file or a PostgreSQL database shared by several server
+ * processes ({@link openServerStore}), HTTPS by default, WS-Security verification through a
  * {@link RequestVerifier}, and `esol server export`'s JSON.
  *
  * @example
@@ -15,7 +16,8 @@
  */
 import { existsSync } from "node:fs";
 import { StorageError } from "../errors.js";
-import { CommunicationStore, type StoreExport } from "./store.js";
+import { isPostgresUrl, openStoreBackend, type ServerStoreOptions, type StoreExport } from "./store.js";
+import { SqliteServerStore } from "./store-sqlite.js";
 
 export type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
 export { CommunicationFaultError, type CommunicationFaultOptions, faultEnvelope } from "./faults.js";
@@ -36,7 +38,13 @@ export {
   type ServerLogger,
 } from "./server.js";
 export { SIGNATURE_POLICIES, type SignaturePolicy } from "./signers.js";
-export type { StoreExport } from "./store.js";
+export {
+  openServerStore,
+  type PostgresSslMode,
+  type ServerStore,
+  type ServerStoreOptions,
+  type StoreExport,
+} from "./store.js";
 export { GENERATED_CERT_FILE, GENERATED_KEY_FILE } from "./tls.js";
 
 /**
@@ -48,11 +56,29 @@ export { GENERATED_CERT_FILE, GENERATED_KEY_FILE } from "./tls.js";
  * ```
  */
 export function exportStoreFile(dbPath: string): StoreExport {
-  const store = CommunicationStore.open(dbPath, { readonly: true });
+  const store = SqliteServerStore.open(dbPath, { readonly: true });
   try {
-    return store.exportAll();
+    return store.exportAllSync();
   } finally {
-    store.close();
+    store.closeSync();
+  }
+}
+
+/**
+ * Reads a server store — a SQLite file or a PostgreSQL URL — as the export JSON (the same
+ * shape for both), without modifying it. Rejects with `StorageError` (`STORAGE_NOT_FOUND`,
+ * `STORAGE_SCHEMA`, `STORAGE_UNAVAILABLE`).
+ * @example
+ * ```ts
+ * const { billingReads } = await exportServerStore("postgres://esol@127.0.0.1:5432/esol");
+ * ```
+ */
+export async function exportServerStore(db: string, options: ServerStoreOptions = {}): Promise<StoreExport> {
+  const store = await openStoreBackend(db, { ...options, readonly: true });
+  try {
+    return await store.exportAll();
+  } finally {
+    await store.close();
   }
 }
 
@@ -70,10 +96,34 @@ export function exportStoreFile(dbPath: string): StoreExport {
  */
 export function unbindProxySigner(dbPath: string, proxyId: string): boolean {
   if (!existsSync(dbPath)) throw new StorageError("STORAGE_NOT_FOUND", `no server store at ${dbPath}`);
-  const store = CommunicationStore.open(dbPath);
+  const store = SqliteServerStore.open(dbPath);
   try {
-    return store.unbindSigner(proxyId);
+    return store.unbindSignerSync(proxyId);
   } finally {
-    store.close();
+    store.closeSync();
+  }
+}
+
+/**
+ * {@link unbindProxySigner} for any store: a SQLite file or a PostgreSQL URL (every server
+ * process on that database sees the change at its next request for the proxy). Rejects
+ * with `StorageError` (`STORAGE_NOT_FOUND`, `STORAGE_OPEN`, `STORAGE_SCHEMA`,
+ * `STORAGE_UNAVAILABLE`).
+ * @example
+ * ```ts
+ * await unbindServerProxySigner("postgres://esol@127.0.0.1:5432/esol", "proxy-0001");
+ * ```
+ */
+export async function unbindServerProxySigner(
+  db: string,
+  proxyId: string,
+  options: ServerStoreOptions = {},
+): Promise<boolean> {
+  if (!isPostgresUrl(db)) return unbindProxySigner(db, proxyId);
+  const store = await openStoreBackend(db, options);
+  try {
+    return await store.unbindSigner(proxyId);
+  } finally {
+    await store.close();
   }
 }
