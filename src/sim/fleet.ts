@@ -9,24 +9,15 @@ import { AbortError, ConfigError } from "../errors.js";
 import type { Varbind } from "../snmp/varbind.js";
 import { type RunningAgent, type SimV3User, startAgent } from "./agent.js";
 import { SimClock, type SimClockOptions } from "./clock.js";
+import { deviceVarbinds } from "./device-mib.js";
 import { type DeviceFaults, parseFaultSpec } from "./faults.js";
 import { MibView } from "./mib-view.js";
-import {
-  bootState,
-  createProfile,
-  type DeviceProfile,
-  type DeviceRuntime,
-  type DeviceTruth,
-  deviceTruth,
-  deviceVarbinds,
-  hash32,
-  MODEL_IDS,
-  modelById,
-  type PrinterModelId,
-} from "./models.js";
+import { MODEL_IDS, modelById, type PrinterModelId } from "./models.js";
 import { bindInFreeRange, FREE_RANGE_PORTS } from "./ports.js";
+import { createProfile, type DeviceProfile, hash32 } from "./profile.js";
 import { answerQuery, type SnmpAnswer, type SnmpQuery } from "./responder.js";
 import { parseSnmprec } from "./snmprec.js";
+import { bootState, type DeviceRuntime, type DeviceTruth, deviceTruth } from "./truth.js";
 
 /** Serve every `.snmprec` file of a folder (or the listed files), one device each. */
 export interface RecordingsSource {

@@ -34,6 +34,7 @@ export {
   startAgent,
 } from "./agent.js";
 export { SimClock, type SimClockOptions } from "./clock.js";
+export { deviceVarbinds } from "./device-mib.js";
 export { type DeviceFaults, FAULT_SPEC_HELP, parseFaultSpec } from "./faults.js";
 export {
   type FleetDevice,
@@ -47,27 +48,17 @@ export {
 } from "./fleet.js";
 export { compareArcs, MibView, parseOid } from "./mib-view.js";
 export {
-  type AlertTruth,
   type BillingMeterSpec,
   BUILTIN_MODELS,
-  bootState,
-  createProfile,
-  type DeviceProfile,
-  type DeviceRuntime,
-  type DeviceTruth,
-  deviceTruth,
-  deviceVarbinds,
-  hash32,
-  type MeterTruth,
   MODEL_IDS,
   type ModelQuirks,
   modelById,
   type PrinterModel,
   type PrinterModelId,
   type SupplySpec,
-  type SupplyTruth,
 } from "./models.js";
 export { FREE_RANGE_ATTEMPTS, FREE_RANGE_PORTS } from "./ports.js";
+export { createProfile, type DeviceProfile, hash32 } from "./profile.js";
 export {
   type AnswerOptions,
   answerQuery,
@@ -80,3 +71,12 @@ export {
   walkFaultPosition,
 } from "./responder.js";
 export { type ParseSnmprecOptions, parseSnmprec } from "./snmprec.js";
+export {
+  type AlertTruth,
+  bootState,
+  type DeviceRuntime,
+  type DeviceTruth,
+  deviceTruth,
+  type MeterTruth,
+  type SupplyTruth,
+} from "./truth.js";
