@@ -47,7 +47,6 @@ export function deviceVarbinds(profile: DeviceProfile, truth: DeviceTruth): Varb
     int("1.3.6.1.2.1.25.3.5.1.1.1", truth.printerStatus),
     { oid: "1.3.6.1.2.1.25.3.5.1.2.1", type: "OctetString", value: truth.errorState },
     str("1.3.6.1.2.1.43.5.1.1.16.1", `sim-${m.id}-${profile.index}`),
-    str("1.3.6.1.2.1.43.5.1.1.17.1", truth.serial),
     counter("1.3.6.1.2.1.43.5.1.1.18.1", truth.alerts.filter((a) => a.severity === 3).length),
     counter(
       "1.3.6.1.2.1.43.5.1.1.19.1",
@@ -64,8 +63,10 @@ export function deviceVarbinds(profile: DeviceProfile, truth: DeviceTruth): Varb
     counter("1.3.6.1.2.1.43.10.2.1.4.1.1", truth.lifeCount),
     counter("1.3.6.1.2.1.43.10.2.1.5.1.1", Math.floor((truth.uptimeTicks / 8_640_000) * 50)),
     str("1.3.6.1.4.1.2699.1.2.1.2.1.1.3.1", m.deviceId),
-    str(m.vendorSerialOid, truth.serial),
   ];
+  // A device without a serial answers noSuchObject for both serial OIDs rather than an empty string.
+  if (truth.serial !== "")
+    out.push(str("1.3.6.1.2.1.43.5.1.1.17.1", truth.serial), str(m.vendorSerialOid, truth.serial));
   truth.supplies.forEach((s, i) => {
     const spec = m.supplies[i] as SupplySpec;
     const col = (c: number): string => `1.3.6.1.2.1.43.11.1.1.${c}.1.${s.index}`;

@@ -79,7 +79,7 @@ export interface FleetDevice {
   readonly engineId: string;
   /** Its faults ({} when healthy). */
   readonly faults: DeviceFaults;
-  /** Serial number it reports now (undefined when a recording has none). */
+  /** Serial number it reports now (undefined when it reports none: a recording without one, fault `noSerial`). */
   readonly serial: string | undefined;
   /** MAC address it reports now (lower-case, colon separated), when known. */
   readonly mac: string | undefined;
@@ -211,12 +211,18 @@ export async function startFleet(source: FleetSource, options: FleetOptions = {}
   if ("recordings" in source) {
     const recordings = loadRecordings(source.recordings);
     const faults = resolveFaults(options.faults, recordings.length);
-    for (const [i, f] of faults)
+    for (const [i, f] of faults) {
       if (f.counterWrap)
         throw new ConfigError(
           "SIM_FAULT_UNSUPPORTED",
           `fault wrap on device ${i}: a recording's meters do not advance; use a synthetic fleet (--count)`,
         );
+      if (f.noSerial)
+        throw new ConfigError(
+          "SIM_FAULT_UNSUPPORTED",
+          `fault noserial on device ${i}: a recording answers what was recorded; use a synthetic fleet (--count) or a recording without serial OIDs`,
+        );
+    }
     recordings.forEach((rec, i) => {
       const view = new MibView(rec.varbinds);
       const up = view.get(SYS_UPTIME);
@@ -410,7 +416,7 @@ export async function startFleet(source: FleetSource, options: FleetOptions = {}
     engineId: core.engineId.toString("hex"),
     faults: core.faults,
     get serial() {
-      return core.profile ? this.truth()?.serial : core.serialAt?.(clock.elapsedMs());
+      return core.profile ? this.truth()?.serial || undefined : core.serialAt?.(clock.elapsedMs());
     },
     get mac() {
       return core.profile ? this.truth()?.mac : core.staticMac;

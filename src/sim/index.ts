@@ -8,7 +8,9 @@
  *   `{ count, models?, seed? }` from {@link BUILTIN_MODELS}; v1, v2c and SNMPv3 users.
  * - {@link SimClock}: `rate` simulated ms per real ms, `advance(ms)` for "a month later".
  * - {@link parseFaultSpec} / {@link DeviceFaults}: timeout, slow, nobulk, backwards, loop,
- *   truncate, badber, wrap, reboot, serial, community.
+ *   truncate, badber, wrap, reboot, serial, community, noserial.
+ * - {@link simScenario}: named site scenarios (`serial-swap`, `no-serial`, `outbox-near-limit`)
+ *   that make an agent raise an alarm.
  * - {@link MibView} and {@link answerQuery}: the pure GET / GETNEXT / GETBULK logic.
  *
  * @example
@@ -70,6 +72,14 @@ export {
   type WalkFault,
   walkFaultPosition,
 } from "./responder.js";
+export {
+  type ScenarioAgentSide,
+  SIM_SCENARIO_NAMES,
+  type SimScenario,
+  type SimScenarioName,
+  type SimScenarioOptions,
+  simScenario,
+} from "./scenarios.js";
 export { type ParseSnmprecOptions, parseSnmprec } from "./snmprec.js";
 export {
   type AlertTruth,

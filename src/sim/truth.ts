@@ -54,7 +54,7 @@ export interface AlertTruth {
 
 /** What a device reports at one simulated moment: compare a reader's result with this. */
 export interface DeviceTruth {
-  /** Serial number (prtGeneralSerialNumber and the vendor OID). */
+  /** Serial number (prtGeneralSerialNumber and the vendor OID); `""` when the device reports none (fault `noSerial`). */
   serial: string;
   /** MAC address, lower-case `aa:bb:cc:dd:ee:ff`. */
   mac: string;
@@ -233,7 +233,7 @@ export function deviceTruth(
   }
 
   return {
-    serial,
+    serial: faults.noSerial ? "" : serial,
     mac,
     uptimeTicks,
     engineBoots,
