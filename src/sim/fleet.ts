@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import type { Clock } from "../clock.js";
 import { AbortError, ConfigError } from "../errors.js";
 import type { Varbind } from "../snmp/varbind.js";
 import { type RunningAgent, type SimV3User, startAgent } from "./agent.js";
@@ -49,8 +50,12 @@ export interface FleetOptions {
   basePort?: number;
   /** Loopback address. Default `127.0.0.1` (`::1` for IPv6). */
   host?: string;
-  /** The fleet's clock, or options to build one. Default: real time (rate 1). */
-  clock?: SimClock | SimClockOptions;
+  /**
+   * The fleet's clock, or options to build one. Any other {@link Clock} (an agent's
+   * `ManualClock`, say) is followed 1:1 from the moment the fleet starts, so printers and
+   * agent share one time. Default: real time (rate 1).
+   */
+  clock?: SimClock | Clock | SimClockOptions;
   /** Per-device faults: a `--faults` spec string or a map from device index. */
   faults?: string | ReadonlyMap<number, DeviceFaults>;
   /** v1/v2c community of synthetic devices (recordings also accept their file name). Default `public`. */
@@ -188,6 +193,16 @@ function resolveFaults(
   return spec;
 }
 
+/** The fleet's {@link SimClock}: the one given, one following another {@link Clock}, or a new one. */
+function fleetClock(clock: SimClock | Clock | SimClockOptions | undefined): SimClock {
+  if (clock instanceof SimClock) return clock;
+  if (clock && "now" in clock && typeof clock.now === "function") {
+    const source = clock;
+    return new SimClock({ rate: 1, startMs: source.now(), realNow: () => source.now() });
+  }
+  return new SimClock((clock as SimClockOptions | undefined) ?? {});
+}
+
 /**
  * Starts a fleet of simulated printers, one UDP port each from `options.basePort` (or from a
  * free range it finds itself when `basePort` is omitted or 0).
@@ -204,7 +219,7 @@ export async function startFleet(source: FleetSource, options: FleetOptions = {}
   const host = options.host ?? "127.0.0.1";
   if (host !== "127.0.0.1" && host !== "::1" && host !== "localhost")
     throw new ConfigError("SIM_HOST", `the simulator binds loopback only (127.0.0.1 or ::1), not ${host}`);
-  const clock = options.clock instanceof SimClock ? options.clock : new SimClock(options.clock ?? {});
+  const clock = fleetClock(options.clock);
   const community = options.community ?? "public";
   const cores: DeviceCore[] = [];
 

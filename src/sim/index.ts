@@ -6,7 +6,8 @@
  *
  * - {@link startFleet}: `{ recordings: dir }` (community = file name, or `public`) or
  *   `{ count, models?, seed? }` from {@link BUILTIN_MODELS}; v1, v2c and SNMPv3 users.
- * - {@link SimClock}: `rate` simulated ms per real ms, `advance(ms)` for "a month later".
+ * - {@link SimClock}: `rate` simulated ms per real ms, `advance(ms)` for "a month later" (a
+ *   {@link ScaledClock}, the SDK's one {@link Clock} type; any `Clock` can drive a fleet).
  * - {@link parseFaultSpec} / {@link DeviceFaults}: timeout, slow, nobulk, backwards, loop,
  *   truncate, badber, wrap, reboot, serial, community, noserial.
  * - {@link simScenario}: named site scenarios (`serial-swap`, `no-serial`, `outbox-near-limit`)
@@ -28,6 +29,13 @@
  * ```
  * @module
  */
+
+export {
+  type Clock,
+  ScaledClock,
+  type ScaledClockOptions,
+  type TimerHandle,
+} from "../clock.js";
 export {
   type AgentBehaviour,
   type RunningAgent,
