@@ -10,7 +10,11 @@ describe("the house style's layer rules hold in src/", () => {
 describe("the architecture checker itself", () => {
   it("reports a lower layer importing a higher one", () => {
     expect(checkImports("src/snmp/reader.ts", 'import { Agent } from "../agent/agent.js";')).toEqual([
-      { file: "src/snmp/reader.ts", specifier: "../agent/agent.js", rule: "snmp may import only errors, clock" },
+      {
+        file: "src/snmp/reader.ts",
+        specifier: "../agent/agent.js",
+        rule: "snmp may import only errors, clock",
+      },
     ]);
   });
 
