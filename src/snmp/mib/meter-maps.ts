@@ -60,12 +60,22 @@ const SHARP: MeterMap[] = [
     labelColumn: `${Oid.sharpCounters}.4`,
     rules: [
       { label: /^total\b/i, name: "Total Impressions" },
-      { label: /^(black|b\/w|mono)/i, name: "Black Impressions" },
-      { label: /^(full\s*)?colou?r/i, name: "Color Impressions" },
+      // MX series: "<colour> <group> Count" rows in groups Print, Copy, Total (= print +
+      // copy + other) and Scan; the Total group is the colour split billed.
+      { label: /^black\s*&\s*white\s+total\s+count$/i, name: "Black Impressions" },
+      { label: /^full\s+colou?r\s+total\s+count$/i, name: "Color Impressions" },
+      { label: /^black\s*&\s*white\s+print\s+count$/i, name: "Black Print Impressions" },
+      { label: /^full\s+colou?r\s+print\s+count$/i, name: "Color Print Impressions" },
+      { label: /^black\s*&\s*white\s+copy\s+count$/i, name: "Black Copy Impressions" },
+      { label: /^full\s+colou?r\s+copy\s+count$/i, name: "Color Copy Impressions" },
+      { label: /^scan\s+to\s+e-?mail\s*\/\s*ftp$/i, name: "Network Scans" },
+      // Devices that label one row per colour.
+      { label: /^(black(\s*&\s*white)?|b\/w|mono(chrome)?)$/i, name: "Black Impressions" },
+      { label: /^(full\s*)?colou?r$/i, name: "Color Impressions" },
     ],
     reportUnmapped: true,
     source:
-      "Sharp private MIB 1.3.6.1.4.1.2385.1.1.19.2.1 (values .3, labels .4) as noted in the project's PRINTER-MIBS.md; mapped by label",
+      'Sharp private MIB 1.3.6.1.4.1.2385.1.1.19.2.1 (values .3, labels .4) as noted in the project\'s PRINTER-MIBS.md, labels as LibreNMS includes/discovery/sensors/count/printer.inc.php reads them from a real MX-3570N (tests/snmpsim/sharp.snmprec); mapped by label, full labels only: a prefix such as "Black & White" also starts the print, copy, scan and document-filing rows',
   },
 ];
 
