@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -131,8 +131,14 @@ describe("esol sim", () => {
   });
 
   it("serves a recordings folder and stops on SIGINT", async () => {
-    const run = esol(["sim", "--recordings", "test/fixtures/snmprec"]);
-    const s = v2Session(firstPort(await listening(run), 2) + 1, "xerox-altalink-c8045");
+    const dir = "test/fixtures/snmprec";
+    // One port per recording, in file-name order.
+    const recordings = readdirSync(dir)
+      .filter((f) => f.endsWith(".snmprec"))
+      .sort();
+    const run = esol(["sim", "--recordings", dir]);
+    const first = firstPort(await listening(run), recordings.length);
+    const s = v2Session(first + recordings.indexOf("xerox-altalink-c8045.snmprec"), "xerox-altalink-c8045");
     sessions.push(s);
     const [level] = await get(s, ["1.3.6.1.2.1.43.11.1.1.9.1.1"]);
     expect(level?.value).toBe(1060);
