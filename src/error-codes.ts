@@ -333,7 +333,6 @@ export type SnmpErrorCode =
 
 /** The codes a {@link StorageError} carries (docs/error-codes.md). */
 export type StorageErrorCode =
-  | "INTERNAL"
   | "STORAGE_BUSY"
   | "STORAGE_CLOSED"
   | "STORAGE_CORRUPT"

@@ -24,6 +24,7 @@ import { AlarmMonitor } from "./alarms.js";
 import { type Clock, SystemClock, type TimerHandle } from "./clock.js";
 import type { AgentConfig } from "./config.js";
 import { DELIVERY_ORDER, type DeliveryOutcome, deliveryBatchLimit, sendEntries } from "./delivery.js";
+import { readerForDevices } from "./device-reader.js";
 import type { DeviceRegistry, KnownDevice } from "./devices.js";
 import { nextSyncAt, type TransmissionWindow } from "./duration.js";
 import type { AgentEvents, AgentStatus, AgentStuck, PollSummary, SentEvent, SyncSummary } from "./events.js";
@@ -339,8 +340,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   #createReader(): AgentReader {
-    const d = this.config.devices;
-    return new PrinterReader({ profiles: d.profiles, timeoutMs: d.timeoutMs, retries: d.retries });
+    return readerForDevices(this.config.devices);
   }
 
   #uncommitted: OutboxEntry[] = [];

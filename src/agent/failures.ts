@@ -6,11 +6,11 @@
  */
 import {
   ConfigError,
+  InternalError,
   isSdkError,
   type SdkError,
   SecurityError,
   SoapFaultError,
-  StorageError,
   TransportError,
   UnsignedFaultError,
   ValidationError,
@@ -75,10 +75,9 @@ export function errorLine(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** `err` as an {@link SdkError}; anything else becomes `INTERNAL` (kept as `cause`). */
+/** `err` as an {@link SdkError}; anything else becomes an {@link InternalError} (kept as `cause`). */
 export function asSdkError(err: unknown): SdkError {
-  if (isSdkError(err)) return err as SdkError;
-  return new StorageError("INTERNAL", err instanceof Error ? err.message : String(err), { cause: err });
+  return InternalError.from(err);
 }
 
 /**

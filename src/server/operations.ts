@@ -16,6 +16,7 @@ import {
   validateRegisterDevices,
   validateRegisterProxy,
   validateReportSyncStatus,
+  refuseFutureReads,
   validateSubmitBillingReads,
   validateSubmitSuppliesReport,
   validateSync,
@@ -147,12 +148,14 @@ export function operationServices(settings: OperationSettings): soap.IServices {
         ReportSyncStatus: op("ReportSyncStatus", validateReportSyncStatus, async (input, ctx) =>
           ack(await store().reportSyncStatus(input, ctx.now)),
         ),
-        SubmitBillingReads: op("SubmitBillingReads", validateSubmitBillingReads, async (input, ctx) =>
-          ack(await store().submitBillingReads(input, ctx.now, settings.policy.cycle)),
-        ),
-        SubmitSuppliesReport: op("SubmitSuppliesReport", validateSubmitSuppliesReport, async (input, ctx) =>
-          ack(await store().submitSuppliesReport(input, ctx.now)),
-        ),
+        SubmitBillingReads: op("SubmitBillingReads", validateSubmitBillingReads, async (input, ctx) => {
+          refuseFutureReads(input.reads, "Read", ctx.now);
+          return ack(await store().submitBillingReads(input, ctx.now, settings.policy.cycle));
+        }),
+        SubmitSuppliesReport: op("SubmitSuppliesReport", validateSubmitSuppliesReport, async (input, ctx) => {
+          refuseFutureReads(input.reports, "Report", ctx.now);
+          return ack(await store().submitSuppliesReport(input, ctx.now));
+        }),
       },
     },
   };
