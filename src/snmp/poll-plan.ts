@@ -24,12 +24,27 @@ import { VarbindSet } from "./mib/values.js";
 import { vendorIdentityFor } from "./mib/vendor-identity.js";
 import { isException, isUnder, type Varbind, type VarbindType } from "./varbind.js";
 
+/**
+ * What a steady poll reads: `all` the plan's objects (the poll interval's reading), or
+ * `meters` only the page counters with sysUpTime and the identity objects that make them
+ * trustworthy (a billing read when no reading is fresh enough).
+ */
+export type PollScope = "all" | "meters";
+
+/** The objects of `plan` a poll of `scope` GETs, in plan order. */
+export function objectsInScope(plan: PollPlan, scope: PollScope): PlannedObject[] {
+  if (scope === "all") return plan.objects;
+  return plan.objects.filter((o) => o.check === "meter" || o.check === "uptime" || o.check === "identity");
+}
+
 /** Version of the {@link PollPlan} JSON form; a plan of another version is not used. */
 export const POLL_PLAN_VERSION = 1;
 
 /**
  * How a steady poll checks the answer for one planned object, besides its presence and type:
- * - `value`: any value (a meter, a level of a vendor column, a status);
+ * - `value`: any value (a status, the console, a level of a vendor column, an alert row);
+ * - `meter`: any value: a page counter (prtMarker life counts, PWG counters, the objects of the
+ *   device's vendor meter maps) — what a meters-only poll ({@link PollScope} `meters`) reads;
  * - `uptime`: sysUpTime must not go backwards (RFC 3418: it restarts at 0 when the agent
  *   re-initialises), else the device rebooted;
  * - `identity`: must equal the planned value (the serial's own object, the MAC's
@@ -39,7 +54,7 @@ export const POLL_PLAN_VERSION = 1;
  * - `level`: a prtMarkerSuppliesLevel that must not rise (a consumable's remaining amount, or a
  *   receptacle's remaining space, only rises when the supply is replaced or emptied).
  */
-export type PlannedCheck = "value" | "uptime" | "identity" | "events" | "level";
+export type PlannedCheck = "value" | "meter" | "uptime" | "identity" | "events" | "level";
 
 /** One object instance a steady poll GETs. */
 export interface PlannedObject {
@@ -124,10 +139,11 @@ export interface BuildPollPlanOptions {
 const VALUE_COLUMNS: readonly string[] = [
   Oid.hrPrinterStatus,
   Oid.hrPrinterDetectedErrorState,
-  Oid.prtMarkerLifeCount,
-  Oid.prtMarkerPowerOnCount,
   Oid.prtConsoleDisplayBufferText,
 ];
+
+/** Standard meter columns (see `decodeStandardMeters`). */
+const METER_COLUMNS: readonly string[] = [Oid.prtMarkerLifeCount, Oid.prtMarkerPowerOnCount];
 
 /** PWG impression counter columns the meter decoder reports (see `decodeStandardMeters`). */
 const PWG_VALUE_COLUMNS = [4, 5, 7].map((c) => `${Oid.pwgImpressionCounters}.${c}`);
@@ -173,13 +189,13 @@ export function buildPollPlan(
   add(Oid.prtAlertCriticalEvents, "events");
   if (identity.printerIndex !== null) add(`${Oid.hrDeviceStatus}.${identity.printerIndex}`, "value");
   for (const column of VALUE_COLUMNS) addColumn(column, "value");
-  for (const column of PWG_VALUE_COLUMNS) addColumn(column, "value");
+  for (const column of [...METER_COLUMNS, ...PWG_VALUE_COLUMNS]) addColumn(column, "meter");
   addColumn(Oid.prtMarkerSuppliesLevel, "level");
   for (const v of VENDOR_SUPPLY_LEVELS)
     if (v.enterprise === identity.enterprise) addColumn(v.column, "value");
   for (const map of options.meterMaps.forDevice(identity)) {
-    if (map.kind === "scalar") for (const rule of map.meters) add(rule.oid, "value");
-    else addColumn(map.valueColumn, "value");
+    if (map.kind === "scalar") for (const rule of map.meters) add(rule.oid, "meter");
+    else addColumn(map.valueColumn, "meter");
   }
   const alertColumn = ALERT_ROW_COLUMNS.find((c) => mib.column(c).size > 0) ?? Oid.prtAlertSeverityLevel;
   addColumn(alertColumn, "value");
@@ -280,7 +296,8 @@ export type SteadyAnswerCheck =
 
 /**
  * Checks a steady poll's answers against the plan: `answers` are the GET answers for
- * `plan.objects` (same order), `probeAnswers` the GETNEXT answers for `plan.probes`.
+ * {@link objectsInScope} (same order), `probeAnswers` the GETNEXT answers for `plan.probes`
+ * (none for scope `meters`).
  * Returns the merged varbinds to decode, or why a full reading is needed.
  *
  * @example
@@ -293,15 +310,18 @@ export function checkSteadyAnswers(
   plan: PollPlan,
   answers: readonly Varbind[],
   probeAnswers: readonly Varbind[],
+  scope: PollScope = "all",
 ): SteadyAnswerCheck {
+  const objects = objectsInScope(plan, scope);
+  const probes = scope === "all" ? plan.probes : [];
   const previous = new Map(plan.varbinds.map((vb) => [vb.oid, vb]));
   const fallback = (code: PlanFallbackCode, message: string): SteadyAnswerCheck => ({
     fallback: { code, message },
   });
-  if (answers.length !== plan.objects.length)
-    return fallback("answerMismatch", `${answers.length} answers to a GET of ${plan.objects.length} objects`);
-  for (let i = 0; i < plan.objects.length; i++) {
-    const want = plan.objects[i] as PlannedObject;
+  if (answers.length !== objects.length)
+    return fallback("answerMismatch", `${answers.length} answers to a GET of ${objects.length} objects`);
+  for (let i = 0; i < objects.length; i++) {
+    const want = objects[i] as PlannedObject;
     const got = answers[i] as Varbind;
     const before = previous.get(want.oid);
     if (got.oid !== want.oid) return fallback("answerMismatch", `asked ${want.oid}, answered ${got.oid}`);
@@ -327,13 +347,10 @@ export function checkSteadyAnswers(
         return fallback("supplyReplaced", `supply level ${want.oid} rose from ${a} to ${b}`);
     }
   }
-  if (probeAnswers.length !== plan.probes.length)
-    return fallback(
-      "answerMismatch",
-      `${probeAnswers.length} answers to ${plan.probes.length} table-end probes`,
-    );
-  for (let i = 0; i < plan.probes.length; i++) {
-    const probe = plan.probes[i] as TableEndProbe;
+  if (probeAnswers.length !== probes.length)
+    return fallback("answerMismatch", `${probeAnswers.length} answers to ${probes.length} table-end probes`);
+  for (let i = 0; i < probes.length; i++) {
+    const probe = probes[i] as TableEndProbe;
     const got = probeAnswers[i] as Varbind;
     if (!isException(got) && isUnder(got.oid, probe.column) && got.oid !== probe.from)
       return fallback("tableChanged", `a row was added after ${probe.from} (${got.oid})`);
@@ -389,7 +406,7 @@ export type ParsedPollPlan =
     };
 
 const NUMBER_TYPES = new Set<VarbindType>(["Integer", "Counter32", "Gauge32", "TimeTicks"]);
-const CHECKS = new Set<PlannedCheck>(["value", "uptime", "identity", "events", "level"]);
+const CHECKS = new Set<PlannedCheck>(["value", "meter", "uptime", "identity", "events", "level"]);
 const DOTTED = /^\d+(\.\d+)+$/;
 
 /**

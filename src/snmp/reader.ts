@@ -24,9 +24,11 @@ import { VarbindSet } from "./mib/values.js";
 import {
   buildPollPlan,
   checkSteadyAnswers,
+  objectsInScope,
   type PlanFallback,
   POLL_PLAN_VERSION,
   type PollPlan,
+  type PollScope,
   parsePollPlan,
 } from "./poll-plan.js";
 import { describeCredentials, SNMP_NO_ANSWER_REMEDY, type SnmpCredentials, SnmpSession } from "./session.js";
@@ -82,8 +84,11 @@ export interface PlannedReading {
   reading: DeviceReading;
   /** The plan to keep for the next poll; null when the full reading was incomplete (a walk was cut), so the next poll is full again. */
   plan: PollPlan | null;
-  /** `steady`: the plan's objects only; `full`: a full discovery reading. */
-  kind: "full" | "steady";
+  /**
+   * `steady`: the plan's objects only; `meters`: its page counters only (the rest of the
+   * reading is the plan's last values); `full`: a full discovery reading.
+   */
+  kind: "full" | "steady" | "meters";
   /** Why the reading was full (null for a steady poll). */
   fallback: PlanFallback | null;
   /** SNMP requests sent (net-snmp's own retries not counted). */
@@ -104,6 +109,12 @@ const STEADY_REFUSED_CODES = new Set(["SNMP_ERROR_STATUS", "SNMP_OID_MISMATCH", 
 export interface ReadOptions {
   /** Cancels the reading ({@link AbortError}). */
   abortSignal?: AbortSignal;
+}
+
+/** Options of {@link PrinterReader.readPlanned}. */
+export interface ReadPlannedOptions extends ReadOptions {
+  /** `all` (default): the plan's every object; `meters`: only the page counters (a billing read). */
+  scope?: PollScope;
 }
 
 /** Progress of a poll, passed to {@link PollOptions.onProgress}. */
@@ -146,6 +157,37 @@ export type PollResult =
       /** Absent when the device could not be read. */
       reading?: undefined;
       /** Why it could not be read (`SNMP_TIMEOUT`, `SNMP_AUTH_FAILED`, …). */
+      error: SdkError;
+    };
+
+/** Options of {@link PrinterReader.pollPlanned}. */
+export interface PlannedPollOptions extends PollOptions {
+  /** The stored plan of a target (`host:port`), or null for a full reading. */
+  planFor: (target: string) => PollPlan | string | null;
+  /** What steady polls read (default `all`). */
+  scope?: PollScope;
+}
+
+/** One outcome of {@link PrinterReader.pollPlanned}. */
+export type PlannedPollResult =
+  | {
+      /** The target as read (`host:port`). */
+      target: string;
+      /** The reading (also in `planned`). */
+      reading: DeviceReading;
+      /** How it was read, and the plan to store. */
+      planned: PlannedReading;
+      /** Absent when the device was read. */
+      error?: undefined;
+    }
+  | {
+      /** The target as tried (`host:port`). */
+      target: string;
+      /** Absent when the device could not be read. */
+      reading?: undefined;
+      /** Absent when the device could not be read. */
+      planned?: undefined;
+      /** Why it could not be read. */
       error: SdkError;
     };
 
@@ -327,7 +369,7 @@ export class PrinterReader {
   async readPlanned(
     target: string | PrinterTarget,
     plan: PollPlan | string | null,
-    options: ReadOptions = {},
+    options: ReadPlannedOptions = {},
   ): Promise<PlannedReading> {
     const t = typeof target === "string" ? parseTarget(target, this.options.defaultPort ?? 161) : target;
     const credentials = this.credentialsFor(t.host);
@@ -345,7 +387,14 @@ export class PrinterReader {
     for (const c of credentials) {
       try {
         return await this.withSession(t, c, options.abortSignal, (session) =>
-          this.plannedWith(session, t, fallback ? null : usable, fallback, options.abortSignal),
+          this.plannedWith(
+            session,
+            t,
+            fallback ? null : usable,
+            fallback,
+            options.scope ?? "all",
+            options.abortSignal,
+          ),
         );
       } catch (err) {
         lastError = err;
@@ -379,6 +428,7 @@ export class PrinterReader {
     t: PrinterTarget,
     plan: PollPlan | null,
     reason: PlanFallback | null,
+    scope: PollScope,
     signal: AbortSignal | undefined,
   ): Promise<PlannedReading> {
     const callOptions = signal ? { abortSignal: signal } : {};
@@ -388,17 +438,17 @@ export class PrinterReader {
       try {
         const [answers, probeAnswers] = await Promise.all([
           session.get(
-            plan.objects.map((o) => o.oid),
+            objectsInScope(plan, scope).map((o) => o.oid),
             callOptions,
           ),
-          plan.probes.length > 0
+          scope === "all" && plan.probes.length > 0
             ? session.getNext(
                 plan.probes.map((p) => p.from),
                 callOptions,
               )
             : Promise.resolve([]),
         ]);
-        const checked = checkSteadyAnswers(plan, answers, probeAnswers);
+        const checked = checkSteadyAnswers(plan, answers, probeAnswers, scope);
         if (checked.varbinds) {
           const o = this.options;
           const reading = decodeReading(new VarbindSet(checked.varbinds), {
@@ -410,7 +460,7 @@ export class PrinterReader {
           return {
             reading,
             plan: { ...plan, varbinds: checked.varbinds },
-            kind: "steady",
+            kind: scope === "all" ? "steady" : "meters",
             fallback: null,
             requests: session.stats.requests,
           };
@@ -445,6 +495,43 @@ export class PrinterReader {
    * the fleet. A device that fails yields `{ target, error }`; the poll goes on.
    */
   async *poll(targets: readonly string[], options: PollOptions = {}): AsyncIterable<PollResult> {
+    yield* this.pool<PollResult>(targets, options, async (t, name, signal) => ({
+      target: name,
+      reading: await this.read(t, { abortSignal: signal }),
+    }));
+  }
+
+  /**
+   * Like {@link PrinterReader.poll}, each device read by {@link PrinterReader.readPlanned}
+   * with the plan `options.planFor` gives for its target (`host:port`); each outcome carries
+   * the new plan to store.
+   *
+   * @example
+   * ```ts
+   * const plans = new Map<string, string>();
+   * for await (const r of reader.pollPlanned(["192.0.2.0/28"], { planFor: (t) => plans.get(t) ?? null })) {
+   *   if (r.planned?.plan) plans.set(r.target, serializePollPlan(r.planned.plan));
+   * }
+   * ```
+   */
+  async *pollPlanned(
+    targets: readonly string[],
+    options: PlannedPollOptions,
+  ): AsyncIterable<PlannedPollResult> {
+    yield* this.pool<PlannedPollResult>(targets, options, async (t, name, signal) => {
+      const planned = await this.readPlanned(t, options.planFor(name), {
+        abortSignal: signal,
+        ...(options.scope !== undefined && { scope: options.scope }),
+      });
+      return { target: name, reading: planned.reading, planned };
+    });
+  }
+
+  private async *pool<R extends { target: string; error?: SdkError | undefined }>(
+    targets: readonly string[],
+    options: PollOptions,
+    readOne: (t: PrinterTarget, name: string, signal: AbortSignal) => Promise<R>,
+  ): AsyncIterable<R> {
     const expandOptions = {
       defaultPort: this.options.defaultPort ?? 161,
       ...(options.maxTargets !== undefined && { maxTargets: options.maxTargets }),
@@ -462,7 +549,7 @@ export class PrinterReader {
     if (userSignal?.aborted) internal.abort();
     const signal = internal.signal;
     const progress: PollProgress = { total, done: 0, failed: 0, inFlight: 0 };
-    const finished: PollResult[] = [];
+    const finished: R[] = [];
     let wake: (() => void) | null = null;
     let exhausted = false;
 
@@ -476,10 +563,11 @@ export class PrinterReader {
       const t = next.value;
       const name = formatTarget(t);
       progress.inFlight++;
-      this.read(t, signal ? { abortSignal: signal } : {})
+      readOne(t, name, signal)
         .then(
-          (reading) => finished.push({ target: name, reading }),
+          (result) => finished.push(result),
           (err: unknown) =>
+            // Both result types have this failure shape.
             finished.push({
               target: name,
               error: isSdkError(err)
@@ -487,7 +575,7 @@ export class PrinterReader {
                 : new SnmpError("SNMP_FAILED", `${name}: ${(err as Error)?.message ?? String(err)}`, {
                     cause: err,
                   }),
-            }),
+            } as R),
         )
         .finally(() => {
           progress.inFlight--;

@@ -142,6 +142,48 @@ describe("steady polls of every simulated model", () => {
     expect(seen.steady).toBeGreaterThan(60);
   });
 
+  it("read only the page counters for a billing read: fewer bytes, the meters of a full reading at that moment", async () => {
+    const [r] = await withRelays(fleet, async (relay) => {
+      const target = `127.0.0.1:${relay.port}`;
+      const first = await reader.readPlanned(target, null);
+      const c0 = relay.count();
+      fleet.clock.advance(HOUR_MS);
+      const steady = await reader.readPlanned(target, first.plan);
+      const c1 = relay.count();
+      fleet.clock.advance(HOUR_MS);
+      const meters = await reader.readPlanned(target, steady.plan, { scope: "meters" });
+      const c2 = relay.count();
+      const reference = await reader.read(target);
+      const bytes = (a: typeof c0, b: typeof c0) => b.upBytes + b.downBytes - a.upBytes - a.downBytes;
+      return { meters, reference, steadyBytes: bytes(c0, c1), meterBytes: bytes(c1, c2) };
+    });
+    if (!r) throw new Error("no device");
+    expect(r.meters.kind).toBe("meters");
+    expect(r.meters.reading.meters).toEqual(r.reference.meters);
+    expect(r.meters.reading.identity).toEqual(r.reference.identity);
+    expect(r.meterBytes).toBeLessThan(r.steadyBytes);
+  });
+
+  it("poll a fleet with the stored plans: full readings first, steady ones after", async () => {
+    const plans = new Map<string, string>();
+    const kinds: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      for await (const r of reader.pollPlanned([`127.0.0.1:${fleet.firstPort}-${fleet.lastPort}`], {
+        concurrency: 4,
+        planFor: (t) => plans.get(t) ?? null,
+      })) {
+        if (!r.planned) throw r.error;
+        kinds.push(`${round}:${r.planned.kind}`);
+        if (r.planned.plan) plans.set(r.target, serializePollPlan(r.planned.plan));
+      }
+      fleet.clock.advance(HOUR_MS);
+    }
+    expect(kinds.sort()).toEqual([
+      ...fleet.devices.map(() => "0:full"),
+      ...fleet.devices.map(() => "1:steady"),
+    ]);
+  });
+
   it("falls back to a full reading for a plan of another version, a corrupt plan, another address and a day-old plan", async () => {
     const d = fleet.devices[1];
     if (!d) throw new Error("no device");
