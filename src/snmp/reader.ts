@@ -539,11 +539,12 @@ export class PrinterReader {
     const total = countTargets(targets, expandOptions);
     const queue = expandTargets(targets, expandOptions);
     const concurrency = Math.max(1, Math.floor(options.concurrency ?? 64));
-    // Every in-flight reading listens for abort: one internal signal, sized for them all,
+    // Every in-flight reading listens for abort (its session and up to three parallel calls):
+    // one internal signal, sized for them all,
     // linked once to the caller's.
     const userSignal = options.abortSignal;
     const internal = new AbortController();
-    setMaxListeners(concurrency * 2 + 16, internal.signal);
+    setMaxListeners(concurrency * 4 + 16, internal.signal);
     const forwardAbort = () => internal.abort();
     userSignal?.addEventListener("abort", forwardAbort, { once: true });
     if (userSignal?.aborted) internal.abort();
