@@ -73,9 +73,8 @@ describe("the agent's poll plans", () => {
     for (const d of w.fleet.devices) {
       const latest = second.outbox.latestReading(d.serial ?? "");
       expect(latest?.readAtMs).toBe(summary.atMs);
-      const life = (latest?.reading as { meters: { name: string; value: number }[] }).meters.find(
-        (m) => m.name === "Marker Life Count",
-      );
+      const reading = latest?.reading as { meters: { name: string; value: number }[] } | undefined;
+      const life = reading?.meters.find((m) => m.name === "Marker Life Count");
       expect(life?.value).toBe(d.truth()?.lifeCount);
     }
   });
