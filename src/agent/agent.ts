@@ -380,6 +380,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       // A plan the agent cannot read is worth a warning; the others are how plans work.
       if (f.code === "planVersion" || f.code === "planCorrupt")
         this.#log.warn(detail, "stored poll plan unusable; full reading");
+      // The daily discovery is routine: one line per device a day only at debug.
+      else if (f.code === "planExpired") this.#log.debug(detail, "full discovery reading due");
       else this.#log.info(detail, "full reading instead of a steady poll");
     }
     return planned.plan ? serializePollPlan(planned.plan) : null;
