@@ -9,7 +9,9 @@ import { EventEmitter, setMaxListeners } from "node:events";
 import type { RequestListener } from "node:http";
 import { hostname } from "node:os";
 import { AbortError, type SdkError, SnmpError, StorageError } from "../errors.js";
-import { PrinterReader } from "../snmp/reader.js";
+import type { DeviceReading } from "../snmp/mib/reading.js";
+import { type PollScope, serializePollPlan } from "../snmp/poll-plan.js";
+import { type PlannedReading, PrinterReader } from "../snmp/reader.js";
 import { CommunicationClient } from "../soap/client.js";
 import type {
   ClientConfiguration,
@@ -340,7 +342,46 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   #createReader(): AgentReader {
-    return readerForDevices(this.config.devices);
+    return readerForDevices(this.config.devices, {
+      fullReadingEveryMs: this.config.schedule.fullReadingEveryMs,
+      now: () => this.clock.now(),
+    });
+  }
+
+  /**
+   * Reads `targets` with each device's stored poll plan when the reader can (one GET of what
+   * changes; `scope` `meters`: the billing meters only), else with full readings.
+   */
+  #readTargets(
+    targets: readonly string[],
+    scope: PollScope,
+  ): AsyncIterable<{
+    target: string;
+    reading?: DeviceReading | undefined;
+    planned?: PlannedReading | undefined;
+    error?: SdkError | undefined;
+  }> {
+    const reader = this.#reader as AgentReader;
+    const options = { concurrency: this.config.devices.concurrency, abortSignal: this.#abort.signal };
+    if (!reader.pollPlanned) return reader.poll(targets, options);
+    const devices = this.devices;
+    return reader.pollPlanned(targets, { ...options, scope, planFor: (t) => devices.pollPlan(t) });
+  }
+
+  /** The plan to store with the device after `planned` (undefined: the reader has no plans). */
+  #planToStore(target: string, planned: PlannedReading | undefined): string | null | undefined {
+    if (!planned) return undefined;
+    const f = planned.fallback;
+    if (f && f.code !== "noPlan") {
+      const detail = { target, reason: f.code, detail: f.message };
+      // A plan the agent cannot read is worth a warning; the others are how plans work.
+      if (f.code === "planVersion" || f.code === "planCorrupt")
+        this.#log.warn(detail, "stored poll plan unusable; full reading");
+      // The daily discovery is routine: one line per device a day only at debug.
+      else if (f.code === "planExpired") this.#log.debug(detail, "full discovery reading due");
+      else this.#log.info(detail, "full reading instead of a steady poll");
+    }
+    return planned.plan ? serializePollPlan(planned.plan) : null;
   }
 
   #uncommitted: OutboxEntry[] = [];
@@ -530,7 +571,6 @@ export class Agent extends EventEmitter<AgentEvents> {
   // ----- polling -----
 
   async #poll(): Promise<PollSummary> {
-    const reader = this.#reader as AgentReader;
     const devices = this.devices;
     const atMs = this.clock.now();
     const summary: PollSummary = {
@@ -549,10 +589,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     };
     const newDevices: DeviceInfo[] = [];
     const signal = this.#abort.signal;
-    for await (const r of reader.poll(this.config.devices.targets, {
-      concurrency: this.config.devices.concurrency,
-      abortSignal: signal,
-    })) {
+    for await (const r of this.#readTargets(this.config.devices.targets, "all")) {
       summary.targets++;
       if (signal.aborted) break;
       if (!r.reading) {
@@ -593,7 +630,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         );
         continue;
       }
-      const outcome = this.#commitReading(polled, newDevices);
+      const outcome = this.#commitReading(polled, newDevices, this.#planToStore(r.target, r.planned));
       summary.read++;
       summary.suppliesCommitted += outcome.supplies ? 1 : 0;
     }
@@ -619,8 +656,15 @@ export class Agent extends EventEmitter<AgentEvents> {
     return summary;
   }
 
-  /** Commits one reading and what it implies (device changes, a due supplies report) in one transaction. */
-  #commitReading(polled: PolledReading, newDevices: DeviceInfo[]): { supplies: boolean } {
+  /**
+   * Commits one reading and what it implies (device changes, a due supplies report, the
+   * device's new poll plan unless `plan` is undefined) in one transaction.
+   */
+  #commitReading(
+    polled: PolledReading,
+    newDevices: DeviceInfo[],
+    plan?: string | null,
+  ): { supplies: boolean } {
     const outbox = this.outbox;
     const devices = this.devices;
     let supplies = false;
@@ -628,6 +672,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       outbox.recordReading(polled.serial, polled.address, polled.readAtMs, polled);
       const seen = devices.sighted(polled, polled.readAtMs);
       const device = seen.device;
+      if (plan !== undefined) devices.setPollPlan(polled.serial, plan);
       if (seen.kind !== "known" || !device.registered) {
         if (!newDevices.some((d) => d.serial === polled.serial)) newDevices.push(toDeviceInfo(polled));
       }
@@ -799,9 +844,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /**
-   * Answers `BillingRequest`s: fresh reads of the requested devices (concurrently, like a
-   * poll, each committed as a poll reading), else each device's newest committed reading.
-   * A billing read is committed before it is sent, at most once per serial and cycle.
+   * Answers `BillingRequest`s from each device's newest committed reading when it is younger
+   * than `schedule.billingReadMaxAge` (no SNMP); the other devices' billing meters are read
+   * (one GET of the meters of their poll plan, or a full reading without one; concurrently,
+   * each committed as a reading), else their newest reading is used. A billing read is
+   * committed before it is sent, at most once per serial and cycle.
    */
   async #answerBillingRequests(
     requests: Array<Extract<Directive, { kind: "BillingRequest" }>>,
@@ -823,17 +870,28 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     if (wanted.length === 0) return;
     const fresh = new Map<string, PolledReading>();
-    const addresses = [...new Set(wanted.map((w) => w.device.address))];
-    for await (const r of (this.#reader as AgentReader).poll(addresses, {
-      concurrency: this.config.devices.concurrency,
-      abortSignal: this.#abort.signal,
-    })) {
+    const plans = new Map<string, string | null>();
+    const now = this.clock.now();
+    const maxAgeMs = this.config.schedule.billingReadMaxAgeMs;
+    const stale = wanted.filter((w) => {
+      const latest = outbox.latestReading(w.d.serial);
+      return !latest || now - latest.readAtMs >= maxAgeMs;
+    });
+    this.#log.debug(
+      { requests: wanted.length, fromRecentReadings: wanted.length - stale.length, maxAgeMs },
+      "answering billing requests",
+    );
+    const addresses = [...new Set(stale.map((w) => w.device.address))];
+    for await (const r of addresses.length > 0 ? this.#readTargets(addresses, "meters") : []) {
       if (this.#abort.signal.aborted) throw new AbortError("billing reads stopped");
       const polled = r.reading
         ? toPolledReading(r.reading, this.clock.now(), this.config.devices.fallbackIdentity)
         : undefined;
-      if (polled) fresh.set(polled.serial, polled);
-      else
+      if (polled) {
+        fresh.set(polled.serial, polled);
+        const plan = this.#planToStore(r.target, r.planned);
+        if (plan !== undefined) plans.set(polled.serial, plan);
+      } else
         this.#log.warn(
           { target: r.target, err: r.error ? errorLine(r.error) : "no serial" },
           "fresh billing read failed",
@@ -847,6 +905,8 @@ export class Agent extends EventEmitter<AgentEvents> {
         if (reading) {
           outbox.recordReading(reading.serial, reading.address, reading.readAtMs, reading);
           this.devices.sighted(reading, reading.readAtMs);
+          const plan = plans.get(reading.serial);
+          if (plan !== undefined) this.devices.setPollPlan(reading.serial, plan);
         } else {
           reading = outbox.latestReading(d.serial)?.reading as PolledReading | undefined;
           if (!reading) {

@@ -95,8 +95,22 @@ export interface AgentConfig {
   };
   /** When things happen. */
   schedule: {
-    /** Poll interval. Default 2 h. */
+    /**
+     * Poll interval: every device is read this often — a steady poll of its poll plan (meters,
+     * status, supplies, alerts) between full readings. Default 2 h (the vendor FAQ's).
+     */
     pollIntervalMs: number;
+    /**
+     * Full discovery cadence: a device's poll is a full reading (every table walked, a new poll
+     * plan) when its plan is older than this; also after a reboot, a replaced device or an
+     * answer that does not fit the plan. Default 1 d; at least `pollIntervalMs`.
+     */
+    fullReadingEveryMs: number;
+    /**
+     * A billing request is answered from the device's newest reading when it is younger than
+     * this; otherwise only the billing meters are read. Default `pollIntervalMs`.
+     */
+    billingReadMaxAgeMs: number;
     /** Daily transmission window (UTC). Default 01:00–05:00. */
     syncWindow: TransmissionWindow;
     /** Random delay after the window opens, bounded by the window. Default 1 h. */
@@ -479,6 +493,8 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
 
   const schedIn = obj(root.schedule ?? {}, "schedule", [
     "pollInterval",
+    "fullReadingEvery",
+    "billingReadMaxAge",
     "syncWindow",
     "syncJitter",
     "retryDelay",
@@ -487,8 +503,17 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
   const windowText = str(schedIn, "syncWindow", "schedule") ?? "01:00-05:00";
   const syncWindow = parseWindow(windowText);
   if (!syncWindow) fail("schedule.syncWindow", `${show(windowText)} is not a window like "01:00-05:00"`);
+  const pollIntervalMs = duration(schedIn, "pollInterval", "schedule", 7_200_000, 100);
   const schedule: AgentConfig["schedule"] = {
-    pollIntervalMs: duration(schedIn, "pollInterval", "schedule", 7_200_000, 100),
+    pollIntervalMs,
+    fullReadingEveryMs: duration(
+      schedIn,
+      "fullReadingEvery",
+      "schedule",
+      Math.max(86_400_000, pollIntervalMs),
+      100,
+    ),
+    billingReadMaxAgeMs: duration(schedIn, "billingReadMaxAge", "schedule", pollIntervalMs, 0),
     syncWindow,
     syncJitterMs: duration(schedIn, "syncJitter", "schedule", 3_600_000, 0),
     retryDelayMs: duration(schedIn, "retryDelay", "schedule", 60_000),
@@ -496,6 +521,8 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
   };
   if (schedule.maxRetryDelayMs < schedule.retryDelayMs)
     fail("schedule.maxRetryDelay", "must not be shorter than schedule.retryDelay");
+  if (schedule.fullReadingEveryMs < schedule.pollIntervalMs)
+    fail("schedule.fullReadingEvery", "must not be shorter than schedule.pollInterval");
 
   const outIn = obj(root.outbox, "outbox", ["path", "maxEntries", "maxBytes"]);
   const outPath = str(outIn, "path", "outbox", true);

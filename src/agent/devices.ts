@@ -122,6 +122,24 @@ export class DeviceRegistry {
     this.#db = connectionOf(outbox);
   }
 
+  /**
+   * The stored poll plan (JSON text, see `serializePollPlan`) of the device answering at
+   * `address` (`host:port`), null when none is stored or no device is known there.
+   */
+  pollPlan(address: string): string | null {
+    const row = this.#db
+      .prepare(
+        "SELECT poll_plan FROM devices WHERE address = ? AND state IN ('ok', 'silent') ORDER BY last_ok_at DESC LIMIT 1",
+      )
+      .get(address) as { poll_plan: string | null } | undefined;
+    return row?.poll_plan ?? null;
+  }
+
+  /** Stores (or, with null, drops) the poll plan of a device, run inside the reading's commit. */
+  setPollPlan(serial: string, plan: string | null): void {
+    this.#db.prepare("UPDATE devices SET poll_plan = ? WHERE serial = ?").run(plan, serial);
+  }
+
   /** Every device, by serial. */
   list(): KnownDevice[] {
     return (this.#db.prepare("SELECT * FROM devices ORDER BY serial").all() as DeviceRow[]).map(fromRow);

@@ -264,5 +264,18 @@ export function observeReader(
         yield r;
       }
     },
+    // Poll plans pass through: an observed reader still polls with one GET per device.
+    ...(reader.pollPlanned && {
+      async *pollPlanned(
+        targets: readonly string[],
+        options: Parameters<NonNullable<AgentReader["pollPlanned"]>>[1],
+      ) {
+        // Called on `reader` (a method of it), never detached from it.
+        for await (const r of reader.pollPlanned?.(targets, options) ?? []) {
+          onResult(r.error);
+          yield r;
+        }
+      },
+    }),
   };
 }

@@ -74,7 +74,13 @@ CREATE TABLE IF NOT EXISTS quarantine (
 `;
 
 /** The migration ladder: step `i` takes a file from `user_version` `i` to `i + 1`. */
-const MIGRATIONS: readonly string[] = [SCHEMA_V1];
+/**
+ * Version 2: each device keeps its SNMP poll plan (`PollPlan` JSON, see src/snmp/poll-plan.ts),
+ * so a restarted agent — `--once` included — polls it with one GET instead of a full reading.
+ */
+const SCHEMA_V2 = "ALTER TABLE devices ADD COLUMN poll_plan TEXT;";
+
+const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];
 
 /** The schema version this release writes (`PRAGMA user_version`). */
 export const OUTBOX_SCHEMA_VERSION: number = MIGRATIONS.length;

@@ -6,7 +6,8 @@
  */
 import type { SdkError } from "../errors.js";
 import type { DeviceReading } from "../snmp/mib/reading.js";
-import type { PrinterReader } from "../snmp/reader.js";
+import type { PollPlan, PollScope } from "../snmp/poll-plan.js";
+import type { PlannedReading, PrinterReader } from "../snmp/reader.js";
 import type { CommunicationClient } from "../soap/client.js";
 import type {
   Ack,
@@ -60,6 +61,31 @@ export interface AgentReader {
     target: string;
     /** The reading, when the device answered. */
     reading?: DeviceReading | undefined;
+    /** Why it could not be read, otherwise. */
+    error?: SdkError | undefined;
+  }>;
+  /**
+   * Reads many devices with their stored poll plans (see {@link PrinterReader.pollPlanned}):
+   * one GET of what changes per device, a full reading when the plan is missing, a day old or
+   * does not fit. The agent uses it when present (for polls and for meters-only billing
+   * reads) and stores each outcome's plan with the device; readers without it are polled
+   * with {@link AgentReader.poll}.
+   */
+  pollPlanned?(
+    targets: readonly string[],
+    options: {
+      concurrency?: number;
+      abortSignal?: AbortSignal;
+      planFor: (target: string) => PollPlan | string | null;
+      scope?: PollScope;
+    },
+  ): AsyncIterable<{
+    /** The target (`host:port`). */
+    target: string;
+    /** The reading, when the device answered. */
+    reading?: DeviceReading | undefined;
+    /** How it was read (full or steady, why full) and the plan to store. */
+    planned?: PlannedReading | undefined;
     /** Why it could not be read, otherwise. */
     error?: SdkError | undefined;
   }>;

@@ -4,13 +4,19 @@
  * a site under the default schedule. Pure: report in, string out.
  * @module
  */
-import { comparedBytes, type ImpactReport, type ImpactTransaction } from "./model.js";
+import {
+  comparedBytes,
+  type ImpactReport,
+  type ImpactTransaction,
+  type SnmpPollMeasurement,
+} from "./model.js";
 import { formatImpactTable, judgeImpact, tlsSummary } from "./table.js";
 import {
   DEFAULT_SCHEDULE,
   formatBytes,
   type SiteTraffic,
   siteTraffic,
+  snmpPerDevicePerDay,
   type TrafficSchedule,
 } from "./traffic.js";
 import { vendorBytes } from "./vendor.js";
@@ -158,6 +164,20 @@ function logSpace(from: number, to: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => 10 ** (a + ((b - a) * i) / (n - 1)));
 }
 
+const SNMP_NOT_MEASURED =
+  "SNMP: not measured in this run (no simulated printer was polled), so the SNMP column is left empty and the totals are SOAP only.";
+
+/** Both polls in one sentence: the full reading, the steady poll, and what a device costs a day. */
+function snmpSentence(snmp: SnmpPollMeasurement, schedule: TrafficSchedule): string {
+  const daily = snmpPerDevicePerDay(snmp, schedule);
+  const full = `one full reading of one device (${escapeHtml(snmp.device)}) = ${snmp.requestBytes + snmp.responseBytes} B of UDP payload (${snmp.requestBytes} B out, ${snmp.responseBytes} B back, ${snmp.datagrams} datagrams)`;
+  const hours = schedule.pollIntervalMs / 3_600_000;
+  if (!snmp.steady)
+    return `SNMP: ${full}, every ${hours} h (${formatBytes(daily.bytesPerDevicePerDay)} per device per day).`;
+  const s = snmp.steady;
+  return `SNMP: ${full}, ${daily.fullReadingsPerDay} a day; one steady poll (a GET of the device's poll plan) = ${s.requestBytes + s.responseBytes} B (${s.requestBytes} B out, ${s.responseBytes} B back, ${s.datagrams} datagrams), the other ${daily.pollsPerDay - daily.fullReadingsPerDay} polls of the day (every ${hours} h): ${formatBytes(daily.bytesPerDevicePerDay)} per device per day.`;
+}
+
 /** The traffic table's rows: one per measured site size. */
 export function trafficRows(
   report: ImpactReport,
@@ -189,9 +209,7 @@ export function renderImpactHtml(report: ImpactReport, options: ImpactHtmlOption
       return `<section class="chart"><h3>${escapeHtml(t.vendorRow)}</h3><p class="sub">${escapeHtml(t.operation)} ${t.message} · ${escapeHtml(status)}</p>${renderTransactionChart(t)}</section>`;
     })
     .join("\n");
-  const snmpNote = report.snmp
-    ? `SNMP: one full poll of one device (${escapeHtml(report.snmp.device)}) = ${report.snmp.requestBytes + report.snmp.responseBytes} B of UDP payload (${report.snmp.requestBytes} B out, ${report.snmp.responseBytes} B back, ${report.snmp.datagrams} datagrams), every ${schedule.pollIntervalMs / 3_600_000} h.`
-    : "SNMP: not measured in this run (no simulated printer was polled), so the SNMP column is left empty and the totals are SOAP only.";
+  const snmpNote = report.snmp ? snmpSentence(report.snmp, schedule) : SNMP_NOT_MEASURED;
   const tlsLine = tlsSummary(report)?.replace(/; reported separately, not in the figures above$/, "");
   const rows = trafficRows(report, schedule)
     .map(

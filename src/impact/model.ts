@@ -3,6 +3,13 @@
  * are read by outside tools: extend, never rename.
  * @module
  */
+import {
+  DEFAULT_SCHEDULE,
+  type SiteTraffic,
+  siteTraffic,
+  snmpPerDevicePerDay,
+  type TrafficSchedule,
+} from "./traffic.js";
 import type { ImpactMessage, ImpactOperation, LinearSize } from "./vendor.js";
 
 /** Signature algorithms the measurement can sign with (the WS-Security signer's names). */
@@ -73,16 +80,26 @@ export interface ImpactRunOptions {
   seed: number;
 }
 
-/** UDP payload bytes of one full SNMP poll of one device, measured against a simulated printer. */
-export interface SnmpPollMeasurement {
+/** UDP payload bytes of one SNMP exchange with one device. */
+export interface SnmpBytes {
   /** Manager → agent UDP payload bytes. */
   requestBytes: number;
   /** Agent → manager UDP payload bytes. */
   responseBytes: number;
   /** UDP datagrams both ways. */
   datagrams: number;
+}
+
+/**
+ * UDP payload bytes of one full SNMP poll (a discovery reading) of one device, measured
+ * against a simulated printer, and of the steady poll (one GET of the device's poll plan)
+ * that follows it when that was measured too.
+ */
+export interface SnmpPollMeasurement extends SnmpBytes {
   /** What was polled (recording name or model). */
   device: string;
+  /** The steady poll after the full reading; absent when only the full reading was measured. */
+  steady?: SnmpBytes;
 }
 
 /** Everything `measureImpact()` measured. */
@@ -95,15 +112,74 @@ export interface ImpactReport {
   snmp: SnmpPollMeasurement | null;
 }
 
+/** SNMP figures of `esol impact --json`: bytes of both polls and what they cost a device per day. */
+export interface ImpactSnmpJson {
+  /** What was polled (recording name or model). */
+  device: string;
+  /** UDP payload bytes, both directions, of one full (discovery) reading. */
+  fullReadingBytes: number;
+  /** UDP payload bytes, both directions, of one steady poll; null when not measured (every poll is then counted as full). */
+  steadyPollBytes: number | null;
+  /** Polls per device per day (every `pollIntervalMs`). */
+  pollsPerDay: number;
+  /** Of those, full readings (one a day by default; all of them when the steady poll was not measured). */
+  fullReadingsPerDay: number;
+  /** SNMP bytes per device per day. */
+  bytesPerDevicePerDay: number;
+}
+
+/** Site figures of `esol impact --json`: SOAP + SNMP per day for each measured device count. */
+export interface ImpactSiteJson {
+  /** The schedule the figures assume. */
+  schedule: TrafficSchedule;
+  /** One row per measured device count. */
+  rows: SiteTraffic[];
+}
+
+/** What `esol impact --json` prints. */
+export interface ImpactJson {
+  /** One entry per vendor row. */
+  transactions: ImpactTransaction[];
+  /** The options the run used. */
+  options: ImpactRunOptions;
+  /** SNMP bytes, or null when no poll was measured (`--no-snmp`). */
+  snmp: ImpactSnmpJson | null;
+  /** Traffic of a site per device count. */
+  site: ImpactSiteJson;
+}
+
 /**
- * The object `esol impact --json` prints: exactly `transactions` and `options`.
+ * The object `esol impact --json` prints: `transactions`, `options`, `snmp` (full reading
+ * and steady poll bytes, polls per day, bytes per device per day) and `site` (SOAP + SNMP
+ * per day for each measured device count).
+ *
+ * @throws ValidationError `INVALID_REPORT` when a vendor row the site figures need was not measured.
  * @example
  * ```ts
  * process.stdout.write(`${JSON.stringify(toImpactJson(report))}\n`);
  * ```
  */
-export function toImpactJson(report: ImpactReport): Pick<ImpactReport, "transactions" | "options"> {
-  return { transactions: report.transactions, options: report.options };
+export function toImpactJson(report: ImpactReport, schedule: TrafficSchedule = DEFAULT_SCHEDULE): ImpactJson {
+  const daily = report.snmp ? snmpPerDevicePerDay(report.snmp, schedule) : null;
+  return {
+    transactions: report.transactions,
+    options: report.options,
+    snmp:
+      report.snmp && daily
+        ? {
+            device: report.snmp.device,
+            fullReadingBytes: report.snmp.requestBytes + report.snmp.responseBytes,
+            steadyPollBytes: report.snmp.steady
+              ? report.snmp.steady.requestBytes + report.snmp.steady.responseBytes
+              : null,
+            ...daily,
+          }
+        : null,
+    site: {
+      schedule: { ...DEFAULT_SCHEDULE, ...schedule },
+      rows: report.options.devices.map((x) => siteTraffic(report, x, schedule)),
+    },
+  };
 }
 
 /** Bytes of the message a transaction compares with the vendor, for one point. */

@@ -27,8 +27,9 @@ export interface MeasureSnmpPollOptions {
 }
 
 /**
- * Polls one simulated printer once, as the agent does every 2 hours, and counts the UDP
- * payload bytes of every request and answer (retries included, if any happened).
+ * Polls one simulated printer as the agent does: a full discovery reading (once a day), then
+ * a steady poll with the poll plan it produced (every 2 hours in between), and counts the UDP
+ * payload bytes of every request and answer of each (retries included, if any happened).
  *
  * @throws ConfigError `ARG_INVALID` for a non-loopback host; the simulator's and reader's errors otherwise.
  * @example
@@ -57,16 +58,27 @@ export async function measureSnmpPoll(options: MeasureSnmpPollOptions = {}): Pro
     const relay = await startUdpRelay({ host, port: options.relayPort ?? 0, targetPort: fleet.firstPort });
     try {
       const reader = new PrinterReader({ credentials: { version: "v2c", community: "public" } });
-      await reader.read(
-        { host, port: relay.port },
-        options.abortSignal ? { abortSignal: options.abortSignal } : {},
-      );
+      const callOptions = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+      const target = { host, port: relay.port };
+      const full = await reader.readPlanned(target, null, callOptions);
       const c = relay.count();
-      return {
+      const measured: SnmpPollMeasurement = {
         requestBytes: c.upBytes,
         responseBytes: c.downBytes,
         datagrams: c.units,
         device: fleet.devices[0]?.model ?? model,
+      };
+      if (!full.plan) return measured;
+      const steady = await reader.readPlanned(target, full.plan, callOptions);
+      if (steady.kind !== "steady") return measured;
+      const s = relay.count();
+      return {
+        ...measured,
+        steady: {
+          requestBytes: s.upBytes - c.upBytes,
+          responseBytes: s.downBytes - c.downBytes,
+          datagrams: s.units - c.units,
+        },
       };
     } finally {
       await relay.close();

@@ -5,7 +5,7 @@
  */
 import { ValidationError } from "../errors.js";
 import { fitLinear } from "./fit.js";
-import type { ImpactPoint, ImpactReport, ImpactTransaction } from "./model.js";
+import type { ImpactPoint, ImpactReport, ImpactTransaction, SnmpPollMeasurement } from "./model.js";
 
 /** How often each transaction happens. */
 export interface TrafficSchedule {
@@ -17,6 +17,11 @@ export interface TrafficSchedule {
   billingCyclesPerYear: number;
   /** Supplies reports per day (0 when the supplies service is off). */
   suppliesReportsPerDay: number;
+  /**
+   * How often a device gets a full discovery reading instead of a steady poll (default
+   * 86,400,000: daily, the agent's default). Used when the steady poll was measured.
+   */
+  fullReadingEveryMs?: number;
 }
 
 /**
@@ -28,7 +33,48 @@ export const DEFAULT_SCHEDULE: Readonly<TrafficSchedule> = {
   syncsPerDay: 1,
   billingCyclesPerYear: 12,
   suppliesReportsPerDay: 1,
+  fullReadingEveryMs: 86_400_000,
 };
+
+/** SNMP polls of one device per day, and their bytes. */
+export interface SnmpDailyBytes {
+  /** Polls per day (every `pollIntervalMs`). */
+  pollsPerDay: number;
+  /** Of those, full readings: one per `fullReadingEveryMs`, or every poll when no steady poll was measured. */
+  fullReadingsPerDay: number;
+  /** UDP payload bytes per device per day, both directions. */
+  bytesPerDevicePerDay: number;
+}
+
+/**
+ * What SNMP costs one device a day: `pollsPerDay` polls, of which one per
+ * `fullReadingEveryMs` is a full reading and the others steady polls (when the steady poll
+ * was measured; otherwise every poll counts as a full reading).
+ *
+ * @example
+ * ```ts
+ * snmpPerDevicePerDay({ requestBytes: 600, responseBytes: 4600, datagrams: 10, device: "xerox",
+ *   steady: { requestBytes: 300, responseBytes: 400, datagrams: 2 } }, DEFAULT_SCHEDULE);
+ * // { pollsPerDay: 12, fullReadingsPerDay: 1, bytesPerDevicePerDay: 5200 + 11 * 700 }
+ * ```
+ */
+export function snmpPerDevicePerDay(
+  snmp: SnmpPollMeasurement,
+  schedule: TrafficSchedule = DEFAULT_SCHEDULE,
+): SnmpDailyBytes {
+  const pollsPerDay = DAY_MS / schedule.pollIntervalMs;
+  const full = snmp.requestBytes + snmp.responseBytes;
+  if (!snmp.steady)
+    return { pollsPerDay, fullReadingsPerDay: pollsPerDay, bytesPerDevicePerDay: pollsPerDay * full };
+  const everyMs = schedule.fullReadingEveryMs ?? DEFAULT_SCHEDULE.fullReadingEveryMs ?? DAY_MS;
+  const fullReadingsPerDay = Math.min(pollsPerDay, DAY_MS / everyMs);
+  const steady = snmp.steady.requestBytes + snmp.steady.responseBytes;
+  return {
+    pollsPerDay,
+    fullReadingsPerDay,
+    bytesPerDevicePerDay: Math.round(fullReadingsPerDay * full + (pollsPerDay - fullReadingsPerDay) * steady),
+  };
+}
 
 /** Which bytes to add up: HTTP (headers + body) or what the TLS socket carried. */
 export type TrafficLayer = "http" | "tls";
@@ -88,9 +134,7 @@ export function siteTraffic(
     supplies * schedule.suppliesReportsPerDay +
     (billingPerCycle * schedule.billingCyclesPerYear) / 365;
   const snmpPerDay =
-    report.snmp === null
-      ? null
-      : (DAY_MS / schedule.pollIntervalMs) * devices * (report.snmp.requestBytes + report.snmp.responseBytes);
+    report.snmp === null ? null : devices * snmpPerDevicePerDay(report.snmp, schedule).bytesPerDevicePerDay;
   const perDay = soapPerDay + (snmpPerDay ?? 0);
   const oneTime =
     ex("Registration of the client (proxy)") +

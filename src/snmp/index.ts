@@ -14,6 +14,7 @@ export * from "./mib/status.js";
 export * from "./mib/supplies.js";
 export { VarbindSet } from "./mib/values.js";
 export * from "./mib/vendor-identity.js";
+export * from "./poll-plan.js";
 export * from "./reader.js";
 export * from "./session.js";
 export * from "./targets.js";

@@ -593,6 +593,38 @@ export class SnmpSession {
   }
 
   /**
+   * GETNEXTs `oids`: the answer has one varbind per OID, in order, each the first object
+   * after the one asked (`EndOfMibView` past the end; an SNMPv1 `noSuchName` for a single
+   * OID is answered as `EndOfMibView` too). Longer lists are split like {@link SnmpSession.get}.
+   */
+  async getNext(oids: readonly string[], options: SnmpCallOptions = {}): Promise<Varbind[]> {
+    for (const oid of oids)
+      if (!OID_RE.test(oid)) throw new ConfigError("SNMP_BAD_OID", `"${oid}" is not a dotted OID`);
+    const out: Varbind[] = [];
+    for (let i = 0; i < oids.length; i += this.maxVarbindsPerRequest) {
+      const chunk = oids.slice(i, i + this.maxVarbindsPerRequest);
+      try {
+        const vbs = await this.request<NetSnmpVarbind[]>(
+          "GETNEXT",
+          (s, cb) => s.getNext(chunk, cb),
+          options.abortSignal,
+        );
+        this.stats.varbindsReceived += vbs.length;
+        out.push(...vbs.map(fromNetSnmp));
+      } catch (err) {
+        if (err instanceof AbortError) throw err;
+        const f = classify(err);
+        if (f.kind === "status" && f.status === snmp.ErrorStatus.NoSuchName && chunk.length === 1) {
+          out.push({ oid: chunk[0] ?? "", type: "EndOfMibView", value: null });
+          continue;
+        }
+        throw toSdkError(err, this.target, "GETNEXT", this.timeoutFacts());
+      }
+    }
+    return out;
+  }
+
+  /**
    * Walks one subtree, yielding its varbinds in OID order. Throws an {@link SnmpError}
    * when the agent answers out of order (`SNMP_WALK_NOT_INCREASING`) or the subtree
    * exceeds `maxRowsPerTable` (`SNMP_TABLE_TOO_LARGE`).

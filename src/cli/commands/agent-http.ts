@@ -20,9 +20,18 @@ export async function agentWithHttp(
   create: (options: Pick<AgentOptions, "reader">) => Agent,
 ): Promise<{ agent: Agent; http: AgentHttpServer | undefined }> {
   let metrics: AgentMetrics | undefined;
+  let created: Agent | undefined;
   const d = config.devices;
-  const reader = observeReader(readerForDevices(d), (err) => metrics?.observeRead(err));
+  const reader = observeReader(
+    readerForDevices(d, {
+      fullReadingEveryMs: config.schedule.fullReadingEveryMs,
+      // Poll plans age on the agent's clock (`--clock-rate` included), as the Agent's own reader does.
+      now: () => (created ? created.clock.now() : Date.now()),
+    }),
+    (err) => metrics?.observeRead(err),
+  );
   const agent = create({ reader });
+  created = agent;
   metrics = agentMetrics(agent);
   if (flags.http === undefined) return { agent, http: undefined };
   const http = await startAgentHttpServer(agent, parseListenAddress(flags.http), { metrics });

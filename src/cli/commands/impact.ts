@@ -14,6 +14,7 @@ import {
   measureSnmpPoll,
   renderImpactHtml,
   type SnmpPollMeasurement,
+  snmpPerDevicePerDay,
   toImpactJson,
 } from "../../impact/index.js";
 import { action } from "../action.js";
@@ -69,9 +70,9 @@ export function registerImpact(program: Command): void {
     .option("--devices <list>", "device counts, comma-separated", "1,10,100,1000")
     .addHelpText(
       "after",
-      "\nExamples:\n  esol impact                                  # table: ours vs the vendor's formulas at 1, 10, 100, 1000 devices\n  esol impact --devices 1,10,100 --json        # one JSON object { transactions, options }\n  esol impact --html impact.html               # self-contained page with charts and site traffic\n  esol impact --alg rsa-sha256 --key-ref bst   # what RSA with an embedded certificate costs",
+      "\nExamples:\n  esol impact                                  # table: ours vs the vendor's formulas at 1, 10, 100, 1000 devices\n  esol impact --devices 1,10,100 --json        # one JSON object { transactions, options, snmp, site }\n  esol impact --html impact.html               # self-contained page with charts and site traffic\n  esol impact --alg rsa-sha256 --key-ref bst   # what RSA with an embedded certificate costs",
     )
-    .option("--json", "print one JSON object { transactions, options }")
+    .option("--json", "print one JSON object { transactions, options, snmp, site }")
     .option("--html <file>", "write a self-contained HTML page with charts and site traffic")
     .option("--no-gzip", "send request bodies uncompressed")
     .option(
@@ -147,7 +148,9 @@ export function registerImpact(program: Command): void {
         }
         let out = formatImpactTable(report);
         if (snmp) {
-          out += `SNMP: one poll of one device (${snmp.device}) = ${snmp.requestBytes} B out + ${snmp.responseBytes} B back (UDP payload, ${snmp.datagrams} datagrams)\n`;
+          out += `SNMP: one full reading of one device (${snmp.device}) = ${snmp.requestBytes} B out + ${snmp.responseBytes} B back (UDP payload, ${snmp.datagrams} datagrams)\n`;
+          if (snmp.steady)
+            out += `SNMP: one steady poll (poll plan) = ${snmp.steady.requestBytes} B out + ${snmp.steady.responseBytes} B back (${snmp.steady.datagrams} datagrams); ${snmpPerDevicePerDay(snmp).bytesPerDevicePerDay} B per device per day\n`;
         }
         const over = judgeImpact(report).filter((v) => v.overAt.length > 0);
         for (const v of over) out += `above the vendor: ${v.vendorRow} at x = ${v.overAt.join(", ")}\n`;

@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runEsol, spawnEsol, waitForLine } from "../../helpers/esol.js";
 import { testIdentity } from "../../helpers/keys.js";
@@ -98,6 +99,32 @@ describe("esol agent / esol demo", () => {
       parked: [],
       quarantined: [],
     });
+  });
+
+  it("keeps each device's poll plan in the outbox file, so the next --once polls with it (same discovery)", async () => {
+    const plans = () => {
+      const db = new Database(join(dir, "esol-agent.db"), { readonly: true });
+      try {
+        return (
+          db.prepare("SELECT serial, poll_plan FROM devices ORDER BY serial").all() as {
+            serial: string;
+            poll_plan: string | null;
+          }[]
+        ).map((r) => ({
+          serial: r.serial,
+          discoveredAt: r.poll_plan ? JSON.parse(r.poll_plan).discoveredAt : null,
+        }));
+      } finally {
+        db.close();
+      }
+    };
+    const before = plans();
+    expect(before).toHaveLength(3);
+    expect(before.every((p) => typeof p.discoveredAt === "string")).toBe(true);
+    const r = await run(["agent", "--config", join(dir, "agent.json"), "--once"]);
+    expect(r.code).toBe(0);
+    // A steady poll keeps the plan's discovery time; a full reading would have renewed it.
+    expect(plans()).toEqual(before);
   });
 
   it("runs until SIGTERM, printing `started` when ready, and stops cleanly", async () => {

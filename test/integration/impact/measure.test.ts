@@ -80,12 +80,17 @@ describe("measureImpact against the real reference server", () => {
 });
 
 describe("measureSnmpPoll", () => {
-  it("counts the UDP payload of one full poll of a simulated Xerox both ways", async () => {
+  it("counts the UDP payload of one full poll of a simulated Xerox both ways, and of the steady poll after it", async () => {
     const snmp = await measureSnmpPoll();
     expect(snmp.device).toBe("xerox");
     expect(snmp.datagrams).toBeGreaterThanOrEqual(4);
     expect(snmp.datagrams % 2).toBe(0); // every request answered
     expect(snmp.responseBytes).toBeGreaterThan(snmp.requestBytes);
+    // One GET and its answer, a quarter of the full reading at most.
+    expect(snmp.steady?.datagrams).toBe(2);
+    const steady = (snmp.steady?.requestBytes ?? 0) + (snmp.steady?.responseBytes ?? 0);
+    expect(steady).toBeGreaterThan(0);
+    expect(steady).toBeLessThanOrEqual(0.25 * (snmp.requestBytes + snmp.responseBytes));
   });
 });
 
@@ -97,13 +102,27 @@ describe("esol impact", () => {
       timeout: 120_000,
     });
 
-  it("prints one JSON object with transactions and options", () => {
+  it("prints one JSON object with transactions, options, the SNMP polls and the site per day", () => {
     const r = run("--devices", "1,2", "--json");
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     const json = JSON.parse(lines[0]!);
-    expect(Object.keys(json)).toEqual(["transactions", "options"]);
+    expect(Object.keys(json)).toEqual(["transactions", "options", "snmp", "site"]);
+    expect(json.snmp.device).toBe("xerox");
+    expect(json.snmp.steadyPollBytes).toBeLessThanOrEqual(0.25 * json.snmp.fullReadingBytes);
+    expect(json.snmp).toMatchObject({ pollsPerDay: 12, fullReadingsPerDay: 1 });
+    expect(json.snmp.bytesPerDevicePerDay).toBe(json.snmp.fullReadingBytes + 11 * json.snmp.steadyPollBytes);
+    expect(json.site.rows.map((row: { devices: number }) => row.devices)).toEqual([1, 2]);
+    for (const row of json.site.rows as {
+      devices: number;
+      snmpPerDay: number;
+      soapPerDay: number;
+      perDay: number;
+    }[]) {
+      expect(row.snmpPerDay).toBe(row.devices * json.snmp.bytesPerDevicePerDay);
+      expect(row.perDay).toBe(row.soapPerDay + row.snmpPerDay);
+    }
     const billing = json.transactions.find(
       (t: { vendorRow: string }) => t.vendorRow === "Billing Transaction Response",
     );

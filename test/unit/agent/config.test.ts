@@ -30,6 +30,8 @@ describe("agent config", () => {
   it("fills defaults: polls every 2 h, syncs in 01:00-05:00, resolves the outbox path", () => {
     const c = parseAgentConfig(minimal(), { baseDir: "/srv/esol" });
     expect(c.schedule.pollIntervalMs).toBe(7_200_000);
+    expect(c.schedule.fullReadingEveryMs).toBe(86_400_000);
+    expect(c.schedule.billingReadMaxAgeMs).toBe(7_200_000);
     expect(c.schedule.syncWindow).toEqual({ startMinute: 60, endMinute: 300 });
     expect(c.outbox.path).toBe("/srv/esol/outbox.db");
     expect(c.devices.profiles).toEqual([{ credentials: [{ version: "v2c", community: "public" }] }]);
@@ -44,6 +46,19 @@ describe("agent config", () => {
     });
     expect(c.schedule.pollIntervalMs).toBe(30_000);
     expect(c.schedule.syncJitterMs).toBe(500);
+    expect(c.schedule.billingReadMaxAgeMs).toBe(30_000);
+  });
+
+  it("takes the full discovery cadence and the billing read age per kind", () => {
+    const c = parseAgentConfig({
+      ...minimal(),
+      schedule: { pollInterval: "1h", fullReadingEvery: "12h", billingReadMaxAge: "30m" },
+    });
+    expect(c.schedule.fullReadingEveryMs).toBe(43_200_000);
+    expect(c.schedule.billingReadMaxAgeMs).toBe(1_800_000);
+    expect(
+      errorOf({ ...minimal(), schedule: { pollInterval: "2h", fullReadingEvery: "1h" } }).message,
+    ).toMatch(/^schedule\.fullReadingEvery: must not be shorter than schedule\.pollInterval/);
   });
 
   it("names the field of a bad CIDR target", () => {

@@ -28,9 +28,11 @@ describe("impact table", () => {
     expect(v.find((x) => x.vendorRow === "Sync Request")!.slopeRatio).toBeNull();
   });
 
-  it("prints JSON with exactly transactions and options", () => {
+  it("prints JSON with transactions, options, snmp (null when not measured) and the site per device count", () => {
     const json = JSON.parse(JSON.stringify(toImpactJson(sampleReport())));
-    expect(Object.keys(json)).toEqual(["transactions", "options"]);
+    expect(Object.keys(json)).toEqual(["transactions", "options", "snmp", "site"]);
+    expect(json.snmp).toBeNull();
+    expect(json.site.rows.map((r: { devices: number }) => r.devices)).toEqual(sampleReport().options.devices);
     expect(json.transactions[6]).toMatchObject({
       operation: "SubmitBillingReads",
       vendorRow: "Billing Transaction Response",

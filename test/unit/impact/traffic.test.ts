@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../src/errors.js";
-import { DEFAULT_SCHEDULE, exchangeBytes, formatBytes, siteTraffic } from "../../../src/impact/traffic.js";
+import {
+  DEFAULT_SCHEDULE,
+  exchangeBytes,
+  formatBytes,
+  siteTraffic,
+  snmpPerDevicePerDay,
+} from "../../../src/impact/traffic.js";
 import { sampleReport } from "./sample-report.js";
 
 describe("site traffic", () => {
@@ -27,6 +33,27 @@ describe("site traffic", () => {
     expect(t.perDay).toBe(t.soapPerDay + 12 * 100 * 2000);
     // soapPerDay is rounded, so allow its rounding times 30 days.
     expect(Math.abs(t.perMonth - (t.soapPerDay + 2_400_000) * (365 / 12))).toBeLessThan(31);
+  });
+
+  it("counts one full reading a day and steady polls for the rest when the steady poll was measured", () => {
+    const report = {
+      ...sampleReport(),
+      snmp: {
+        requestBytes: 300,
+        responseBytes: 1700,
+        datagrams: 8,
+        device: "sim",
+        steady: { requestBytes: 100, responseBytes: 150, datagrams: 2 },
+      },
+    };
+    expect(snmpPerDevicePerDay(report.snmp)).toEqual({
+      pollsPerDay: 12,
+      fullReadingsPerDay: 1,
+      bytesPerDevicePerDay: 2000 + 11 * 250,
+    });
+    expect(siteTraffic(report, 100).snmpPerDay).toBe(100 * (2000 + 11 * 250));
+    const hourlyFull = { ...DEFAULT_SCHEDULE, fullReadingEveryMs: 3_600_000 };
+    expect(snmpPerDevicePerDay(report.snmp, hourlyFull).bytesPerDevicePerDay).toBe(12 * 2000);
   });
 
   it("interpolates a device count that was not measured from the fitted line", () => {
