@@ -13,10 +13,10 @@ import type { ServerLogger } from "./server.js";
 import type { SignaturePolicy } from "./signers.js";
 import type { AckCounts, StoreBackend, StorePolicy, SyncDirectives } from "./store.js";
 import {
+  refuseFutureReads,
   validateRegisterDevices,
   validateRegisterProxy,
   validateReportSyncStatus,
-  refuseFutureReads,
   validateSubmitBillingReads,
   validateSubmitSuppliesReport,
   validateSync,

@@ -87,7 +87,12 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
     const supplies = await client.submitSuppliesReport({
       proxyId: "p1",
       reports: [
-        { key: "supplies-key-1", serial: "SN-1", readAt: new Date("2026-11-25T09:30:00Z"), supplies: [{ index: "1", level: -2 }] },
+        {
+          key: "supplies-key-1",
+          serial: "SN-1",
+          readAt: new Date("2026-11-25T09:30:00Z"),
+          supplies: [{ index: "1", level: -2 }],
+        },
       ],
     });
     expect(supplies).toMatchObject({ accepted: 1 });
