@@ -9,6 +9,12 @@ export {
   type CommunicationClientOptions,
   type ResolvedClientConfig,
 } from "./client.js";
+export {
+  type SoapCall,
+  type SoapClientOptions,
+  SoapEndpoint,
+  type SoapParsed,
+} from "./endpoint.js";
 export { SERVICE_NAMESPACE, SOAP11_NAMESPACE } from "./envelope.js";
 export type * from "./models.js";
 export type * from "./security.js";
