@@ -18,6 +18,7 @@ export type Part =
   | "agent"
   | "server"
   | "impact"
+  | "codegen"
   | "cli"
   | "index";
 
@@ -35,7 +36,8 @@ export const ALLOWED: Readonly<Record<Part, readonly Part[]>> = {
   agent: ["errors", "snmp", "soap", "wssec"],
   server: ["errors", "soap", "wssec"],
   impact: ["errors", "snmp", "soap", "wssec", "sim", "server"],
-  cli: ["errors", "snmp", "soap", "wssec", "sim", "agent", "server", "impact"],
+  codegen: ["errors", "soap"],
+  cli: ["errors", "snmp", "soap", "wssec", "sim", "agent", "server", "impact", "codegen"],
   index: ["errors", "snmp", "soap", "wssec", "agent"],
 };
 
