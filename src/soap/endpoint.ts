@@ -137,6 +137,11 @@ export interface SoapCall<T, Op extends string = string> {
   parse(text: string, status: number): SoapParsed;
   /** Decodes the response body of a 2xx answer (after `verifyResponse`), e.g. into public models. */
   decode(body: unknown): T;
+  /**
+   * The operation has no output message (WSDL 1.1 §2.4.1 one-way, or an output without
+   * parts): a 2xx answer without a body is its success, decoded from `{}`.
+   */
+  emptyAnswerOk?: boolean;
 }
 
 /**
@@ -345,6 +350,7 @@ export class SoapEndpoint<Op extends string = string> {
     const looksXml = /xml/i.test(contentType) || responseText.trimStart().startsWith("<");
     const retryAfterMs = parseRetryAfter(headerValue(response.headers["retry-after"]), Date.now());
     const ok = status >= 200 && status < 300;
+    if (ok && request.emptyAnswerOk && responseText.trim() === "") return { body: {}, status };
     if (looksXml && responseText.length > 0) {
       let parsed: SoapParsed | undefined;
       try {

@@ -355,7 +355,9 @@ export function decodeResponse(
     return { kind: "fault", fault: faultToError(fault, status, context) };
   }
   if (!op.output) return { kind: "response", body: {} };
-  if (!matches(op.output, first)) {
+  // Lenient on the namespace of the response element (servers disagree on the rpc/literal
+  // wrapper's namespace when soap:body gives none), strict on its name.
+  if ((first.localName ?? first.nodeName) !== op.output.local) {
     throw new TransportError(
       "BAD_RESPONSE",
       `expected ${op.output.local} in the Body, the server answered ${first.localName ?? first.nodeName}`,
@@ -423,6 +425,7 @@ export class SoapModelClient<Op extends string = string> {
         parse: (text, status) =>
           decodeResponse(model, operation, text, status, { signingCertificatePem: security?.certificatePem }),
         decode: (body) => body as T,
+        emptyAnswerOk: op.output === null,
       },
       options,
     );
