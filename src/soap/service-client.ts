@@ -408,7 +408,7 @@ export class SoapModelClient<Op extends string = string> {
    * DeclaredFaultError (`SOAP_DECLARED_FAULT`) for a declared fault; and what
    * {@link SoapEndpoint.call} throws.
    */
-  call<T extends object>(
+  async call<T extends object>(
     operation: Op,
     input: unknown,
     options: CallOptions = {},
