@@ -99,11 +99,10 @@ describe("xsd:long and xsd:dateTime (agresso-timesheet)", () => {
     expect(server.received.at(-1)).toContain(
       "<n1:input><n1:DateTimeFrom>2026-11-30T21:00:00.123Z</n1:DateTimeFrom><n1:DateTimeTo>2026-12-06T23:59:59+13:00</n1:DateTimeTo><n1:ResourceId>R1</n1:ResourceId></n1:input>",
     );
-    const period = (
-      result?.GetTimesheetResult as { PeriodList: { PeriodType: Array<Record<string, unknown>> } }
-    ).PeriodList.PeriodType[0];
+    type Timesheet = { PeriodList: { PeriodType: Array<Record<string, unknown>> } };
+    const period = (result as { GetTimesheetResult: Timesheet }).GetTimesheetResult.PeriodList.PeriodType[0];
     expect(period).toMatchObject({ PeriodId: 3, DateFrom: "2026-11-30T00:00:00+13:00" });
-    const entry = (period?.EntryList as { Entry: Array<Record<string, unknown>> }).Entry[0];
+    const entry = (period as { EntryList: { Entry: Array<Record<string, unknown>> } }).EntryList.Entry[0];
     expect(entry?.Identifier).toBe(9007199254740993n);
     expect(entry).toMatchObject({ InvValue: 0.1, Rate: 2 });
     expect(entry).not.toHaveProperty("WorkDayList");
