@@ -1,7 +1,7 @@
 /**
  * `esol codegen` as a library: reads a WSDL 1.1 description (with its imports and
  * includes), picks a SOAP 1.1 port and writes a typed client module that runs on the SDK's
- * transport ({@link SoapModelClient}).
+ * transport (`SoapModelClient` of `esolutions-sdk`).
  * @module
  */
 import { mkdir, writeFile } from "node:fs/promises";

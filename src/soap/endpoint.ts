@@ -120,7 +120,23 @@ export interface ResolvedClientConfig {
  * What an answer envelope held, as read by {@link SoapCall.parse}: a fault (already the
  * error the caller sees) or the response body, not yet decoded.
  */
-export type SoapParsed = { kind: "fault"; fault: SoapFaultError } | { kind: "response"; body: unknown };
+export type SoapParsed = SoapParsedFault | SoapParsedResponse;
+
+/** A fault, as {@link SoapCall.parse} read it. */
+export interface SoapParsedFault {
+  /** Discriminator. */
+  kind: "fault";
+  /** The error the caller sees (after `verifyResponse`). */
+  fault: SoapFaultError;
+}
+
+/** A response, as {@link SoapCall.parse} read it. */
+export interface SoapParsedResponse {
+  /** Discriminator. */
+  kind: "response";
+  /** The response body, decoded later by {@link SoapCall.decode}. */
+  body: unknown;
+}
 
 /** One operation call handed to {@link SoapEndpoint.call}. */
 export interface SoapCall<T, Op extends string = string> {

@@ -14,6 +14,8 @@ export {
   type SoapClientOptions,
   SoapEndpoint,
   type SoapParsed,
+  type SoapParsedFault,
+  type SoapParsedResponse,
 } from "./endpoint.js";
 export { SERVICE_NAMESPACE, SOAP11_NAMESPACE } from "./envelope.js";
 export type * from "./models.js";
