@@ -7,17 +7,9 @@
  * `Uint8Array`, `xsd:dateTime` stays its lexical string.
  * @module
  */
-import type { Element } from "@xmldom/xmldom";
 import { DeclaredFaultError, TransportError, ValidationError } from "../errors.js";
 import { type CallOptions, type SoapClientOptions, SoapEndpoint, type SoapParsed } from "./endpoint.js";
-import {
-  bodyElementOf,
-  elementChildren,
-  escapeText,
-  isSoapFault,
-  parseFault,
-  SOAP11_NAMESPACE,
-} from "./envelope.js";
+import { escapeText, type ParsedFault, SOAP11_NAMESPACE } from "./envelope.js";
 import { faultToError } from "./faults.js";
 import type { WithMetadata } from "./models.js";
 import type {
@@ -27,6 +19,7 @@ import type {
   SoapTypeModel,
   SoapTypeRef,
 } from "./service-model.js";
+import { readXml, textContent, type XmlElement } from "./xml-reader.js";
 
 /** XML Schema instance namespace (XML Schema Part 1 §2.6), for `xsi:nil`. */
 const XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance";
@@ -284,29 +277,37 @@ function badValue(ref: string, text: string): TransportError {
   );
 }
 
-function isNil(el: Element): boolean {
-  const v = el.getAttributeNS(XSI_NAMESPACE, "nil");
-  return v === "true" || v === "1";
+function isNil(el: XmlElement): boolean {
+  for (const a of el.attributes)
+    if (a.local === "nil" && a.ns === XSI_NAMESPACE) return a.value === "true" || a.value === "1";
+  return false;
 }
 
-function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: Element): unknown {
+function attributeOf(el: XmlElement, ns: string, local: string): string | undefined {
+  for (const a of el.attributes) if (a.local === local && a.ns === ns) return a.value;
+  return undefined;
+}
+
+function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: XmlElement): unknown {
   if (isNil(el)) return null;
   const type = ref.startsWith("xsd:") ? undefined : model.types[ref];
-  if (type?.kind !== "complex") return readSimple(model, ref, el.textContent ?? "");
+  if (type?.kind !== "complex") return readSimple(model, ref, textContent(el));
   const out: Record<string, unknown> = {};
   for (const a of type.attributes) {
-    const node = a.ns === "" ? el.getAttributeNode(a.local) : el.getAttributeNodeNS(a.ns, a.local);
-    if (node) out[a.prop] = readSimple(model, a.type, node.value);
+    const v = attributeOf(el, a.ns, a.local);
+    if (v !== undefined) out[a.prop] = readSimple(model, a.type, v);
   }
-  if (type.text !== undefined) out.$value = readSimple(model, type.text, el.textContent ?? "");
+  if (type.text !== undefined) out.$value = readSimple(model, type.text, el.text);
   for (const f of type.fields) if (f.max !== 1) out[f.prop] = [];
-  const kids = elementChildren(el);
-  for (const kid of kids) {
-    const local = kid.localName ?? kid.nodeName;
+  for (const kid of el.children) {
     // Namespaces as the schema says; a lenient match on the local name when a server qualifies differently.
-    const ns = kid.namespaceURI ?? "";
-    const f =
-      type.fields.find((x) => x.local === local && x.ns === ns) ?? type.fields.find((x) => x.local === local);
+    let f = undefined as (typeof type.fields)[number] | undefined;
+    for (const x of type.fields)
+      if (x.local === kid.local && x.ns === kid.ns) {
+        f = x;
+        break;
+      }
+    f ??= type.fields.find((x) => x.local === kid.local);
     if (!f) continue;
     const value = readElement(model, f.type, kid);
     if (f.max !== 1) (out[f.prop] as unknown[]).push(value);
@@ -315,8 +316,56 @@ function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: Element): un
   return out;
 }
 
-function matches(body: SoapBodyModel, el: Element): boolean {
-  return (el.localName ?? el.nodeName) === body.local && (el.namespaceURI ?? "") === body.ns;
+function matches(body: SoapBodyModel, el: XmlElement): boolean {
+  return el.local === body.local && el.ns === body.ns;
+}
+
+/** The first element of the SOAP 1.1 Body (SOAP 1.1 §4.3). */
+function bodyOf(text: string, status: number): XmlElement {
+  const bad = (reason: string) =>
+    new TransportError("BAD_RESPONSE", `the server's answer is not a usable SOAP 1.1 response: ${reason}`, {
+      retryable: false,
+      status,
+    });
+  const root = readXml(text, status);
+  if (root.local !== "Envelope" || root.ns !== SOAP11_NAMESPACE)
+    throw bad("the root is not a SOAP 1.1 Envelope");
+  const body = root.children.find((c) => c.local === "Body" && c.ns === SOAP11_NAMESPACE);
+  if (!body) throw bad("the envelope has no Body");
+  const first = body.children[0];
+  if (!first) throw bad("the Body is empty");
+  return first;
+}
+
+/** A SOAP 1.1 Fault (SOAP 1.1 §4.4): code (with its prefix's namespace), string, `CommunicationFault` detail. */
+function faultOf(fault: XmlElement): ParsedFault {
+  const child = (name: string) => fault.children.find((k) => k.local === name);
+  const codeEl = child("faultcode");
+  const faultCode = (codeEl ? textContent(codeEl) : "").trim();
+  const faultString = (() => {
+    const el = child("faultstring");
+    return el ? textContent(el).trim() : "";
+  })();
+  const out: ParsedFault = { faultCode, faultString };
+  const colon = faultCode.indexOf(":");
+  const ns = codeEl && colon > 0 ? codeEl.lookup(faultCode.slice(0, colon)) : null;
+  if (ns) out.faultCodeNamespace = ns;
+  const cf = child("detail")?.children.find((k) => k.local === "CommunicationFault");
+  if (cf) {
+    const text = (name: string) => {
+      const el = cf.children.find((k) => k.local === name);
+      return el ? textContent(el).trim() : undefined;
+    };
+    const code = text("Code");
+    const retryable = text("Retryable");
+    const field = text("Field");
+    out.detail = {
+      ...(code ? { code } : {}),
+      ...(retryable === undefined ? {} : { retryable: retryable === "true" || retryable === "1" }),
+      ...(field ? { field } : {}),
+    };
+  }
+  return out;
 }
 
 /**
@@ -333,11 +382,11 @@ export function decodeResponse(
   context: { signingCertificatePem?: string | undefined } = {},
 ): SoapParsed {
   const op = operationOf(model, operation);
-  const first = bodyElementOf(text, status);
-  if (isSoapFault(first)) {
-    const fault = parseFault(first);
-    const detail = elementChildren(first).find((k) => k.localName === "detail");
-    for (const child of detail ? elementChildren(detail) : []) {
+  const first = bodyOf(text, status);
+  if (first.local === "Fault" && first.ns === SOAP11_NAMESPACE) {
+    const fault = faultOf(first);
+    const detail = first.children.find((k) => k.local === "detail");
+    for (const child of detail ? detail.children : []) {
       const declared = op.faults.find((f) => matches(f.element, child));
       if (declared) {
         const generic = faultToError(fault, status, context);
@@ -357,10 +406,10 @@ export function decodeResponse(
   if (!op.output) return { kind: "response", body: {} };
   // Lenient on the namespace of the response element (servers disagree on the rpc/literal
   // wrapper's namespace when soap:body gives none), strict on its name.
-  if ((first.localName ?? first.nodeName) !== op.output.local) {
+  if (first.local !== op.output.local) {
     throw new TransportError(
       "BAD_RESPONSE",
-      `expected ${op.output.local} in the Body, the server answered ${first.localName ?? first.nodeName}`,
+      `expected ${op.output.local} in the Body, the server answered ${first.local}`,
       { retryable: false, status },
     );
   }
