@@ -30,6 +30,7 @@ const MODULE_GROUPS = {
   "esolutions-sdk/server": "Server & simulator",
   "esolutions-sdk/sim": "Server & simulator",
   "esolutions-sdk/impact": "Network impact",
+  "esolutions-sdk/codegen": "Code generation",
 };
 
 /** @param {import("typedoc").Application} app */

@@ -135,12 +135,6 @@ export const REPEATED_ELEMENTS: ReadonlySet<string> = new Set([
   "Disable",
 ]);
 
-function elementChildren(el: Element): Element[] {
-  const out: Element[] = [];
-  for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) out.push(n as Element);
-  return out;
-}
-
 function toPlain(el: Element): string | ParsedElement {
   const kids = elementChildren(el);
   if (kids.length === 0) return el.textContent ?? "";
@@ -171,11 +165,11 @@ function badResponse(reason: string, status: number | undefined): TransportError
 }
 
 /**
- * Parses a response envelope into the Body's first element (as a plain object) or a
- * fault.
- * @throws TransportError `BAD_RESPONSE` when the text is not a SOAP 1.1 envelope.
+ * The first element of the Body of a SOAP 1.1 envelope: the response element or a
+ * `soap:Fault` (test with {@link isSoapFault}).
+ * @throws TransportError `BAD_RESPONSE` when the text is not a SOAP 1.1 envelope with a non-empty Body.
  */
-export function parseResponse(text: string, status?: number): ParsedResponse {
+export function bodyElementOf(text: string, status?: number): Element {
   if (/<!DOCTYPE/i.test(text)) throw badResponse("it declares a DOCTYPE", status);
   let root: Element | null;
   try {
@@ -199,7 +193,22 @@ export function parseResponse(text: string, status?: number): ParsedResponse {
   if (!body) throw badResponse("the envelope has no Body", status);
   const first = elementChildren(body)[0];
   if (!first) throw badResponse("the Body is empty", status);
-  if (first.localName === "Fault" && first.namespaceURI === SOAP11_NAMESPACE) {
+  return first;
+}
+
+/** Whether a Body element is a SOAP 1.1 `Fault` (SOAP 1.1 §4.4). */
+export function isSoapFault(element: Element): boolean {
+  return element.localName === "Fault" && element.namespaceURI === SOAP11_NAMESPACE;
+}
+
+/**
+ * Parses a response envelope into the Body's first element (as a plain object) or a
+ * fault.
+ * @throws TransportError `BAD_RESPONSE` when the text is not a SOAP 1.1 envelope.
+ */
+export function parseResponse(text: string, status?: number): ParsedResponse {
+  const first = bodyElementOf(text, status);
+  if (isSoapFault(first)) {
     return { kind: "fault", fault: parseFault(first) };
   }
   const value = toPlain(first);
@@ -210,7 +219,15 @@ export function parseResponse(text: string, status?: number): ParsedResponse {
   };
 }
 
-function parseFault(fault: Element): ParsedFault {
+/** The element children of `el`, in document order. */
+export function elementChildren(el: Element): Element[] {
+  const out: Element[] = [];
+  for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) out.push(n as Element);
+  return out;
+}
+
+/** Reads a SOAP 1.1 `Fault` element (SOAP 1.1 §4.4): code, string, and a `CommunicationFault` detail. */
+export function parseFault(fault: Element): ParsedFault {
   const kids = elementChildren(fault);
   // faultcode/faultstring/detail are unqualified in SOAP 1.1; tolerate qualified ones.
   const child = (name: string) => kids.find((k) => k.localName === name);

@@ -9,6 +9,16 @@ export {
   type CommunicationClientOptions,
   type ResolvedClientConfig,
 } from "./client.js";
+export {
+  type SoapCall,
+  type SoapClientOptions,
+  SoapEndpoint,
+  type SoapParsed,
+  type SoapParsedFault,
+  type SoapParsedResponse,
+} from "./endpoint.js";
 export { SERVICE_NAMESPACE, SOAP11_NAMESPACE } from "./envelope.js";
 export type * from "./models.js";
 export type * from "./security.js";
+export { decodeResponse, encodeRequest, SoapModelClient } from "./service-client.js";
+export type * from "./service-model.js";

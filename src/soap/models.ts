@@ -269,10 +269,13 @@ export const OPERATION_NAMES = [
 /** One operation of the Communication Service. */
 export type OperationName = (typeof OPERATION_NAMES)[number];
 
-/** What every result reports about the exchange that produced it. */
-export interface ResponseMetadata {
+/**
+ * What every result reports about the exchange that produced it. `Op` is the operation-name
+ * union of the client (the Communication Service's by default; a generated client's own).
+ */
+export interface ResponseMetadata<Op extends string = OperationName> {
   /** The WSDL operation called. */
-  operation: OperationName;
+  operation: Op;
   /** Attempts made, 1 when the first one succeeded. */
   attempts: number;
   /** Bytes of the last attempt's request on the wire: request line, headers and body as sent (gzipped size when gzipped). */
@@ -284,15 +287,15 @@ export interface ResponseMetadata {
 }
 
 /** A result with its {@link ResponseMetadata}. */
-export type WithMetadata<T> = T & {
+export type WithMetadata<T, Op extends string = OperationName> = T & {
   /** How the result was obtained: attempts, bytes, status. */
-  $metadata: ResponseMetadata;
+  $metadata: ResponseMetadata<Op>;
 };
 
 /** One attempt of one operation, reported to `onExchange`. */
-export interface ExchangeRecord {
+export interface ExchangeRecord<Op extends string = OperationName> {
   /** The WSDL operation called. */
-  operation: OperationName;
+  operation: Op;
   /** 1 for the first attempt. */
   attempt: number;
   /** Request bytes on the wire; 0 when the request was never written (connection refused). */

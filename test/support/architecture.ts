@@ -19,6 +19,7 @@ export type Part =
   | "agent"
   | "server"
   | "impact"
+  | "codegen"
   | "cli"
   | "index";
 
@@ -38,7 +39,8 @@ export const ALLOWED: Readonly<Record<Part, readonly Part[]>> = {
   agent: ["errors", "clock", "snmp", "soap", "wssec"],
   server: ["errors", "clock", "soap", "wssec"],
   impact: ["errors", "clock", "snmp", "soap", "wssec", "sim", "server"],
-  cli: ["errors", "clock", "snmp", "soap", "wssec", "sim", "agent", "server", "impact"],
+  codegen: ["errors", "soap"],
+  cli: ["errors", "clock", "snmp", "soap", "wssec", "sim", "agent", "server", "impact", "codegen"],
   index: ["errors", "clock", "snmp", "soap", "wssec", "agent"],
 };
 

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerAgent } from "./agent.js";
+import { registerCodegen } from "./codegen.js";
 import { registerDemo } from "./demo.js";
 import { registerImpact } from "./impact.js";
 import { registerInit } from "./init.js";
@@ -25,4 +26,5 @@ export const commands: RegisterCommand[] = [
   registerInit,
   registerAgent,
   registerDemo,
+  registerCodegen,
 ];

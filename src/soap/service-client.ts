@@ -1,0 +1,487 @@
+/**
+ * {@link SoapModelClient}: calls the operations of a {@link SoapServiceModel} on a
+ * {@link SoapEndpoint}. The codec is driven by the model: request elements are written in
+ * schema order with exactly the namespaces the schema gives them (qualified or not, per
+ * `elementFormDefault`/`form`), and answers are read by type — repeated elements become
+ * arrays, `xsd:long`/`integer` become `bigint`, `xsd:decimal` a string, `base64Binary` a
+ * `Uint8Array`, `xsd:dateTime` stays its lexical string.
+ * @module
+ */
+import { DeclaredFaultError, TransportError, ValidationError } from "../errors.js";
+import { type CallOptions, type SoapClientOptions, SoapEndpoint, type SoapParsed } from "./endpoint.js";
+import { escapeText, type ParsedFault, SOAP11_NAMESPACE } from "./envelope.js";
+import { faultToError } from "./faults.js";
+import type { WithMetadata } from "./models.js";
+import type {
+  SoapBodyModel,
+  SoapComplexTypeModel,
+  SoapServiceModel,
+  SoapTypeModel,
+  SoapTypeRef,
+} from "./service-model.js";
+import { readXml, textContent, type XmlElement } from "./xml-reader.js";
+
+/** XML Schema instance namespace (XML Schema Part 1 §2.6), for `xsi:nil`. */
+const XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance";
+
+/** Built-in integer types without a bound that fits a JS number exactly (XML Schema Part 2 §3.3). */
+const BIG_INTEGERS = new Set([
+  "xsd:long",
+  "xsd:integer",
+  "xsd:unsignedLong",
+  "xsd:nonNegativeInteger",
+  "xsd:positiveInteger",
+  "xsd:nonPositiveInteger",
+  "xsd:negativeInteger",
+]);
+/** Built-in numeric types a JS number holds exactly or as the spec's IEEE 754 value. */
+const NUMBERS = new Set([
+  "xsd:int",
+  "xsd:short",
+  "xsd:byte",
+  "xsd:unsignedInt",
+  "xsd:unsignedShort",
+  "xsd:unsignedByte",
+  "xsd:float",
+  "xsd:double",
+]);
+const INTEGER_LEXICAL = /^[+-]?\d+$/;
+const DECIMAL_LEXICAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+/** The prefixes of a model's namespaces on the wire: `n1`, `n2`… in first-use order. */
+interface Prefixes {
+  byNs: Map<string, string>;
+  /** `xmlns:…` declarations of every namespace, written once on the Envelope. */
+  declarations: string;
+}
+
+function prefixesOf(model: SoapServiceModel): Prefixes {
+  const byNs = new Map<string, string>();
+  const add = (ns: string) => {
+    if (ns !== "" && !byNs.has(ns)) byNs.set(ns, `n${byNs.size + 1}`);
+  };
+  for (const op of Object.values(model.operations)) {
+    if (op.input) add(op.input.ns);
+  }
+  for (const type of Object.values(model.types)) {
+    if (type.kind !== "complex") continue;
+    for (const f of type.fields) add(f.ns);
+    for (const a of type.attributes) add(a.ns);
+  }
+  let declarations = "";
+  for (const [ns, prefix] of byNs) declarations += ` xmlns:${prefix}="${escapeAttribute(ns)}"`;
+  if (Object.values(model.types).some((t) => t.kind === "complex" && t.fields.some((f) => f.nillable)))
+    declarations += ` xmlns:xsi="${XSI_NAMESPACE}"`;
+  return { byNs, declarations };
+}
+
+function escapeAttribute(text: string): string {
+  return escapeText(text, "attribute").replace(/"/g, "&quot;");
+}
+
+function invalid(field: string, reason: string): ValidationError {
+  return new ValidationError("INVALID_VALUE", `${field} ${reason}`);
+}
+
+/** The XML lexical form of a simple value of type `ref` (XML Schema Part 2 §3.2, §3.3). */
+function simpleText(model: SoapServiceModel, ref: SoapTypeRef, value: unknown, field: string): string {
+  const named = ref.startsWith("xsd:") ? undefined : model.types[ref];
+  if (named?.kind === "simple") {
+    if (named.enumeration && !named.enumeration.includes(String(value)))
+      throw invalid(field, `must be one of ${named.enumeration.map((e) => JSON.stringify(e)).join(", ")}`);
+    return simpleText(model, named.base, value, field);
+  }
+  if (BIG_INTEGERS.has(ref)) {
+    if (typeof value === "bigint") return value.toString();
+    if (typeof value === "number") {
+      if (!Number.isSafeInteger(value))
+        throw invalid(field, "is a number that is not a safe integer: pass a bigint or a string");
+      return String(value);
+    }
+    if (typeof value === "string" && INTEGER_LEXICAL.test(value)) return value;
+    throw invalid(field, "must be an integer (number, bigint or decimal string)");
+  }
+  if (ref === "xsd:decimal") {
+    if (typeof value === "bigint") return value.toString();
+    if (typeof value === "number" && Number.isFinite(value)) return String(value);
+    if (typeof value === "string" && DECIMAL_LEXICAL.test(value)) return value;
+    throw invalid(field, "must be a decimal (number, bigint or decimal string)");
+  }
+  if (NUMBERS.has(ref)) {
+    if (typeof value !== "number" || Number.isNaN(value)) throw invalid(field, "must be a number");
+    if (!ref.endsWith("float") && !ref.endsWith("double") && !Number.isInteger(value))
+      throw invalid(field, "must be an integer");
+    return Number.isFinite(value) ? String(value) : value > 0 ? "INF" : "-INF";
+  }
+  if (ref === "xsd:boolean") {
+    if (typeof value !== "boolean") throw invalid(field, "must be a boolean");
+    return value ? "true" : "false";
+  }
+  if (ref === "xsd:dateTime" || ref === "xsd:date") {
+    if (value instanceof Date) {
+      if (Number.isNaN(value.getTime())) throw invalid(field, "is an invalid Date");
+      const iso = value.toISOString();
+      return ref === "xsd:date" ? iso.slice(0, 10) : iso;
+    }
+    if (typeof value === "string") return escapeText(value, field);
+    throw invalid(field, "must be a Date or a lexical string");
+  }
+  if (ref === "xsd:base64Binary" || ref === "xsd:hexBinary") {
+    if (!(value instanceof Uint8Array)) throw invalid(field, "must be a Uint8Array");
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString(
+      ref === "xsd:hexBinary" ? "hex" : "base64",
+    );
+  }
+  if (typeof value === "string") return escapeText(value, field);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return String(value);
+  throw invalid(field, `has no XML form (${value instanceof Date ? "Date" : typeof value})`);
+}
+
+function qname(prefixes: Prefixes, ns: string, local: string): string {
+  return ns === "" ? local : `${prefixes.byNs.get(ns)}:${local}`;
+}
+
+function writeElement(
+  model: SoapServiceModel,
+  prefixes: Prefixes,
+  name: string,
+  ref: SoapTypeRef,
+  value: unknown,
+  field: string,
+): string {
+  const type: SoapTypeModel | undefined = ref.startsWith("xsd:") ? undefined : model.types[ref];
+  if (type?.kind !== "complex") {
+    const text = simpleText(model, ref, value, field);
+    return text === "" ? `<${name}/>` : `<${name}>${text}</${name}>`;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw invalid(field, "must be an object");
+  const record = value as Record<string, unknown>;
+  let attributes = "";
+  for (const a of type.attributes) {
+    const v = record[a.prop];
+    if (v === undefined || v === null) {
+      if (a.required) throw invalid(`${field}.${a.prop}`, "is required");
+      continue;
+    }
+    attributes += ` ${qname(prefixes, a.ns, a.local)}="${simpleText(model, a.type, v, `${field}.${a.prop}`).replace(/"/g, "&quot;")}"`;
+  }
+  let inner = "";
+  if (type.text !== undefined) {
+    const v = record.$value;
+    if (v !== undefined && v !== null) inner = simpleText(model, type.text, v, `${field}.$value`);
+  }
+  inner += writeFields(model, prefixes, type, record, field);
+  return inner === "" ? `<${name}${attributes}/>` : `<${name}${attributes}>${inner}</${name}>`;
+}
+
+function writeFields(
+  model: SoapServiceModel,
+  prefixes: Prefixes,
+  type: SoapComplexTypeModel,
+  record: Record<string, unknown>,
+  field: string,
+): string {
+  let inner = "";
+  for (const f of type.fields) {
+    const v = record[f.prop];
+    const path = `${field}.${f.prop}`;
+    const name = qname(prefixes, f.ns, f.local);
+    const items = v === undefined ? [] : f.max !== 1 && Array.isArray(v) ? v : [v];
+    if (items.length < f.min)
+      throw invalid(path, f.min === 1 ? "is required" : `needs at least ${f.min} items`);
+    if (f.max !== -1 && items.length > f.max) throw invalid(path, `allows at most ${f.max} items`);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const itemPath = items.length > 1 || f.max !== 1 ? `${path}[${i}]` : path;
+      if (item === null) {
+        if (!f.nillable) throw invalid(itemPath, "is not nillable");
+        inner += `<${name} xsi:nil="true"/>`;
+      } else inner += writeElement(model, prefixes, name, f.type, item, itemPath);
+    }
+  }
+  return inner;
+}
+
+/** Where each model's namespace prefixes are kept (computed once per model). */
+const PREFIXES = new WeakMap<SoapServiceModel, Prefixes>();
+
+function prefixesFor(model: SoapServiceModel): Prefixes {
+  let p = PREFIXES.get(model);
+  if (!p) {
+    p = prefixesOf(model);
+    PREFIXES.set(model, p);
+  }
+  return p;
+}
+
+function operationOf(model: SoapServiceModel, operation: string) {
+  const op = Object.hasOwn(model.operations, operation) ? model.operations[operation] : undefined;
+  if (!op) throw new ValidationError("INVALID_VALUE", `operation ${operation} is not in the model`);
+  return op;
+}
+
+/**
+ * The request envelope of `operation` for `input` (the body element's content): no XML
+ * declaration, no whitespace, no Header (the security hook adds one).
+ * @throws ValidationError `INVALID_VALUE` naming the field for a value the schema does not allow here.
+ */
+export function encodeRequest(model: SoapServiceModel, operation: string, input: unknown): string {
+  const op = operationOf(model, operation);
+  const prefixes = prefixesFor(model);
+  let body = "";
+  if (op.input) {
+    const name = qname(prefixes, op.input.ns, op.input.local);
+    const type = op.input.type.startsWith("xsd:") ? undefined : model.types[op.input.type];
+    const value =
+      type?.kind === "complex" ? (input ?? {}) : (input as { value?: unknown } | undefined)?.value;
+    body = writeElement(model, prefixes, name, op.input.type, value, op.input.local);
+  }
+  return `<s:Envelope xmlns:s="${SOAP11_NAMESPACE}"${prefixes.declarations}><s:Body>${body}</s:Body></s:Envelope>`;
+}
+
+function readSimple(model: SoapServiceModel, ref: SoapTypeRef, text: string): unknown {
+  const named = ref.startsWith("xsd:") ? undefined : model.types[ref];
+  if (named?.kind === "simple") return readSimple(model, named.base, text);
+  if (BIG_INTEGERS.has(ref)) {
+    const t = text.trim();
+    if (!INTEGER_LEXICAL.test(t)) throw badValue(ref, t);
+    return BigInt(t);
+  }
+  if (NUMBERS.has(ref)) {
+    const t = text.trim();
+    if (t === "INF") return Number.POSITIVE_INFINITY;
+    if (t === "-INF") return Number.NEGATIVE_INFINITY;
+    const n = t === "NaN" ? Number.NaN : Number(t);
+    if (t === "" || (Number.isNaN(n) && t !== "NaN")) throw badValue(ref, t);
+    return n;
+  }
+  if (ref === "xsd:boolean") {
+    const t = text.trim();
+    if (t === "true" || t === "1") return true;
+    if (t === "false" || t === "0") return false;
+    throw badValue(ref, t);
+  }
+  if (ref === "xsd:base64Binary") return new Uint8Array(Buffer.from(text.trim(), "base64"));
+  if (ref === "xsd:hexBinary") return new Uint8Array(Buffer.from(text.trim(), "hex"));
+  if (ref === "xsd:decimal" || ref === "xsd:dateTime" || ref === "xsd:date") return text.trim();
+  return text;
+}
+
+function badValue(ref: string, text: string): TransportError {
+  return new TransportError(
+    "BAD_RESPONSE",
+    `the answer holds ${JSON.stringify(text.slice(0, 40))} where the schema says ${ref}`,
+    { retryable: false },
+  );
+}
+
+function isNil(el: XmlElement): boolean {
+  for (const a of el.attributes)
+    if (a.local === "nil" && a.ns === XSI_NAMESPACE) return a.value === "true" || a.value === "1";
+  return false;
+}
+
+function attributeOf(el: XmlElement, ns: string, local: string): string | undefined {
+  for (const a of el.attributes) if (a.local === local && a.ns === ns) return a.value;
+  return undefined;
+}
+
+function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: XmlElement): unknown {
+  if (isNil(el)) return null;
+  const type = ref.startsWith("xsd:") ? undefined : model.types[ref];
+  if (type?.kind !== "complex") return readSimple(model, ref, textContent(el));
+  const out: Record<string, unknown> = {};
+  for (const a of type.attributes) {
+    const v = attributeOf(el, a.ns, a.local);
+    if (v !== undefined) out[a.prop] = readSimple(model, a.type, v);
+  }
+  if (type.text !== undefined) out.$value = readSimple(model, type.text, el.text);
+  for (const f of type.fields) if (f.max !== 1) out[f.prop] = [];
+  for (const kid of el.children) {
+    // Namespaces as the schema says; a lenient match on the local name when a server qualifies differently.
+    let f = undefined as (typeof type.fields)[number] | undefined;
+    for (const x of type.fields)
+      if (x.local === kid.local && x.ns === kid.ns) {
+        f = x;
+        break;
+      }
+    f ??= type.fields.find((x) => x.local === kid.local);
+    if (!f) continue;
+    const value = readElement(model, f.type, kid);
+    if (f.max !== 1) (out[f.prop] as unknown[]).push(value);
+    else if (!(f.prop in out)) out[f.prop] = value;
+  }
+  return out;
+}
+
+function matches(body: SoapBodyModel, el: XmlElement): boolean {
+  return el.local === body.local && el.ns === body.ns;
+}
+
+/** The first element of the SOAP 1.1 Body (SOAP 1.1 §4.3). */
+function bodyOf(text: string, status: number): XmlElement {
+  const bad = (reason: string) =>
+    new TransportError("BAD_RESPONSE", `the server's answer is not a usable SOAP 1.1 response: ${reason}`, {
+      retryable: false,
+      status,
+    });
+  const root = readXml(text, status);
+  if (root.local !== "Envelope" || root.ns !== SOAP11_NAMESPACE)
+    throw bad("the root is not a SOAP 1.1 Envelope");
+  const body = root.children.find((c) => c.local === "Body" && c.ns === SOAP11_NAMESPACE);
+  if (!body) throw bad("the envelope has no Body");
+  const first = body.children[0];
+  if (!first) throw bad("the Body is empty");
+  return first;
+}
+
+/** A SOAP 1.1 Fault (SOAP 1.1 §4.4): code (with its prefix's namespace), string, `CommunicationFault` detail. */
+function faultOf(fault: XmlElement): ParsedFault {
+  const child = (name: string) => fault.children.find((k) => k.local === name);
+  const codeEl = child("faultcode");
+  const faultCode = (codeEl ? textContent(codeEl) : "").trim();
+  const faultString = (() => {
+    const el = child("faultstring");
+    return el ? textContent(el).trim() : "";
+  })();
+  const out: ParsedFault = { faultCode, faultString };
+  const colon = faultCode.indexOf(":");
+  const ns = codeEl && colon > 0 ? codeEl.lookup(faultCode.slice(0, colon)) : null;
+  if (ns) out.faultCodeNamespace = ns;
+  const cf = child("detail")?.children.find((k) => k.local === "CommunicationFault");
+  if (cf) {
+    const text = (name: string) => {
+      const el = cf.children.find((k) => k.local === name);
+      return el ? textContent(el).trim() : undefined;
+    };
+    const code = text("Code");
+    const retryable = text("Retryable");
+    const field = text("Field");
+    out.detail = {
+      ...(code ? { code } : {}),
+      ...(retryable === undefined ? {} : { retryable: retryable === "true" || retryable === "1" }),
+      ...(field ? { field } : {}),
+    };
+  }
+  return out;
+}
+
+/**
+ * Reads an answer of `operation`: the response body's content (a `{ value }` object for a
+ * simple-typed body element), a {@link DeclaredFaultError} for a fault whose detail is one the
+ * operation declares, or the SDK's `SoapFaultError` for any other fault.
+ * @throws TransportError `BAD_RESPONSE` for an answer that is not the operation's response.
+ */
+export function decodeResponse(
+  model: SoapServiceModel,
+  operation: string,
+  text: string,
+  status: number,
+  context: { signingCertificatePem?: string | undefined } = {},
+): SoapParsed {
+  const op = operationOf(model, operation);
+  const first = bodyOf(text, status);
+  if (first.local === "Fault" && first.ns === SOAP11_NAMESPACE) {
+    const fault = faultOf(first);
+    const detail = first.children.find((k) => k.local === "detail");
+    for (const child of detail ? detail.children : []) {
+      const declared = op.faults.find((f) => matches(f.element, child));
+      if (declared) {
+        const generic = faultToError(fault, status, context);
+        return {
+          kind: "fault",
+          fault: new DeclaredFaultError(
+            declared.name,
+            wrapSimple(model, declared.element.type, readElement(model, declared.element.type, child)),
+            `the server answered the declared fault ${declared.name}: ${fault.faultString || fault.faultCode}`,
+            { faultCode: fault.faultCode, status, retryable: generic.retryable },
+          ),
+        };
+      }
+    }
+    return { kind: "fault", fault: faultToError(fault, status, context) };
+  }
+  if (!op.output) return { kind: "response", body: {} };
+  // Lenient on the namespace of the response element (servers disagree on the rpc/literal
+  // wrapper's namespace when soap:body gives none), strict on its name.
+  if (first.local !== op.output.local) {
+    throw new TransportError(
+      "BAD_RESPONSE",
+      `expected ${op.output.local} in the Body, the server answered ${first.local}`,
+      { retryable: false, status },
+    );
+  }
+  return {
+    kind: "response",
+    body: wrapSimple(model, op.output.type, readElement(model, op.output.type, first)),
+  };
+}
+
+function wrapSimple(model: SoapServiceModel, ref: SoapTypeRef, value: unknown): unknown {
+  const type = ref.startsWith("xsd:") ? undefined : model.types[ref];
+  return type?.kind === "complex" ? value : { value };
+}
+
+/**
+ * Calls the operations of a {@link SoapServiceModel} on the SDK's transport. Generated
+ * clients (`esol codegen`) wrap one in typed methods; use it directly for a model built
+ * at run time.
+ *
+ * @example
+ * ```ts
+ * import { $model, createClient } from "./generated/stock/index.js"; // esol codegen output
+ * const raw = new SoapModelClient($model, { endpoint: "http://127.0.0.1:8080/stock" });
+ * const quote = await raw.call("GetLastTradePrice", { tickerSymbol: "ACME" });
+ * await raw.close();
+ * ```
+ */
+export class SoapModelClient<Op extends string = string> {
+  /** The endpoint every call goes through (its resolved `config`, its `security`). */
+  readonly endpoint: SoapEndpoint<Op>;
+  readonly #model: SoapServiceModel;
+
+  /**
+   * @throws ConfigError `CONFIG_ENDPOINT`, `CONFIG_INVALID_OPTION`, `CONFIG_TLS`, `CONFIG_PROXY`.
+   */
+  constructor(model: SoapServiceModel, options: SoapClientOptions<Op>) {
+    this.#model = model;
+    this.endpoint = new SoapEndpoint(options, "generated SOAP client");
+  }
+
+  /**
+   * Calls `operation` with `input` (the request body element's content; `{ value }` for a
+   * simple-typed element) and resolves to the response body's content plus `$metadata`.
+   * @throws ValidationError `INVALID_VALUE` for input the schema does not allow;
+   * DeclaredFaultError (`SOAP_DECLARED_FAULT`) for a declared fault; and what
+   * {@link SoapEndpoint.call} throws.
+   */
+  async call<T extends object>(
+    operation: Op,
+    input: unknown,
+    options: CallOptions = {},
+  ): Promise<WithMetadata<T, Op>> {
+    const model = this.#model;
+    const op = operationOf(model, operation);
+    const envelope = encodeRequest(model, operation, input);
+    const security = this.endpoint.security as { certificatePem?: string } | undefined;
+    return this.endpoint.call<T>(
+      {
+        operation,
+        soapAction: op.soapAction,
+        envelope,
+        parse: (text, status) =>
+          decodeResponse(model, operation, text, status, { signingCertificatePem: security?.certificatePem }),
+        decode: (body) => body as T,
+        emptyAnswerOk: op.output === null,
+      },
+      options,
+    );
+  }
+
+  /** Closes kept-alive connections. */
+  close(): Promise<void> {
+    return this.endpoint.close();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The description of a WSDL 1.1 port that `esol codegen` writes into a generated client
+ * (`$model`) and {@link SoapModelClient} reads: the operations of one SOAP 1.1 binding and
+ * the XML Schema types of their messages, reduced to what the wire needs — element names,
+ * namespaces, order, occurrence, nillability, attributes and the built-in simple type of
+ * every leaf. Plain JSON data, so a generated client is data plus thin typed methods.
+ * @module
+ */
+
+/**
+ * A type reference: `xsd:<name>` for an XML Schema built-in datatype (XML Schema Part 2
+ * §3, e.g. `xsd:long`, `xsd:dateTime`), else a key of {@link SoapServiceModel.types}.
+ */
+export type SoapTypeRef = string;
+
+/** One child element of a complex type, in schema (`xsd:sequence`) order. */
+export interface SoapFieldModel {
+  /** Property name in the generated types (the element's local name unless it clashes). */
+  prop: string;
+  /** Element namespace: the schema's target namespace when qualified, `""` when unqualified. */
+  ns: string;
+  /** Element local name. */
+  local: string;
+  /** The element's type. */
+  type: SoapTypeRef;
+  /** `minOccurs` (XML Schema Part 1 §3.9.2). */
+  min: number;
+  /** `maxOccurs`; `-1` for `unbounded`. */
+  max: number;
+  /** `nillable="true"`: `null` is written as `xsi:nil="true"`. */
+  nillable: boolean;
+}
+
+/** One attribute of a complex type. */
+export interface SoapAttributeModel {
+  /** Property name in the generated types. */
+  prop: string;
+  /** Attribute namespace, `""` when unqualified (the default, `attributeFormDefault`). */
+  ns: string;
+  /** Attribute local name. */
+  local: string;
+  /** The attribute's simple type. */
+  type: SoapTypeRef;
+  /** `use="required"`. */
+  required: boolean;
+}
+
+/** A complex type: elements in order, attributes, and for `simpleContent` the text's type. */
+export interface SoapComplexTypeModel {
+  /** Discriminator. */
+  kind: "complex";
+  /** Child elements, inherited (`complexContent` extension base) first, in schema order. */
+  fields: SoapFieldModel[];
+  /** Attributes, inherited first. */
+  attributes: SoapAttributeModel[];
+  /** `simpleContent`: the simple type of the element's text, held in the `$value` property. */
+  text?: SoapTypeRef;
+}
+
+/** A simple type derived by restriction: its built-in base and, when given, its enumeration. */
+export interface SoapSimpleTypeModel {
+  /** Discriminator. */
+  kind: "simple";
+  /** The built-in datatype it restricts, `xsd:<name>`. */
+  base: SoapTypeRef;
+  /** `xsd:enumeration` values, when the restriction lists them. */
+  enumeration?: string[];
+}
+
+/** A type of the model. */
+export type SoapTypeModel = SoapComplexTypeModel | SoapSimpleTypeModel;
+
+/** The element a message body holds (document/literal) or its rpc wrapper (rpc/literal). */
+export interface SoapBodyModel {
+  /** Element namespace (for rpc/literal, the `soap:body` `namespace`). */
+  ns: string;
+  /** Element local name. */
+  local: string;
+  /** The element's type; for rpc/literal a complex type whose fields are the message parts. */
+  type: SoapTypeRef;
+}
+
+/** A `wsdl:fault` of an operation whose message part is a detail element. */
+export interface SoapFaultModel {
+  /** The `wsdl:fault` name. */
+  name: string;
+  /** The detail element. */
+  element: SoapBodyModel;
+}
+
+/** One operation of the binding. */
+export interface SoapOperationModel {
+  /** The binding's `soap:operation/@soapAction` (WSDL 1.1 §3.4), `""` when absent. */
+  soapAction: string;
+  /** Request body element, or null for an empty body. */
+  input: SoapBodyModel | null;
+  /** Response body element, or null for an empty body. */
+  output: SoapBodyModel | null;
+  /** Declared faults with a detail element. */
+  faults: SoapFaultModel[];
+}
+
+/** One SOAP 1.1 port of a WSDL: what a generated client needs to speak it. */
+export interface SoapServiceModel {
+  /** Operations by WSDL name. */
+  operations: Record<string, SoapOperationModel>;
+  /** Types by key (see {@link SoapTypeRef}). */
+  types: Record<string, SoapTypeModel>;
+}

@@ -1,0 +1,107 @@
+/**
+ * `esol codegen` as a user runs it: a client written for a good WSDL; for each kind of bad
+ * input one `error CODEGEN_…` line naming the problem, a non-zero exit, and nothing written.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runEsol } from "../../helpers/esol.js";
+
+const dir = mkdtempSync(join(tmpdir(), "esol-codegen-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const wsdl = (name: string, file: string) => join("test", "fixtures", "wsdl", name, file);
+
+describe("esol codegen", () => {
+  it("writes <out>/index.ts for the first SOAP 1.1 port and says so", async () => {
+    const out = join(dir, "ok", "nested");
+    const r = await runEsol([
+      "codegen",
+      "--wsdl",
+      wsdl("cxf-import-chain", "hello_world_services.wsdl"),
+      "--out",
+      out,
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`wrote ${join(out, "index.ts")}\n`);
+    const text = readFileSync(join(out, "index.ts"), "utf8");
+    expect(text.split("\n")[0]).toMatch(
+      /^\/\/ generated — do not edit; esol codegen --wsdl .* --port SoapPort$/,
+    );
+    expect(text).toContain('from "esolutions-sdk";');
+    expect(text).toContain("export function createClient(");
+  });
+
+  it("--port picks another port", async () => {
+    const out = join(dir, "https");
+    const r = await runEsol([
+      "codegen",
+      "--wsdl",
+      wsdl("cxf-import-chain", "hello_world_services.wsdl"),
+      "--port",
+      "HttpsPort",
+      "--out",
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, "index.ts"), "utf8")).toContain(
+      '"https://localhost:9001/SoapContext/HttpsPort"',
+    );
+  });
+
+  const bad: Array<[string, string[], RegExp]> = [
+    [
+      "a WSDL that is not well-formed",
+      ["--wsdl", wsdl("not-well-formed", "wsdl_with_attributes.wsdl")],
+      /^error CODEGEN_WSDL: .*wsdl_with_attributes\.wsdl is not well-formed XML: .*prefix.*not declared\n$/,
+    ],
+    [
+      "an import that cannot be found",
+      ["--wsdl", wsdl("missing-import", "extended_element.wsdl")],
+      /^error CODEGEN_WSDL: cannot read .*Common\.xsd \(imported by .*extended_element\.wsdl\): ENOENT\n$/,
+    ],
+    [
+      "a WSDL file that does not exist",
+      ["--wsdl", join(dir, "nope.wsdl")],
+      /^error CODEGEN_WSDL: cannot read .*nope\.wsdl: ENOENT\n$/,
+    ],
+    [
+      "a port that does not exist",
+      ["--wsdl", wsdl("cxf-import-chain", "hello_world_services.wsdl"), "--port", "Nope"],
+      /^error CODEGEN_PORT: no port "Nope" in .* \(ports: SoapPort, HttpsPort\)\n$/,
+    ],
+    [
+      "a service that does not exist",
+      ["--wsdl", wsdl("cxf-rpc-literal", "hello_world_soap_action_rpc.wsdl"), "--service", "Nope"],
+      /^error CODEGEN_PORT: no service "Nope" in .* \(services: SOAPRPCService\)\n$/,
+    ],
+    [
+      "a SOAP 1.2-only WSDL",
+      ["--wsdl", wsdl("cxf-soap12", "hello_world_soap12.wsdl")],
+      /^error CODEGEN_UNSUPPORTED: .*hello_world_soap12\.wsdl is SOAP 1\.2-only \(ports: SoapPort\); only SOAP 1\.1 bindings are supported\n$/,
+    ],
+    [
+      "rpc/encoded",
+      ["--wsdl", wsdl("rpc-encoded", "hello.wsdl")],
+      /^error CODEGEN_UNSUPPORTED: operation "sayHello" of binding "Hello_Binding" uses SOAP encoding \(rpc\/encoded input\); only literal .*\n$/,
+    ],
+  ];
+
+  it.each(bad)("%s: one line naming it, exit 1, nothing written", async (_what, args, line) => {
+    const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
+    const r = await runEsol(["codegen", ...args, "--out", out]);
+    expect(r.stderr).toMatch(line);
+    expect(r.stdout).toBe("");
+    expect(r.code).toBe(1);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("--help shows examples", async () => {
+    const r = await runEsol(["codegen", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Examples:$/m);
+    expect(r.stdout).toContain("--port <name>");
+  });
+});
