@@ -94,8 +94,9 @@ export function agentSetupConfig(options: AgentSetupOptions, hasCa: boolean): Re
 
 /**
  * Validates the options, refuses to overwrite existing files (unless `force`), generates
- * the proxy's key pair and self-signed certificate, and writes `agent.json`,
- * `keys/proxy-key.pem` (mode 0600), `keys/proxy-cert.pem` and `keys/server-ca.pem`.
+ * the proxy's key pair and self-signed certificate, and writes `agent.json` (mode 0600: a
+ * `server.httpProxy` may carry a password), `keys/proxy-key.pem` (mode 0600),
+ * `keys/proxy-cert.pem` and `keys/server-ca.pem`.
  * @throws ConfigError `CONFIG_INVALID` (a bad URL or target), `FILE_EXISTS` (naming every file
  *   that is already there).
  */
@@ -151,7 +152,10 @@ export async function writeAgentSetup(options: AgentSetupOptions): Promise<Agent
   chmodSync(keyPath, 0o600);
   writeFileSync(certPath, pair.cert);
   if (options.serverCaPem !== undefined) writeFileSync(caPath, options.serverCaPem);
-  writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  // agent.json may carry a secret (`server.httpProxy` with `user:pass@`): the same as the key.
+  rmSync(configPath, { force: true });
+  writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+  chmodSync(configPath, 0o600);
   const x509 = new X509Certificate(pair.cert);
   return {
     configPath,

@@ -77,6 +77,14 @@ function pem(file: string, flag: string): string {
   return text;
 }
 
+/**
+ * `db` as it may appear in a message: the password of a PostgreSQL URL
+ * (`postgres://USER:PASS@…`, RFC 3986 §3.2.1 userinfo) replaced by `***`; a file path unchanged.
+ */
+function dbForMessages(db: string): string {
+  return /^postgres(ql)?:\/\//i.test(db) ? db.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@") : db;
+}
+
 function requireDb(db: string | undefined): string {
   if (db === undefined || db === "") throw new ConfigError("ARG_MISSING", "--db FILE|URL is required");
   return db;
@@ -307,7 +315,10 @@ export function registerServer(program: Command): void {
         if (opts.proxy === undefined || opts.proxy === "")
           throw new ConfigError("ARG_MISSING", "--proxy ID is required");
         if (!(await unbindServerProxySigner(db, opts.proxy, storeOptionsFromFlags(opts))))
-          throw new ConfigError("ARG_INVALID", `proxy ${opts.proxy} has no bound certificate in ${db}`);
+          throw new ConfigError(
+            "ARG_INVALID",
+            `proxy ${opts.proxy} has no bound certificate in ${dbForMessages(db)}`,
+          );
         process.stdout.write(`unbound ${opts.proxy}\n`);
       }),
     );

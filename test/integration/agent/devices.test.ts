@@ -69,7 +69,7 @@ describe("Agent device tracking", () => {
 
     // The server disables device 0: the agent stops its services and confirms.
     const disabledSerial = world.fleet.devices[0]?.serial as string;
-    world.server.disableDevice(disabledSerial, "contract ended");
+    await world.server.disableDevice(disabledSerial, "contract ended");
     await world.clock.advance(2 * DAY + 6 * 3_600_000);
     expect(directives.some((d) => d.kind === "Disable" && d.serial === disabledSerial)).toBe(true);
     expect(agent.devices.get(disabledSerial)).toMatchObject({

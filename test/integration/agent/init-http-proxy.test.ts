@@ -1,13 +1,15 @@
 /**
  * The outbound proxy has one name from the command line to the client (issue 19, item 6):
  * `esol init --http-proxy` writes `server.httpProxy`, which the loaded config carries as
- * `httpProxy` for the client's `httpProxy` option.
+ * `httpProxy` for the client's `httpProxy` option. A proxy URL may carry a password, so
+ * agent.json is written readable by its owner only.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadAgentConfig } from "../../../src/agent/index.js";
+import { writeAgentSetup } from "../../../src/agent/setup.js";
 import { runEsol } from "../../helpers/esol.js";
 
 const dir = mkdtempSync(join(tmpdir(), "esol-init-proxy-"));
@@ -52,4 +54,26 @@ describe("esol init --http-proxy", () => {
     const written = JSON.parse(readFileSync(join(site, "agent.json"), "utf8")) as { server: unknown };
     expect(written.server).toEqual({ url: "https://cs.example/esolutions/v1" });
   });
+});
+
+describe("writeAgentSetup with a proxy password", () => {
+  it.skipIf(process.platform === "win32")(
+    "writes agent.json readable by its owner only, also over an existing readable one (--force)",
+    async () => {
+      const site = join(dir, "credentials");
+      mkdirSync(site, { recursive: true });
+      writeFileSync(join(site, "agent.json"), "{}\n", { mode: 0o644 });
+      chmodSync(join(site, "agent.json"), 0o644);
+      const result = await writeAgentSetup({
+        dir: site,
+        serverUrl: "https://cs.example/esolutions/v1",
+        targets: ["127.0.0.1:16100"],
+        httpProxy: "http://esol:proxy-pw@127.0.0.1:3128",
+        force: true,
+      });
+      expect(readFileSync(result.configPath, "utf8")).toContain("proxy-pw");
+      expect(statSync(result.configPath).mode & 0o077).toBe(0);
+      expect(statSync(result.keyPath).mode & 0o077).toBe(0);
+    },
+  );
 });

@@ -179,7 +179,7 @@ describe("billing cycle policy with an injected clock", () => {
 
   it("sends Disable for a device the server disabled until the client reports it disabled", async () => {
     const { url } = await enrolled("monthly", "2026-11-03T08:00:00Z");
-    srv?.server.disableDevice("SN-2", "contract ended");
+    await srv?.server.disableDevice("SN-2", "contract ended");
     const body = (await post(url, ops.sync("p1"))).body;
     expect(body).toContain("<Disable><Serial>SN-2</Serial><Reason>contract ended</Reason></Disable>");
     await post(url, ops.sync("p1", "<Status><Serial>SN-2</Serial><State>disabled</State></Status>"));
