@@ -103,7 +103,11 @@ export interface CommunicationServerOptions {
     cycle: BillingCycleKind;
     /** Meter names each `BillingRequest` asks for; every meter when absent. */
     meters?: string[];
-    /** Days from the request to its due date. Default 7. */
+    /**
+     * Days from the request to its due date, but the due date never passes the end of the
+     * request's billing cycle (1 s before it: a read due in the next cycle would belong to
+     * the next invoice). Default 7.
+     */
     dueDays?: number;
   };
   /** Supplies reports: their interval, or `false` for off. Default one report a day. */

@@ -30,6 +30,7 @@ export interface StorePolicy {
   cycle: BillingCycleKind;
   /** Meter names requested; empty = every billing meter. */
   meters: string[];
+  /** Days from a billing request to its due date; the due date never passes the cycle's end. */
   dueDays: number;
   /** Supplies report interval, or undefined when supplies are off. */
   suppliesIntervalMs: number | undefined;
