@@ -121,6 +121,17 @@ function isUnavailable(err: unknown): boolean {
   return /connection|timeout|terminated|not queryable/i.test(message);
 }
 
+/**
+ * Whether `err` is TLS to the database refused rather than a database that does not
+ * answer: the server's certificate did not verify (Node's X.509 error codes, e.g.
+ * `SELF_SIGNED_CERT_IN_CHAIN`, `ERR_TLS_CERT_ALTNAME_INVALID`), or the server has no TLS.
+ */
+function isTlsRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS_|^ERR_SSL_/.test(code)) return true;
+  return /does not support SSL/i.test(String((err as Error)?.message ?? ""));
+}
+
 function unavailable(err: unknown): StorageError {
   return new StorageError(
     "STORAGE_UNAVAILABLE",
@@ -202,6 +213,12 @@ export class PostgresServerStore implements StoreBackend {
     } catch (err) {
       await pool.end().catch(() => {});
       if (isSdkError(err)) throw err;
+      if (isTlsRefusal(err))
+        throw new StorageError(
+          "STORAGE_OPEN",
+          `TLS to ${redact(url)} refused (sslmode ${options.sslMode ?? "disable"}): ${(err as Error).message}; check the database server's certificate against --db-sslrootcert / sslRootCert`,
+          { cause: err },
+        );
       if (isUnavailable(err)) {
         const e = unavailable(err);
         throw new StorageError("STORAGE_UNAVAILABLE", `${redact(url)}: ${e.message}`, {

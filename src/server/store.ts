@@ -298,7 +298,8 @@ export function isPostgresUrl(db: string): boolean {
  * or a PostgreSQL URL `postgres://USER[:PASS]@HOST:PORT/DB`. The schema is created or
  * migrated (PostgreSQL: under an advisory lock, so processes starting together do not
  * race); a store written by a newer version is refused.
- * @throws StorageError `STORAGE_OPEN`, `STORAGE_NOT_FOUND` (readonly, no file),
+ * @throws StorageError `STORAGE_OPEN` (also TLS to the database refused: a certificate
+ *   that does not verify under `sslMode`), `STORAGE_NOT_FOUND` (readonly, no file),
  *   `STORAGE_SCHEMA` (not a store, or a newer schema), `STORAGE_UNAVAILABLE` (the database
  *   does not answer).
  * @example
