@@ -4,6 +4,10 @@
 # (its own Unix socket directory, no system service).
 #
 #   eval "$(bash scripts/pg-cluster.sh start)"   # exports ESOL_TEST_PG_URL and ESOL_TEST_PG_DIR
+#   eval "$(bash scripts/pg-cluster.sh start --ssl)"   # also ssl=on with a self-signed server
+#                                                # certificate (CN and SAN 127.0.0.1, localhost)
+#                                                # made with openssl in the folder; exports
+#                                                # ESOL_TEST_PG_SSLROOTCERT (that certificate, PEM)
 #   bash scripts/pg-cluster.sh stop [DIR]        # pg_ctl stop + rm -rf (DIR defaults to $ESOL_TEST_PG_DIR)
 #
 # Binaries: $PG_BIN, else the newest /usr/lib/postgresql/*/bin, else PATH (Debian package
@@ -28,8 +32,21 @@ free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
+# A self-signed server certificate for 127.0.0.1 / localhost in $1 (server.crt, server.key).
+make_server_cert() {
+  local dir="$1"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$dir/server.key" -out "$dir/server.crt" >"$dir/openssl.log" 2>&1 \
+    || { cat "$dir/openssl.log" >&2; exit 1; }
+  chmod 600 "$dir/server.key"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir/server.key" "$dir/server.crt"
+  return 0
+}
+
 start() {
-  local bin dir port log
+  local bin dir port log ssl_opts=""
+  local ssl="${1:-}"
   bin=$(pg_bin)
   [ -x "$bin/initdb" ] || { echo "pg-cluster: no initdb (install the Debian package postgresql, or set PG_BIN)" >&2; exit 1; }
   dir=$(mktemp -d "${TMPDIR:-/tmp}/esol-pg-XXXXXX")
@@ -37,12 +54,16 @@ start() {
   chmod 700 "$dir"
   as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
+  if [ "$ssl" = "--ssl" ]; then
+    make_server_cert "$dir"
+    ssl_opts="-c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
+  fi
   log="$dir/server.log"
   # A port the OS just handed out can be taken again before postgres binds it: retry.
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$log" -w -t 30 \
-      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=200 -c shared_buffers=64MB" start >&2; then
+      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=200 -c shared_buffers=64MB $ssl_opts" start >&2; then
       break
     fi
     port=""
@@ -53,6 +74,8 @@ start() {
   echo "pg-cluster: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port in $dir" >&2
   echo "export ESOL_TEST_PG_URL=postgres://postgres@127.0.0.1:$port/esol_test"
   echo "export ESOL_TEST_PG_DIR=$dir"
+  if [ "$ssl" = "--ssl" ]; then echo "export ESOL_TEST_PG_SSLROOTCERT=$dir/server.crt"; fi
+  return 0
 }
 
 stop() {
@@ -63,7 +86,7 @@ stop() {
 }
 
 case "${1:-}" in
-  start) start ;;
+  start) start "${2:-}" ;;
   stop) stop "${2:-}" ;;
-  *) echo "usage: $0 start | stop [DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--ssl] | stop [DIR]" >&2; exit 2 ;;
 esac

@@ -11,7 +11,7 @@ import type { OperationName } from "./envelope.js";
 import { CommunicationFaultError, securityFaultFor } from "./faults.js";
 import type { ServerLogger } from "./server.js";
 import type { SignaturePolicy } from "./signers.js";
-import type { AckCounts, StoreBackend, StorePolicy, SyncDirectives } from "./store.js";
+import type { AckCounts, ReplayRecord, StoreBackend, StorePolicy, SyncDirectives } from "./store.js";
 import {
   refuseFutureReads,
   validateRegisterDevices,
@@ -30,6 +30,11 @@ export interface RequestContext {
   sender: VerifiedSender | undefined;
   /** A configured verifier vouched for the sender (not only its own embedded certificate). */
   senderTrusted: boolean;
+  /**
+   * The signed message's entry in the store's shared replay cache, recorded in the
+   * operation's transaction (undefined: unsigned, or a verifier that does not report it).
+   */
+  replay: ReplayRecord | undefined;
   /** A refusal (or failure) of the operation, sent as the fault envelope. */
   fault: CommunicationFaultError | undefined;
   /** A `WSS_*` refusal decided after parsing (the ProxyId's bound certificate). */
@@ -125,7 +130,13 @@ export function operationServices(settings: OperationSettings): soap.IServices {
     CommunicationService: {
       CommunicationPort: {
         RegisterProxy: op("RegisterProxy", validateRegisterProxy, async (input, ctx) => {
-          const result = await store().registerProxy(input, ctx.now, ctx.sender, ctx.senderTrusted);
+          const result = await store().registerProxy(
+            input,
+            ctx.now,
+            ctx.sender,
+            ctx.senderTrusted,
+            ctx.replay,
+          );
           const sender = ctx.sender;
           if (
             sender &&
@@ -140,21 +151,21 @@ export function operationServices(settings: OperationSettings): soap.IServices {
           };
         }),
         RegisterDevices: op("RegisterDevices", validateRegisterDevices, async (input, ctx) =>
-          ack(await store().registerDevices(input, ctx.now, settings.policy.deviceMoves)),
+          ack(await store().registerDevices(input, ctx.now, settings.policy.deviceMoves, ctx.replay)),
         ),
         Sync: op("Sync", validateSync, async (input, ctx) =>
-          syncResponse(ctx.now, await store().sync(input, ctx.now, settings.policy)),
+          syncResponse(ctx.now, await store().sync(input, ctx.now, settings.policy, ctx.replay)),
         ),
         ReportSyncStatus: op("ReportSyncStatus", validateReportSyncStatus, async (input, ctx) =>
-          ack(await store().reportSyncStatus(input, ctx.now)),
+          ack(await store().reportSyncStatus(input, ctx.now, ctx.replay)),
         ),
         SubmitBillingReads: op("SubmitBillingReads", validateSubmitBillingReads, async (input, ctx) => {
           refuseFutureReads(input.reads, "Read", ctx.now);
-          return ack(await store().submitBillingReads(input, ctx.now, settings.policy.cycle));
+          return ack(await store().submitBillingReads(input, ctx.now, settings.policy.cycle, ctx.replay));
         }),
         SubmitSuppliesReport: op("SubmitSuppliesReport", validateSubmitSuppliesReport, async (input, ctx) => {
           refuseFutureReads(input.reports, "Report", ctx.now);
-          return ack(await store().submitSuppliesReport(input, ctx.now));
+          return ack(await store().submitSuppliesReport(input, ctx.now, ctx.replay));
         }),
       },
     },

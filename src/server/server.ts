@@ -103,7 +103,11 @@ export interface CommunicationServerOptions {
     cycle: BillingCycleKind;
     /** Meter names each `BillingRequest` asks for; every meter when absent. */
     meters?: string[];
-    /** Days from the request to its due date. Default 7. */
+    /**
+     * Days from the request to its due date, but the due date never passes the end of the
+     * request's billing cycle (1 s before it: a read due in the next cycle would belong to
+     * the next invoice). Default 7.
+     */
     dueDays?: number;
   };
   /** Supplies reports: their interval, or `false` for off. Default one report a day. */
@@ -185,6 +189,15 @@ export interface InjectedFault {
 const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const DEFAULT_SUPPLIES_INTERVAL_MS = 86_400_000;
 const SILENT: ServerLogger = { debug() {}, info() {}, warn() {}, error() {} };
+/**
+ * At most one reload of the bound certificates per this many ms of the server's clock: a
+ * request naming a key this process does not know may reload them (another process on the
+ * store may have bound it), but a stream of such requests costs the database one query a
+ * second, not one per request. A certificate another process bound is therefore accepted
+ * here at most this long after the first refusal that could not reload.
+ */
+export const SIGNER_RELOAD_INTERVAL_MS = 1_000;
+
 /** The health endpoint's path (outside the SOAP endpoint's). */
 const HEALTH_PATH = "/health";
 
@@ -490,6 +503,33 @@ export class CommunicationServer {
 
   /** Certificates (PEM) already bound into this process's verifier. */
   private readonly boundHere = new Set<string>();
+  /** Server-clock ms of the last reload of the bound certificates (see {@link SIGNER_RELOAD_INTERVAL_MS}). */
+  private lastSignerReload = Number.NEGATIVE_INFINITY;
+  /** The reload running now, which concurrent refusals wait on instead of starting their own. */
+  private signerReload: Promise<void> | undefined;
+
+  /**
+   * Reloads the bound certificates unless one reload runs (then waits for it) or one ran
+   * less than {@link SIGNER_RELOAD_INTERVAL_MS} ago (then returns false). Each reload is
+   * logged at debug level as `bound signer certificates reloaded`.
+   */
+  private async reloadBoundSigners(): Promise<boolean> {
+    if (this.signerReload) {
+      await this.signerReload;
+      return true;
+    }
+    const now = this.clock().getTime();
+    // A clock set back (tests) does not block reloads for the time it went back.
+    if (now >= this.lastSignerReload && now - this.lastSignerReload < SIGNER_RELOAD_INTERVAL_MS) return false;
+    this.lastSignerReload = now;
+    const before = this.boundHere.size;
+    this.signerReload = this.loadBoundSigners().finally(() => {
+      this.signerReload = undefined;
+    });
+    await this.signerReload;
+    this.logger.debug({ added: this.boundHere.size - before }, "bound signer certificates reloaded");
+    return true;
+  }
 
   /**
    * Marks a device disabled: the proxy's next `Sync` answers carry a `Disable` directive.
@@ -603,14 +643,6 @@ export class CommunicationServer {
             "WSS_UNSIGNED",
             "the request is not signed; this server requires signatures",
           );
-        // The replay cache every process on the store shares (the verifier's own sees
-        // only what this process accepted).
-        const entry = sender && replayEntryOf(sender);
-        if (
-          entry &&
-          !(await this.requireStore().rememberMessage(entry.digest, entry.expiresAt, this.clock()))
-        )
-          throw new SecurityError("WSS_REPLAY", "this signed message was already accepted (replay)");
       } catch (err) {
         if (isSdkError(err) && err.code.startsWith("WSS_")) {
           this.logger.warn({ operation, code: err.code }, "request refused by the verifier");
@@ -627,6 +659,9 @@ export class CommunicationServer {
         now: this.clock(),
         sender,
         senderTrusted,
+        // The replay cache every process on the store shares (the verifier's own sees only
+        // what this process accepted): recorded in the operation's transaction.
+        replay: sender && replayEntryOf(sender),
         fault: undefined,
         refusal: undefined,
       };
@@ -671,8 +706,8 @@ export class CommunicationServer {
 
   /**
    * Verifies with the configured or first-use verifier. A key it does not know may have been
-   * bound by another process on the same store: the bindings are reloaded once and the
-   * request verified again.
+   * bound by another process on the same store: the bindings are reloaded (at most once
+   * per {@link SIGNER_RELOAD_INTERVAL_MS}) and the request verified again.
    */
   private async verify(text: string): Promise<VerifiedSender | undefined> {
     try {
@@ -680,8 +715,7 @@ export class CommunicationServer {
     } catch (err) {
       if (!(isSdkError(err) && err.code === "WSS_UNTRUSTED_KEY")) throw err;
       const known = this.boundHere.size;
-      await this.loadBoundSigners();
-      if (this.boundHere.size === known) throw err;
+      if (!(await this.reloadBoundSigners()) || this.boundHere.size === known) throw err;
       return (await this.verifier.verifyRequest(text)) ?? undefined;
     }
   }

@@ -18,6 +18,7 @@ import { CommunicationFaultError } from "./faults.js";
 import { type BillingCycleKind, billingCycleAt, billingDue, type DeviceMovePolicy } from "./policy.js";
 import type {
   AckCounts,
+  ReplayRecord,
   ServerStoreOptions,
   StoreBackend,
   StoreExport,
@@ -120,6 +121,17 @@ function isUnavailable(err: unknown): boolean {
   return /connection|timeout|terminated|not queryable/i.test(message);
 }
 
+/**
+ * Whether `err` is TLS to the database refused rather than a database that does not
+ * answer: the server's certificate did not verify (Node's X.509 error codes, e.g.
+ * `SELF_SIGNED_CERT_IN_CHAIN`, `ERR_TLS_CERT_ALTNAME_INVALID`), or the server has no TLS.
+ */
+function isTlsRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS_|^ERR_SSL_/.test(code)) return true;
+  return /does not support SSL/i.test(String((err as Error)?.message ?? ""));
+}
+
 function unavailable(err: unknown): StorageError {
   return new StorageError(
     "STORAGE_UNAVAILABLE",
@@ -201,6 +213,12 @@ export class PostgresServerStore implements StoreBackend {
     } catch (err) {
       await pool.end().catch(() => {});
       if (isSdkError(err)) throw err;
+      if (isTlsRefusal(err))
+        throw new StorageError(
+          "STORAGE_OPEN",
+          `TLS to ${redact(url)} refused (sslmode ${options.sslMode ?? "disable"}): ${(err as Error).message}; check the database server's certificate against --db-sslrootcert / sslRootCert`,
+          { cause: err },
+        );
       if (isUnavailable(err)) {
         const e = unavailable(err);
         throw new StorageError("STORAGE_UNAVAILABLE", `${redact(url)}: ${e.message}`, {
@@ -252,8 +270,13 @@ export class PostgresServerStore implements StoreBackend {
     }
   }
 
-  /** Runs `work` in one transaction, retried on deadlock / serialization failure. */
-  private async tx<T>(work: (db: Db) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction, retried on deadlock / serialization failure. With
+   * `replay`, the message is first recorded in the replay cache in that transaction (see
+   * {@link PostgresServerStore.recordMessage}): a refusal or a failure of `work` undoes it.
+   * @throws SecurityError `WSS_REPLAY` when `replay` is recorded and not expired.
+   */
+  private async tx<T>(work: (db: Db) => Promise<T>, replay?: ReplayRecord, now?: Date): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -264,6 +287,7 @@ export class PostgresServerStore implements StoreBackend {
       let broken = false;
       try {
         await client.query("BEGIN");
+        if (replay) await this.recordMessage(client, replay, now ?? new Date());
         const out = await work(client);
         await client.query("COMMIT");
         return out;
@@ -373,20 +397,22 @@ export class PostgresServerStore implements StoreBackend {
     now: Date,
     sender: VerifiedSender | undefined,
     trusted: boolean,
+    replay?: ReplayRecord,
   ): Promise<{ proxyId: string; duplicate: boolean }> {
-    return this.tx(async (db) => {
-      const at = now.toISOString();
-      if (!(await this.putMessageKey(db, "RegisterProxy", input.key, input.proxyId, at))) {
-        const seen = await db.query<{ proxy_id: string }>(
-          "SELECT proxy_id FROM message_keys WHERE operation = 'RegisterProxy' AND key = $1",
-          [input.key],
-        );
-        return { proxyId: seen.rows[0]?.proxy_id ?? input.proxyId, duplicate: true };
-      }
-      // Two first registrations racing: the second waits on the row lock, then keeps the
-      // thumbprint the first bound and is refused below.
-      const bound = await db.query<{ signer_thumbprint: string | null }>(
-        `INSERT INTO proxies (proxy_id, site, software, host, registered_at, signer_thumbprint, signer_subject, signer_cert, signer_trusted)
+    return this.tx(
+      async (db) => {
+        const at = now.toISOString();
+        if (!(await this.putMessageKey(db, "RegisterProxy", input.key, input.proxyId, at))) {
+          const seen = await db.query<{ proxy_id: string }>(
+            "SELECT proxy_id FROM message_keys WHERE operation = 'RegisterProxy' AND key = $1",
+            [input.key],
+          );
+          return { proxyId: seen.rows[0]?.proxy_id ?? input.proxyId, duplicate: true };
+        }
+        // Two first registrations racing: the second waits on the row lock, then keeps the
+        // thumbprint the first bound and is refused below.
+        const bound = await db.query<{ signer_thumbprint: string | null }>(
+          `INSERT INTO proxies (proxy_id, site, software, host, registered_at, signer_thumbprint, signer_subject, signer_cert, signer_trusted)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (proxy_id) DO UPDATE SET site = excluded.site, software = excluded.software, host = excluded.host,
            signer_trusted = CASE WHEN proxies.signer_thumbprint IS NULL AND excluded.signer_thumbprint IS NOT NULL
@@ -395,25 +421,28 @@ export class PostgresServerStore implements StoreBackend {
            signer_subject = CASE WHEN proxies.signer_thumbprint IS NULL THEN excluded.signer_subject ELSE proxies.signer_subject END,
            signer_cert = COALESCE(proxies.signer_cert, excluded.signer_cert)
          RETURNING signer_thumbprint`,
-        [
-          input.proxyId,
-          input.site ?? null,
-          input.software ?? null,
-          input.host ?? null,
-          at,
-          sender?.thumbprintSha256 ?? null,
-          sender?.subject ?? null,
-          sender?.certificatePem ?? null,
-          trusted,
-        ],
-      );
-      if (sender && bound.rows[0]?.signer_thumbprint !== sender.thumbprintSha256)
-        throw new SecurityError(
-          "WSS_UNTRUSTED_KEY",
-          `proxy ${JSON.stringify(input.proxyId.slice(0, 64))} is bound to another certificate than the one that signed this request`,
+          [
+            input.proxyId,
+            input.site ?? null,
+            input.software ?? null,
+            input.host ?? null,
+            at,
+            sender?.thumbprintSha256 ?? null,
+            sender?.subject ?? null,
+            sender?.certificatePem ?? null,
+            trusted,
+          ],
         );
-      return { proxyId: input.proxyId, duplicate: false };
-    });
+        if (sender && bound.rows[0]?.signer_thumbprint !== sender.thumbprintSha256)
+          throw new SecurityError(
+            "WSS_UNTRUSTED_KEY",
+            `proxy ${JSON.stringify(input.proxyId.slice(0, 64))} is bound to another certificate than the one that signed this request`,
+          );
+        return { proxyId: input.proxyId, duplicate: false };
+      },
+      replay,
+      now,
+    );
   }
 
   /** `RegisterDevices`; see the SQLite store for the device-move rules. */
@@ -421,76 +450,93 @@ export class PostgresServerStore implements StoreBackend {
     input: RegisterDevicesInput,
     now: Date,
     deviceMoves: DeviceMovePolicy = "refuse",
+    replay?: ReplayRecord,
   ): Promise<AckCounts> {
-    return this.tx(async (db) => {
-      await this.requireProxy(db, input.proxyId);
-      const at = now.toISOString();
-      if (!(await this.putMessageKey(db, "RegisterDevices", input.key, input.proxyId, at)))
-        return { accepted: 0, duplicates: input.devices.length };
-      const serials = input.devices.map((d) => d.serial);
-      const owners = await db.query<{ serial: string; proxy_id: string }>(
-        "SELECT serial, proxy_id FROM devices WHERE serial = ANY($1::text[]) ORDER BY serial FOR NO KEY UPDATE",
-        [serials],
-      );
-      const owner = new Map(owners.rows.map((r) => [r.serial, r.proxy_id]));
-      const moves: Array<{ serial: string; from: string }> = [];
-      input.devices.forEach((d, i) => {
-        const from = owner.get(d.serial);
-        if (from === undefined || from === input.proxyId) return;
-        if (deviceMoves !== "allow")
-          throw new CommunicationFaultError(
-            "DEVICE_OWNED_BY_OTHER_PROXY",
-            `device ${d.serial} is registered to another proxy; this server does not move devices between proxies`,
-            { field: `Device[${i}].Serial` },
+    return this.tx(
+      async (db) => {
+        await this.requireProxy(db, input.proxyId);
+        const at = now.toISOString();
+        if (!(await this.putMessageKey(db, "RegisterDevices", input.key, input.proxyId, at)))
+          return { accepted: 0, duplicates: input.devices.length };
+        const serials = input.devices.map((d) => d.serial);
+        const owners = await db.query<{ serial: string; proxy_id: string }>(
+          "SELECT serial, proxy_id FROM devices WHERE serial = ANY($1::text[]) ORDER BY serial FOR NO KEY UPDATE",
+          [serials],
+        );
+        const owner = new Map(owners.rows.map((r) => [r.serial, r.proxy_id]));
+        const moves: Array<{ serial: string; from: string }> = [];
+        input.devices.forEach((d, i) => {
+          const from = owner.get(d.serial);
+          if (from === undefined || from === input.proxyId) return;
+          if (deviceMoves !== "allow")
+            throw new CommunicationFaultError(
+              "DEVICE_OWNED_BY_OTHER_PROXY",
+              `device ${d.serial} is registered to another proxy; this server does not move devices between proxies`,
+              { field: `Device[${i}].Serial` },
+            );
+          moves.push({ serial: d.serial, from });
+        });
+        for (const m of moves) {
+          await db.query(
+            "INSERT INTO device_moves (serial, from_proxy, to_proxy, moved_at) VALUES ($1, $2, $3, $4)",
+            [m.serial, m.from, input.proxyId, at],
           );
-        moves.push({ serial: d.serial, from });
-      });
-      for (const m of moves) {
-        await db.query(
-          "INSERT INTO device_moves (serial, from_proxy, to_proxy, moved_at) VALUES ($1, $2, $3, $4)",
-          [m.serial, m.from, input.proxyId, at],
-        );
-        // The old proxy confirmed the services, not the new one: it is asked to enable them again.
-        await db.query(
-          "UPDATE devices SET billing_enabled = FALSE, supplies_enabled = FALSE WHERE serial = $1",
-          [m.serial],
-        );
-      }
-      for (const d of input.devices) {
-        await db.query(
-          `INSERT INTO devices (serial, proxy_id, vendor, model, mac, address, registered_at)
+          // The old proxy confirmed the services, not the new one: it is asked to enable them again.
+          await db.query(
+            "UPDATE devices SET billing_enabled = FALSE, supplies_enabled = FALSE WHERE serial = $1",
+            [m.serial],
+          );
+        }
+        for (const d of input.devices) {
+          await db.query(
+            `INSERT INTO devices (serial, proxy_id, vendor, model, mac, address, registered_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (serial) DO UPDATE SET proxy_id = excluded.proxy_id, vendor = excluded.vendor,
              model = excluded.model, mac = excluded.mac, address = excluded.address`,
-          [d.serial, input.proxyId, d.vendor ?? null, d.model ?? null, d.mac ?? null, d.address ?? null, at],
-        );
-      }
-      return { accepted: input.devices.length, duplicates: 0 };
-    });
+            [
+              d.serial,
+              input.proxyId,
+              d.vendor ?? null,
+              d.model ?? null,
+              d.mac ?? null,
+              d.address ?? null,
+              at,
+            ],
+          );
+        }
+        return { accepted: input.devices.length, duplicates: 0 };
+      },
+      replay,
+      now,
+    );
   }
 
   /** `ReportSyncStatus`: records which services the client confirmed. */
-  async reportSyncStatus(input: ReportSyncStatusInput, now: Date): Promise<AckCounts> {
-    return this.tx(async (db) => {
-      await this.requireProxy(db, input.proxyId);
-      await this.requireDevices(
-        db,
-        input.proxyId,
-        input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })),
-      );
-      const at = now.toISOString();
-      if (!(await this.putMessageKey(db, "ReportSyncStatus", input.key, input.proxyId, at)))
-        return { accepted: 0, duplicates: input.statuses.length };
-      for (const s of input.statuses) {
-        await db.query(
-          s.service === "billing"
-            ? "UPDATE devices SET billing_enabled = $1, last_status_at = $2 WHERE serial = $3"
-            : "UPDATE devices SET supplies_enabled = $1, last_status_at = $2 WHERE serial = $3",
-          [s.enabled, at, s.serial],
+  async reportSyncStatus(input: ReportSyncStatusInput, now: Date, replay?: ReplayRecord): Promise<AckCounts> {
+    return this.tx(
+      async (db) => {
+        await this.requireProxy(db, input.proxyId);
+        await this.requireDevices(
+          db,
+          input.proxyId,
+          input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })),
         );
-      }
-      return { accepted: input.statuses.length, duplicates: 0 };
-    });
+        const at = now.toISOString();
+        if (!(await this.putMessageKey(db, "ReportSyncStatus", input.key, input.proxyId, at)))
+          return { accepted: 0, duplicates: input.statuses.length };
+        for (const s of input.statuses) {
+          await db.query(
+            s.service === "billing"
+              ? "UPDATE devices SET billing_enabled = $1, last_status_at = $2 WHERE serial = $3"
+              : "UPDATE devices SET supplies_enabled = $1, last_status_at = $2 WHERE serial = $3",
+            [s.enabled, at, s.serial],
+          );
+        }
+        return { accepted: input.statuses.length, duplicates: 0 };
+      },
+      replay,
+      now,
+    );
   }
 
   /**
@@ -502,144 +548,166 @@ export class PostgresServerStore implements StoreBackend {
     input: SubmitBillingReadsInput,
     now: Date,
     cycle: BillingCycleKind,
+    replay?: ReplayRecord,
   ): Promise<AckCounts> {
-    return this.tx(async (db) => {
-      await this.requireProxy(db, input.proxyId);
-      await this.requireDevices(
-        db,
-        input.proxyId,
-        input.reads.map((r, i) => ({ serial: r.serial, field: `Read[${i}].Serial` })),
-      );
-      const at = now.toISOString();
-      const effective = input.reads.map((r) => r.cycle ?? billingCycleAt(r.readAt, cycle).id);
-      const stored = await db.query<{ serial: string; read_at: string; effective_cycle: string }>(
-        `INSERT INTO billing_reads (key, serial, read_at, cycle, effective_cycle, meters, received_at)
+    return this.tx(
+      async (db) => {
+        await this.requireProxy(db, input.proxyId);
+        await this.requireDevices(
+          db,
+          input.proxyId,
+          input.reads.map((r, i) => ({ serial: r.serial, field: `Read[${i}].Serial` })),
+        );
+        const at = now.toISOString();
+        const effective = input.reads.map((r) => r.cycle ?? billingCycleAt(r.readAt, cycle).id);
+        const stored = await db.query<{ serial: string; read_at: string; effective_cycle: string }>(
+          `INSERT INTO billing_reads (key, serial, read_at, cycle, effective_cycle, meters, received_at)
          SELECT k, s, r, c, e, m, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
            WITH ORDINALITY AS t(k, s, r, c, e, m, n) ORDER BY n
          ON CONFLICT (key) DO NOTHING
          RETURNING serial, read_at, effective_cycle`,
-        [
-          input.reads.map((r) => r.key),
-          input.reads.map((r) => r.serial),
-          input.reads.map((r) => r.readAt.toISOString()),
-          input.reads.map((r) => r.cycle ?? null),
-          effective,
-          input.reads.map((r) =>
-            JSON.stringify(r.meters.map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? null }))),
-          ),
-          at,
-        ],
-      );
-      const accepted = stored.rows;
-      if (accepted.length) {
-        await db.query(
-          `UPDATE billing_requests q SET fulfilled_at = $1
+          [
+            input.reads.map((r) => r.key),
+            input.reads.map((r) => r.serial),
+            input.reads.map((r) => r.readAt.toISOString()),
+            input.reads.map((r) => r.cycle ?? null),
+            effective,
+            input.reads.map((r) =>
+              JSON.stringify(r.meters.map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? null }))),
+            ),
+            at,
+          ],
+        );
+        const accepted = stored.rows;
+        if (accepted.length) {
+          await db.query(
+            `UPDATE billing_requests q SET fulfilled_at = $1
            FROM (SELECT DISTINCT * FROM unnest($2::text[], $3::text[]) AS a(serial, cycle)) a
            WHERE q.serial = a.serial AND q.cycle = a.cycle AND q.fulfilled_at IS NULL`,
-          [at, accepted.map((r) => r.serial), accepted.map((r) => r.effective_cycle)],
-        );
-        await db.query(
-          `UPDATE devices d SET last_read_at = a.at
+            [at, accepted.map((r) => r.serial), accepted.map((r) => r.effective_cycle)],
+          );
+          await db.query(
+            `UPDATE devices d SET last_read_at = a.at
            FROM (SELECT serial, max(read_at) AS at FROM unnest($1::text[], $2::text[]) AS t(serial, read_at)
                  GROUP BY serial) a
            WHERE d.serial = a.serial AND (d.last_read_at IS NULL OR d.last_read_at < a.at)`,
-          [accepted.map((r) => r.serial), accepted.map((r) => r.read_at)],
-        );
-      }
-      return { accepted: accepted.length, duplicates: input.reads.length - accepted.length };
-    });
+            [accepted.map((r) => r.serial), accepted.map((r) => r.read_at)],
+          );
+        }
+        return { accepted: accepted.length, duplicates: input.reads.length - accepted.length };
+      },
+      replay,
+      now,
+    );
   }
 
   /** `SubmitSuppliesReport`: stores each report key once (one statement for the batch). */
-  async submitSuppliesReport(input: SubmitSuppliesReportInput, now: Date): Promise<AckCounts> {
-    return this.tx(async (db) => {
-      await this.requireProxy(db, input.proxyId);
-      await this.requireDevices(
-        db,
-        input.proxyId,
-        input.reports.map((r, i) => ({ serial: r.serial, field: `Report[${i}].Serial` })),
-      );
-      const stored = await db.query(
-        `INSERT INTO supplies_reports (key, serial, read_at, supplies, received_at)
+  async submitSuppliesReport(
+    input: SubmitSuppliesReportInput,
+    now: Date,
+    replay?: ReplayRecord,
+  ): Promise<AckCounts> {
+    return this.tx(
+      async (db) => {
+        await this.requireProxy(db, input.proxyId);
+        await this.requireDevices(
+          db,
+          input.proxyId,
+          input.reports.map((r, i) => ({ serial: r.serial, field: `Report[${i}].Serial` })),
+        );
+        const stored = await db.query(
+          `INSERT INTO supplies_reports (key, serial, read_at, supplies, received_at)
          SELECT k, s, r, p, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
            WITH ORDINALITY AS t(k, s, r, p, n) ORDER BY n
          ON CONFLICT (key) DO NOTHING`,
-        [
-          input.reports.map((r) => r.key),
-          input.reports.map((r) => r.serial),
-          input.reports.map((r) => r.readAt.toISOString()),
-          input.reports.map((r) => JSON.stringify(r.supplies)),
-          now.toISOString(),
-        ],
-      );
-      const accepted = stored.rowCount ?? 0;
-      return { accepted, duplicates: input.reports.length - accepted };
-    });
+          [
+            input.reports.map((r) => r.key),
+            input.reports.map((r) => r.serial),
+            input.reports.map((r) => r.readAt.toISOString()),
+            input.reports.map((r) => JSON.stringify(r.supplies)),
+            now.toISOString(),
+          ],
+        );
+        const accepted = stored.rowCount ?? 0;
+        return { accepted, duplicates: input.reports.length - accepted };
+      },
+      replay,
+      now,
+    );
   }
 
   /** `Sync`: the same directives as the SQLite store, with the proxy's devices locked. */
-  async sync(input: ReceivedSyncInput, now: Date, policy: StorePolicy): Promise<SyncDirectives> {
-    return this.tx(async (db) => {
-      await this.requireProxy(db, input.proxyId);
-      await this.requireDevices(
-        db,
-        input.proxyId,
-        input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })),
-      );
-      const at = now.toISOString();
-      for (const s of input.statuses) {
-        await db.query(
-          `UPDATE devices SET state = $1, state_detail = $2, last_read_at = COALESCE($3, last_read_at),
-             last_status_at = $4 WHERE serial = $5`,
-          [s.state, s.detail ?? null, s.lastReadAt?.toISOString() ?? null, at, s.serial],
+  async sync(
+    input: ReceivedSyncInput,
+    now: Date,
+    policy: StorePolicy,
+    replay?: ReplayRecord,
+  ): Promise<SyncDirectives> {
+    return this.tx(
+      async (db) => {
+        await this.requireProxy(db, input.proxyId);
+        await this.requireDevices(
+          db,
+          input.proxyId,
+          input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })),
         );
-      }
-      await db.query("SELECT 1 FROM devices WHERE proxy_id = $1 ORDER BY serial FOR NO KEY UPDATE", [
-        input.proxyId,
-      ]);
-      const devices = await db.query<DeviceRow>(
-        `SELECT serial, billing_enabled, supplies_enabled, state, disable_reason FROM devices
-         WHERE proxy_id = $1 ORDER BY seq`,
-        [input.proxyId],
-      );
-      const out: SyncDirectives = {
-        configure: policy.configure,
-        enableService: [],
-        billingRequest: [],
-        suppliesRequest: [],
-        disable: [],
-      };
-      const cycle = billingCycleAt(now, policy.cycle);
-      const suppliesOn = policy.suppliesIntervalMs !== undefined;
-      for (const d of devices.rows) {
-        if (d.disable_reason !== null) {
-          if (d.state !== "disabled") out.disable.push({ serial: d.serial, reason: d.disable_reason });
-          continue;
-        }
-        if (d.state === "disabled") continue;
-        if (!d.billing_enabled) out.enableService.push({ serial: d.serial, service: "billing" });
-        if (suppliesOn && !d.supplies_enabled)
-          out.enableService.push({ serial: d.serial, service: "supplies" });
-        if (d.billing_enabled) {
-          const request = await this.billingRequestFor(db, d.serial, cycle, now, policy);
-          if (request) out.billingRequest.push(request);
-        }
-        if (suppliesOn && d.supplies_enabled) {
-          const intervalMs = policy.suppliesIntervalMs as number;
-          const since = new Date(now.getTime() - 2 * intervalMs).toISOString();
-          const recent = await db.query(
-            "SELECT 1 FROM supplies_reports WHERE serial = $1 AND received_at >= $2 LIMIT 1",
-            [d.serial, since],
+        const at = now.toISOString();
+        for (const s of input.statuses) {
+          await db.query(
+            `UPDATE devices SET state = $1, state_detail = $2, last_read_at = COALESCE($3, last_read_at),
+             last_status_at = $4 WHERE serial = $5`,
+            [s.state, s.detail ?? null, s.lastReadAt?.toISOString() ?? null, at, s.serial],
           );
-          if (recent.rowCount === 0)
-            out.suppliesRequest.push({
-              serial: d.serial,
-              intervalSeconds: Math.max(1, Math.round(intervalMs / 1000)),
-            });
         }
-      }
-      return out;
-    });
+        await db.query("SELECT 1 FROM devices WHERE proxy_id = $1 ORDER BY serial FOR NO KEY UPDATE", [
+          input.proxyId,
+        ]);
+        const devices = await db.query<DeviceRow>(
+          `SELECT serial, billing_enabled, supplies_enabled, state, disable_reason FROM devices
+         WHERE proxy_id = $1 ORDER BY seq`,
+          [input.proxyId],
+        );
+        const out: SyncDirectives = {
+          configure: policy.configure,
+          enableService: [],
+          billingRequest: [],
+          suppliesRequest: [],
+          disable: [],
+        };
+        const cycle = billingCycleAt(now, policy.cycle);
+        const suppliesOn = policy.suppliesIntervalMs !== undefined;
+        for (const d of devices.rows) {
+          if (d.disable_reason !== null) {
+            if (d.state !== "disabled") out.disable.push({ serial: d.serial, reason: d.disable_reason });
+            continue;
+          }
+          if (d.state === "disabled") continue;
+          if (!d.billing_enabled) out.enableService.push({ serial: d.serial, service: "billing" });
+          if (suppliesOn && !d.supplies_enabled)
+            out.enableService.push({ serial: d.serial, service: "supplies" });
+          if (d.billing_enabled) {
+            const request = await this.billingRequestFor(db, d.serial, cycle, now, policy);
+            if (request) out.billingRequest.push(request);
+          }
+          if (suppliesOn && d.supplies_enabled) {
+            const intervalMs = policy.suppliesIntervalMs as number;
+            const since = new Date(now.getTime() - 2 * intervalMs).toISOString();
+            const recent = await db.query(
+              "SELECT 1 FROM supplies_reports WHERE serial = $1 AND received_at >= $2 LIMIT 1",
+              [d.serial, since],
+            );
+            if (recent.rowCount === 0)
+              out.suppliesRequest.push({
+                serial: d.serial,
+                intervalSeconds: Math.max(1, Math.round(intervalMs / 1000)),
+              });
+          }
+        }
+        return out;
+      },
+      replay,
+      now,
+    );
   }
 
   /** The open request of (serial, cycle), issuing it once (primary key) when none was. */
@@ -700,20 +768,24 @@ export class PostgresServerStore implements StoreBackend {
   }
 
   /**
-   * The replay cache every process shares: one upsert that inserts `digest`, or takes over
-   * an expired row; no row back means another process (or this one) accepted the message
-   * and it has not expired.
+   * The replay cache every process shares, inside the operation's transaction: one upsert
+   * that inserts `replay.digest`, or takes over an expired row. No row back means another
+   * transaction (of this process or another) committed the message and it has not expired;
+   * one still running holds the row lock, so this waits for its commit or rollback.
+   * Expired rows are swept every {@link REPLAY_SWEEP_EVERY} recorded messages.
+   * @throws SecurityError `WSS_REPLAY`.
    */
-  async rememberMessage(digest: string, expiresAt: Date, now: Date): Promise<boolean> {
-    const rows = await this.query(
+  private async recordMessage(db: Db, replay: ReplayRecord, now: Date): Promise<void> {
+    const rows = await db.query(
       `INSERT INTO replay_cache (digest, expires_at) VALUES ($1, $2)
        ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at WHERE replay_cache.expires_at < $3
        RETURNING 1 AS fresh`,
-      [digest, expiresAt.getTime(), now.getTime()],
+      [replay.digest, replay.expiresAt.getTime(), now.getTime()],
     );
+    if (rows.rowCount !== 1)
+      throw new SecurityError("WSS_REPLAY", "this signed message was already accepted (replay)");
     if (++this.remembered % REPLAY_SWEEP_EVERY === 0)
-      await this.query("DELETE FROM replay_cache WHERE expires_at < $1", [now.getTime()]);
-    return rows.length === 1;
+      await this.query("DELETE FROM replay_cache WHERE expires_at < $1", [now.getTime()]).catch(() => {});
   }
 
   /** Everything stored, as the export JSON (the same as the SQLite store's). */

@@ -194,14 +194,6 @@ export class SqliteServerStore implements StoreBackend {
     this.db.prepare("SELECT 1").get();
   }
 
-  /**
-   * One process writes a SQLite store, so the verifier's own replay cache sees every
-   * message: nothing to record here (and no extra write per request).
-   */
-  async rememberMessage(_digest: string, _expiresAt: Date, _now: Date): Promise<boolean> {
-    return true;
-  }
-
   private requireProxy(proxyId: string): void {
     if (!this.stmt.proxyExists.get(proxyId))
       throw new CommunicationFaultError("UNKNOWN_PROXY", `proxy ${proxyId} is not registered`, {

@@ -30,12 +30,25 @@ export interface StorePolicy {
   cycle: BillingCycleKind;
   /** Meter names requested; empty = every billing meter. */
   meters: string[];
+  /** Days from a billing request to its due date; the due date never passes the cycle's end. */
   dueDays: number;
   /** Supplies report interval, or undefined when supplies are off. */
   suppliesIntervalMs: number | undefined;
   configure: ConfigureDirective | undefined;
   /** What `RegisterDevices` does with a serial another proxy registered. */
   deviceMoves: DeviceMovePolicy;
+}
+
+/**
+ * A signed message's entry in the replay cache every process on a store shares: recorded
+ * in the same transaction as the operation it carries, so a message whose operation is
+ * refused or fails (`STORAGE_UNAVAILABLE`) is not used up and its resend is accepted.
+ */
+export interface ReplayRecord {
+  /** SHA-256 (base64) of the signer, the Timestamp (WS-Security 1.1 §10) and the canonical Body. */
+  digest: string;
+  /** Until when the message is remembered: its Expires plus the verifiers' clock skew. */
+  expiresAt: Date;
 }
 
 /** The client-wide `Configure` directive. */
@@ -218,7 +231,10 @@ export interface ServerStore {
  * What the operations need from a store. Each method is one transaction: a refusal
  * ({@link CommunicationFaultError}, or `SecurityError` for a binding lost to a concurrent
  * registration) stores nothing, and so does a failure of the database
- * (`StorageError` `STORAGE_UNAVAILABLE`, retryable).
+ * (`StorageError` `STORAGE_UNAVAILABLE`, retryable). The operations take the signed
+ * message's {@link ReplayRecord}, if any, and record it in that same transaction: a message
+ * already recorded and not expired is refused (`SecurityError` `WSS_REPLAY`), and a
+ * refused or failed operation leaves no record, so resending it is not a replay.
  * @internal
  */
 export interface StoreBackend extends ServerStore {
@@ -235,28 +251,41 @@ export interface StoreBackend extends ServerStore {
     now: Date,
     sender: VerifiedSender | undefined,
     trusted: boolean,
+    replay?: ReplayRecord,
   ): Promise<{ proxyId: string; duplicate: boolean }>;
   /** `RegisterDevices` under the device-move policy. */
-  registerDevices(input: RegisterDevicesInput, now: Date, deviceMoves: DeviceMovePolicy): Promise<AckCounts>;
+  registerDevices(
+    input: RegisterDevicesInput,
+    now: Date,
+    deviceMoves: DeviceMovePolicy,
+    replay?: ReplayRecord,
+  ): Promise<AckCounts>;
   /** `ReportSyncStatus`: records which services the client confirmed. */
-  reportSyncStatus(input: ReportSyncStatusInput, now: Date): Promise<AckCounts>;
+  reportSyncStatus(input: ReportSyncStatusInput, now: Date, replay?: ReplayRecord): Promise<AckCounts>;
   /** `SubmitBillingReads`: stores each read key once and marks the billing requests it fulfils. */
-  submitBillingReads(input: SubmitBillingReadsInput, now: Date, cycle: BillingCycleKind): Promise<AckCounts>;
+  submitBillingReads(
+    input: SubmitBillingReadsInput,
+    now: Date,
+    cycle: BillingCycleKind,
+    replay?: ReplayRecord,
+  ): Promise<AckCounts>;
   /** `SubmitSuppliesReport`: stores each report key once. */
-  submitSuppliesReport(input: SubmitSuppliesReportInput, now: Date): Promise<AckCounts>;
+  submitSuppliesReport(
+    input: SubmitSuppliesReportInput,
+    now: Date,
+    replay?: ReplayRecord,
+  ): Promise<AckCounts>;
   /** `Sync`: records the reported states, then the directives for each device of the proxy. */
-  sync(input: ReceivedSyncInput, now: Date, policy: StorePolicy): Promise<SyncDirectives>;
+  sync(
+    input: ReceivedSyncInput,
+    now: Date,
+    policy: StorePolicy,
+    replay?: ReplayRecord,
+  ): Promise<SyncDirectives>;
   /** Marks a device disabled by the server. @throws CommunicationFaultError `UNKNOWN_DEVICE`. */
   disableDevice(serial: string, reason: string): Promise<void>;
   /** Certificates (PEM) proxies registered with, oldest first. */
   registeredSignerCertificates(options?: { trustedOnly?: boolean }): Promise<string[]>;
-  /**
-   * The replay cache shared by every process on the store: records `digest` (a signed
-   * message) until `expiresAt`; false when it is recorded and not expired (a replay).
-   * A store only one process writes may answer true and leave replays to the verifier's
-   * own cache.
-   */
-  rememberMessage(digest: string, expiresAt: Date, now: Date): Promise<boolean>;
 }
 
 /** Whether `db` names a PostgreSQL database (`postgres://` or `postgresql://`) rather than a file. */
@@ -269,7 +298,8 @@ export function isPostgresUrl(db: string): boolean {
  * or a PostgreSQL URL `postgres://USER[:PASS]@HOST:PORT/DB`. The schema is created or
  * migrated (PostgreSQL: under an advisory lock, so processes starting together do not
  * race); a store written by a newer version is refused.
- * @throws StorageError `STORAGE_OPEN`, `STORAGE_NOT_FOUND` (readonly, no file),
+ * @throws StorageError `STORAGE_OPEN` (also TLS to the database refused: a certificate
+ *   that does not verify under `sslMode`), `STORAGE_NOT_FOUND` (readonly, no file),
  *   `STORAGE_SCHEMA` (not a store, or a newer schema), `STORAGE_UNAVAILABLE` (the database
  *   does not answer).
  * @example

@@ -31,12 +31,17 @@ interface Example {
 const examples: Example[] = [];
 /** The navigation categories of the `esolutions-sdk` module, in order. */
 let rootCategories: string[] = [];
-const publicEntries = [
-  "esolutions-sdk",
-  "esolutions-sdk/impact",
-  "esolutions-sdk/server",
-  "esolutions-sdk/sim",
-];
+/** The package's import specifiers, from its `exports` map (typedoc names each module after one). */
+const publicEntries = (() => {
+  const pkg = JSON.parse(readFileSync("package.json", "utf8")) as {
+    name: string;
+    exports: Record<string, unknown>;
+  };
+  return Object.keys(pkg.exports)
+    .filter((k) => k !== "./package.json")
+    .map((k) => (k === "." ? pkg.name : `${pkg.name}/${k.slice(2)}`))
+    .sort();
+})();
 
 function comments(r: DeclarationReflection): Comment[] {
   const sigs = [...(r.signatures ?? []), r.getSignature, r.setSignature].filter((s) => s !== undefined);

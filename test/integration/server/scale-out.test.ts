@@ -19,8 +19,20 @@ import { faultCode, get, ops, post, type RawResponse, textOf } from "./raw.js";
 
 const clusterUrl = requirePostgres("server scale-out on PostgreSQL");
 
-/** Rounds per race; each round sends to every process at once. */
-const ROUNDS = 40;
+/**
+ * Rounds per race (the billing race runs half as many); each round sends to every process
+ * at once. Default 40; `ESOL_TEST_RACE_ROUNDS` sets it (an even integer ≥ 2; issue 16
+ * suggests ~200 for a soak run: about 5× the 40-round time).
+ */
+const ROUNDS = raceRounds(process.env.ESOL_TEST_RACE_ROUNDS);
+
+function raceRounds(value: string | undefined): number {
+  if (value === undefined || value === "") return 40;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 2 || n % 2 !== 0)
+    throw new Error(`ESOL_TEST_RACE_ROUNDS must be an even integer ≥ 2 (got ${JSON.stringify(value)})`);
+  return n;
+}
 
 const running: ChildProcess[] = [];
 let database: TestDatabase;
