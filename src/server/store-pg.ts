@@ -11,6 +11,7 @@
  * `STORAGE_UNAVAILABLE` (retryable, nothing stored).
  * @module
  */
+import { isIPv4 } from "node:net";
 import pg from "pg";
 import { isSdkError, SecurityError, StorageError } from "../errors.js";
 import type { VerifiedSender } from "../soap/security.js";
@@ -18,6 +19,7 @@ import { CommunicationFaultError } from "./faults.js";
 import { type BillingCycleKind, billingCycleAt, billingDue, type DeviceMovePolicy } from "./policy.js";
 import type {
   AckCounts,
+  PostgresSslMode,
   ReplayRecord,
   ServerStoreOptions,
   StoreBackend,
@@ -140,9 +142,32 @@ function unavailable(err: unknown): StorageError {
   );
 }
 
+/**
+ * The TLS mode when none is given: `disable` for a database on this machine (loopback address
+ * or Unix socket), `require` (encrypted, certificate not verified) for any other host, so a
+ * password never crosses a network in clear text by default. libpq's own default, `prefer`,
+ * falls back to clear text silently; node-postgres has no such mode.
+ */
+export function defaultSslMode(url: string): PostgresSslMode {
+  let host = "";
+  try {
+    const u = new URL(url);
+    host = (u.searchParams.get("host") ?? u.hostname).replace(/^\[|\]$/g, "");
+  } catch {
+    return "require";
+  }
+  const local =
+    host === "" ||
+    host.startsWith("/") ||
+    host === "localhost" ||
+    host === "::1" ||
+    (isIPv4(host) && host.startsWith("127."));
+  return local ? "disable" : "require";
+}
+
 /** `ssl` option of pg from an `sslmode` (PostgreSQL docs §34.19.1). */
-function sslFor(options: ServerStoreOptions): pg.PoolConfig["ssl"] {
-  switch (options.sslMode ?? "disable") {
+function sslFor(options: ServerStoreOptions, url: string): pg.PoolConfig["ssl"] {
+  switch (options.sslMode ?? defaultSslMode(url)) {
     case "disable":
       return undefined;
     case "require":
@@ -193,7 +218,7 @@ export class PostgresServerStore implements StoreBackend {
     if (!Number.isInteger(poolSize) || poolSize < 1)
       throw new StorageError("STORAGE_OPEN", `poolSize must be an integer ≥ 1 (got ${poolSize})`);
     const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
-    const ssl = sslFor(options);
+    const ssl = sslFor(options, url);
     const pool = new pg.Pool({
       connectionString: url,
       max: poolSize,
@@ -216,7 +241,7 @@ export class PostgresServerStore implements StoreBackend {
       if (isTlsRefusal(err))
         throw new StorageError(
           "STORAGE_OPEN",
-          `TLS to ${redact(url)} refused (sslmode ${options.sslMode ?? "disable"}): ${(err as Error).message}; check the database server's certificate against --db-sslrootcert / sslRootCert`,
+          `TLS to ${redact(url)} refused (sslmode ${options.sslMode ?? defaultSslMode(url)}): ${(err as Error).message}; check the database server's certificate against --db-sslrootcert / sslRootCert`,
           { cause: err },
         );
       if (isUnavailable(err)) {

@@ -201,7 +201,11 @@ export interface ServerStoreOptions {
   statementTimeoutMs?: number;
   /** PostgreSQL: how long to wait for a connection (new or from the pool), in ms. Default 5,000. */
   connectionTimeoutMs?: number;
-  /** PostgreSQL: TLS mode. Default `disable` (or the URL's `sslmode`). */
+  /**
+   * PostgreSQL: TLS mode. Default (when the URL has no `sslmode` either): `disable` for a
+   * database on loopback or a Unix socket, `require` for any other host. Use `verify-full` with
+   * `sslRootCert` to also check the database server's certificate.
+   */
   sslMode?: PostgresSslMode;
   /** PostgreSQL: CA certificate(s), PEM, for `verify-ca` / `verify-full`. */
   sslRootCert?: string;
