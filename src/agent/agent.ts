@@ -418,10 +418,39 @@ export class Agent extends EventEmitter<AgentEvents> {
    * schedules one re-check (a sync session) after `stuckRecheckMs`, doubled per failed
    * re-check up to `schedule.maxRetryDelayMs`. False for other failures.
    */
+  /**
+   * The server answered `UNKNOWN_PROXY` although it acknowledged `RegisterProxy` before (its
+   * store was reset, or restored from before the registration): registers the proxy again at
+   * the next session (with a new idempotency key) and queues `RegisterDevices` for every
+   * known device ahead of the readings, so none of them is refused as `UNKNOWN_DEVICE`.
+   */
+  #forgetRegistration(): void {
+    const state = this.#agentState();
+    if (!state.proxyRegistered()) return;
+    const known = this.devices.list();
+    this.#commit(() => {
+      state.forgetProxyRegistration();
+      const infos: DeviceInfo[] = known.map((d) => ({
+        serial: d.serial,
+        address: d.address,
+        ...(d.vendor ? { vendor: d.vendor } : {}),
+        ...(d.model ? { model: d.model } : {}),
+        ...(d.mac ? { mac: d.mac } : {}),
+      }));
+      for (let i = 0; i < infos.length; i += 5000)
+        this.#append([{ kind: "register-devices", payload: { devices: infos.slice(i, i + 5000) } }]);
+    }, "forgetting the proxy registration");
+    this.#log.warn(
+      { proxyId: this.config.proxy.id, devices: known.length },
+      "the server does not know this proxy any more: registering it and its devices again at the next sync",
+    );
+  }
+
   #noteStuck(err: unknown, during: string): boolean {
     const remedy = stuckRemedy(err);
     if (remedy === undefined) return false;
     const e = asSdkError(err);
+    if (e.code === "UNKNOWN_PROXY") this.#forgetRegistration();
     const now = this.clock.now();
     const prev = this.#stuck;
     const schedule = this.#running && this.#options.autoSchedule !== false;
@@ -857,7 +886,17 @@ export class Agent extends EventEmitter<AgentEvents> {
     const wanted: Array<{ d: (typeof requests)[number]; device: KnownDevice; dedupKey: string }> = [];
     for (const d of requests) {
       const dedupKey = billingDedupKey(d.serial, d.cycle);
-      if (outbox.findByDedupKey(dedupKey)) continue;
+      const answered = outbox.findByDedupKey(dedupKey);
+      if (answered) {
+        // Asked again for a read it acknowledged: the server lost it (a reset or restored
+        // store). The same read, under the same key, goes again.
+        if (answered.state === "sent" && outbox.resendDelivered(answered.seq))
+          this.#log.warn(
+            { serial: d.serial, cycle: d.cycle, key: answered.key },
+            "billing request for a read the server acknowledged before: sending it again",
+          );
+        continue;
+      }
       const device = this.devices.get(d.serial);
       if (!device || device.state === "disabled") {
         this.#log.warn(

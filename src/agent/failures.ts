@@ -57,6 +57,8 @@ export function stuckRemedy(err: unknown): string | undefined {
     return "the server's responses do not verify against `security.serverCert`: set it to the server's signing certificate, then restart the agent";
   if (code === "WSS_UNTRUSTED_KEY" || code === "WSS_FAILED_AUTHENTICATION")
     return "the server does not trust this agent's signing certificate: send its subject and SHA-256 thumbprint (in the message) to the server's operator to trust it (reference server: `esol server --trust <cert.pem>`), or set `security.key`/`security.cert` to the pair the server trusts";
+  if (code === "UNKNOWN_PROXY")
+    return "the server does not know this proxy (its store was reset or restored from before the registration): the agent registers the proxy and its devices again at its next sync; nothing to do unless this repeats";
   if (code === "WSS_UNSIGNED")
     return "the server requires signed requests: set `security.key` and `security.cert` in the agent config, then restart the agent";
   if (

@@ -537,6 +537,22 @@ export class Outbox {
   }
 
   /**
+   * Puts a delivered (`sent`) entry back in the queue with its payload and idempotency key
+   * unchanged: the server asked for it again, so it no longer has it (its store was reset or
+   * restored). A server that still has it answers the resend as a duplicate.
+   * @returns whether the entry was re-queued (false: unknown seq, or not `sent`).
+   */
+  resendDelivered(seq: number): boolean {
+    return (
+      this.#db
+        .prepare(
+          "UPDATE entries SET state = 'pending', next_attempt_at = ?, done_at = NULL WHERE seq = ? AND state = 'sent'",
+        )
+        .run(this.#now(), seq).changes > 0
+    );
+  }
+
+  /**
    * Size of the database file in bytes (`page_count × page_size`, SQLite PRAGMA), the figure
    * `maxBytes` bounds; the WAL file is not counted.
    */

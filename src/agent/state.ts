@@ -55,6 +55,15 @@ export class AgentState {
     return this.#outbox.getMeta(META.proxyRegistered) === "1";
   }
 
+  /**
+   * Forgets that the server acknowledged `RegisterProxy` (it answered `UNKNOWN_PROXY` since):
+   * the next session registers again, with a new idempotency key.
+   */
+  forgetProxyRegistration(): void {
+    this.#outbox.setMeta(META.proxyRegistered, "0");
+    this.#outbox.setMeta(META.proxyKey, "");
+  }
+
   /** Records that the server acknowledged `RegisterProxy`. */
   markProxyRegistered(): void {
     this.#outbox.setMeta(META.proxyRegistered, "1");
