@@ -80,6 +80,7 @@ describe("billing cycle policy with an injected clock", () => {
     ]);
 
     // A read without a Cycle counts for the cycle its ReadAt falls in.
+    time.set("2026-11-05T08:00:00Z");
     await post(
       url,
       ops.submitBillingReads("p1", [ops.read("read-SN-2-nov", "SN-2", 200, "2026-11-05T07:00:00Z")]),
@@ -118,8 +119,8 @@ describe("billing cycle policy with an injected clock", () => {
     await post(
       url,
       ops.submitBillingReads("p1", [
-        ops.read("read-SN-1-q4", "SN-1", 1, "2026-10-02T09:00:00Z", "2026-Q4"),
-        ops.read("read-SN-2-q4", "SN-2", 2, "2026-10-02T09:00:00Z", "2026-Q4"),
+        ops.read("read-SN-1-q4", "SN-1", 1, "2026-10-02T07:00:00Z", "2026-Q4"),
+        ops.read("read-SN-2-q4", "SN-2", 2, "2026-10-02T07:00:00Z", "2026-Q4"),
       ]),
     );
     for (const day of ["2026-10-15", "2026-11-01", "2026-12-31"]) {
@@ -171,7 +172,7 @@ describe("billing cycle policy with an injected clock", () => {
     expect(asked.body).toContain(
       "<SuppliesRequest><Serial>SN-1</Serial><IntervalSeconds>3600</IntervalSeconds></SuppliesRequest>",
     );
-    await post(srv.url, ops.submitSuppliesReport("p1", "supplies-key-1", "SN-1"));
+    await post(srv.url, ops.submitSuppliesReport("p1", "supplies-key-1", "SN-1", "2026-11-03T07:55:00Z"));
     expect((await post(srv.url, ops.sync("p1"))).body).not.toContain("<SuppliesRequest>");
     time.set("2026-11-03T11:00:00Z"); // reports stopped for more than two intervals
     expect((await post(srv.url, ops.sync("p1"))).body).toContain("<SuppliesRequest>");

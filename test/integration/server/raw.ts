@@ -145,10 +145,10 @@ export const ops = {
     `<Meter><Name>Total</Name><Value>${value}</Value><Unit>impressions</Unit></Meter></Read>`,
   submitBillingReads: (proxyId: string, reads: string[]) =>
     envelope(`<t:SubmitBillingReads><ProxyId>${proxyId}</ProxyId>${reads.join("")}</t:SubmitBillingReads>`),
-  submitSuppliesReport: (proxyId: string, key: string, serial: string) =>
+  submitSuppliesReport: (proxyId: string, key: string, serial: string, readAt = "2026-11-25T09:00:00Z") =>
     envelope(
       `<t:SubmitSuppliesReport><ProxyId>${proxyId}</ProxyId><Report><Key>${key}</Key><Serial>${serial}</Serial>` +
-        `<ReadAt>2026-11-25T09:00:00Z</ReadAt><Supply><Index>1</Index><Description>Black Toner</Description>` +
+        `<ReadAt>${readAt}</ReadAt><Supply><Index>1</Index><Description>Black Toner</Description>` +
         `<Colorant>black</Colorant><Max>100</Max><Level>-3</Level><State>ok</State></Supply></Report></t:SubmitSuppliesReport>`,
     ),
 };
