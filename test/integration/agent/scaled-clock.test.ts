@@ -1,7 +1,8 @@
 /**
  * How an agent's scaled time reaches the wire (issue 19 item 8): the agent stamps `ReadAt` with
  * its clock, the server stamps `receivedAt` with its own real-time clock. A default ScaledClock
- * runs ahead of real time, so its reads arrive from the future; one with `untilRealTime` replays
+ * runs ahead of real time, so its reads arrive from the future and the server refuses them
+ * (`INVALID_VALUE`, the agent parks them); one with `untilRealTime` replays
  * a past span fast and never stamps the future. Real parts on loopback; real time only bounds
  * the waits (nothing asserts on the wall clock, only on the order of two stamps).
  */
@@ -23,8 +24,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Runs a real-time server, a fleet and an agent on `clock` until the server stores a supplies report. */
-async function storedReports(clock: ScaledClock): Promise<Array<{ readAt: Date; receivedAt: Date }>> {
+/** A real-time server, a fleet and a started agent on `clock`. */
+async function scaledWorld(clock: ScaledClock): Promise<{ server: CommunicationServer; agent: Agent }> {
   const dir = mkdtempSync(join(tmpdir(), "esol-scaled-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   // The server keeps real time, as a real Communication Server does.
@@ -51,6 +52,12 @@ async function storedReports(clock: ScaledClock): Promise<Array<{ readAt: Date; 
   );
   cleanups.push(() => agent.stop());
   await agent.start();
+  return { server, agent };
+}
+
+/** Runs {@link scaledWorld} until the server stores a supplies report. */
+async function storedReports(clock: ScaledClock): Promise<Array<{ readAt: Date; receivedAt: Date }>> {
+  const { server } = await scaledWorld(clock);
   // Bounded: a supplies report needs a sync that enables supplies, then a poll a day later.
   for (let i = 0; i < 300; i++) {
     const reports = server.exportStore().suppliesReports;
@@ -62,12 +69,19 @@ async function storedReports(clock: ScaledClock): Promise<Array<{ readAt: Date; 
 }
 
 describe("scaled time on the wire", () => {
-  it("a default ScaledClock (starting now) stamps reads a real-time server receives from the future", async () => {
-    const reports = await storedReports(new ScaledClock({ rate: DAY / 1000 }));
-    const ahead = reports.filter((r) => r.readAt.getTime() > r.receivedAt.getTime() + READ_AT_SKEW_MS);
-    expect(ahead.length).toBeGreaterThan(0);
-    const first = ahead[0] as { readAt: Date; receivedAt: Date };
-    expect(() => refuseFutureReads([first], "Report", first.receivedAt)).toThrow(
+  it("a default ScaledClock (starting now) stamps reads from the future, which the server refuses", async () => {
+    const { server, agent } = await scaledWorld(new ScaledClock({ rate: DAY / 1000 }));
+    // Bounded: a supplies report needs a sync that enables supplies, then a poll a day later.
+    let parked = agent.outbox.list("parked");
+    for (let i = 0; i < 300 && parked.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      parked = agent.outbox.list("parked");
+    }
+    expect(parked.length).toBeGreaterThan(0);
+    expect(parked[0]?.lastError).toMatch(/INVALID_VALUE: .*ReadAt.*later than the server's time/);
+    expect(server.exportStore().suppliesReports).toEqual([]);
+    const future = { readAt: new Date(Date.now() + 2 * READ_AT_SKEW_MS) };
+    expect(() => refuseFutureReads([future], "Report", new Date(Date.now()))).toThrow(
       /later than the server's time/,
     );
   });
