@@ -15,6 +15,7 @@
  */
 import { existsSync } from "node:fs";
 import { StorageError } from "../errors.js";
+import { readSignerProfiles, withSignerProfiles } from "./signer-profiles.js";
 import { CommunicationStore, type StoreExport } from "./store.js";
 
 export type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
@@ -35,7 +36,12 @@ export {
   type ServerAddress,
   type ServerLogger,
 } from "./server.js";
-export { SIGNATURE_POLICIES, type SignaturePolicy } from "./signers.js";
+export {
+  readSignerProfiles,
+  recordSignerProfiles,
+  type SignerProfileGrant,
+} from "./signer-profiles.js";
+export { SIGNATURE_POLICIES, type SignaturePolicy, type TimestampRules } from "./signers.js";
 export type { StoreExport } from "./store.js";
 export { GENERATED_CERT_FILE, GENERATED_KEY_FILE } from "./tls.js";
 
@@ -50,7 +56,7 @@ export { GENERATED_CERT_FILE, GENERATED_KEY_FILE } from "./tls.js";
 export function exportStoreFile(dbPath: string): StoreExport {
   const store = CommunicationStore.open(dbPath, { readonly: true });
   try {
-    return store.exportAll();
+    return withSignerProfiles(store.exportAll(), readSignerProfiles(dbPath));
   } finally {
     store.close();
   }

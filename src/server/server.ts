@@ -13,12 +13,16 @@ import * as soap from "soap";
 import { ConfigError, isSdkError, type SdkError, SecurityError, StorageError } from "../errors.js";
 import { SERVICE_NAMESPACE } from "../soap/envelope.js";
 import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
-import { decodeEnvelope } from "../wssec/index.js";
 import { compactEnvelope, encodeResponseBody } from "./compress.js";
 import { inspectEnvelope, type OperationName } from "./envelope.js";
-import { CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
+import { CommunicationFaultError, decodeRequestBody, faultEnvelope, securityFaultFor } from "./faults.js";
 import { type BillingCycleKind, DEVICE_MOVE_POLICIES, type DeviceMovePolicy } from "./policy.js";
-import { FirstUseVerifier, SIGNATURE_POLICIES, type SignaturePolicy } from "./signers.js";
+import {
+  FirstUseVerifier,
+  SIGNATURE_POLICIES,
+  type SignaturePolicy,
+  type TimestampRules,
+} from "./signers.js";
 import {
   type AckCounts,
   CommunicationStore,
@@ -105,6 +109,12 @@ export interface CommunicationServerOptions {
    * bound at registration (see `signaturePolicy`).
    */
   verifier?: RequestVerifier;
+  /**
+   * Timestamp rules of the server's own verifier when no `verifier` is given (trust on first
+   * use); a given `verifier` has its own (`createRequestVerifier` takes the same fields).
+   * `esol server --clock-skew --max-age --timestamp-fraction-digits` set both.
+   */
+  timestamps?: TimestampRules;
   /**
    * Whether requests must be signed. `"required"` (needs `verifier`): the verifier must
    * establish a signer for every request. `"tofu"` (no `verifier`): every request is signed;
@@ -270,7 +280,7 @@ export class CommunicationServer {
     const clock = this.clock;
     this.firstUse = options.verifier
       ? undefined
-      : new FirstUseVerifier({ maxBytes: max, clock: () => clock().getTime() });
+      : new FirstUseVerifier({ ...options.timestamps, maxBytes: max, clock: () => clock().getTime() });
     this.verifier = options.verifier ?? (this.firstUse as FirstUseVerifier);
     const configure = options.configure;
     this.policy = {
@@ -518,6 +528,12 @@ export class CommunicationServer {
         const unsignedDevTraffic =
           this.firstUse !== undefined && this.signaturePolicy === "optional" && !text.includes("Signature");
         sender = unsignedDevTraffic ? undefined : ((await this.verifier.verifyRequest(text)) ?? undefined);
+        const legacyForms = (sender as { legacyForms?: string[] } | undefined)?.legacyForms;
+        if (legacyForms?.length)
+          this.logger.warn(
+            { operation, sender: sender?.subject, legacyForms },
+            "accepted under the legacy profile",
+          );
         if (!sender && this.signaturePolicy !== "optional")
           throw new SecurityError(
             "WSS_UNSIGNED",
@@ -869,19 +885,4 @@ function toFault(err: unknown): CommunicationFaultError {
       },
     );
   return new CommunicationFaultError("INTERNAL", "internal error", { retryable: true, cause: err });
-}
-
-/**
- * The request text by wssec's charset rule (UTF-8 or UTF-16, BOM and declaration agreeing,
- * see `decodeEnvelope`), refused with HTTP 415 otherwise.
- * @throws CommunicationFaultError `UNSUPPORTED_MEDIA_TYPE`.
- */
-function decodeRequestBody(body: Buffer, contentType: string | undefined): string {
-  try {
-    return decodeEnvelope(body, contentType).text;
-  } catch (err) {
-    if (isSdkError(err) && err.code === "WSS_UNSUPPORTED_CHARSET")
-      throw new CommunicationFaultError("UNSUPPORTED_MEDIA_TYPE", err.message, { httpStatus: 415 });
-    throw err;
-  }
 }

@@ -117,6 +117,10 @@ export interface StoreExport {
       thumbprintSha256: string;
       /** Its subject DN. */
       subject: string | null;
+      /** `legacy` when the operator granted this certificate the legacy profile (`--trust-legacy`). */
+      profile?: "strict" | "legacy";
+      /** When that profile was granted, ISO 8601 UTC. */
+      profileGrantedAt?: string;
     };
   }>;
   /** Registered devices. */
