@@ -12,7 +12,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecurityError } from "../../../src/errors.js";
-import { createMessageSigner, createRequestVerifier, X509_PKIPATH_VALUE_TYPE } from "../../../src/wssec/index.js";
+import {
+  createMessageSigner,
+  createRequestVerifier,
+  X509_PKIPATH_VALUE_TYPE,
+} from "../../../src/wssec/index.js";
 import { splitPkiPath } from "../../../src/wssec/x509.js";
 import { SAMPLE_ENVELOPE } from "./support.js";
 
@@ -107,7 +111,9 @@ describe("X509PKIPathv1 BinarySecurityToken", () => {
       parts.map(async (p, i) => {
         const f = join(dir, `part-${i}.der`);
         await writeFile(f, p);
-        return (await run("openssl", ["x509", "-inform", "DER", "-in", f, "-noout", "-subject"])).stdout.trim();
+        return (
+          await run("openssl", ["x509", "-inform", "DER", "-in", f, "-noout", "-subject"])
+        ).stdout.trim();
       }),
     );
     expect(subjects).toEqual([
