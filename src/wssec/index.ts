@@ -49,6 +49,7 @@ export {
   X509_PKIPATH_VALUE_TYPE,
   X509_SKI_VALUE_TYPE,
 } from "./namespaces.js";
+export { NodeSoapSecurity, type NodeSoapSecurityShape } from "./node-soap-security.js";
 export {
   KEY_REFERENCE_KINDS,
   type KeyReferenceKind,
