@@ -16,7 +16,7 @@ export type LegacySignatureAlgorithmName = "rsa-sha1";
 
 /** One XML-DSig signature algorithm. */
 export interface SignatureAlgorithmSpec {
-  /** Option name, e.g. `ecdsa-sha256` (`rsa-sha1` only for {@link LEGACY_RSA_SHA1}). */
+  /** Option name, e.g. `ecdsa-sha256` (`rsa-sha1` only for the legacy profile's RSA-SHA1). */
   name: SignatureAlgorithmName | LegacySignatureAlgorithmName;
   /** XML-DSig `SignatureMethod/@Algorithm`. */
   uri: string;
