@@ -18,6 +18,7 @@ import {
   X509_PKIPATH_VALUE_TYPE,
 } from "../../../src/wssec/index.js";
 import { splitPkiPath } from "../../../src/wssec/x509.js";
+import { runEsolWithInput } from "../../helpers/esol.js";
 import { SAMPLE_ENVELOPE } from "./support.js";
 
 const run = promisify(execFile);
@@ -170,5 +171,37 @@ describe("X509PKIPathv1 BinarySecurityToken", () => {
     for (const bad of [trailing, notSequence])
       expect(refusal(() => verifier.verifyRequest(signed.replace(b64, bad))).code).toBe("WSS_MALFORMED");
     expect(() => splitPkiPath(der, 2)).toThrow(/more than 2/);
+  });
+
+  it("esol sign --key-ref pkipath --chain makes what esol verify --trust-ca ROOT accepts", async () => {
+    const file = (name: string) => join(dir, name);
+    const signed = await runEsolWithInput(
+      [
+        "sign",
+        "--key",
+        file("proxy.key"),
+        "--cert",
+        file("proxy.crt"),
+        "--key-ref",
+        "pkipath",
+        "--chain",
+        file("intermediate.crt"),
+      ],
+      SAMPLE_ENVELOPE,
+    );
+    expect(signed.stderr).toBe("");
+    expect(signed.stdout).toContain("X509PKIPathv1");
+    const ok = await runEsolWithInput(
+      ["verify", "--trust-ca", file("root.crt"), "--subject", "CN=proxy-\\d+"],
+      signed.stdout,
+    );
+    expect(ok.stderr).toBe("");
+    expect(ok.stdout).toMatch(/^ok trusted subject="CN=proxy-7" .* key-ref=pkipath/);
+    const refused = await runEsolWithInput(
+      ["verify", "--trust-ca", file("other-root.crt"), "--subject", "CN=proxy-\\d+"],
+      signed.stdout,
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/^error WSS_UNTRUSTED_KEY: /);
   });
 });
