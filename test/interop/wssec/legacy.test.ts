@@ -24,7 +24,7 @@ import {
   WsSecuritySigner,
   type WsseNamespaces,
 } from "../../../src/wssec/index.js";
-import { runEsol, spawnEsol, waitForLine } from "../../helpers/esol.js";
+import { runEsol, runEsolWithInput, spawnEsol, waitForLine } from "../../helpers/esol.js";
 import { type TestIdentity, testIdentity } from "../../helpers/keys.js";
 import { post } from "../../integration/server/raw.js";
 
@@ -228,6 +228,24 @@ describe("legacy profile: granted per pinned sender, off by default", () => {
       registration("p-s"),
     );
     expect(v.verifyRequest(strictModern)).toMatchObject({ profile: "strict", legacyForms: [] });
+  });
+});
+
+describe("esol verify --trust-legacy", () => {
+  it("accepts the granted sender's legacy message and names the forms; --trust alone refuses it", async () => {
+    const signed = await xmlsecSign(
+      "legacy-cli",
+      legacy,
+      { ns: WSS_2003_DRAFT, sha1: true },
+      registration("p-cli"),
+      Date.now(), // esol verify checks on its own clock
+    );
+    const ok = await runEsolWithInput(["verify", "--trust-legacy", join(dir, "legacy.crt")], signed);
+    expect(ok.stderr).toBe("");
+    expect(ok.stdout).toMatch(/^ok trusted .* alg=rsa-sha1 .* legacy=wss-2003-draft,rsa-sha1,sha1-digest\n$/);
+    const refused = await runEsolWithInput(["verify", "--trust", join(dir, "legacy.crt")], signed);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/^error WSS_NAMESPACE: /);
   });
 });
 
