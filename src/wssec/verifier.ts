@@ -186,6 +186,13 @@ const WATCHED_NAMESPACES: ReadonlySet<string> = new Set([
 const keepInBody = (el: Element): boolean =>
   el.attributes.length > 0 || (el.namespaceURI !== null && WATCHED_NAMESPACES.has(el.namespaceURI));
 
+/** The one `ds:KeyInfo` child of a Signature (for gating a legacy form before the structure checks). */
+const keyInfoOf = (signature: Element): Element => {
+  const found = elementChildren(signature).filter((c) => isElement(c, DSIG_NS, "KeyInfo"));
+  if (found.length !== 1) throw new Error("no single KeyInfo");
+  return found[0] as Element;
+};
+
 /** `{ns}local` test that does not narrow (a type guard's false branch would make the element `never`). */
 const hasName = (el: Element, ns: string, local: string): boolean =>
   el.localName === local && el.namespaceURI === ns;
@@ -468,16 +475,28 @@ export class WsSecurityVerifier implements RequestVerifier {
       return undefined;
     }
     if (signatures.length !== 1) fail("WSS_WRAPPING", "more than one ds:Signature");
-    // Forms only a sender granted the legacy profile may use: refused, with the error every
-    // other sender gets, once the key is known (and before any digest or signature check).
+    const signature = signatures[0] as Element;
+    // Forms only a sender granted the legacy profile may use. Each is gated where it is met:
+    // the key is resolved then (once), and every other sender gets, at that same point, the
+    // refusal it gets from a verifier without any grant (nothing about the message is judged
+    // before it that a grant-less verifier would not judge first).
     const legacy: LegacyUse[] = [];
+    let gatedKey: ResolvedKey | undefined;
+    const allowLegacy = (use: LegacyUse): void => {
+      try {
+        gatedKey ??= this.resolveKey(keyInfoOf(signature), security.el, ids, security.ns);
+      } catch {
+        fail(use.code, use.message);
+      }
+      if (gatedKey?.profile !== "legacy") fail(use.code, use.message);
+      legacy.push(use);
+    };
     if (security.ns !== WSS_2004 && !(this.draftsForAll && security.ns === WSS_2003_DRAFT))
-      legacy.push({
+      allowLegacy({
         form: security.ns === WSS_2002_DRAFT ? "wss-2002-draft" : "wss-2003-draft",
         code: "WSS_NAMESPACE",
         message: `Security header in namespace ${quote(security.ns.wsse)} is not accepted`,
       });
-    const signature = signatures[0] as Element;
     if (signature.parentNode !== security.el)
       fail("WSS_WRAPPING", "the ds:Signature is not a child of the Security header");
     if (named(DSIG_NS, "SignedInfo").length !== 1) fail("WSS_WRAPPING", "more than one SignedInfo");
@@ -505,8 +524,8 @@ export class WsSecurityVerifier implements RequestVerifier {
     let alg = signatureAlgorithmByUri(sigAlgUri);
     const refusedAlgorithm = `signature algorithm ${quote(sigAlgUri)} is not accepted`;
     if (!alg && sigAlgUri === LEGACY_RSA_SHA1.uri && this.legacyPinned > 0) {
+      allowLegacy({ form: "rsa-sha1", code: "WSS_ALGORITHM", message: refusedAlgorithm });
       alg = LEGACY_RSA_SHA1;
-      legacy.push({ form: "rsa-sha1", code: "WSS_ALGORITHM", message: refusedAlgorithm });
     }
     if (!alg) return fail("WSS_ALGORITHM", refusedAlgorithm);
     if (elementChildren(sigMethod as Element).length > 0)
@@ -572,9 +591,9 @@ export class WsSecurityVerifier implements RequestVerifier {
       let digest = digestAlgorithmByUri(digestUri);
       const refusedDigest = `digest algorithm ${quote(digestUri)} is not accepted`;
       if (!digest && digestUri === LEGACY_SHA1.uri && this.legacyPinned > 0) {
-        digest = LEGACY_SHA1;
         if (!legacy.some((l) => l.form === "sha1-digest"))
-          legacy.push({ form: "sha1-digest", code: "WSS_ALGORITHM", message: refusedDigest });
+          allowLegacy({ form: "sha1-digest", code: "WSS_ALGORITHM", message: refusedDigest });
+        digest = LEGACY_SHA1;
       }
       if (!digest) return fail("WSS_ALGORITHM", refusedDigest);
       const value = (textOnly(digestValueEl as Element) ?? "").replace(/\s+/g, "");
@@ -582,17 +601,7 @@ export class WsSecurityVerifier implements RequestVerifier {
       targets.set(target, { prefixes, digest, value, name: target === body ? "Body" : "Timestamp" });
     }
 
-    let keyRef: ResolvedKey;
-    try {
-      keyRef = this.resolveKey(keyInfo as Element, security.el, ids, ns);
-    } catch (err) {
-      // Any sender but a granted one meets a legacy form's own refusal, as without a grant.
-      const first = legacy[0];
-      if (first) fail(first.code, first.message);
-      throw err;
-    }
-    const firstLegacy = legacy[0];
-    if (firstLegacy && keyRef.profile !== "legacy") fail(firstLegacy.code, firstLegacy.message);
+    const keyRef = gatedKey ?? this.resolveKey(keyInfo as Element, security.el, ids, ns);
     if (keyRef.key.asymmetricKeyType !== alg.keyType)
       fail("WSS_ALGORITHM", `${alg.name} does not match the ${keyRef.key.asymmetricKeyType} key`);
 

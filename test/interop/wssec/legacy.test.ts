@@ -178,9 +178,13 @@ describe("legacy profile: granted per pinned sender, off by default", () => {
       );
       const granted = verifier({ trustLegacy: [legacy.certPem] });
       const byDefault = verifier();
+      // Also when something else is wrong with it: the legacy form is what they are told about.
+      const brokenTime = fromStranger.replace(/(<wsu:Created>)[^<]*/, "$1yesterday");
+      expect(brokenTime).not.toBe(fromStranger);
       for (const [v, msg] of [
         [granted, fromStrict],
         [granted, fromStranger],
+        [granted, brokenTime],
         [byDefault, fromStrict],
       ] as const) {
         const err = refusal(() => v.verifyRequest(msg));
