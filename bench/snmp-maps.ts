@@ -2,7 +2,8 @@
  * Vendor-map benchmark: time per full reading and bytes per reading with the vendor maps
  * and identity objects of this tree, next to another tree of the SDK (the code before the
  * maps grew) in the same run. Both read the same simulated printers: every recording of
- * test/fixtures/snmp/vendors (one per vendor) and a synthetic fleet.
+ * test/fixtures/snmp/vendors (one per vendor, Lexmark's paper and scan tables included),
+ * the real devices of test/fixtures/snmprec (Xerox, Brother, Sharp) and a synthetic fleet.
  *
  *   git archive <base> src | tar -x -C /tmp/sdk-old && ln -s "$PWD/node_modules" /tmp/sdk-old/node_modules
  *   node --import tsx bench/snmp-maps.ts --old /tmp/sdk-old [--runs 5] [--synthetic 50]
@@ -18,6 +19,8 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 const RECORDINGS = resolve("test/fixtures/snmp/vendors");
+const REAL_RECORDINGS = resolve("test/fixtures/snmprec");
+const snmprecs = (dir: string) => readdirSync(dir).filter((n) => n.endsWith(".snmprec"));
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,12 +51,12 @@ async function worker(root: string, synthetic: number, withBytes: boolean): Prom
   const sim = (await import(src("sim/index.ts"))) as typeof import("../src/sim/index.js");
   const snmp = (await import(src("snmp/index.ts"))) as typeof import("../src/snmp/index.js");
   const recordings = await sim.startFleet({ recordings: RECORDINGS }, { clock: { rate: 0 } });
+  const real = await sim.startFleet({ recordings: REAL_RECORDINGS }, { clock: { rate: 0 } });
   const fleet = await sim.startFleet({ count: synthetic, seed: 7 }, { clock: { rate: 0 } });
   try {
-    const targets = [
-      `127.0.0.1:${recordings.firstPort}-${recordings.firstPort + recordings.devices.length - 1}`,
-      `127.0.0.1:${fleet.firstPort}-${fleet.firstPort + fleet.devices.length - 1}`,
-    ];
+    const targets = [recordings, real, fleet].map(
+      (f) => `127.0.0.1:${f.firstPort}-${f.firstPort + f.devices.length - 1}`,
+    );
     const reader = new snmp.PrinterReader({ timeoutMs: 2000, retries: 1 });
     let readings = 0;
     let failed = 0;
@@ -71,10 +74,11 @@ async function worker(root: string, synthetic: number, withBytes: boolean): Prom
     const bytes: Record<string, number> = {};
     if (withBytes) {
       const impact = (await import(src("impact/snmp.ts"))) as typeof import("../src/impact/snmp.js");
-      for (const f of readdirSync(RECORDINGS).filter((n) => n.endsWith(".snmprec"))) {
-        const m = await impact.measureSnmpPoll({ recording: join(RECORDINGS, f) });
-        bytes[f.replace(/\.snmprec$/, "")] = m.requestBytes + m.responseBytes;
-      }
+      for (const dir of [RECORDINGS, REAL_RECORDINGS])
+        for (const f of snmprecs(dir)) {
+          const m = await impact.measureSnmpPoll({ recording: join(dir, f) });
+          bytes[f.replace(/\.snmprec$/, "")] = m.requestBytes + m.responseBytes;
+        }
     }
     const result: WorkerResult = {
       readings,
@@ -88,6 +92,7 @@ async function worker(root: string, synthetic: number, withBytes: boolean): Prom
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await recordings.close();
+    await real.close();
     await fleet.close();
   }
 }
@@ -146,7 +151,7 @@ async function main(): Promise<void> {
   const n = summary.new;
   const o = summary.old;
   console.log(
-    `readings per run: ${n?.readings} (${readdirSync(RECORDINGS).length - 1} vendor recordings + ${synthetic} synthetic)`,
+    `readings per run: ${n?.readings} (${snmprecs(RECORDINGS).length} vendor recordings + ${snmprecs(REAL_RECORDINGS).length} real devices + ${synthetic} synthetic)`,
   );
   console.log(
     "tree | ms per reading (median) | best | CPU ms per reading (median) | runs | vendor meters found | failed",

@@ -19,7 +19,9 @@ console.log(`${printer}: ${vendor} ${model}, serial ${serial}`);
 for (const meter of reading.meters) console.log(`  ${meter.name} = ${meter.value} ${meter.unit ?? ""}`);
 
 // 2. Keep what the server wants: serial, meters and supplies (undefined when there is no serial).
-const polled = toPolledReading(reading, Date.now());
+//    Both records carry the reading's own time (reading.readAt, ISO 8601).
+const readAt = new Date(reading.readAt);
+const polled = toPolledReading(reading, readAt.getTime());
 if (!polled) throw new Error(`${printer} reported no serial number: it cannot be billed`);
 
 // 3. Register this client and the device once, then send one billing read.
@@ -38,7 +40,7 @@ try {
       {
         key: `${polled.serial}:${reading.readAt}`,
         serial: polled.serial,
-        readAt: new Date(reading.readAt),
+        readAt,
         meters: polled.meters,
       },
     ],

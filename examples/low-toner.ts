@@ -1,7 +1,10 @@
 /**
- * Low-toner report: every consumable (toner, ink, drum) at or below a threshold and every
- * waste container at or above (100 − threshold), across a fleet. Supplies that report no
- * percent (level -3 "some remaining", -2 unknown) are counted apart: they cannot be judged.
+ * Low-toner report: every supply the reader says needs attention, across a fleet — a
+ * consumable (toner, ink, drum) at or below a threshold or empty, and a waste container
+ * whose remaining space is at or below it or gone. The reader's supply `state` decides
+ * (a receptacle's level is its remaining space, RFC 3805 prtMarkerSuppliesLevel, so a
+ * high percent there is good). Supplies that report no percent (level -3 "some remaining",
+ * -2 unknown) are counted apart: they cannot be judged.
  *
  *   npx tsx low-toner.ts [--below PERCENT] TARGET...
  *   npx tsx low-toner.ts --below 25 127.0.0.1:16100-16119
@@ -17,14 +20,30 @@ const below = Number(values.below);
 if (!Number.isFinite(below) || below < 0 || below > 100) throw new Error("--below takes a percent 0..100");
 if (targets.length === 0) throw new Error("usage: low-toner [--below PERCENT] TARGET...");
 
-/** Why a supply needs attention, or null. Receptacles (class 4) fill up: high is bad. */
+/** Why a supply needs attention, or null: its state as the reader judged it. */
 function attention(s: SupplyLevel): string | null {
-  if (s.percent === null) return null;
-  if (s.class === 4) return s.percent >= 100 - below ? `${s.percent}% full` : null;
-  return s.percent <= below ? `${s.percent}% left` : null;
+  switch (s.state) {
+    case "low":
+      return `${s.percent}% left`;
+    case "empty":
+      return "empty";
+    case "nearlyFull":
+      return `${s.percent}% space left`;
+    case "full":
+      return "full";
+    default:
+      return null;
+  }
 }
 
-const reader = new PrinterReader({ credentials: { version: "v2c", community: "public" } });
+/** States that say nothing about how much is left. */
+const UNJUDGED = new Set<SupplyLevel["state"]>(["someRemaining", "unknown", "other", "noCapacity"]);
+
+// The threshold goes to the reader: it decides `low` and `nearlyFull` with it.
+const reader = new PrinterReader({
+  credentials: { version: "v2c", community: "public" },
+  lowSupplyPercent: below,
+});
 let devices = 0;
 let low = 0;
 let unjudged = 0;
@@ -36,7 +55,7 @@ for await (const { target, reading, error } of reader.poll(targets, { concurrenc
   }
   devices++;
   for (const supply of reading.supplies) {
-    if (supply.percent === null) unjudged++;
+    if (UNJUDGED.has(supply.state)) unjudged++;
     const why = attention(supply);
     if (!why) continue;
     low++;

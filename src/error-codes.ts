@@ -41,6 +41,7 @@ export type SdkErrorCode =
   | "CONFIG_SNMP_NO_CREDENTIALS"
   | "CONFIG_SNMP_PROFILE"
   | "CONFIG_SNMP_V3_WITHOUT_RANGE"
+  | "CONFIG_STORE"
   | "CONFIG_SUBJECT"
   | "CONFIG_SUPPLIES"
   | "CONFIG_SYNTAX"
@@ -82,6 +83,7 @@ export type SdkErrorCode =
   | "SIM_PORT"
   | "SIM_PORT_IN_USE"
   | "SIM_RECORDINGS"
+  | "SIM_SCENARIO"
   | "SIM_TOO_MANY_FILES"
   | "SIM_UNKNOWN_MODEL"
   | "SNMP_AUTH_FAILED"
@@ -188,6 +190,7 @@ export type ConfigErrorCode =
   | "CONFIG_SNMP_NO_CREDENTIALS"
   | "CONFIG_SNMP_PROFILE"
   | "CONFIG_SNMP_V3_WITHOUT_RANGE"
+  | "CONFIG_STORE"
   | "CONFIG_SUBJECT"
   | "CONFIG_SUPPLIES"
   | "CONFIG_SYNTAX"
@@ -205,6 +208,7 @@ export type ConfigErrorCode =
   | "SIM_PORT"
   | "SIM_PORT_IN_USE"
   | "SIM_RECORDINGS"
+  | "SIM_SCENARIO"
   | "SIM_TOO_MANY_FILES"
   | "SIM_UNKNOWN_MODEL"
   | "SNMP_AUTH_PROTOCOL"
@@ -329,7 +333,6 @@ export type SnmpErrorCode =
 
 /** The codes a {@link StorageError} carries (docs/error-codes.md). */
 export type StorageErrorCode =
-  | "INTERNAL"
   | "STORAGE_BUSY"
   | "STORAGE_CLOSED"
   | "STORAGE_CORRUPT"
@@ -338,7 +341,8 @@ export type StorageErrorCode =
   | "STORAGE_IO"
   | "STORAGE_NOT_FOUND"
   | "STORAGE_OPEN"
-  | "STORAGE_SCHEMA";
+  | "STORAGE_SCHEMA"
+  | "STORAGE_UNAVAILABLE";
 
 /** The codes of {@link SoapFaultErrorCode} at run time: a fault's wire code is kept only when listed. */
 export const SOAP_FAULT_ERROR_CODES: ReadonlySet<string> = new Set<SoapFaultErrorCode>([

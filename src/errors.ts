@@ -126,6 +126,39 @@ export class AbortError extends SdkError {
 }
 
 /**
+ * An unexpected failure (`INTERNAL`): a bug in the SDK or in code it calls, not bad input, the
+ * network or the store — the one meaning of `INTERNAL` (docs/error-codes.md). The original
+ * error is `cause`; the CLI prints `error INTERNAL: <its message>` (`--debug` adds the stack).
+ * Not retryable unless said: a server's `INTERNAL` fault is (its failure may be passing).
+ */
+export class InternalError extends SdkError {
+  constructor(message: string, options: SdkErrorOptions = {}) {
+    super("INTERNAL", message, options);
+  }
+
+  /**
+   * `err` as an {@link SdkError}: itself when it is one (also across duplicated package
+   * copies), else an {@link InternalError} with its first message line and `cause: err`.
+   *
+   * @example
+   * ```ts
+   * import { InternalError } from "esolutions-sdk";
+   *
+   * try {
+   *   JSON.parse("{");
+   * } catch (err) {
+   *   console.error(InternalError.from(err).toLine()); // error INTERNAL: Unexpected end of JSON input…
+   * }
+   * ```
+   */
+  static from(err: unknown): SdkError {
+    if (isSdkError(err)) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    return new InternalError(message.split("\n")[0] ?? "", { cause: err });
+  }
+}
+
+/**
  * The Communication Server answered with a SOAP fault. `faultCode` is the
  * server's code (e.g. `esol:UnknownDevice`); `code` is the SDK's stable code.
  */

@@ -8,49 +8,30 @@
 import { EventEmitter, setMaxListeners } from "node:events";
 import type { RequestListener } from "node:http";
 import { hostname } from "node:os";
-import {
-  AbortError,
-  ConfigError,
-  isSdkError,
-  type SdkError,
-  type SdkErrorCode,
-  SecurityError,
-  SnmpError,
-  SoapFaultError,
-  StorageError,
-  TransportError,
-  UnsignedFaultError,
-} from "../errors.js";
-import type { DeviceReading } from "../snmp/mib/reading.js";
+import { AbortError, type SdkError, SnmpError, StorageError } from "../errors.js";
 import { PrinterReader } from "../snmp/reader.js";
 import { CommunicationClient } from "../soap/client.js";
 import type {
-  Ack,
   ClientConfiguration,
   DeviceInfo,
   DeviceStatusReport,
   Directive,
-  ExchangeRecord,
-  RegisterDevicesInput,
-  RegisterProxyInput,
-  RegisterProxyResult,
-  ReportSyncStatusInput,
   ServiceStatus,
-  SubmitBillingReadsInput,
-  SubmitSuppliesReportInput,
-  SyncInput,
-  SyncResult,
 } from "../soap/models.js";
-import { backoffDelayMs } from "../soap/retry.js";
 import type { MessageSecurity } from "../soap/security.js";
 import { createMessageSigner } from "../wssec/index.js";
-import { type AgentAlarm, AlarmMonitor } from "./alarms.js";
+import { AlarmMonitor } from "./alarms.js";
 import { type Clock, SystemClock, type TimerHandle } from "./clock.js";
 import type { AgentConfig } from "./config.js";
-import { DeviceRegistry, type KnownDevice } from "./devices.js";
-import { nextSyncAt, parseTimeOfDay, type TransmissionWindow, windowOpenedAt } from "./duration.js";
+import { DELIVERY_ORDER, type DeliveryOutcome, deliveryBatchLimit, sendEntries } from "./delivery.js";
+import { readerForDevices } from "./device-reader.js";
+import type { DeviceRegistry, KnownDevice } from "./devices.js";
+import { nextSyncAt, type TransmissionWindow } from "./duration.js";
+import type { AgentEvents, AgentStatus, AgentStuck, PollSummary, SentEvent, SyncSummary } from "./events.js";
+import { asSdkError, errorLine, isPermanent, stuckRemedy } from "./failures.js";
 import { type AgentHttpOptions, createAgentHttpHandler } from "./http.js";
 import { Outbox, type OutboxEntry, type OutboxKind } from "./outbox.js";
+import type { AgentLogger, AgentReader, AgentTransport } from "./ports.js";
 import {
   type PolledReading,
   toBillingRead,
@@ -58,63 +39,25 @@ import {
   toPolledReading,
   toSuppliesReport,
 } from "./readings.js";
+import { nextPollDelayMs, sessionRetry, stuckRecheck, syncDueAtStart } from "./schedule.js";
+import { billingDedupKey, deviceStatusReports, proxyRegistration, proxyRegistrationKey } from "./session.js";
+import { AgentState } from "./state.js";
 
-/** Options of one transport call (a subset of the client's `CallOptions`). */
-export interface AgentCallOptions {
-  /** Cancels the call. */
-  abortSignal?: AbortSignal;
-}
-
-/**
- * The server operations the agent calls; {@link CommunicationClient} implements it.
- * Inject another implementation to route calls elsewhere (or to observe them).
- */
-export interface AgentTransport {
-  /** `RegisterProxy`. */
-  registerProxy(input: RegisterProxyInput, options?: AgentCallOptions): Promise<RegisterProxyResult>;
-  /** `RegisterDevices`. */
-  registerDevices(input: RegisterDevicesInput, options?: AgentCallOptions): Promise<Ack>;
-  /** `Sync`. */
-  sync(input: SyncInput, options?: AgentCallOptions): Promise<SyncResult>;
-  /** `ReportSyncStatus`. */
-  reportSyncStatus(input: ReportSyncStatusInput, options?: AgentCallOptions): Promise<Ack>;
-  /** `SubmitBillingReads`. */
-  submitBillingReads(input: SubmitBillingReadsInput, options?: AgentCallOptions): Promise<Ack>;
-  /** `SubmitSuppliesReport`. */
-  submitSuppliesReport(input: SubmitSuppliesReportInput, options?: AgentCallOptions): Promise<Ack>;
-  /** Releases connections. */
-  close(): Promise<void>;
-}
-
-/** The device reads the agent needs; {@link PrinterReader} implements it. */
-export interface AgentReader {
-  /** Reads one device (`host:port`). */
-  read(target: string, options?: { abortSignal?: AbortSignal }): Promise<DeviceReading>;
-  /** Reads many devices, yielding each outcome as it finishes. */
-  poll(
-    targets: readonly string[],
-    options?: { concurrency?: number; abortSignal?: AbortSignal },
-  ): AsyncIterable<{
-    /** The target (`host:port`). */
-    target: string;
-    /** The reading, when the device answered. */
-    reading?: DeviceReading | undefined;
-    /** Why it could not be read, otherwise. */
-    error?: SdkError | undefined;
-  }>;
-}
-
-/** A pino-compatible logger. */
-export interface AgentLogger {
-  /** Debug detail. */
-  debug(obj: object, msg?: string): void;
-  /** Normal operation. */
-  info(obj: object, msg?: string): void;
-  /** Something needs attention. */
-  warn(obj: object, msg?: string): void;
-  /** Something failed. */
-  error(obj: object, msg?: string): void;
-}
+export type {
+  AgentEvents,
+  AgentStatus,
+  AgentStuck,
+  CommittedEvent,
+  DeviceEvent,
+  DeviceReplacedEvent,
+  ParkedEvent,
+  PollFailure,
+  PollSummary,
+  SentEvent,
+  SyncSummary,
+} from "./events.js";
+export { isPermanent, stuckRemedy } from "./failures.js";
+export type { AgentCallOptions, AgentLogger, AgentReader, AgentTransport } from "./ports.js";
 
 /** Options of {@link Agent}. */
 export interface AgentOptions {
@@ -159,200 +102,6 @@ export interface AgentOptions {
   stuckRecheckMs?: number;
 }
 
-/** One target a poll could not read (`PollSummary.failures`). */
-export interface PollFailure {
-  /** The target (`host:port`). */
-  target: string;
-  /**
-   * Why: `SNMP_TIMEOUT` (device off, unreachable, or wrong community/v3 credentials),
-   * `SNMP_AUTH_FAILED`, `SNMP_NO_ANSWER`, `SNMP_NO_SERIAL`, … (docs/error-codes.md).
-   */
-  code: SdkErrorCode;
-  /** The one-line reason, with what to check. */
-  message: string;
-  /** Whether a known device lives at this address (false for the empty addresses of a sweep). */
-  known: boolean;
-}
-
-/**
- * The agent cannot make progress until its configuration or the server changes
- * (`stuck` event, `status().stuck`): a failure no resend can fix and that every call
- * meets, e.g. an untrusted server certificate (`TLS_ERROR`) or signing key (`WSS_UNTRUSTED_KEY`).
- * The agent stops retrying and re-checks after `stuckRecheckMs`, doubling the wait after each
- * failed re-check (up to `schedule.maxRetryDelayMs`).
- */
-export interface AgentStuck {
-  /** The error's code. */
-  code: SdkErrorCode;
-  /** The error's one-line message (the facts: trust used, certificate subject and thumbprint, …). */
-  message: string;
-  /** What to do. */
-  remedy: string;
-  /** What failed, e.g. `sync session` or `delivering billing-read`. */
-  during: string;
-  /** Epoch ms the agent got stuck on this code. */
-  sinceMs: number;
-  /** Epoch ms of the last failed check. */
-  lastCheckAtMs: number;
-  /** Checks that failed this way, the first included. */
-  checks: number;
-  /** Epoch ms of the next re-check, null when the agent does not schedule (`autoSchedule: false`). */
-  nextCheckAtMs: number | null;
-}
-
-/** What a poll did (`poll` event). */
-export interface PollSummary {
-  /** Epoch ms the poll started (the reading time of its readings). */
-  atMs: number;
-  /** Targets polled. */
-  targets: number;
-  /** Devices read and committed. */
-  read: number;
-  /** Targets without an answer. */
-  failed: number;
-  /** Supplies reports committed. */
-  suppliesCommitted: number;
-  /** Each target that could not be read, with its code and message, in the order they finished. */
-  failures: PollFailure[];
-  /** `failures` counted by code, e.g. `{ SNMP_TIMEOUT: 3 }`. */
-  failedByCode: Partial<Record<SdkErrorCode, number>>;
-}
-
-/** What a sync session did (`sync` event). */
-export interface SyncSummary {
-  /** Epoch ms the session started. */
-  atMs: number;
-  /** Directives received. */
-  directives: Directive[];
-  /** Device statuses reported. */
-  statuses: DeviceStatusReport[];
-  /** Configuration received, when any. */
-  configure?: ClientConfiguration;
-}
-
-/** Entries committed to the outbox (`committed` event). */
-export interface CommittedEvent {
-  /** What was committed, in order. */
-  entries: Array<{
-    /** Kind of entry. */
-    kind: OutboxKind;
-    /** Its idempotency key. */
-    key: string;
-    /** Device serial, null for client-wide entries. */
-    serial: string | null;
-  }>;
-}
-
-/** Entries acknowledged by the server (`sent` event). */
-export interface SentEvent {
-  /** Which kind of entries. */
-  kind: OutboxKind;
-  /** Their idempotency keys. */
-  keys: string[];
-  /** The device serial of each entry, in `keys` order (null for client-wide entries). */
-  serials: Array<string | null>;
-  /** The server's count of records newly stored. */
-  accepted: number;
-  /** The server's count of records it already had. */
-  duplicates: number;
-}
-
-/** An entry the server refused for good (`parked` event). */
-export interface ParkedEvent {
-  /** Which kind of entry. */
-  kind: OutboxKind;
-  /** Its idempotency key. */
-  key: string;
-  /** Serial, when any. */
-  serial: string | null;
-  /** The refusal (`<code>: <message>`). */
-  reason: string;
-}
-
-/** A device seen for the first time (`device-new`), or gone silent (`device-silent`). */
-export interface DeviceEvent {
-  /** The device. */
-  device: KnownDevice;
-}
-
-/** A device whose address / MAC now answers with another serial (`device-replaced`). */
-export interface DeviceReplacedEvent {
-  /** The new device. */
-  device: KnownDevice;
-  /** The one it replaced. */
-  previous: KnownDevice;
-}
-
-/** The agent's typed events. */
-export interface AgentEvents {
-  /** A poll finished. */
-  poll: [PollSummary];
-  /** A sync session finished. */
-  sync: [SyncSummary];
-  /** Entries were acknowledged. */
-  sent: [SentEvent];
-  /** An entry was parked. */
-  parked: [ParkedEvent];
-  /** A device was seen for the first time. */
-  "device-new": [DeviceEvent];
-  /** A device was replaced by another at the same address / MAC. */
-  "device-replaced": [DeviceReplacedEvent];
-  /** A device missed `silentAfterPolls` polls. */
-  "device-silent": [DeviceEvent];
-  /** A directive is being obeyed. */
-  directive: [Directive];
-  /** Entries were committed (fsync'd) to the outbox: from now on they survive a crash. */
-  committed: [CommittedEvent];
-  /** One attempt of one server call (from the client's `onExchange`). */
-  exchange: [ExchangeRecord];
-  /**
-   * The agent got stuck on a failure no resend can fix (emitted once per code): it stops
-   * retrying and re-checks slowly (`stuckRecheckMs`, doubling) until the config or the server changes.
-   */
-  stuck: [AgentStuck];
-  /** A call succeeded again after the agent was stuck; carries the state that ended. */
-  recovered: [AgentStuck];
-  /**
-   * Something failed (the agent keeps running and retries). Emitted only when a
-   * listener is attached, so an embedding application is never crashed by it. A failure
-   * that gets the agent stuck is emitted once, not at every re-check.
-   */
-  error: [SdkError];
-  /** An alarm became active (once, until it clears; see `./alarms.ts`). Also logged at `warn`. */
-  alarm: [AgentAlarm];
-  /** An active alarm no longer holds; carries the alarm as it was. */
-  "alarm-cleared": [AgentAlarm];
-}
-
-/** A snapshot of the agent for status displays. */
-export interface AgentStatus {
-  /** Whether `start()` ran and `stop()` did not. */
-  running: boolean;
-  /** Whether `RegisterProxy` was acknowledged. */
-  registered: boolean;
-  /** Epoch ms of the last successful sync. */
-  lastSyncAtMs: number | null;
-  /** Epoch ms of the next scheduled sync. */
-  nextSyncAtMs: number | null;
-  /** Outbox counts. */
-  outbox: ReturnType<Outbox["stats"]>;
-  /** Known devices. */
-  devices: KnownDevice[];
-  /** The last poll that finished since `start()` (with its per-target failures), null before. */
-  lastPoll: PollSummary | null;
-  /** Set while the agent cannot make progress until its config or the server changes. */
-  stuck: AgentStuck | null;
-  /** Active alarms, worst kind first (empty before `start()` evaluated them). */
-  alarms: AgentAlarm[];
-}
-
-const DELIVERY_ORDER: readonly OutboxKind[] = [
-  "register-devices",
-  "sync-status",
-  "billing-read",
-  "supplies-report",
-];
-
 /**
  * Builds the WS-Security signer from the config, when it has one. Message timestamps use
  * `now` (wall time by default, even when the agent's schedule runs on a faster clock: the
@@ -371,69 +120,6 @@ function securityFrom(config: AgentConfig, now: (() => number) | undefined): Mes
 
 /** An agent that logs nothing (the default: the outcomes are events and `status()`). */
 const SILENT_LOGGER: AgentLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
-const CLOCK_CODES: ReadonlySet<string> = new Set([
-  "WSS_EXPIRED",
-  "WSS_NOT_YET_VALID",
-  "WSS_MESSAGE_EXPIRED",
-  "WSS_LIFETIME",
-]);
-
-/**
- * What to do about a failure that no resend can fix and that every server call meets (so
- * retrying only repeats it): an untrusted server certificate, a signing key the server
- * does not trust, a server that requires signatures, clocks that disagree, an endpoint
- * that does not exist. Undefined for everything else (retryable failures, and per-entry
- * refusals such as `INVALID_VALUE`, which park the entry instead).
- * @example
- * ```ts
- * agent.on("stuck", (s) => alert(`${s.code}: ${s.message} — ${s.remedy}`));
- * ```
- */
-export function stuckRemedy(err: unknown): string | undefined {
-  if (!isSdkError(err) || err.retryable) return undefined;
-  const code = err.code;
-  if (err instanceof ConfigError && code !== "CLIENT_CLOSED")
-    return "fix the agent configuration named in the message, then restart the agent";
-  if (code === "TLS_ERROR")
-    return /does not name/.test(err.message)
-      ? "set `server.url` to the host name the server's certificate names (or reissue the certificate), then restart the agent"
-      : "set `server.ca` in the agent config to the server's certificate (or the CA that issued it), a PEM file, then restart the agent";
-  if (code === "DNS_ERROR")
-    return "`server.url` names a host that does not resolve: fix it in the agent config, then restart the agent";
-  if (code === "HTTP_401" || code === "HTTP_403" || code === "HTTP_404")
-    return "the server refuses this endpoint: check `server.url` (host and path, e.g. `/esolutions/v1`) with the server's operator";
-  if (CLOCK_CODES.has(code))
-    return "the agent's clock and the server's disagree beyond the allowed skew: set the agent host's clock (NTP)";
-  // A fault that did not verify: judged by what the server said (unauthenticated), never by
-  // the failed check alone; a per-entry refusal is retried with backoff, not parked (isPermanent).
-  if (err instanceof UnsignedFaultError) return stuckRemedy(err.fault);
-  // Raised by the agent's own check of a response, not a refusal by the server.
-  if (err instanceof SecurityError)
-    return "the server's responses do not verify against `security.serverCert`: set it to the server's signing certificate, then restart the agent";
-  if (code === "WSS_UNTRUSTED_KEY" || code === "WSS_FAILED_AUTHENTICATION")
-    return "the server does not trust this agent's signing certificate: send its subject and SHA-256 thumbprint (in the message) to the server's operator to trust it (reference server: `esol server --trust <cert.pem>`), or set `security.key`/`security.cert` to the pair the server trusts";
-  if (code === "WSS_UNSIGNED")
-    return "the server requires signed requests: set `security.key` and `security.cert` in the agent config, then restart the agent";
-  if (
-    err instanceof SoapFaultError &&
-    code.startsWith("WSS_") &&
-    code !== "WSS_REPLAY" &&
-    code !== "WSS_BUSY"
-  )
-    return "the server refused the agent's WS-Security header: check `security` in the agent config against what the server accepts (docs/error-codes.md)";
-  return undefined;
-}
-
-function errorLine(err: unknown): string {
-  if (isSdkError(err)) return `${err.code}: ${err.message}`;
-  return err instanceof Error ? err.message : String(err);
-}
-
-function asSdkError(err: unknown): SdkError {
-  if (isSdkError(err)) return err as SdkError;
-  return new StorageError("INTERNAL", err instanceof Error ? err.message : String(err), { cause: err });
-}
 
 /**
  * The eSolutions client engine.
@@ -466,7 +152,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #transport: AgentTransport | undefined;
   #reader: AgentReader | undefined;
   #outbox: Outbox | undefined;
-  #devices: DeviceRegistry | undefined;
+  #state: AgentState | undefined;
   #running = false;
   #queue: Promise<unknown> = Promise.resolve();
   #timers = new Map<string, TimerHandle>();
@@ -500,9 +186,14 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** The device registry (open between `start()` and `stop()`). */
   get devices(): DeviceRegistry {
-    if (!this.#devices)
+    return this.#agentState().devices;
+  }
+
+  /** The persisted state (open between `start()` and `stop()`). */
+  #agentState(): AgentState {
+    if (!this.#state)
       throw new StorageError("STORAGE_CLOSED", "the agent is not started: its outbox is closed");
-    return this.#devices;
+    return this.#state;
   }
 
   /**
@@ -525,7 +216,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       maxRetryDelayMs: this.config.schedule.maxRetryDelayMs,
     });
     this.#outbox = outbox;
-    this.#devices = new DeviceRegistry(outbox);
+    const state = new AgentState(outbox);
+    this.#state = state;
     const report = outbox.openReport;
     if (report.integrity !== "ok" || report.quarantined > 0) {
       this.#log.error({ ...report }, "the outbox was damaged: readable rows kept, damaged rows quarantined");
@@ -544,16 +236,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#alarms = new AlarmMonitor(this, this.#log, { timers: this.#options.autoSchedule !== false });
     this.#alarms.evaluate();
     if (this.#options.autoSchedule === false) return;
-    const lastSync = Number(outbox.getMeta("sync.last") ?? 0);
-    // Sync right away when never registered, when a whole day went by without a sync, or when
-    // the agent (re)starts inside a window occurrence it has not synced in yet.
-    const now = this.clock.now();
-    const openedAt = windowOpenedAt(now, this.#window());
-    const syncSoon =
-      this.#syncOnStart &&
-      (outbox.getMeta("proxy.registered") !== "1" ||
-        now - lastSync >= 86_400_000 ||
-        (openedAt !== undefined && lastSync < openedAt));
+    const lastSync = state.lastSyncAtMs() ?? 0;
+    const syncSoon = syncDueAtStart({
+      nowMs: this.clock.now(),
+      lastSyncAtMs: state.lastSyncAtMs(),
+      registered: state.proxyRegistered(),
+      window: this.#window(),
+      syncOnStart: this.#syncOnStart,
+    });
     this.#schedule("poll", 0, () => this.#enqueue("poll", () => this.#pollAndReschedule()));
     if (syncSoon) this.#schedule("sync", 0, () => this.#enqueue("sync", () => this.#sessionAndReschedule()));
     else {
@@ -580,18 +270,18 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (!this.#options.transport) await this.#transport?.close().catch(() => undefined);
     this.#outbox?.close();
     this.#outbox = undefined;
-    this.#devices = undefined;
+    this.#state = undefined;
     this.#log.info({}, "agent stopped");
   }
 
   /** A snapshot for status displays. */
   status(): AgentStatus {
     const outbox = this.outbox;
-    const last = outbox.getMeta("sync.last");
+    const state = this.#agentState();
     return {
       running: this.#running,
-      registered: outbox.getMeta("proxy.registered") === "1",
-      lastSyncAtMs: last ? Number(last) : null,
+      registered: state.proxyRegistered(),
+      lastSyncAtMs: state.lastSyncAtMs(),
       nextSyncAtMs: this.#nextSyncAtMs,
       outbox: outbox.stats(),
       devices: this.devices.list(),
@@ -641,7 +331,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       retryDelayMs: s.retryDelayMs,
       gzip: s.gzip,
       ...(s.ca ? { ca: s.ca } : {}),
-      ...(s.httpProxy ? { proxy: s.httpProxy } : {}),
+      ...(s.httpProxy ? { httpProxy: s.httpProxy } : {}),
       ...(security ? { security } : {}),
       onExchange: (e) => {
         if (this.listenerCount("exchange") > 0) this.emit("exchange", e);
@@ -650,8 +340,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   #createReader(): AgentReader {
-    const d = this.config.devices;
-    return new PrinterReader({ profiles: d.profiles, timeoutMs: d.timeoutMs, retries: d.retries });
+    return readerForDevices(this.config.devices);
   }
 
   #uncommitted: OutboxEntry[] = [];
@@ -694,23 +383,20 @@ export class Agent extends EventEmitter<AgentEvents> {
     const e = asSdkError(err);
     const now = this.clock.now();
     const prev = this.#stuck;
-    const same = prev !== null && prev.code === e.code;
     const schedule = this.#running && this.#options.autoSchedule !== false;
-    // The same failure met again within one check (a flush inside the session) is one check.
-    const checks = !same ? 1 : prev.lastCheckAtMs === now ? prev.checks : prev.checks + 1;
-    // Doubling without jitter (random = 1): a re-check is one call, not a crowd to spread.
-    const waitMs = backoffDelayMs(
-      checks,
+    const { same, checks, waitMs } = stuckRecheck(
+      prev,
+      e.code,
+      now,
       this.#stuckRecheckMs,
-      Math.max(this.#stuckRecheckMs, this.config.schedule.maxRetryDelayMs),
-      () => 1,
+      this.config.schedule.maxRetryDelayMs,
     );
     const stuck: AgentStuck = {
       code: e.code,
       message: e.message.split("\n")[0] ?? "",
       remedy,
-      during: same ? prev.during : during,
-      sinceMs: same ? prev.sinceMs : now,
+      during: same && prev ? prev.during : during,
+      sinceMs: same && prev ? prev.sinceMs : now,
       lastCheckAtMs: now,
       checks,
       nextCheckAtMs: schedule ? now + waitMs : null,
@@ -778,19 +464,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   #pollIntervalMs(): number {
-    const override = Number(this.#outbox?.getMeta("configure.pollIntervalMs") ?? 0);
-    return override > 0 ? override : this.config.schedule.pollIntervalMs;
+    return this.#state?.pollIntervalOverrideMs() ?? this.config.schedule.pollIntervalMs;
   }
 
   #window(): TransmissionWindow {
-    const start = this.#outbox?.getMeta("configure.windowStart");
-    const end = this.#outbox?.getMeta("configure.windowEnd");
-    if (start && end) {
-      const s = parseTimeOfDay(start);
-      const e = parseTimeOfDay(end);
-      if (s !== undefined && e !== undefined && s !== e) return { startMinute: s, endMinute: e };
-    }
-    return this.config.schedule.syncWindow;
+    return this.#state?.windowOverride() ?? this.config.schedule.syncWindow;
   }
 
   async #pollAndReschedule(): Promise<void> {
@@ -798,7 +476,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     try {
       await this.#poll();
     } finally {
-      const next = Math.max(0, started + this.#pollIntervalMs() - this.clock.now());
+      const next = nextPollDelayMs(started, this.#pollIntervalMs(), this.clock.now());
       this.#schedule("poll", next, () => this.#enqueue("poll", () => this.#pollAndReschedule()));
     }
   }
@@ -825,20 +503,19 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (this.#stuck !== null && this.#stuck.code === asSdkError(err).code) return;
       // The server could not be reached: try again with backoff, but never later than the next window.
       this.#sessionFailures++;
-      const retryAfter = (err as { retryAfterMs?: number }).retryAfterMs ?? 0;
-      const wait = Math.max(
-        backoffDelayMs(
-          this.#sessionFailures,
-          this.config.schedule.retryDelayMs,
-          this.config.schedule.maxRetryDelayMs,
-          this.#random,
-        ),
-        retryAfter,
-      );
-      this.#log.warn({ err: errorLine(err), retryInMs: wait }, "sync failed; will retry");
+      const { waitMs, atMs: at } = sessionRetry({
+        nowMs: this.clock.now(),
+        startedAtMs: started,
+        failures: this.#sessionFailures,
+        retryAfterMs: (err as { retryAfterMs?: number }).retryAfterMs ?? 0,
+        retryDelayMs: this.config.schedule.retryDelayMs,
+        maxRetryDelayMs: this.config.schedule.maxRetryDelayMs,
+        window: this.#window(),
+        syncJitterMs: this.config.schedule.syncJitterMs,
+        random: this.#random,
+      });
+      this.#log.warn({ err: errorLine(err), retryInMs: waitMs }, "sync failed; will retry");
       this.#emitError(asSdkError(err));
-      const next = nextSyncAt(started, this.#window(), this.config.schedule.syncJitterMs, this.#random);
-      const at = Math.min(this.clock.now() + wait, next);
       this.#nextSyncAtMs = at;
       this.#schedule("sync", at - this.clock.now(), () =>
         this.#enqueue("sync", () => this.#sessionAndReschedule()),
@@ -1009,34 +686,20 @@ export class Agent extends EventEmitter<AgentEvents> {
     const outbox = this.outbox;
     const atMs = this.clock.now();
     const call = { abortSignal: this.#abort.signal };
-    if (outbox.getMeta("proxy.registered") !== "1") {
-      let key = outbox.getMeta("proxy.key");
-      if (!key) {
-        key = `proxy:${this.config.proxy.id}:${new Date(atMs).toISOString()}`.slice(0, 128);
-        outbox.setMeta("proxy.key", key);
-      }
+    const state = this.#agentState();
+    if (!state.proxyRegistered()) {
+      const key = state.proxyKey(() => proxyRegistrationKey(this.config.proxy.id, atMs));
       const result = await transport.registerProxy(
-        {
-          key,
-          proxyId: this.config.proxy.id,
-          software: this.#software,
-          host: this.config.proxy.host ?? hostname(),
-          ...(this.config.proxy.site ? { site: this.config.proxy.site } : {}),
-        },
+        proxyRegistration(this.config, key, this.#software, hostname()),
         call,
       );
-      outbox.setMeta("proxy.registered", "1");
+      state.markProxyRegistered();
       this.#log.info({ duplicate: result.duplicate }, "proxy registered");
     }
     // Devices must be known to the server before Sync reports on them or reads name them.
     await this.#flush({ kinds: ["register-devices"], throwOnTransportError: true });
     const dirty = this.devices.dirty();
-    const statuses: DeviceStatusReport[] = dirty.map((d) => ({
-      serial: d.serial,
-      state: d.state,
-      ...(d.lastOkAtMs !== null ? { lastReadAt: new Date(d.lastOkAtMs) } : {}),
-      ...(d.detail ? { detail: d.detail.slice(0, 255) } : {}),
-    }));
+    const statuses: DeviceStatusReport[] = deviceStatusReports(dirty);
     const result = await transport.sync(
       { proxyId: this.config.proxy.id, clientTime: new Date(atMs), ...(statuses.length ? { statuses } : {}) },
       call,
@@ -1044,7 +707,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#commit(() => this.devices.reported(dirty));
     if (result.configure) this.#applyConfiguration(result.configure);
     await this.#obey(result.directives);
-    outbox.setMeta("sync.last", String(atMs));
+    state.setLastSyncAtMs(atMs);
     await this.#flush();
     // Acknowledged entries are kept a week (for `esol agent status` and audits), then dropped.
     const pruned = outbox.prune();
@@ -1061,21 +724,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   #applyConfiguration(c: ClientConfiguration): void {
-    const outbox = this.outbox;
+    const state = this.#agentState();
     const before = this.#pollIntervalMs();
-    this.#commit(() => {
-      if (c.pollIntervalMs !== undefined && c.pollIntervalMs >= 100)
-        outbox.setMeta("configure.pollIntervalMs", String(c.pollIntervalMs));
-      if (
-        c.windowStart &&
-        c.windowEnd &&
-        parseTimeOfDay(c.windowStart) !== undefined &&
-        parseTimeOfDay(c.windowEnd) !== undefined
-      ) {
-        outbox.setMeta("configure.windowStart", c.windowStart);
-        outbox.setMeta("configure.windowEnd", c.windowEnd);
-      }
-    });
+    this.#commit(() => state.applyConfiguration(c));
     this.#log.info({ ...c }, "configuration received");
     if (this.#pollIntervalMs() !== before)
       this.#schedule("poll", this.#pollIntervalMs(), () =>
@@ -1158,7 +809,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const outbox = this.outbox;
     const wanted: Array<{ d: (typeof requests)[number]; device: KnownDevice; dedupKey: string }> = [];
     for (const d of requests) {
-      const dedupKey = `billing:${d.serial}:${d.cycle}`;
+      const dedupKey = billingDedupKey(d.serial, d.cycle);
       if (outbox.findByDedupKey(dedupKey)) continue;
       const device = this.devices.get(d.serial);
       if (!device || device.state === "disabled") {
@@ -1234,12 +885,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     try {
       for (const kind of kinds) {
         for (let guard = 0; guard < 10_000; guard++) {
-          const limit = kind === "billing-read" || kind === "supplies-report" ? this.#batchSize : 1;
-          const due = outbox.due({ kinds: [kind], limit });
+          const due = outbox.due({ kinds: [kind], limit: deliveryBatchLimit(kind, this.#batchSize) });
           if (due.length === 0) break;
-          const ok = await this.#deliver(kind, due);
-          if (!ok) {
-            if (options.throwOnTransportError) throw this.#lastTransportError;
+          const outcome = await this.#deliver(kind, due);
+          if (outcome.kind === "stopped") {
+            if (options.throwOnTransportError) throw outcome.error;
             return;
           }
         }
@@ -1248,8 +898,6 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#scheduleRetry();
     }
   }
-
-  #lastTransportError: SdkError | undefined;
 
   #scheduleRetry(): void {
     if (!this.#running || !this.#outbox) return;
@@ -1270,12 +918,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     );
   }
 
-  /** Delivers one batch; false when delivery must stop for now (retryable failure). */
-  async #deliver(kind: OutboxKind, entries: OutboxEntry[]): Promise<boolean> {
+  /** Delivers one batch; `stopped` (with the error) when delivery must stop for now. */
+  async #deliver(kind: OutboxKind, entries: OutboxEntry[]): Promise<DeliveryOutcome> {
     const outbox = this.outbox;
     const seqs = entries.map((e) => e.seq);
     try {
-      const ack = await this.#send(kind, entries);
+      const ack = await sendEntries(this.#transport as AgentTransport, this.config.proxy.id, kind, entries, {
+        abortSignal: this.#abort.signal,
+      });
       outbox.markSent(seqs);
       this.#recovered();
       const event: SentEvent = {
@@ -1290,25 +940,24 @@ export class Agent extends EventEmitter<AgentEvents> {
         "delivered",
       );
       this.emit("sent", event);
-      return true;
+      return { kind: "settled" };
     } catch (err) {
       if (err instanceof AbortError || this.#abort.signal.aborted)
         throw new AbortError("delivery stopped", { cause: err });
       const e = asSdkError(err);
       if (this.#noteStuck(err, `delivering ${kind}`)) {
         // Every entry would meet the same refusal: keep them due, neither parked nor counted.
-        this.#lastTransportError = e;
-        return false;
+        return { kind: "stopped", error: e };
       }
       const permanent = isPermanent(err);
       if (permanent) {
         if (entries.length > 1) {
           // Find the culprit: send one by one so only the refused entries are parked.
           for (const entry of entries) {
-            const ok = await this.#deliver(kind, [entry]);
-            if (!ok) return false;
+            const outcome = await this.#deliver(kind, [entry]);
+            if (outcome.kind === "stopped") return outcome;
           }
-          return true;
+          return { kind: "settled" };
         }
         const entry = entries[0] as OutboxEntry;
         const reason = errorLine(err);
@@ -1318,7 +967,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           "parked: the server refused it",
         );
         this.emit("parked", { kind, key: entry.key, serial: entry.serial, reason });
-        return true;
+        return { kind: "settled" };
       }
       const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
       const next = outbox.markFailed(
@@ -1326,59 +975,12 @@ export class Agent extends EventEmitter<AgentEvents> {
         errorLine(err),
         retryAfterMs !== undefined ? { retryAfterMs } : {},
       );
-      this.#lastTransportError = e;
       this.#log.warn(
         { kind, count: entries.length, err: errorLine(err), nextAttemptAt: new Date(next).toISOString() },
         "delivery failed; will retry",
       );
       this.#emitError(e);
-      return false;
+      return { kind: "stopped", error: e };
     }
   }
-
-  async #send(kind: OutboxKind, entries: OutboxEntry[]): Promise<Ack> {
-    const transport = this.#transport as AgentTransport;
-    const proxyId = this.config.proxy.id;
-    const call = { abortSignal: this.#abort.signal };
-    const first = entries[0] as OutboxEntry;
-    switch (kind) {
-      case "register-devices": {
-        const p = first.payload as { devices: DeviceInfo[] };
-        return transport.registerDevices({ key: first.key, proxyId, devices: p.devices }, call);
-      }
-      case "sync-status": {
-        const p = first.payload as { statuses: ServiceStatus[] };
-        return transport.reportSyncStatus({ key: first.key, proxyId, statuses: p.statuses }, call);
-      }
-      case "billing-read": {
-        const reads = entries.map((e) => {
-          const p = e.payload as { key: string; serial: string; readAt: string; cycle?: string; meters: [] };
-          return { ...p, key: e.key, readAt: new Date(p.readAt) };
-        });
-        return transport.submitBillingReads({ proxyId, reads }, call);
-      }
-      case "supplies-report": {
-        const reports = entries.map((e) => {
-          const p = e.payload as { key: string; serial: string; readAt: string; supplies: [] };
-          return { ...p, key: e.key, readAt: new Date(p.readAt) };
-        });
-        return transport.submitSuppliesReport({ proxyId, reports }, call);
-      }
-    }
-  }
-}
-
-/**
- * Whether no resend can fix a failure: a SOAP fault the server marked not retryable
- * (`UNKNOWN_DEVICE`, `INVALID_VALUE`, a refused signature), or an HTTP 4xx other than 429
- * without a fault. Everything else (5xx, 429, resets, timeouts, a response that failed
- * verification) is retried: the server stores each key once, so a resend is harmless.
- */
-export function isPermanent(err: unknown): boolean {
-  if (err instanceof SoapFaultError) return !err.retryable;
-  if (err instanceof TransportError) {
-    const status = err.status ?? 0;
-    return !err.retryable && status >= 400 && status < 500 && status !== 429;
-  }
-  return false;
 }

@@ -8,11 +8,11 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { isSdkError } from "../errors.js";
-import { PrinterReader } from "../snmp/reader.js";
 import { describeCredentials } from "../snmp/session.js";
 import { CommunicationClient } from "../soap/client.js";
 import { createMessageSigner } from "../wssec/index.js";
 import { type AgentConfig, loadAgentConfig } from "./config.js";
+import { readerForDevices } from "./device-reader.js";
 
 /** The outcome of one check. */
 export interface AgentCheckResult {
@@ -139,7 +139,7 @@ async function signedCall(config: AgentConfig): Promise<AgentCheckResult> {
     maxRetries: 0,
     gzip: false,
     ...(s.ca ? { ca: s.ca } : {}),
-    ...(s.httpProxy ? { proxy: s.httpProxy } : {}),
+    ...(s.httpProxy ? { httpProxy: s.httpProxy } : {}),
     ...(security ? { security } : {}),
   });
   const what = security ? "signed Sync" : "unsigned Sync (no security section)";
@@ -172,7 +172,7 @@ async function signedCall(config: AgentConfig): Promise<AgentCheckResult> {
 
 async function probeTargets(config: AgentConfig, spec: string, maxNamed: number): Promise<AgentCheckResult> {
   const d = config.devices;
-  const reader = new PrinterReader({ profiles: d.profiles, timeoutMs: d.timeoutMs, retries: d.retries });
+  const reader = readerForDevices(d);
   let tried = 0;
   let answered = 0;
   const silent: string[] = [];

@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, isSdkError } from "../errors.js";
+import { DEFAULT_LOW_SUPPLY_PERCENT } from "../snmp/mib/supplies.js";
 import type { SnmpCredentials } from "../snmp/session.js";
 import { type CredentialProfile, checkProfiles, countTargets } from "../snmp/targets.js";
 import { createMessageSigner } from "../wssec/index.js";
@@ -86,6 +87,11 @@ export interface AgentConfig {
      * is reported with `SNMP_NO_SERIAL` and not billed) or `mac` (`MAC-<hex>`, marked as such).
      */
     fallbackIdentity: FallbackIdentity;
+    /**
+     * Percent at or below which a consumable's supply state is `low` and a waste
+     * container's (whose level is its remaining space, RFC 3805) is `nearlyFull`. Default 10.
+     */
+    lowSupplyPercent: number;
   };
   /** When things happen. */
   schedule: {
@@ -420,6 +426,7 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
     "retries",
     "silentAfterPolls",
     "fallbackIdentity",
+    "lowSupplyPercent",
   ]);
   if (!Array.isArray(devIn.targets) || devIn.targets.length === 0)
     fail("devices.targets", `expected a non-empty list of targets, got ${show(devIn.targets)}`);
@@ -467,6 +474,7 @@ export function parseAgentConfig(input: unknown, options: ParseAgentConfigOption
     retries: int(devIn, "retries", "devices", 1, 0, 10),
     silentAfterPolls: int(devIn, "silentAfterPolls", "devices", 3, 1, 1000),
     fallbackIdentity: fallbackIdentity(devIn.fallbackIdentity),
+    lowSupplyPercent: int(devIn, "lowSupplyPercent", "devices", DEFAULT_LOW_SUPPLY_PERCENT, 0, 100),
   };
 
   const schedIn = obj(root.schedule ?? {}, "schedule", [

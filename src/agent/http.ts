@@ -122,7 +122,7 @@ function send(res: ServerResponse, status: number, type: string, body: string, h
  * @example
  * ```ts
  * import { createServer } from "node:http";
- * createServer(agent.httpHandler()).listen(9464, "127.0.0.1");
+ * createServer(createAgentHttpHandler(agent)).listen(9464, "127.0.0.1"); // the same as agent.httpHandler()
  * ```
  */
 export function createAgentHttpHandler(agent: Agent, options: AgentHttpOptions = {}): RequestListener {

@@ -4,6 +4,9 @@
  * idempotency key, and stays `pending` until the server acknowledges it (`sent`) or
  * answers with a fault that no retry can fix (`parked`, with the reason).
  *
+ * This module is the queue; the file, its schema and migrations are in `./outbox-schema.ts`,
+ * checksums, quarantine and recovery in `./outbox-integrity.ts`.
+ *
  * Policies, in one place:
  * - **Bounded**: at most `maxEntries` unsent (pending + parked) entries and at most
  *   `maxBytes` on disk. When either limit is hit, or the disk itself is full
@@ -19,12 +22,22 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import { existsSync, renameSync } from "node:fs";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { StorageError } from "../errors.js";
 import { backoffDelayMs } from "../soap/retry.js";
 import { bindConnection } from "./connection.js";
+import {
+  type EntryRow,
+  entryChecksum,
+  quarantineRow,
+  type ReadingRow,
+  readingChecksum,
+  recoverInto,
+} from "./outbox-integrity.js";
+import { migrateOutbox, openOutboxDatabase } from "./outbox-schema.js";
+import { toStorageError } from "./storage-error.js";
+
+export { toStorageError };
 
 /** What an outbox entry carries to the server. */
 export type OutboxKind = "billing-read" | "supplies-report" | "register-devices" | "sync-status";
@@ -159,131 +172,6 @@ export interface OutboxOptions {
   retainSentMs?: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-  seq INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE,
-  kind TEXT NOT NULL,
-  serial TEXT,
-  read_at INTEGER,
-  dedup TEXT UNIQUE,
-  payload TEXT NOT NULL,
-  checksum TEXT NOT NULL,
-  state TEXT NOT NULL DEFAULT 'pending',
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL,
-  last_error TEXT,
-  created_at INTEGER NOT NULL,
-  done_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS entries_due ON entries(state, next_attempt_at);
-CREATE TABLE IF NOT EXISTS readings (
-  id INTEGER PRIMARY KEY,
-  serial TEXT NOT NULL,
-  address TEXT NOT NULL,
-  read_at INTEGER NOT NULL,
-  payload TEXT NOT NULL,
-  checksum TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS readings_serial ON readings(serial, read_at);
-CREATE TABLE IF NOT EXISTS devices (
-  serial TEXT PRIMARY KEY,
-  address TEXT NOT NULL,
-  mac TEXT,
-  vendor TEXT,
-  model TEXT,
-  state TEXT NOT NULL DEFAULT 'ok',
-  first_seen_at INTEGER NOT NULL,
-  last_ok_at INTEGER,
-  failed_polls INTEGER NOT NULL DEFAULT 0,
-  registered INTEGER NOT NULL DEFAULT 0,
-  billing INTEGER NOT NULL DEFAULT 0,
-  supplies INTEGER NOT NULL DEFAULT 0,
-  supplies_interval_ms INTEGER,
-  last_supplies_at INTEGER,
-  status_dirty INTEGER NOT NULL DEFAULT 0,
-  detail TEXT
-);
-CREATE TABLE IF NOT EXISTS quarantine (
-  id INTEGER PRIMARY KEY,
-  source_table TEXT NOT NULL,
-  row_id INTEGER,
-  reason TEXT NOT NULL,
-  raw BLOB NOT NULL,
-  at INTEGER NOT NULL
-);
-`;
-
-const TABLES = ["meta", "entries", "readings", "devices", "quarantine"] as const;
-
-interface EntryRow {
-  seq: number;
-  key: string;
-  kind: string;
-  serial: string | null;
-  read_at: number | null;
-  dedup: string | null;
-  payload: string;
-  checksum: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  done_at: number | null;
-}
-
-interface ReadingRow {
-  id: number;
-  serial: string;
-  address: string;
-  read_at: number;
-  payload: string;
-  checksum: string;
-}
-
-/** SHA-256 over the fields that must never change after commit. */
-function entryChecksum(e: {
-  key: string;
-  kind: string;
-  serial: string | null;
-  read_at: number | null;
-  dedup: string | null;
-  payload: string;
-}): string {
-  return createHash("sha256")
-    .update(`${e.key}\n${e.kind}\n${e.serial ?? ""}\n${e.read_at ?? ""}\n${e.dedup ?? ""}\n${e.payload}`)
-    .digest("hex");
-}
-
-function readingChecksum(r: { serial: string; address: string; read_at: number; payload: string }): string {
-  return createHash("sha256").update(`${r.serial}\n${r.address}\n${r.read_at}\n${r.payload}`).digest("hex");
-}
-
-/** Maps a better-sqlite3 error to a {@link StorageError} with a stable code. */
-export function toStorageError(err: unknown, doing: string): StorageError {
-  if (err instanceof StorageError) return err;
-  const code = typeof (err as { code?: unknown })?.code === "string" ? (err as { code: string }).code : "";
-  const msg = err instanceof Error ? err.message : String(err);
-  if (code === "SQLITE_FULL")
-    return new StorageError("STORAGE_FULL", `${doing}: the outbox is full (disk or size limit): ${msg}`, {
-      cause: err,
-    });
-  if (code === "SQLITE_CORRUPT" || code === "SQLITE_NOTADB")
-    return new StorageError("STORAGE_CORRUPT", `${doing}: the outbox file is damaged: ${msg}`, {
-      cause: err,
-    });
-  if (code.startsWith("SQLITE_IOERR"))
-    return new StorageError("STORAGE_IO", `${doing}: I/O error on the outbox file: ${msg}`, { cause: err });
-  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED")
-    return new StorageError("STORAGE_BUSY", `${doing}: the outbox is locked by another process: ${msg}`, {
-      cause: err,
-      retryable: true,
-    });
-  return new StorageError("STORAGE_ERROR", `${doing}: ${msg}`, { cause: err });
-}
-
 function rowToEntry(row: EntryRow): OutboxEntry {
   return {
     seq: row.seq,
@@ -353,7 +241,7 @@ export class Outbox {
     let db: Database.Database | undefined;
     let corrupt = false;
     try {
-      db = openDatabase(path, options);
+      db = openOutboxDatabase(path, options);
       const check = options.integrityCheck === "full" ? "integrity_check" : "quick_check";
       const rows = db.pragma(check) as Array<Record<string, string>>;
       for (const r of rows) {
@@ -361,10 +249,11 @@ export class Outbox {
         if (v !== "ok") problems.push(String(v));
       }
       corrupt = problems.length > 0;
-      if (!corrupt) db.exec(SCHEMA);
+      if (!corrupt) migrateOutbox(db, path);
     } catch (err) {
       const e = toStorageError(err, `opening ${path}`);
       if (e.code !== "STORAGE_CORRUPT") {
+        // Also `STORAGE_SCHEMA`: a file of a newer release is refused, never rebuilt.
         db?.close();
         throw e;
       }
@@ -427,28 +316,7 @@ export class Outbox {
   }
 
   #quarantine(table: "entries" | "readings", rowId: number, reason: string): void {
-    const idColumn = table === "entries" ? "seq" : "id";
-    // Raw bytes: every text column as a blob, so a flipped bit survives as it was on disk.
-    const cols = this.#db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as Array<{
-      name: string;
-    }>;
-    const select = cols.map((c) => `CAST(${c.name} AS BLOB) AS ${c.name}`).join(", ");
-    const raw = this.#db.prepare(`SELECT ${select} FROM ${table} WHERE ${idColumn} = ?`).get(rowId) as
-      | Record<string, Buffer | null>
-      | undefined;
-    const encoded = Buffer.from(
-      JSON.stringify(
-        Object.fromEntries(
-          Object.entries(raw ?? {}).map(([k, v]) => [k, v === null ? null : v.toString("base64")]),
-        ),
-      ),
-    );
-    this.#db.transaction(() => {
-      this.#db
-        .prepare("INSERT INTO quarantine (source_table, row_id, reason, raw, at) VALUES (?, ?, ?, ?, ?)")
-        .run(table, rowId, reason, encoded, this.#now());
-      this.#db.prepare(`DELETE FROM ${table} WHERE ${idColumn} = ?`).run(rowId);
-    })();
+    quarantineRow(this.#db, table, rowId, reason, this.#now());
   }
 
   /**
@@ -803,121 +671,4 @@ export function retryDelayMs(
 ): number {
   const jittered = backoffDelayMs(attempts, options.retryDelayMs, options.maxRetryDelayMs, options.random);
   return Math.max(jittered, options.retryAfterMs ?? 0);
-}
-
-function openDatabase(path: string, options: OutboxOptions): Database.Database {
-  const db = new Database(path);
-  try {
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = FULL");
-    db.pragma("busy_timeout = 5000");
-    const pageSize = Number(db.pragma("page_size", { simple: true }));
-    const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
-    db.pragma(`max_page_count = ${Math.max(16, Math.floor(maxBytes / pageSize))}`);
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
-
-/**
- * Rebuilds a damaged outbox: the damaged file is renamed aside (kept), a fresh one is
- * created at `path`, and every row that can still be read is copied over. Rows that
- * cannot be read are recorded in `quarantine` with what is known of them.
- */
-function recoverInto(
-  path: string,
-  now: number,
-  options: OutboxOptions,
-): { db: Database.Database; corruptCopyPath: string; unreadable: number } {
-  const corruptCopyPath = `${path}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, "-")}`;
-  for (const suffix of ["", "-wal", "-shm"])
-    if (existsSync(path + suffix)) renameSync(path + suffix, corruptCopyPath + suffix);
-  const db = openDatabase(path, options);
-  db.exec(SCHEMA);
-  let unreadable = 0;
-  let old: Database.Database | undefined;
-  try {
-    old = new Database(corruptCopyPath, { readonly: true, fileMustExist: true });
-  } catch {
-    old = undefined;
-  }
-  const note = db.prepare(
-    "INSERT INTO quarantine (source_table, row_id, reason, raw, at) VALUES (?, ?, ?, ?, ?)",
-  );
-  if (!old) {
-    note.run(
-      "*",
-      null,
-      "the damaged file could not be opened at all; kept beside the outbox",
-      Buffer.from(corruptCopyPath),
-      now,
-    );
-    return { db, corruptCopyPath, unreadable: 1 };
-  }
-  for (const table of TABLES) {
-    const rows: Array<Record<string, unknown>> = [];
-    let failedAt: string | undefined;
-    try {
-      for (const r of old.prepare(`SELECT rowid AS __rowid, * FROM ${table}`).iterate())
-        rows.push(r as Record<string, unknown>);
-    } catch (err) {
-      failedAt = err instanceof Error ? err.message : String(err);
-    }
-    if (failedAt !== undefined) {
-      // A damaged page stops the scan; probe the remaining rowids one by one.
-      const seen = new Set(rows.map((r) => Number(r.__rowid)));
-      let maxRowid = 0;
-      try {
-        maxRowid = Number(
-          (old.prepare(`SELECT max(rowid) AS m FROM ${table}`).get() as { m: number | null }).m ?? 0,
-        );
-      } catch {
-        maxRowid = Math.max(0, ...seen) + 10_000;
-      }
-      const one = old.prepare(`SELECT rowid AS __rowid, * FROM ${table} WHERE rowid = ?`);
-      for (let id = 1; id <= Math.min(maxRowid, 10_000_000); id++) {
-        if (seen.has(id)) continue;
-        try {
-          const r = one.get(id) as Record<string, unknown> | undefined;
-          if (r) rows.push(r);
-        } catch (err) {
-          unreadable++;
-          note.run(
-            table,
-            id,
-            `unreadable in the damaged file: ${err instanceof Error ? err.message : String(err)}`,
-            Buffer.alloc(0),
-            now,
-          );
-        }
-      }
-    }
-    db.transaction(() => {
-      for (const r of rows) {
-        const { __rowid, ...cols } = r;
-        const names = Object.keys(cols);
-        try {
-          db.prepare(
-            `INSERT OR IGNORE INTO ${table} (${names.join(",")}) VALUES (${names.map(() => "?").join(",")})`,
-          ).run(...names.map((n) => cols[n]));
-        } catch (err) {
-          unreadable++;
-          note.run(
-            table,
-            Number(__rowid),
-            `could not be copied: ${err instanceof Error ? err.message : String(err)}`,
-            Buffer.from(JSON.stringify(cols, (_k, v) => (Buffer.isBuffer(v) ? v.toString("base64") : v))),
-            now,
-          );
-        }
-      }
-    })();
-  }
-  old.close();
-  db.prepare(
-    "INSERT INTO meta (name, value) VALUES ('recovered_from', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-  ).run(corruptCopyPath);
-  return { db, corruptCopyPath, unreadable };
 }

@@ -121,27 +121,25 @@ export function selectMeters(meters: readonly Meter[], requested: readonly strin
   return picked.length > 0 ? picked : [...meters];
 }
 
-/** The billing read (without its key; the outbox assigns it) answering a request from a reading. */
+/**
+ * The billing read (without its key; the outbox assigns it) answering a request from a reading:
+ * spread it into a {@link BillingRead} with a `key` (`readAt` is the reading's own time, a
+ * `Date` like every time of the public models; JSON and the wire carry it as ISO 8601 UTC).
+ */
 export function toBillingRead(
   r: PolledReading,
   cycle: string,
   requested: readonly string[],
-): Omit<BillingRead, "key" | "readAt"> & {
-  /** When the device was read, ISO 8601 UTC. */
-  readAt: string;
-} {
+): Omit<BillingRead, "key"> {
   return {
     serial: r.serial,
-    readAt: new Date(r.readAtMs).toISOString(),
+    readAt: new Date(r.readAtMs),
     cycle,
     meters: selectMeters(r.meters, requested),
   };
 }
 
-/** The supplies report (without its key) of a reading. */
-export function toSuppliesReport(r: PolledReading): Omit<SuppliesReport, "key" | "readAt"> & {
-  /** When the device was read, ISO 8601 UTC. */
-  readAt: string;
-} {
-  return { serial: r.serial, readAt: new Date(r.readAtMs).toISOString(), supplies: r.supplies };
+/** The supplies report (without its key) of a reading; `readAt` as in {@link toBillingRead}. */
+export function toSuppliesReport(r: PolledReading): Omit<SuppliesReport, "key"> {
+  return { serial: r.serial, readAt: new Date(r.readAtMs), supplies: r.supplies };
 }

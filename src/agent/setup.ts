@@ -22,6 +22,11 @@ export interface AgentSetupOptions {
   serverUrl: string;
   /** PEM text of the CA (or self-signed certificate) the server's TLS certificate chains to. */
   serverCaPem?: string;
+  /**
+   * Outbound HTTP proxy URL (`http://[user:pass@]host:port`), written as `server.httpProxy`.
+   * Default: none written (the agent then honours `HTTPS_PROXY` / `NO_PROXY`).
+   */
+  httpProxy?: string;
   /** Target specs (host, host:port, host:p1-p2, IPv4 CIDR). */
   targets: string[];
   /** SNMP v2c community. Default `public`. */
@@ -71,7 +76,11 @@ export function agentSetupConfig(options: AgentSetupOptions, hasCa: boolean): Re
     $comment:
       "Written by esol init. Run: esol agent check --config agent.json, then esol agent --config agent.json. Relative paths are relative to this file's folder; every field is documented in examples/README.md.",
     proxy: { id: options.proxyId ?? defaultProxyId() },
-    server: { url: options.serverUrl, ...(hasCa ? { ca: "./keys/server-ca.pem" } : {}) },
+    server: {
+      url: options.serverUrl,
+      ...(hasCa ? { ca: "./keys/server-ca.pem" } : {}),
+      ...(options.httpProxy !== undefined ? { httpProxy: options.httpProxy } : {}),
+    },
     security: { key: "./keys/proxy-key.pem", cert: "./keys/proxy-cert.pem" },
     devices: {
       targets: options.targets,

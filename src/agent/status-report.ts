@@ -8,6 +8,7 @@ import type { AgentConfig } from "./config.js";
 import type { KnownDevice } from "./devices.js";
 import type { Outbox, OutboxStats } from "./outbox.js";
 import type { PolledReading } from "./readings.js";
+import { AgentState } from "./state.js";
 
 /** An outbox entry the server refused for good. */
 export interface ParkedEntryRow {
@@ -124,11 +125,11 @@ const iso = (ms: number | null | undefined): string | null =>
 
 /** The report `esol agent status` prints, read from an open outbox. */
 export function outboxStatusReport(outbox: Outbox, config: AgentConfig): OutboxStatusReport {
-  const last = outbox.getMeta("sync.last");
+  const state = new AgentState(outbox);
   return {
     outbox: config.outbox.path,
-    registered: outbox.getMeta("proxy.registered") === "1",
-    lastSyncAt: last ? iso(Number(last)) : null,
+    registered: state.proxyRegistered(),
+    lastSyncAt: iso(state.lastSyncAtMs()),
     counts: outbox.stats(),
     parked: outbox
       .list("parked")

@@ -1,4 +1,4 @@
-import { isSdkError } from "../errors.js";
+import { InternalError } from "../errors.js";
 
 /** Whether `--debug` was given anywhere on the command line (stack traces allowed). */
 export const debugEnabled = (): boolean => process.argv.includes("--debug") || process.env.ESOL_DEBUG === "1";
@@ -8,12 +8,8 @@ export const debugEnabled = (): boolean => process.argv.includes("--debug") || p
  * and sets a non-zero exit code. The stack is printed only with `--debug`.
  */
 export function reportError(err: unknown): void {
-  if (isSdkError(err)) {
-    process.stderr.write(`${err.toLine()}\n`);
-  } else {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`error INTERNAL: ${message.split("\n")[0]}\n`);
-  }
+  // Anything that is not an SdkError is a bug: INTERNAL, its one meaning (docs/error-codes.md).
+  process.stderr.write(`${InternalError.from(err).toLine()}\n`);
   if (debugEnabled() && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 1;
 }

@@ -1,6 +1,7 @@
 /**
  * The reference eSolutions Communication Server (`esolutions-sdk/server`): every operation of
- * the v1 contract over one SQLite file, HTTPS by default, WS-Security verification through a
+ * the v1 contract over one SQLite file or a PostgreSQL database shared by several server
+ * processes ({@link openServerStore}), HTTPS by default, WS-Security verification through a
  * {@link RequestVerifier}, and `esol server export`'s JSON.
  *
  * @example
@@ -15,8 +16,9 @@
  */
 import { existsSync } from "node:fs";
 import { StorageError } from "../errors.js";
-import { readSignerProfiles, withSignerProfiles } from "./signer-profiles.js";
-import { CommunicationStore, type StoreExport } from "./store.js";
+import type { SignerProfileGrant } from "./signer-profiles.js";
+import { isPostgresUrl, openStoreBackend, type ServerStoreOptions, type StoreExport } from "./store.js";
+import { SqliteServerStore } from "./store-sqlite.js";
 
 export type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
 export { CommunicationFaultError, type CommunicationFaultOptions, faultEnvelope } from "./faults.js";
@@ -36,13 +38,15 @@ export {
   type ServerAddress,
   type ServerLogger,
 } from "./server.js";
-export {
-  readSignerProfiles,
-  recordSignerProfiles,
-  type SignerProfileGrant,
-} from "./signer-profiles.js";
+export type { SignerProfileGrant } from "./signer-profiles.js";
 export { SIGNATURE_POLICIES, type SignaturePolicy, type TimestampRules } from "./signers.js";
-export type { StoreExport } from "./store.js";
+export {
+  openServerStore,
+  type PostgresSslMode,
+  type ServerStore,
+  type ServerStoreOptions,
+  type StoreExport,
+} from "./store.js";
 export { GENERATED_CERT_FILE, GENERATED_KEY_FILE } from "./tls.js";
 
 /**
@@ -54,11 +58,29 @@ export { GENERATED_CERT_FILE, GENERATED_KEY_FILE } from "./tls.js";
  * ```
  */
 export function exportStoreFile(dbPath: string): StoreExport {
-  const store = CommunicationStore.open(dbPath, { readonly: true });
+  const store = SqliteServerStore.open(dbPath, { readonly: true });
   try {
-    return withSignerProfiles(store.exportAll(), readSignerProfiles(dbPath));
+    return store.exportAllSync();
   } finally {
-    store.close();
+    store.closeSync();
+  }
+}
+
+/**
+ * Reads a server store — a SQLite file or a PostgreSQL URL — as the export JSON (the same
+ * shape for both), without modifying it. Rejects with `StorageError` (`STORAGE_NOT_FOUND`,
+ * `STORAGE_SCHEMA`, `STORAGE_UNAVAILABLE`).
+ * @example
+ * ```ts
+ * const { billingReads } = await exportServerStore("postgres://esol@127.0.0.1:5432/esol");
+ * ```
+ */
+export async function exportServerStore(db: string, options: ServerStoreOptions = {}): Promise<StoreExport> {
+  const store = await openStoreBackend(db, { ...options, readonly: true });
+  try {
+    return await store.exportAll();
+  } finally {
+    await store.close();
   }
 }
 
@@ -76,10 +98,81 @@ export function exportStoreFile(dbPath: string): StoreExport {
  */
 export function unbindProxySigner(dbPath: string, proxyId: string): boolean {
   if (!existsSync(dbPath)) throw new StorageError("STORAGE_NOT_FOUND", `no server store at ${dbPath}`);
-  const store = CommunicationStore.open(dbPath);
+  const store = SqliteServerStore.open(dbPath);
   try {
-    return store.unbindSigner(proxyId);
+    return store.unbindSignerSync(proxyId);
   } finally {
-    store.close();
+    store.closeSync();
+  }
+}
+
+/**
+ * {@link unbindProxySigner} for any store: a SQLite file or a PostgreSQL URL (every server
+ * process on that database sees the change at its next request for the proxy). Rejects
+ * with `StorageError` (`STORAGE_NOT_FOUND`, `STORAGE_OPEN`, `STORAGE_SCHEMA`,
+ * `STORAGE_UNAVAILABLE`).
+ * @example
+ * ```ts
+ * await unbindServerProxySigner("postgres://esol@127.0.0.1:5432/esol", "proxy-0001");
+ * ```
+ */
+export async function unbindServerProxySigner(
+  db: string,
+  proxyId: string,
+  options: ServerStoreOptions = {},
+): Promise<boolean> {
+  if (!isPostgresUrl(db)) return unbindProxySigner(db, proxyId);
+  const store = await openStoreBackend(db, options);
+  try {
+    return await store.unbindSigner(proxyId);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Replaces the signer-profile grants recorded in a server store — a SQLite file or a
+ * PostgreSQL URL — with `grants` (a grant already recorded keeps its `grantedAt`; new ones
+ * get `at`). `esol server` calls it at each start with its `--trust-legacy` certificates,
+ * so the export shows `signer.profile` on the proxies they signed for. The store is created
+ * or migrated like a server start would.
+ * Rejects with `StorageError` (`STORAGE_OPEN`, `STORAGE_SCHEMA`, `STORAGE_UNAVAILABLE`).
+ * @example
+ * ```ts
+ * await recordSignerProfiles("cs.db", [{ thumbprintSha256, subject: "CN=proxy-1", profile: "legacy" }], new Date());
+ * ```
+ */
+export async function recordSignerProfiles(
+  db: string,
+  grants: ReadonlyArray<Omit<SignerProfileGrant, "grantedAt">>,
+  at: Date,
+  options: ServerStoreOptions = {},
+): Promise<void> {
+  const store = await openStoreBackend(db, options);
+  try {
+    await store.recordSignerProfiles(grants, at);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * The signer-profile grants recorded in a server store (a SQLite file or a PostgreSQL URL),
+ * oldest first; none when the server never recorded any.
+ * Rejects with `StorageError` (`STORAGE_NOT_FOUND`, `STORAGE_SCHEMA`, `STORAGE_UNAVAILABLE`).
+ * @example
+ * ```ts
+ * const grants = await readSignerProfiles("cs.db");
+ * ```
+ */
+export async function readSignerProfiles(
+  db: string,
+  options: ServerStoreOptions = {},
+): Promise<SignerProfileGrant[]> {
+  const store = await openStoreBackend(db, { ...options, readonly: true });
+  try {
+    return await store.signerProfiles();
+  } finally {
+    await store.close();
   }
 }

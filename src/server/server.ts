@@ -1,22 +1,23 @@
 /**
  * The reference Communication Server: an HTTP(S) front with a pre-handler that bounds,
  * inflates, inspects and verifies each request before node-soap dispatches it to the six
- * operations over one SQLite store.
+ * operations (operations.ts) over one store — a SQLite file, or a PostgreSQL database
+ * shared by several server processes (store.ts).
  * @module
  */
 import { once } from "node:events";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { gunzipSync } from "node:zlib";
 import * as soap from "soap";
 import { ConfigError, isSdkError, type SdkError, SecurityError, StorageError } from "../errors.js";
-import { SERVICE_NAMESPACE } from "../soap/envelope.js";
 import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
 import { compactEnvelope, encodeResponseBody } from "./compress.js";
 import { inspectEnvelope, type OperationName } from "./envelope.js";
 import { CommunicationFaultError, decodeRequestBody, faultEnvelope, securityFaultFor } from "./faults.js";
+import { operationServices, type RequestContext, toFault } from "./operations.js";
 import { type BillingCycleKind, DEVICE_MOVE_POLICIES, type DeviceMovePolicy } from "./policy.js";
+import { checkSoapAction, readRequestBody, replayEntryOf, SOAP_ACTION_PREFIX } from "./request.js";
 import {
   FirstUseVerifier,
   SIGNATURE_POLICIES,
@@ -24,21 +25,17 @@ import {
   type TimestampRules,
 } from "./signers.js";
 import {
-  type AckCounts,
-  CommunicationStore,
+  asStoreBackend,
+  isPostgresUrl,
+  openStoreBackend,
+  type ServerStore,
+  type ServerStoreOptions,
+  type StoreBackend,
   type StoreExport,
   type StorePolicy,
-  type SyncDirectives,
 } from "./store.js";
+import { SqliteServerStore } from "./store-sqlite.js";
 import { selfSignedPairFor } from "./tls.js";
-import {
-  validateRegisterDevices,
-  validateRegisterProxy,
-  validateReportSyncStatus,
-  validateSubmitBillingReads,
-  validateSubmitSuppliesReport,
-  validateSync,
-} from "./validate.js";
 import { loadContractWsdl, withAddress } from "./wsdl.js";
 
 /** A pino-compatible logger (only these methods are used). */
@@ -63,15 +60,32 @@ export interface ClientConfigurationPolicy {
   windowEnd?: string;
 }
 
-/** Options of {@link CommunicationServer}. */
+/** Options of {@link CommunicationServer}: one of `store`, `db` or `dbPath` names the store. */
 export interface CommunicationServerOptions {
-  /** The SQLite file (created when absent). */
-  dbPath: string;
+  /** The SQLite file (created when absent); the same as `db` with a path. */
+  dbPath?: string;
+  /**
+   * Where the server keeps its state: a SQLite file path (created when absent; one process)
+   * or a PostgreSQL URL `postgres://USER[:PASS]@HOST:PORT/DB` (any number of server
+   * processes on one database; needs `tls` set, as there is no folder to keep a generated
+   * pair in). The server opens it at `start()` and closes it at `close()`.
+   */
+  db?: string;
+  /** Pool size, statement timeout and TLS of a PostgreSQL `db` (see {@link ServerStoreOptions}). */
+  storeOptions?: ServerStoreOptions;
+  /**
+   * A store opened by `openServerStore` (several servers in one process may share it); the
+   * caller closes it after the servers. Needs `tls` set (a pair, or `false`).
+   */
+  store?: ServerStore;
   /** Listen address. Default `127.0.0.1`. */
   host?: string;
   /** TCP port. Default 8443; 0 = ephemeral (chosen by the OS at the first start and kept by later starts of the same server, so its URL stays valid). */
   port?: number;
-  /** TLS pair; `false` = plain HTTP; undefined = a self-signed pair generated into the db's folder and reused. */
+  /**
+   * TLS pair; `false` = plain HTTP; undefined = a self-signed pair generated into the SQLite
+   * file's folder and reused (a PostgreSQL store needs it set).
+   */
   tls?:
     | {
         /** Certificate (chain), PEM. */
@@ -175,19 +189,9 @@ export interface InjectedFault {
 
 const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const DEFAULT_SUPPLIES_INTERVAL_MS = 86_400_000;
-const SOAP_ACTION_PREFIX = `${SERVICE_NAMESPACE}#`;
 const SILENT: ServerLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** Per-request state handed to the operation handlers through node-soap's `req.connection`. */
-interface RequestContext {
-  now: Date;
-  sender: VerifiedSender | undefined;
-  /** A configured verifier vouched for the sender (not only its own embedded certificate). */
-  senderTrusted: boolean;
-  fault: CommunicationFaultError | undefined;
-  /** A `WSS_*` refusal decided after parsing (the ProxyId's bound certificate). */
-  refusal: SdkError | undefined;
-}
+/** The health endpoint's path (outside the SOAP endpoint's). */
+const HEALTH_PATH = "/health";
 
 /** node-soap would read `12abc` as 12: it hands over raw text instead, which validate.ts checks. */
 const RAW_TEXT = (text: string): string => text;
@@ -201,14 +205,20 @@ const RAW_TEXT = (text: string): string => text;
  * out without an XML declaration; with `responseSecurity` they are signed in their final
  * text, before compression.
  *
+ * Health: `GET /health` answers 200 `{"status":"ok","store":…}` while the store answers,
+ * 503 with `"status":"unavailable"` when its database does not (a load balancer's check).
+ *
+ * Several processes may share one PostgreSQL store: idempotency, the replay cache, the
+ * certificate bindings and billing requests are then decided by the database.
+ *
  * @example
  * ```ts
  * import { CommunicationServer } from "esolutions-sdk/server";
  * // Trust on first use by default; `verifier: createRequestVerifier({ trust })` pins signers.
- * const server = new CommunicationServer({ dbPath: "./server.db", port: 8443, billing: { cycle: "quarterly" } });
+ * const server = new CommunicationServer({ db: "./server.db", port: 8443, billing: { cycle: "quarterly" } });
  * const { url, certificatePem } = await server.start();
  * // ... clients talk to `url` trusting `certificatePem` ...
- * console.log(server.exportStore().billingReads.length);
+ * console.log((await server.exportStoreAsync()).billingReads.length);
  * await server.close();
  * ```
  */
@@ -224,7 +234,10 @@ export class CommunicationServer {
   private ephemeralPort: number | undefined;
   private readonly verifier: RequestVerifier;
   private readonly firstUse: FirstUseVerifier | undefined;
-  private store: CommunicationStore | undefined;
+  private readonly timestamps: TimestampRules | undefined;
+  private store: StoreBackend | undefined;
+  /** The store to open at `start()` (path or URL), unless one was handed over. */
+  private readonly db: string | undefined;
   private httpServer: http.Server | undefined;
   private soapServer: soap.Server | undefined;
   private servedWsdl = "";
@@ -232,8 +245,22 @@ export class CommunicationServer {
   private started: ServerAddress | undefined;
 
   constructor(options: CommunicationServerOptions) {
-    if (!options || typeof options.dbPath !== "string" || options.dbPath === "")
-      throw new ConfigError("CONFIG_DB", "dbPath is required");
+    const named = [options?.store, options?.db, options?.dbPath].filter((x) => x !== undefined);
+    if (named.length !== 1)
+      throw named.length === 0
+        ? new ConfigError("CONFIG_DB", "one of store, db or dbPath is required")
+        : new ConfigError("CONFIG_STORE", "give one of store, db or dbPath, not several");
+    const db = options.db ?? options.dbPath;
+    if (db !== undefined && (typeof db !== "string" || db === ""))
+      throw new ConfigError("CONFIG_DB", "db (or dbPath) must be a file path or a postgres:// URL");
+    if (options.store !== undefined && asStoreBackend(options.store) === undefined)
+      throw new ConfigError("CONFIG_STORE", "store must come from openServerStore()");
+    const fileStore = db !== undefined ? !isPostgresUrl(db) : options.store?.kind === "sqlite";
+    if (options.tls === undefined && (!fileStore || db === undefined))
+      throw new ConfigError(
+        "CONFIG_STORE",
+        "set tls (a pair, or false behind a TLS-terminating proxy): a self-signed pair is generated only next to a SQLite db file",
+      );
     const path = options.path ?? "/esolutions/v1";
     if (!path.startsWith("/")) throw new ConfigError("CONFIG_PATH", `path must start with "/" (got ${path})`);
     const max = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
@@ -273,6 +300,7 @@ export class CommunicationServer {
       );
     this.signaturePolicy = signaturePolicy;
     this.options = options;
+    this.db = db;
     this.path = path.length > 1 ? path.replace(/\/+$/, "") : path;
     this.maxRequestBytes = max;
     this.logger = options.logger ?? SILENT;
@@ -281,6 +309,7 @@ export class CommunicationServer {
     this.firstUse = options.verifier
       ? undefined
       : new FirstUseVerifier({ ...options.timestamps, maxBytes: max, clock: () => clock().getTime() });
+    this.timestamps = options.timestamps;
     this.verifier = options.verifier ?? (this.firstUse as FirstUseVerifier);
     const configure = options.configure;
     this.policy = {
@@ -305,7 +334,10 @@ export class CommunicationServer {
   async start(): Promise<ServerAddress> {
     if (this.started || this.httpServer)
       throw new ConfigError("SERVER_STARTED", "the server is already started");
-    this.store = CommunicationStore.open(this.options.dbPath);
+    this.store =
+      this.db === undefined
+        ? (asStoreBackend(this.options.store as ServerStore) as StoreBackend)
+        : await openStoreBackend(this.db, this.options.storeOptions ?? {});
     try {
       return await this.listen();
     } catch (err) {
@@ -321,7 +353,7 @@ export class CommunicationServer {
     if (this.options.tls === false) {
       server = http.createServer();
     } else {
-      const pair = this.options.tls ?? (await selfSignedPairFor(this.options.dbPath));
+      const pair = this.options.tls ?? (await selfSignedPairFor(this.db as string));
       certificatePem = pair.cert.toString();
       server = https.createServer({ cert: pair.cert, key: pair.key });
     }
@@ -334,7 +366,14 @@ export class CommunicationServer {
         customDeserializer: Record<string, (text: string) => string>;
       } = {
         path: this.path,
-        services: this.services(),
+        services: operationServices({
+          store: () => this.requireStore(),
+          policy: this.policy,
+          signaturePolicy: this.signaturePolicy,
+          firstUse: this.firstUse !== undefined,
+          pinSigner: (pem) => this.pinSigner(pem),
+          logger: this.logger,
+        }),
         xml: wsdl,
         suppressStack: true,
         customDeserializer: { long: RAW_TEXT, int: RAW_TEXT, dateTime: RAW_TEXT, boolean: RAW_TEXT },
@@ -350,11 +389,7 @@ export class CommunicationServer {
       this.handle(req, res).catch((err) => this.lastResort(res, err));
     });
 
-    const store = this.requireStore();
-    // Only certificates a trusting verifier accepted go back into it: one bound on first
-    // use must not become trusted because the server restarted with --trust.
-    if (this.firstUse) for (const pem of store.registeredSignerCertificates()) this.firstUse.bind(pem);
-    else for (const pem of store.registeredSignerCertificates({ trustedOnly: true })) this.pinSigner(pem);
+    await this.loadBoundSigners();
 
     // An ephemeral port is kept across close() and start(): a restarted server keeps its URL.
     const port = this.options.port === 0 ? (this.ephemeralPort ?? 0) : (this.options.port ?? 8443);
@@ -421,6 +456,7 @@ export class CommunicationServer {
    * certificate was first accepted through `--trust-ca`.
    */
   private pinSigner(pem: string): void {
+    this.boundHere.add(pem);
     if (this.firstUse) {
       if (!this.firstUse.bind(pem))
         this.logger.warn(
@@ -440,13 +476,50 @@ export class CommunicationServer {
     }
   }
 
-  /** Marks a device disabled: the proxy's next `Sync` answers carry a `Disable` directive. */
-  disableDevice(serial: string, reason: string): void {
-    this.requireStore().disableDevice(serial, reason);
+  /**
+   * Binds into the verifier the certificates proxies registered with (at start, and again
+   * when a request names a key this process has not seen: another process sharing the
+   * store bound it). Only certificates a trusting verifier accepted go back into it: one
+   * bound on first use must not become trusted because the server restarted with --trust.
+   */
+  private async loadBoundSigners(): Promise<void> {
+    const store = this.requireStore();
+    if (this.firstUse) {
+      for (const pem of await store.registeredSignerCertificates())
+        if (!this.boundHere.has(pem)) {
+          this.boundHere.add(pem);
+          this.firstUse.bind(pem);
+        }
+    } else
+      for (const pem of await store.registeredSignerCertificates({ trustedOnly: true }))
+        if (!this.boundHere.has(pem)) this.pinSigner(pem);
   }
 
-  /** Everything stored, as `esol server export` prints it. */
+  /** Certificates (PEM) already bound into this process's verifier. */
+  private readonly boundHere = new Set<string>();
+
+  /**
+   * Marks a device disabled: the proxy's next `Sync` answers carry a `Disable` directive.
+   * @throws CommunicationFaultError `UNKNOWN_DEVICE` (as a rejection).
+   */
+  async disableDevice(serial: string, reason: string): Promise<void> {
+    await this.requireStore().disableDevice(serial, reason);
+  }
+
+  /**
+   * Everything stored, as `esol server export` prints it, read synchronously: a SQLite store
+   * only ({@link CommunicationServer.exportStoreAsync} reads any store).
+   * @throws ConfigError `CONFIG_STORE` for a PostgreSQL store.
+   */
   exportStore(): StoreExport {
+    const store = this.requireStore();
+    if (!(store instanceof SqliteServerStore))
+      throw new ConfigError("CONFIG_STORE", "exportStore() reads a SQLite store; use exportStoreAsync()");
+    return store.exportAllSync();
+  }
+
+  /** Everything stored, as `esol server export` prints it (any store). */
+  async exportStoreAsync(): Promise<StoreExport> {
     return this.requireStore().exportAll();
   }
 
@@ -460,11 +533,13 @@ export class CommunicationServer {
       server.closeAllConnections();
       await closed;
     }
-    this.store?.close();
+    // A store handed over is the caller's to close.
+    if (this.db !== undefined) await this.store?.close();
     this.store = undefined;
+    this.boundHere.clear();
   }
 
-  private requireStore(): CommunicationStore {
+  private requireStore(): StoreBackend {
     if (!this.store) throw new StorageError("STORAGE_CLOSED", "the server is not started");
     return this.store;
   }
@@ -475,6 +550,8 @@ export class CommunicationServer {
     res.setHeader("Accept-Encoding", "gzip");
     const url = new URL(req.url ?? "/", "http://server.invalid");
     const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+    if (pathname === HEALTH_PATH && pathname !== this.path && (req.method === "GET" || req.method === "HEAD"))
+      return this.health(req, res);
     if (pathname !== this.path) return this.plain(res, 404, "not found");
     if (req.method === "GET" || req.method === "HEAD") {
       if (!url.search.toLowerCase().startsWith("?wsdl"))
@@ -511,11 +588,11 @@ export class CommunicationServer {
             httpStatus: 415,
           },
         );
-      const body = await this.readBody(req);
+      const body = await readRequestBody(req, this.maxRequestBytes);
       const text = decodeRequestBody(body, req.headers["content-type"]);
       const inspected = inspectEnvelope(text);
       operation = inspected.operation;
-      this.checkSoapAction(req, operation);
+      checkSoapAction(req, operation);
 
       const injected = this.takeFault(operation);
       if (injected && injected.kind !== "drop-after-store") return this.injectNow(req, res, injected);
@@ -527,7 +604,7 @@ export class CommunicationServer {
         // envelope checks already ran. A ds:Signature cannot hide without its name in the text.
         const unsignedDevTraffic =
           this.firstUse !== undefined && this.signaturePolicy === "optional" && !text.includes("Signature");
-        sender = unsignedDevTraffic ? undefined : ((await this.verifier.verifyRequest(text)) ?? undefined);
+        sender = unsignedDevTraffic ? undefined : await this.verify(text);
         const legacyForms = (sender as { legacyForms?: string[] } | undefined)?.legacyForms;
         if (legacyForms?.length)
           this.logger.warn(
@@ -539,6 +616,14 @@ export class CommunicationServer {
             "WSS_UNSIGNED",
             "the request is not signed; this server requires signatures",
           );
+        // The replay cache every process on the store shares (the verifier's own sees
+        // only what this process accepted).
+        const entry = sender && replayEntryOf(sender, this.timestamps?.clockSkewMs);
+        if (
+          entry &&
+          !(await this.requireStore().rememberMessage(entry.digest, entry.expiresAt, this.clock()))
+        )
+          throw new SecurityError("WSS_REPLAY", "this signed message was already accepted (replay)");
       } catch (err) {
         if (isSdkError(err) && err.code.startsWith("WSS_")) {
           this.logger.warn({ operation, code: err.code }, "request refused by the verifier");
@@ -597,57 +682,45 @@ export class CommunicationServer {
     }
   }
 
-  /** Reads the body, refusing more than `maxRequestBytes` on the wire and after gunzip. */
-  private async readBody(req: http.IncomingMessage): Promise<Buffer> {
-    const max = this.maxRequestBytes;
-    const tooLarge = (after: string) =>
-      new CommunicationFaultError("REQUEST_TOO_LARGE", `request body exceeds ${max} bytes${after}`, {
-        httpStatus: 413,
-      });
-    const encoding = String(req.headers["content-encoding"] ?? "identity")
-      .toLowerCase()
-      .trim();
-    if (encoding !== "identity" && encoding !== "gzip")
-      throw new CommunicationFaultError("UNSUPPORTED_ENCODING", "Content-Encoding must be gzip or identity", {
-        httpStatus: 415,
-      });
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > max) throw tooLarge("");
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > max) throw tooLarge("");
-      chunks.push(chunk as Buffer);
-    }
-    const raw = Buffer.concat(chunks, size);
-    if (encoding !== "gzip") return raw;
+  /**
+   * Verifies with the configured or first-use verifier. A key it does not know may have been
+   * bound by another process on the same store: the bindings are reloaded once and the
+   * request verified again.
+   */
+  private async verify(text: string): Promise<VerifiedSender | undefined> {
     try {
-      return gunzipSync(raw, { maxOutputLength: max });
+      return (await this.verifier.verifyRequest(text)) ?? undefined;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError)
-        throw tooLarge(" after gunzip");
-      throw new CommunicationFaultError("INVALID_ENCODING", "the gzip body cannot be inflated", {
-        httpStatus: 400,
-      });
+      if (!(isSdkError(err) && err.code === "WSS_UNTRUSTED_KEY")) throw err;
+      const known = this.boundHere.size;
+      await this.loadBoundSigners();
+      if (this.boundHere.size === known) throw err;
+      return (await this.verifier.verifyRequest(text)) ?? undefined;
     }
   }
 
-  /** A SOAPAction, when sent, must name the operation of the Body (node-soap would dispatch on it). */
-  private checkSoapAction(req: http.IncomingMessage, operation: OperationName): void {
-    const header = req.headers.soapaction;
-    if (header === undefined) return;
-    const action = String(header)
-      .trim()
-      .replace(/^"(.*)"$/, "$1");
-    if (action === "" || action === `${SOAP_ACTION_PREFIX}${operation}` || action === operation) return;
-    throw new CommunicationFaultError(
-      "INVALID_SOAP_ACTION",
-      `SOAPAction does not match the ${operation} body`,
-      {
-        field: "SOAPAction",
-      },
-    );
+  /** `GET /health`: 200 while the store answers, 503 when its database does not. */
+  private async health(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const store = this.store;
+    let reachable = false;
+    try {
+      await store?.ping();
+      reachable = store !== undefined;
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, "health: the store does not answer");
+    }
+    const body = JSON.stringify({
+      status: reachable ? "ok" : "unavailable",
+      store: store?.kind ?? null,
+      database: reachable ? "reachable" : "unreachable",
+    });
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(reachable ? 200 : 503, {
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(body),
+      "Cache-Control": "no-store",
+    });
+    res.end(req.method === "HEAD" ? undefined : body);
   }
 
   private injectNow(req: http.IncomingMessage, res: http.ServerResponse, fault: InjectedFault): void {
@@ -735,154 +808,4 @@ export class CommunicationServer {
       res.end(body);
     } else res.destroy();
   }
-
-  // ---------------------------------------------------------------- operations
-
-  /**
-   * The ProxyId lock: a proxy bound to a certificate accepts only requests signed by it.
-   * An unbound proxy accepts a signer a configured verifier trusts, a first-use signer
-   * only for `RegisterProxy` (which binds it), and anyone under the `optional` policy.
-   */
-  private checkSigner(operation: OperationName, proxyId: string, ctx: RequestContext): void {
-    const bound = this.requireStore().boundSignerOf(proxyId);
-    const sender = ctx.sender;
-    const who = JSON.stringify(proxyId.slice(0, 64));
-    if (!sender) {
-      if (bound !== undefined)
-        throw new SecurityError(
-          "WSS_UNSIGNED",
-          `proxy ${who} is bound to a certificate: its requests must be signed with it`,
-        );
-      return;
-    }
-    if (bound !== undefined) {
-      if (bound !== sender.thumbprintSha256)
-        throw new SecurityError(
-          "WSS_UNTRUSTED_KEY",
-          `proxy ${who} is bound to another certificate than the one that signed this request`,
-        );
-      return;
-    }
-    if (ctx.senderTrusted || operation === "RegisterProxy" || this.signaturePolicy === "optional") return;
-    throw new SecurityError(
-      "WSS_UNTRUSTED_KEY",
-      `proxy ${who} has no bound certificate: register it with a signed RegisterProxy first`,
-    );
-  }
-
-  private services(): soap.IServices {
-    const op =
-      <I extends { proxyId: string }>(
-        name: OperationName,
-        validate: (args: unknown) => I,
-        run: (input: I, ctx: RequestContext) => object,
-      ) =>
-      (args: unknown, _callback: unknown, _headers: unknown, req: { connection?: RequestContext }) => {
-        const ctx = req.connection as RequestContext;
-        try {
-          const input = validate(args);
-          // Checked and stored in one synchronous step: no other request can bind in between.
-          this.checkSigner(name, input.proxyId, ctx);
-          return run(input, ctx);
-        } catch (err) {
-          if (isSdkError(err) && err.code.startsWith("WSS_")) {
-            ctx.refusal = err;
-            return {};
-          }
-          // The pre-handler turns this into the fault envelope; soap's own fault is discarded.
-          ctx.fault = toFault(err);
-          this.logger.debug({ operation: name, code: ctx.fault.code }, "operation refused");
-          return {};
-        }
-      };
-    const store = () => this.requireStore();
-    const ack = (counts: AckCounts) => ({
-      Ack: { Accepted: counts.accepted, Duplicates: counts.duplicates },
-    });
-    return {
-      CommunicationService: {
-        CommunicationPort: {
-          RegisterProxy: op("RegisterProxy", validateRegisterProxy, (input, ctx) => {
-            const result = store().registerProxy(input, ctx.now, ctx.sender, ctx.senderTrusted);
-            const sender = ctx.sender;
-            if (
-              sender &&
-              (ctx.senderTrusted || this.firstUse) &&
-              store().boundSignerOf(input.proxyId) === sender.thumbprintSha256
-            )
-              this.pinSigner(sender.certificatePem);
-            return {
-              ProxyId: result.proxyId,
-              ServerTime: ctx.now.toISOString(),
-              Duplicate: result.duplicate,
-            };
-          }),
-          RegisterDevices: op("RegisterDevices", validateRegisterDevices, (input, ctx) =>
-            ack(store().registerDevices(input, ctx.now, this.policy.deviceMoves)),
-          ),
-          Sync: op("Sync", validateSync, (input, ctx) =>
-            syncResponse(ctx.now, store().sync(input, ctx.now, this.policy)),
-          ),
-          ReportSyncStatus: op("ReportSyncStatus", validateReportSyncStatus, (input, ctx) =>
-            ack(store().reportSyncStatus(input, ctx.now)),
-          ),
-          SubmitBillingReads: op("SubmitBillingReads", validateSubmitBillingReads, (input, ctx) =>
-            ack(store().submitBillingReads(input, ctx.now, this.policy.cycle)),
-          ),
-          SubmitSuppliesReport: op("SubmitSuppliesReport", validateSubmitSuppliesReport, (input, ctx) =>
-            ack(store().submitSuppliesReport(input, ctx.now)),
-          ),
-        },
-      },
-    };
-  }
-}
-
-/** The `SyncResponse` object in schema order (node-soap writes keys in insertion order). */
-function syncResponse(now: Date, d: SyncDirectives): Record<string, unknown> {
-  const out: Record<string, unknown> = { ServerTime: now.toISOString() };
-  if (d.configure) {
-    const c: Record<string, unknown> = {};
-    if (d.configure.pollIntervalSeconds !== undefined)
-      c.PollIntervalSeconds = d.configure.pollIntervalSeconds;
-    if (d.configure.windowStart !== undefined) c.WindowStart = d.configure.windowStart;
-    if (d.configure.windowEnd !== undefined) c.WindowEnd = d.configure.windowEnd;
-    out.Configure = c;
-  }
-  if (d.enableService.length)
-    out.EnableService = d.enableService.map((e) => ({ Serial: e.serial, Service: e.service }));
-  if (d.billingRequest.length)
-    out.BillingRequest = d.billingRequest.map((b) => ({
-      Serial: b.serial,
-      Cycle: b.cycle,
-      ...(b.meters.length ? { Meter: b.meters } : {}),
-      Due: b.due.toISOString(),
-    }));
-  if (d.suppliesRequest.length)
-    out.SuppliesRequest = d.suppliesRequest.map((s) => ({
-      Serial: s.serial,
-      IntervalSeconds: s.intervalSeconds,
-    }));
-  if (d.disable.length)
-    out.Disable = d.disable.map((x) =>
-      x.reason === undefined ? { Serial: x.serial } : { Serial: x.serial, Reason: x.reason },
-    );
-  return out;
-}
-
-/** Any failure as the fault to send: refusals keep their code; storage trouble is retryable; the rest is INTERNAL. */
-function toFault(err: unknown): CommunicationFaultError {
-  if (err instanceof CommunicationFaultError) return err;
-  if (isSdkError(err) && err.code.startsWith("WSS_")) return securityFaultFor(err);
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code === "string" && code.startsWith("SQLITE_"))
-    return new CommunicationFaultError(
-      "STORAGE_UNAVAILABLE",
-      "the server could not store the request; resend later",
-      {
-        retryable: true,
-        cause: err,
-      },
-    );
-  return new CommunicationFaultError("INTERNAL", "internal error", { retryable: true, cause: err });
 }

@@ -360,3 +360,41 @@ export function validateSubmitSuppliesReport(value: unknown): SubmitSuppliesRepo
   });
   return { proxyId, reports };
 }
+
+/**
+ * The clock skew a read's `ReadAt` may be ahead of the server's time: the WS-Security
+ * verifier's default Timestamp skew (60 s), so the two time checks agree.
+ */
+export const READ_AT_SKEW_MS = 60_000;
+
+/**
+ * Refuses reads stamped in the future: a `ReadAt` later than `receivedAt` + `maxSkewMs` cannot be
+ * a reading of the past, and would land in a billing cycle that has not started (issue 19 item 8:
+ * an agent on a scaled clock running ahead of real time). Throws `INVALID_VALUE` naming the first
+ * such field (`Read[i].ReadAt` or `Report[i].ReadAt`, after `field`). Pure; the server calls it
+ * with its own clock after the validators above.
+ *
+ * @example
+ * ```ts
+ * const input = validateSubmitBillingReads(args);
+ * refuseFutureReads(input.reads, "Read", new Date()); // throws for a read 2 h ahead
+ * ```
+ */
+export function refuseFutureReads(
+  reads: ReadonlyArray<{
+    /** When the device was read. */
+    readAt: Date;
+  }>,
+  field: "Read" | "Report",
+  receivedAt: Date,
+  maxSkewMs: number = READ_AT_SKEW_MS,
+): void {
+  const limit = receivedAt.getTime() + maxSkewMs;
+  reads.forEach((r, i) => {
+    if (r.readAt.getTime() > limit)
+      throw invalid(
+        `${field}[${i}].ReadAt`,
+        `${r.readAt.toISOString()} is later than the server's time ${receivedAt.toISOString()} by more than the allowed clock skew (${maxSkewMs / 1000} s): the client's clock runs ahead (set its clock; a scaled agent clock must not run ahead of real time)`,
+      );
+  });
+}

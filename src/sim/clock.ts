@@ -1,8 +1,10 @@
 /**
- * The simulator's clock: simulated time runs `rate` times faster than real time and can be
- * moved forward by hand, so a test can print a month of pages in a second without sleeping.
+ * The simulator's clock: a {@link ScaledClock} (the SDK's one clock type, `src/clock.ts`) with
+ * the simulator's defaults and error codes, so a test can print a month of pages in a second
+ * without sleeping.
  * @module
  */
+import { ScaledClock } from "../clock.js";
 import { ConfigError } from "../errors.js";
 
 /** Options for {@link SimClock}. */
@@ -16,51 +18,34 @@ export interface SimClockOptions {
 }
 
 /**
- * Simulated wall clock shared by every device of a fleet.
+ * Simulated wall clock shared by every device of a fleet: a {@link ScaledClock} whose rate
+ * defaults to 1 and whose bad arguments are `SIM_CLOCK_RATE` / `SIM_CLOCK_ADVANCE`.
  *
  * @example
  * ```ts
+ * import { SimClock } from "esolutions-sdk/sim";
+ *
  * const clock = new SimClock({ rate: 0 });     // frozen: only advance() moves it
  * clock.advance(30 * 24 * 3600_000);           // a month later
  * ```
  */
-export class SimClock {
-  /** Simulated milliseconds per real millisecond. */
-  readonly rate: number;
-  readonly #realNow: () => number;
-  readonly #realStart: number;
-  readonly #simStart: number;
-  #offsetMs = 0;
-
+export class SimClock extends ScaledClock {
+  /** Throws `ConfigError` `SIM_CLOCK_RATE` for a negative or non-finite rate. */
   constructor(options: SimClockOptions = {}) {
     const rate = options.rate ?? 1;
     if (!Number.isFinite(rate) || rate < 0)
       throw new ConfigError("SIM_CLOCK_RATE", `clock rate must be a finite number >= 0, got ${rate}`);
-    this.rate = rate;
-    this.#realNow = options.realNow ?? Date.now;
-    this.#realStart = this.#realNow();
-    this.#simStart = options.startMs ?? this.#realStart;
+    super({
+      rate,
+      ...(options.startMs !== undefined ? { startMs: options.startMs } : {}),
+      ...(options.realNow ? { realNow: options.realNow } : {}),
+    });
   }
 
-  /** Simulated epoch milliseconds at construction. */
-  get startMs(): number {
-    return this.#simStart;
-  }
-
-  /** Current simulated epoch milliseconds (never goes backwards). */
-  now(): number {
-    return this.#simStart + (this.#realNow() - this.#realStart) * this.rate + this.#offsetMs;
-  }
-
-  /** Simulated milliseconds since construction. */
-  elapsedMs(): number {
-    return this.now() - this.#simStart;
-  }
-
-  /** Moves simulated time forward by `ms` (a test's "a month passes"). */
-  advance(ms: number): void {
+  /** Moves simulated time forward by `ms`. Throws `ConfigError` `SIM_CLOCK_ADVANCE` for a negative or non-finite `ms`. */
+  override advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0)
       throw new ConfigError("SIM_CLOCK_ADVANCE", `advance needs a finite number of ms >= 0, got ${ms}`);
-    this.#offsetMs += ms;
+    super.advance(ms);
   }
 }

@@ -26,6 +26,12 @@ export interface DeviceFaults {
   serialChangeAfterMs?: number;
   /** Accepts only this community (a device configured with a community the reader does not know). */
   community?: string;
+  /**
+   * Reports no serial number: prtGeneralSerialNumber (RFC 3805) and the vendor serial OID are
+   * absent, so an agent cannot bill it (`SNMP_NO_SERIAL`, alarm `device-not-billable`).
+   * Synthetic devices only.
+   */
+  noSerial?: boolean;
 }
 
 /** Help text for the `--faults` spec (also printed by `esol sim --help`). */
@@ -41,6 +47,7 @@ export const FAULT_SPEC_HELP = `comma-separated DEVICES:FAULT[=ARG]; DEVICES is 
   reboot=SECONDS   reboots every SECONDS of simulated time (default 86400): sysUpTime restarts, engineBoots grows
   serial=SECONDS   after SECONDS of simulated time becomes another device: new serial and MAC (default 86400)
   community=NAME   accepts only community NAME (default "wrong")
+  noserial         reports no serial number (prtGeneralSerialNumber and the vendor OID absent)
 e.g. 2:timeout,5:slow=800,7:loop,10-12:wrap,*:reboot=3600`;
 
 const DAY_S = 86_400;
@@ -89,6 +96,10 @@ function applyFault(faults: DeviceFaults, name: string, arg: string | undefined,
     case "serial":
       faults.serialChangeAfterMs = (arg === undefined ? DAY_S : positiveNumber(arg, item)) * 1000;
       return;
+    case "noserial":
+      noArg();
+      faults.noSerial = true;
+      return;
     case "community":
       if (arg === "") throw new ConfigError("SIM_FAULT_SPEC", `fault "${item}": empty community`);
       faults.community = arg ?? "wrong";
@@ -96,7 +107,7 @@ function applyFault(faults: DeviceFaults, name: string, arg: string | undefined,
     default:
       throw new ConfigError(
         "SIM_FAULT_SPEC",
-        `fault "${item}": unknown fault "${name}" (known: timeout, slow, nobulk, backwards, loop, truncate, badber, wrap, reboot, serial, community)`,
+        `fault "${item}": unknown fault "${name}" (known: timeout, slow, nobulk, backwards, loop, truncate, badber, wrap, reboot, serial, community, noserial)`,
       );
   }
 }

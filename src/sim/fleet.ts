@@ -5,28 +5,20 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import type { Clock } from "../clock.js";
 import { AbortError, ConfigError } from "../errors.js";
 import type { Varbind } from "../snmp/varbind.js";
 import { type RunningAgent, type SimV3User, startAgent } from "./agent.js";
 import { SimClock, type SimClockOptions } from "./clock.js";
+import { deviceVarbinds } from "./device-mib.js";
 import { type DeviceFaults, parseFaultSpec } from "./faults.js";
 import { MibView } from "./mib-view.js";
-import {
-  bootState,
-  createProfile,
-  type DeviceProfile,
-  type DeviceRuntime,
-  type DeviceTruth,
-  deviceTruth,
-  deviceVarbinds,
-  hash32,
-  MODEL_IDS,
-  modelById,
-  type PrinterModelId,
-} from "./models.js";
+import { MODEL_IDS, modelById, type PrinterModelId } from "./models.js";
 import { bindInFreeRange, FREE_RANGE_PORTS } from "./ports.js";
+import { createProfile, type DeviceProfile, hash32 } from "./profile.js";
 import { answerQuery, type SnmpAnswer, type SnmpQuery } from "./responder.js";
 import { parseSnmprec } from "./snmprec.js";
+import { bootState, type DeviceRuntime, type DeviceTruth, deviceTruth } from "./truth.js";
 
 /** Serve every `.snmprec` file of a folder (or the listed files), one device each. */
 export interface RecordingsSource {
@@ -58,8 +50,12 @@ export interface FleetOptions {
   basePort?: number;
   /** Loopback address. Default `127.0.0.1` (`::1` for IPv6). */
   host?: string;
-  /** The fleet's clock, or options to build one. Default: real time (rate 1). */
-  clock?: SimClock | SimClockOptions;
+  /**
+   * The fleet's clock, or options to build one. Any other {@link Clock} (an agent's
+   * `ManualClock`, say) is followed 1:1 from the moment the fleet starts, so printers and
+   * agent share one time. Default: real time (rate 1).
+   */
+  clock?: SimClock | Clock | SimClockOptions;
   /** Per-device faults: a `--faults` spec string or a map from device index. */
   faults?: string | ReadonlyMap<number, DeviceFaults>;
   /** v1/v2c community of synthetic devices (recordings also accept their file name). Default `public`. */
@@ -88,7 +84,7 @@ export interface FleetDevice {
   readonly engineId: string;
   /** Its faults ({} when healthy). */
   readonly faults: DeviceFaults;
-  /** Serial number it reports now (undefined when a recording has none). */
+  /** Serial number it reports now (undefined when it reports none: a recording without one, fault `noSerial`). */
   readonly serial: string | undefined;
   /** MAC address it reports now (lower-case, colon separated), when known. */
   readonly mac: string | undefined;
@@ -197,6 +193,16 @@ function resolveFaults(
   return spec;
 }
 
+/** The fleet's {@link SimClock}: the one given, one following another {@link Clock}, or a new one. */
+function fleetClock(clock: SimClock | Clock | SimClockOptions | undefined): SimClock {
+  if (clock instanceof SimClock) return clock;
+  if (clock && "now" in clock && typeof clock.now === "function") {
+    const source = clock;
+    return new SimClock({ rate: 1, startMs: source.now(), realNow: () => source.now() });
+  }
+  return new SimClock((clock as SimClockOptions | undefined) ?? {});
+}
+
 /**
  * Starts a fleet of simulated printers, one UDP port each from `options.basePort` (or from a
  * free range it finds itself when `basePort` is omitted or 0).
@@ -213,19 +219,25 @@ export async function startFleet(source: FleetSource, options: FleetOptions = {}
   const host = options.host ?? "127.0.0.1";
   if (host !== "127.0.0.1" && host !== "::1" && host !== "localhost")
     throw new ConfigError("SIM_HOST", `the simulator binds loopback only (127.0.0.1 or ::1), not ${host}`);
-  const clock = options.clock instanceof SimClock ? options.clock : new SimClock(options.clock ?? {});
+  const clock = fleetClock(options.clock);
   const community = options.community ?? "public";
   const cores: DeviceCore[] = [];
 
   if ("recordings" in source) {
     const recordings = loadRecordings(source.recordings);
     const faults = resolveFaults(options.faults, recordings.length);
-    for (const [i, f] of faults)
+    for (const [i, f] of faults) {
       if (f.counterWrap)
         throw new ConfigError(
           "SIM_FAULT_UNSUPPORTED",
           `fault wrap on device ${i}: a recording's meters do not advance; use a synthetic fleet (--count)`,
         );
+      if (f.noSerial)
+        throw new ConfigError(
+          "SIM_FAULT_UNSUPPORTED",
+          `fault noserial on device ${i}: a recording answers what was recorded; use a synthetic fleet (--count) or a recording without serial OIDs`,
+        );
+    }
     recordings.forEach((rec, i) => {
       const view = new MibView(rec.varbinds);
       const up = view.get(SYS_UPTIME);
@@ -419,7 +431,7 @@ export async function startFleet(source: FleetSource, options: FleetOptions = {}
     engineId: core.engineId.toString("hex"),
     faults: core.faults,
     get serial() {
-      return core.profile ? this.truth()?.serial : core.serialAt?.(clock.elapsedMs());
+      return core.profile ? this.truth()?.serial || undefined : core.serialAt?.(clock.elapsedMs());
     },
     get mac() {
       return core.profile ? this.truth()?.mac : core.staticMac;

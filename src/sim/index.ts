@@ -6,9 +6,12 @@
  *
  * - {@link startFleet}: `{ recordings: dir }` (community = file name, or `public`) or
  *   `{ count, models?, seed? }` from {@link BUILTIN_MODELS}; v1, v2c and SNMPv3 users.
- * - {@link SimClock}: `rate` simulated ms per real ms, `advance(ms)` for "a month later".
+ * - {@link SimClock}: `rate` simulated ms per real ms, `advance(ms)` for "a month later" (a
+ *   {@link ScaledClock}, the SDK's one {@link Clock} type; any `Clock` can drive a fleet).
  * - {@link parseFaultSpec} / {@link DeviceFaults}: timeout, slow, nobulk, backwards, loop,
- *   truncate, badber, wrap, reboot, serial, community.
+ *   truncate, badber, wrap, reboot, serial, community, noserial.
+ * - {@link simScenario}: named site scenarios (`serial-swap`, `no-serial`, `outbox-near-limit`)
+ *   that make an agent raise an alarm.
  * - {@link MibView} and {@link answerQuery}: the pure GET / GETNEXT / GETBULK logic.
  *
  * @example
@@ -26,6 +29,13 @@
  * ```
  * @module
  */
+
+export {
+  type Clock,
+  ScaledClock,
+  type ScaledClockOptions,
+  type TimerHandle,
+} from "../clock.js";
 export {
   type AgentBehaviour,
   type RunningAgent,
@@ -34,6 +44,7 @@ export {
   startAgent,
 } from "./agent.js";
 export { SimClock, type SimClockOptions } from "./clock.js";
+export { deviceVarbinds } from "./device-mib.js";
 export { type DeviceFaults, FAULT_SPEC_HELP, parseFaultSpec } from "./faults.js";
 export {
   type FleetDevice,
@@ -47,27 +58,17 @@ export {
 } from "./fleet.js";
 export { compareArcs, MibView, parseOid } from "./mib-view.js";
 export {
-  type AlertTruth,
   type BillingMeterSpec,
   BUILTIN_MODELS,
-  bootState,
-  createProfile,
-  type DeviceProfile,
-  type DeviceRuntime,
-  type DeviceTruth,
-  deviceTruth,
-  deviceVarbinds,
-  hash32,
-  type MeterTruth,
   MODEL_IDS,
   type ModelQuirks,
   modelById,
   type PrinterModel,
   type PrinterModelId,
   type SupplySpec,
-  type SupplyTruth,
 } from "./models.js";
 export { FREE_RANGE_ATTEMPTS, FREE_RANGE_PORTS } from "./ports.js";
+export { createProfile, type DeviceProfile, hash32 } from "./profile.js";
 export {
   type AnswerOptions,
   answerQuery,
@@ -79,4 +80,21 @@ export {
   type WalkFault,
   walkFaultPosition,
 } from "./responder.js";
+export {
+  type ScenarioAgentSide,
+  SIM_SCENARIO_NAMES,
+  type SimScenario,
+  type SimScenarioName,
+  type SimScenarioOptions,
+  simScenario,
+} from "./scenarios.js";
 export { type ParseSnmprecOptions, parseSnmprec } from "./snmprec.js";
+export {
+  type AlertTruth,
+  bootState,
+  type DeviceRuntime,
+  type DeviceTruth,
+  deviceTruth,
+  type MeterTruth,
+  type SupplyTruth,
+} from "./truth.js";

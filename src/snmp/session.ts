@@ -480,21 +480,50 @@ export class SnmpSession {
         settled = true;
         reject(new AbortError(`${what} to ${this.target} was aborted`));
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
+      const unsubscribe = signal ? this.onAbort(signal, onAbort) : () => undefined;
       try {
         start((error, result) => {
           if (settled) return;
           settled = true;
-          signal?.removeEventListener("abort", onAbort);
+          unsubscribe();
           if (error) reject(error);
           else resolve(result);
         });
       } catch (err) {
         settled = true;
-        signal?.removeEventListener("abort", onAbort);
+        unsubscribe();
         reject(err);
       }
     });
+  }
+
+  /**
+   * The requests in flight per caller signal. A session adds ONE abort listener to a
+   * signal however many of its requests are in flight (a walk and a GET run side by
+   * side), so a poll of N devices sharing one signal adds N listeners, not N × requests.
+   */
+  private readonly abortWaiters = new Map<AbortSignal, { listener: () => void; waiters: Set<() => void> }>();
+
+  /** Calls `fn` once when `signal` aborts; the returned function unsubscribes. */
+  private onAbort(signal: AbortSignal, fn: () => void): () => void {
+    let entry = this.abortWaiters.get(signal);
+    if (!entry) {
+      const waiters = new Set<() => void>();
+      const listener = () => {
+        this.abortWaiters.delete(signal);
+        for (const w of [...waiters]) w();
+      };
+      entry = { listener, waiters };
+      this.abortWaiters.set(signal, entry);
+      signal.addEventListener("abort", listener, { once: true });
+    }
+    const { waiters, listener } = entry;
+    waiters.add(fn);
+    return () => {
+      if (!waiters.delete(fn) || waiters.size > 0) return;
+      if (this.abortWaiters.get(signal)?.listener === listener) this.abortWaiters.delete(signal);
+      signal.removeEventListener("abort", listener);
+    };
   }
 
   /** A request with one SNMPv3 re-synchronisation when the agent rebooted (notInTimeWindow). */

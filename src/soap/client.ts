@@ -48,7 +48,7 @@ import type {
   SyncResult,
   WithMetadata,
 } from "./models.js";
-import { HttpsTunnelAgent, HttpTunnelAgent, resolveProxy } from "./proxy.js";
+import { HttpsTunnelAgent, HttpTunnelAgent, outboundProxyOption, resolveProxy } from "./proxy.js";
 import { backoffDelayMs, isRetryable, parseRetryAfter, sleep } from "./retry.js";
 import type { MessageSecurity } from "./security.js";
 import { describeTrust, postEnvelope, type WireMeter } from "./transport.js";
@@ -68,9 +68,16 @@ export interface CommunicationClientOptions {
   /** Verify the server's certificate. Default true. */
   rejectUnauthorized?: boolean;
   /**
-   * `http://[user:pass@]host:port` proxy, or `false` for none whatever the environment says.
-   * When absent: `HTTPS_PROXY`/`https_proxy`/`HTTP_PROXY`, honouring `NO_PROXY`, except for
-   * loopback endpoints (`127.0.0.0/8`, `::1`, `localhost`), which are always reached directly.
+   * Outbound HTTP proxy: `http://[user:pass@]host:port`, or `false` for none whatever the
+   * environment says. When absent: `HTTPS_PROXY`/`https_proxy`/`HTTP_PROXY`, honouring
+   * `NO_PROXY`, except for loopback endpoints (`127.0.0.0/8`, `::1`, `localhost`), which are
+   * always reached directly. The agent config's `server.httpProxy`.
+   */
+  httpProxy?: string | false;
+  /**
+   * @deprecated Since 0.2, removed in 0.3: use {@link CommunicationClientOptions.httpProxy}
+   * (same value; `proxy` and `proxyId` name the eSolutions client elsewhere). The first use in
+   * a process emits one `DeprecationWarning` (`ESOL_DEP_PROXY_OPTION`); `httpProxy` wins when both are given.
    */
   proxy?: string | false;
   /** Per-attempt limit for connect, send and receive together. Default 30 000. */
@@ -223,7 +230,7 @@ export class CommunicationClient {
       );
     }
     const endpoint = parseEndpoint(options.endpoint);
-    const proxy = resolveProxy(endpoint, options.proxy, options.env ?? process.env);
+    const proxy = resolveProxy(endpoint, outboundProxyOption(options), options.env ?? process.env);
     this.config = Object.freeze({
       endpoint,
       proxy: proxy ? `${proxy.protocol}//${proxy.host}` : undefined,

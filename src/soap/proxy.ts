@@ -59,6 +59,28 @@ export function isLoopbackHost(hostname: string): boolean {
   return family !== 0 && LOOPBACK.check(host, family === 4 ? "ipv4" : "ipv6");
 }
 
+let proxyOptionWarned = false;
+
+/**
+ * The outbound HTTP proxy option of a client: `httpProxy`, else the deprecated `proxy` alias
+ * (0.2: `proxy` / `proxyId` name the eSolutions client everywhere else). The first use of
+ * `proxy` in a process emits one `DeprecationWarning` (code `ESOL_DEP_PROXY_OPTION`; node's
+ * `--no-deprecation` silences it); the alias is removed in 0.3.
+ */
+export function outboundProxyOption(options: {
+  httpProxy?: string | false;
+  proxy?: string | false;
+}): string | false | undefined {
+  if (options.proxy !== undefined && !proxyOptionWarned) {
+    proxyOptionWarned = true;
+    process.emitWarning(
+      "CommunicationClientOptions.proxy is deprecated: use httpProxy (the same value); proxy is removed in 0.3",
+      { type: "DeprecationWarning", code: "ESOL_DEP_PROXY_OPTION" },
+    );
+  }
+  return options.httpProxy ?? options.proxy;
+}
+
 /**
  * The proxy for `endpoint`: the explicit `proxy` option when given (the caller chose it
  * for this client), none when it is `false`, else `HTTPS_PROXY`/`https_proxy` (https

@@ -1,6 +1,8 @@
 /**
  * Starts a real {@link CommunicationServer} on loopback over a SQLite file in a fresh temp
- * folder, for any suite that needs a Communication Server to talk to.
+ * folder, for any suite that needs a Communication Server to talk to. With
+ * `ESOL_TEST_SERVER_STORE=postgres` (and `ESOL_TEST_PG_URL`, see test/helpers/pg.ts) the
+ * store is a fresh PostgreSQL database instead, and `dbPath` is its URL.
  *
  * @example
  * ```ts
@@ -15,6 +17,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CommunicationServer, type CommunicationServerOptions } from "../../src/server/index.js";
+import { selfSignedPairFor } from "../../src/server/tls.js";
+import { createDatabase, serverSuiteOnPostgres, type TestDatabase } from "./pg.js";
 
 /** Options of {@link startTestServer}: the server's, without `dbPath` (a temp file is used). */
 export type TestServerOptions = Omit<CommunicationServerOptions, "dbPath"> & {
@@ -29,7 +33,7 @@ export interface TestServer {
   url: string;
   /** The TLS certificate to trust (HTTPS only). */
   certificatePem: string | undefined;
-  /** The SQLite file. */
+  /** The SQLite file (the PostgreSQL URL when the suite runs on PostgreSQL). */
   dbPath: string;
   /** The temp folder holding the store (and the generated TLS pair). */
   dir: string;
@@ -43,8 +47,18 @@ export interface TestServer {
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "esol-server-"));
-  const dbPath = options.dbPath ?? join(dir, "server.db");
-  const server = new CommunicationServer({ port: 0, host: "127.0.0.1", ...options, dbPath });
+  let database: TestDatabase | undefined;
+  let dbPath = options.dbPath ?? join(dir, "server.db");
+  const extra: Partial<CommunicationServerOptions> = {};
+  if (serverSuiteOnPostgres() && !options.store) {
+    if (options.dbPath === undefined) {
+      database = await createDatabase();
+      dbPath = database.url;
+    }
+    // A PostgreSQL store has no folder for a generated pair: make one here.
+    if (options.tls === undefined) extra.tls = await selfSignedPairFor(join(dir, "server.db"));
+  }
+  const server = new CommunicationServer({ port: 0, host: "127.0.0.1", ...options, ...extra, dbPath });
   try {
     const { url, certificatePem } = await server.start();
     return {
@@ -55,11 +69,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       dir,
       async close(closeOptions = {}) {
         await server.close();
-        if (!closeOptions.keepFiles) rmSync(dir, { recursive: true, force: true });
+        if (!closeOptions.keepFiles) {
+          rmSync(dir, { recursive: true, force: true });
+          await database?.drop();
+        }
       },
     };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
+    await database?.drop();
     throw err;
   }
 }

@@ -12,83 +12,32 @@
  * (better-sqlite3's `Database` from `@types/better-sqlite3`, a devDependency) fails the
  * compile with TS7016.
  *
- * Offline by design: the tarball is unpacked into `node_modules/esolutions-sdk` and only
- * the dependencies its package.json DECLARES are linked from this repository's
- * node_modules (no registry, no native rebuild of better-sqlite3). A runtime import of an
- * undeclared package therefore fails here as it would for a user.
+ * Offline by design (test/package/install.ts): only the dependencies the package DECLARES are
+ * linked into the consumer, so a runtime import of an undeclared package fails here as it
+ * would for a user. The tarball is packed once for all package tests (pack.global.ts).
  *
  * Run by scripts/package-check.sh: `npx vitest run --config test/package/vitest.config.ts`.
  */
 import { execFile } from "node:child_process";
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, posix } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { installTarball, repoPkg } from "./install.js";
 
 const run = promisify(execFile);
 const repo = process.cwd();
-const repoPkg = JSON.parse(readFileSync("package.json", "utf8")) as {
-  name: string;
-  version: string;
-  dependencies: Record<string, string>;
-  exports: Record<string, string | { types?: string }>;
-};
 /** Every typed entry of the `exports` map as a consumer imports it: `esolutions-sdk`, `esolutions-sdk/server`, … */
 const entrySpecifiers = Object.entries(repoPkg.exports)
   .filter(([, target]) => typeof target === "object" && target.types)
   .map(([subpath]) => (subpath === "." ? repoPkg.name : `${repoPkg.name}/${subpath.slice(2)}`));
 
-let work: string;
 let consumer: string;
 let installed: string;
-let packedFiles: string[];
-
-/** Links `name` from this repository's node_modules into the consumer's. */
-function link(name: string): void {
-  const target = join(consumer, "node_modules", name);
-  mkdirSync(dirname(target), { recursive: true });
-  symlinkSync(resolve(repo, "node_modules", name), target, "dir");
-}
+const packedFiles = inject("packedFiles");
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), "esol-pack-"));
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], {
-    cwd: repo,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  // npm prints the prepack build's output before the JSON.
-  const packed = JSON.parse(stdout.slice(stdout.indexOf("[\n"))) as Array<{
-    filename: string;
-    files: Array<{ path: string }>;
-  }>;
-  const tarball = join(work, packed[0]!.filename);
-  packedFiles = packed[0]!.files.map((f) => f.path);
-
-  consumer = join(work, "consumer");
-  installed = join(consumer, "node_modules", repoPkg.name);
-  mkdirSync(installed, { recursive: true });
-  await run("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"]);
-  for (const dep of Object.keys(repoPkg.dependencies)) link(dep);
-  link("@types/node");
-  writeFileSync(
-    join(consumer, "package.json"),
-    JSON.stringify({
-      name: "consumer",
-      private: true,
-      type: "module",
-      dependencies: { [repoPkg.name]: "*" },
-    }),
-  );
+  ({ dir: consumer, installed } = await installTarball(inject("tarball"), ["@types/node"]));
   writeFileSync(
     join(consumer, "tsconfig.json"),
     JSON.stringify({
@@ -113,14 +62,14 @@ beforeAll(async () => {
     `${entrySpecifiers.map((s, i) => `import * as entry${i} from "${s}";`).join("\n")}\n` +
       `export const entryExportCounts = [${entrySpecifiers.map((_, i) => `Object.keys(entry${i}).length`).join(", ")}];\n`,
   );
-}, 240_000);
+}, 60_000);
 
 afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
+  if (consumer) rmSync(consumer, { recursive: true, force: true });
 });
 
 describe("npm pack", () => {
-  it("ships the built entry points, their declarations, the WSDL, the examples and the docs files", () => {
+  it("ships the built entry points, their declarations, the WSDL, the examples and the guides", () => {
     for (const file of [
       "package.json",
       "README.md",
@@ -138,15 +87,67 @@ describe("npm pack", () => {
       "wsdl/communication.wsdl",
       "examples/getting-started.ts",
       "examples/fleet-table.ts",
+      "docs/getting-started.md",
+      "docs/error-codes.md",
     ])
       expect(packedFiles, file).toContain(file);
   });
 
-  it("ships no sources of tests, benchmarks or local state", () => {
+  it("ships the guides (docs/*.md) but not the generated API site", () => {
+    const guides = readdirSync("docs").filter((f) => f.endsWith(".md"));
+    expect(guides.length).toBeGreaterThan(5);
+    for (const guide of guides) expect(packedFiles, guide).toContain(`docs/${guide}`);
+  });
+
+  it("ships no tests, benchmarks, scripts or local state", () => {
     const stray = packedFiles.filter((f) =>
-      /^(src|test|bench|scripts|\.tmp|\.ci|docs\/api|node_modules)\//.test(f),
+      /^(test|bench|scripts|\.tmp|\.ci|docs\/api|node_modules)\//.test(f),
     );
     expect(stray).toEqual([]);
+  });
+
+  it("ships src/ and generated/ as TypeScript only: the files the source maps name", () => {
+    const stray = packedFiles.filter((f) => /^(src|generated)\//.test(f) && !f.endsWith(".ts"));
+    expect(stray).toEqual([]);
+  });
+});
+
+describe("the installed package", () => {
+  it("has source maps whose every source is a file of the package", () => {
+    const maps = packedFiles.filter((f) => f.endsWith(".map"));
+    expect(maps.length).toBeGreaterThan(50);
+    expect(maps.some((m) => m.endsWith(".d.ts.map"))).toBe(true);
+    const missing: string[] = [];
+    for (const map of maps) {
+      const { sources } = JSON.parse(readFileSync(join(installed, map), "utf8")) as { sources: string[] };
+      for (const source of sources) {
+        const path = posix.join(posix.dirname(map), source);
+        if (!packedFiles.includes(path)) missing.push(`${map} → ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("has Markdown whose relative links all resolve inside the package (README, guides, examples)", () => {
+    const markdown = packedFiles.filter((f) => f.endsWith(".md"));
+    expect(markdown).toEqual(
+      expect.arrayContaining(["README.md", "docs/getting-started.md", "examples/README.md"]),
+    );
+    const broken: string[] = [];
+    for (const file of markdown) {
+      const text = readFileSync(join(installed, file), "utf8");
+      for (const m of text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+        const target = m[1]!;
+        if (/^[a-z]+:/.test(target)) continue;
+        const path = posix.normalize(posix.join(posix.dirname(file), target));
+        if (
+          !packedFiles.includes(path) &&
+          !packedFiles.some((f) => f.startsWith(`${path.replace(/\/$/, "")}/`))
+        )
+          broken.push(`${file} → ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 });
 

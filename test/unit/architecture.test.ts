@@ -10,7 +10,18 @@ describe("the house style's layer rules hold in src/", () => {
 describe("the architecture checker itself", () => {
   it("reports a lower layer importing a higher one", () => {
     expect(checkImports("src/snmp/reader.ts", 'import { Agent } from "../agent/agent.js";')).toEqual([
-      { file: "src/snmp/reader.ts", specifier: "../agent/agent.js", rule: "snmp may import only errors" },
+      {
+        file: "src/snmp/reader.ts",
+        specifier: "../agent/agent.js",
+        rule: "snmp may import only errors, clock",
+      },
+    ]);
+  });
+
+  it("keeps the one clock type at the bottom: everything may import it, it imports only errors", () => {
+    expect(checkImports("src/sim/clock.ts", 'import { ScaledClock } from "../clock.js";')).toEqual([]);
+    expect(checkImports("src/clock.ts", 'import { Agent } from "./agent/agent.js";')).toEqual([
+      { file: "src/clock.ts", specifier: "./agent/agent.js", rule: "clock may import only errors" },
     ]);
   });
 

@@ -1,8 +1,8 @@
 import type { Agent, AgentOptions } from "../../agent/agent.js";
 import type { AgentConfig } from "../../agent/config.js";
+import { readerForDevices } from "../../agent/device-reader.js";
 import { type AgentHttpServer, parseListenAddress, startAgentHttpServer } from "../../agent/http.js";
 import { type AgentMetrics, agentMetrics, observeReader } from "../../agent/metrics.js";
-import { PrinterReader } from "../../snmp/reader.js";
 
 /** The `--http` flag of `esol agent`. */
 export interface HttpFlags {
@@ -21,10 +21,7 @@ export async function agentWithHttp(
 ): Promise<{ agent: Agent; http: AgentHttpServer | undefined }> {
   let metrics: AgentMetrics | undefined;
   const d = config.devices;
-  const reader = observeReader(
-    new PrinterReader({ profiles: d.profiles, timeoutMs: d.timeoutMs, retries: d.retries }),
-    (err) => metrics?.observeRead(err),
-  );
+  const reader = observeReader(readerForDevices(d), (err) => metrics?.observeRead(err));
   const agent = create({ reader });
   metrics = agentMetrics(agent);
   if (flags.http === undefined) return { agent, http: undefined };

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import pino from "pino";
 import { Agent, type AgentLogger, type AgentStuck } from "../../agent/agent.js";
-import { type Clock, ScaledClock } from "../../agent/clock.js";
 import { type AgentConfig, loadAgentConfig } from "../../agent/config.js";
+import { parseDurationMs } from "../../agent/duration.js";
 import { Outbox } from "../../agent/outbox.js";
 import { outboxStatusReport } from "../../agent/status-report.js";
+import { type Clock, ScaledClock } from "../../clock.js";
 import { ConfigError } from "../../errors.js";
 import { action, listenForStop } from "../action.js";
 import { registerAgentCheck } from "./agent-check.js";
@@ -14,6 +15,7 @@ interface AgentFlags extends HttpFlags {
   config?: string;
   once?: boolean;
   clockRate?: string;
+  clockStart: string;
 }
 
 function requireConfig(path: string | undefined): string {
@@ -21,12 +23,30 @@ function requireConfig(path: string | undefined): string {
   return path;
 }
 
-function clockFrom(rateText: string | undefined): Clock | undefined {
+/**
+ * The agent's clock for `--clock-rate R [--clock-start WHEN]`: simulated time starts at WHEN (a
+ * past ISO-8601 time, or a duration ago such as `30d`), runs R times faster until it meets real
+ * time, then at real time. Readings it stamps are never in the future, so a real-time server
+ * accepts them (issue 19 item 8).
+ */
+export function clockFrom(
+  rateText: string | undefined,
+  startText: string,
+  realNowMs: number = Date.now(),
+): Clock | undefined {
   if (rateText === undefined) return undefined;
   const rate = Number(rateText);
   if (!Number.isFinite(rate) || rate <= 0)
     throw new ConfigError("ARG_INVALID", `--clock-rate must be a number > 0, got "${rateText}"`);
-  return rate === 1 ? undefined : new ScaledClock({ rate });
+  if (rate === 1) return undefined;
+  const ago = parseDurationMs(startText);
+  const startMs = ago !== undefined ? realNowMs - ago : Date.parse(startText);
+  if (!Number.isFinite(startMs) || startMs >= realNowMs)
+    throw new ConfigError(
+      "ARG_INVALID",
+      `--clock-start must be a time in the past (ISO 8601) or a duration ago such as 30d, got "${startText}"`,
+    );
+  return new ScaledClock({ rate, startMs, anchorRealMs: realNowMs, untilRealTime: true });
 }
 
 const line = (text: string): void => {
@@ -87,7 +107,15 @@ export function registerAgent(program: Command): void {
     .description("run the eSolutions client engine: poll printers, sync daily, deliver the outbox")
     .option("--config <file>", "agent configuration (JSON or YAML), see examples/agent.json")
     .option("--once", "poll once, sync once, deliver what is due, then exit")
-    .option("--clock-rate <r>", "run simulated time R times faster (pair with `esol sim --clock-rate`)")
+    .option(
+      "--clock-rate <r>",
+      "replay time R times faster from --clock-start until it meets real time, then run at real time (pair with `esol sim --clock-rate`)",
+    )
+    .option(
+      "--clock-start <when>",
+      "where --clock-rate starts: a past ISO-8601 time or a duration ago (readings are never stamped in the future)",
+      "30d",
+    )
     .option(
       "--http <addr>",
       "serve /healthz, /metrics, /status.json and / on HOST:PORT (port 0: any; off by default)",
@@ -119,7 +147,7 @@ export function registerAgent(program: Command): void {
     .action(
       action(async (flags: AgentFlags) => {
         const config = loadAgentConfig(requireConfig(flags.config));
-        const clock = clockFrom(flags.clockRate);
+        const clock = clockFrom(flags.clockRate, flags.clockStart);
         // The library is quiet by default; the CLI keeps its structured logs on stderr.
         const logger: AgentLogger = pino(
           { level: config.log.level, base: { proxyId: config.proxy.id } },

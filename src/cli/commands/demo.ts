@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { generate } from "selfsigned";
 import { Agent } from "../../agent/agent.js";
-import { ManualClock } from "../../agent/clock.js";
 import { parseAgentConfig } from "../../agent/config.js";
+import { ManualClock } from "../../clock.js";
 import { ConfigError, SdkError } from "../../errors.js";
 import { CommunicationServer } from "../../server/index.js";
 import {

@@ -9,6 +9,7 @@ interface InitFlags {
   dir?: string;
   server?: string;
   serverCa?: string;
+  httpProxy?: string;
   targets?: string;
   community?: string;
   proxyId?: string;
@@ -67,6 +68,7 @@ export function registerInit(program: Command): void {
     .option("--dir <dir>", "folder for agent.json and keys/ (created when absent)")
     .option("--server <url>", "Communication Server URL, e.g. https://cs.example.com/esolutions/v1")
     .option("--server-ca <pem>", "CA (or self-signed) certificate of the server's TLS certificate")
+    .option("--http-proxy <url>", "outbound HTTP proxy, http://[user:pass@]host:port (server.httpProxy)")
     .option("--targets <specs>", "printers: host, host:port, host:p1-p2, IPv4 CIDR, comma-separated")
     .option("--community <c>", "SNMP v2c community (default public)")
     .option("--proxy-id <id>", "this client's proxy id (default proxy-<host name>)")
@@ -87,6 +89,7 @@ export function registerInit(program: Command): void {
         "  esol init --dir site --server https://127.0.0.1:8443/esolutions/v1 --server-ca cs/esol-server-cert.pem \\",
         "      --targets 127.0.0.1:16100-16119 --community public --proxy-id proxy-0001",
         "  esol init --dir site --server https://cs.example.com/esolutions/v1 --targets 10.0.0.5 --key-type rsa --force",
+        "  esol init --dir site --server https://cs.example.com/esolutions/v1 --targets 10.0.0.0/24 --http-proxy http://10.0.0.2:3128",
         "  esol init                                        # on a terminal: asks for each value",
       ].join("\n"),
     )
@@ -108,6 +111,7 @@ export function registerInit(program: Command): void {
           targets,
           keyType,
           ...(flags.serverCa !== undefined ? { serverCaPem: readPem(flags.serverCa) } : {}),
+          ...(flags.httpProxy !== undefined ? { httpProxy: flags.httpProxy } : {}),
           ...(flags.community !== undefined ? { community: flags.community } : {}),
           ...(flags.proxyId !== undefined ? { proxyId: flags.proxyId } : {}),
           ...(flags.force ? { force: true } : {}),

@@ -8,11 +8,13 @@ import {
   type BillingCycleKind,
   CommunicationServer,
   type CommunicationServerOptions,
-  exportStoreFile,
+  exportServerStore,
+  type PostgresSslMode,
   recordSignerProfiles,
+  type ServerStoreOptions,
   type SignerProfileGrant,
   type TimestampRules,
-  unbindProxySigner,
+  unbindServerProxySigner,
 } from "../../server/index.js";
 import { createMessageSigner, createRequestVerifier } from "../../wssec/index.js";
 import { loadCertificates } from "../../wssec/keys.js";
@@ -41,6 +43,27 @@ interface ServerFlags {
   maxAge?: string;
   timestampFractionDigits?: string;
   log?: string;
+  dbPool?: string;
+  dbStatementTimeout?: string;
+  dbSslmode?: string;
+  dbSslrootcert?: string;
+}
+
+const SSL_MODES: readonly PostgresSslMode[] = ["disable", "require", "verify-ca", "verify-full"];
+
+/** The PostgreSQL options of `--db-*` flags (ignored for a SQLite --db). */
+function storeOptionsFromFlags(flags: Partial<ServerFlags>): ServerStoreOptions {
+  const options: ServerStoreOptions = {};
+  if (flags.dbPool !== undefined) options.poolSize = integer(flags.dbPool, "--db-pool", 1, 1000);
+  if (flags.dbStatementTimeout !== undefined)
+    options.statementTimeoutMs = integer(flags.dbStatementTimeout, "--db-statement-timeout", 0, 3_600_000);
+  if (flags.dbSslmode !== undefined) {
+    if (!SSL_MODES.includes(flags.dbSslmode as PostgresSslMode))
+      throw new ConfigError("ARG_INVALID", `--db-sslmode must be one of ${SSL_MODES.join(", ")}`);
+    options.sslMode = flags.dbSslmode as PostgresSslMode;
+  }
+  if (flags.dbSslrootcert !== undefined) options.sslRootCert = pem(flags.dbSslrootcert, "--db-sslrootcert");
+  return options;
 }
 
 /**
@@ -117,7 +140,7 @@ function pem(file: string, flag: string): string {
 }
 
 function requireDb(db: string | undefined): string {
-  if (db === undefined || db === "") throw new ConfigError("ARG_MISSING", "--db FILE is required");
+  if (db === undefined || db === "") throw new ConfigError("ARG_MISSING", "--db FILE|URL is required");
   return db;
 }
 
@@ -161,8 +184,15 @@ export function serverOptionsFromFlags(
   const trustLegacy = (flags.trustLegacy ?? []).map((f) => pem(f, "--trust-legacy"));
   const timestamps = timestampRulesFromFlags(flags);
   const trustCa = (flags.trustCa ?? []).map((f) => pem(f, "--trust-ca"));
+  const postgres = /^postgres(ql)?:\/\//i.test(dbPath);
+  if (postgres && !flags.http && flags.cert === undefined)
+    throw new ConfigError(
+      "ARG_INVALID",
+      "a PostgreSQL --db needs --cert/--key (or --http behind a TLS-terminating load balancer): the self-signed pair is kept only next to a SQLite file",
+    );
   const options: CommunicationServerOptions = {
-    dbPath,
+    db: dbPath,
+    ...(postgres ? { storeOptions: storeOptionsFromFlags(flags) } : {}),
     host: flags.host,
     port,
     billing: {
@@ -233,9 +263,21 @@ export function serverOptionsFromFlags(
 export function registerServer(program: Command): void {
   const server = program
     .command("server")
-    .description("run the reference Communication Server (HTTPS by default) over a SQLite file")
+    .description(
+      "run the reference Communication Server (HTTPS by default) over a SQLite file or a PostgreSQL database",
+    )
     .option("--port <n>", "TCP port (0 = any free port)", "8443")
-    .option("--db <file>", "SQLite store (created when absent)")
+    .option(
+      "--db <file|url>",
+      "SQLite store (created when absent), or postgres://USER[:PASS]@HOST:PORT/DB shared by several server processes",
+    )
+    .option("--db-pool <n>", "PostgreSQL: connections per process (default 10)")
+    .option("--db-statement-timeout <ms>", "PostgreSQL: statement_timeout (default 10000, 0 = none)")
+    .option(
+      "--db-sslmode <mode>",
+      `PostgreSQL TLS: ${SSL_MODES.join(" | ")} (default disable, or the URL's sslmode)`,
+    )
+    .option("--db-sslrootcert <pem>", "PostgreSQL: CA certificate for --db-sslmode verify-ca / verify-full")
     .option("--host <addr>", "address to bind", "127.0.0.1")
     .option("--cert <pem>", "TLS certificate (default: a self-signed pair kept next to --db)")
     .option("--key <pem>", "TLS private key")
@@ -297,13 +339,17 @@ export function registerServer(program: Command): void {
         "(DEVICE_OWNED_BY_OTHER_PROXY) unless --allow-device-moves; then the device moves and the",
         "move (serial, from and to proxy, time) is listed in the export's deviceMoves.",
         "",
-        "  esol server export --db FILE              prints what the store holds as JSON",
-        "  esol server unbind --db FILE --proxy ID   releases the certificate bound to a proxy",
+        "Scaling out: several processes may share one PostgreSQL --db (behind a load balancer);",
+        "idempotency, replay detection, certificate bindings and billing requests then hold across",
+        "them. GET /health answers 200 while the store answers, 503 when its database does not.",
+        "",
+        "  esol server export --db FILE|URL              prints what the store holds as JSON",
+        "  esol server unbind --db FILE|URL --proxy ID   releases the certificate bound to a proxy",
       ].join("\n"),
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  esol server --port 8443 --db cs/cs.db                                # HTTPS, self-signed pair in cs/\n  esol server --port 8443 --db cs/cs.db --trust keys/proxy-cert.pem    # signed requests required\n  esol server --port 8080 --db cs/cs.db --http --cycle quarterly --supplies-interval off\n  esol server --port 8443 --db cs/cs.db --trust keys/proxy-cert.pem --clock-skew 2m --max-age 10m --timestamp-fraction-digits 7\n  esol server --port 8443 --db cs/cs.db --trust keys/new-cert.pem --trust-legacy keys/old-client-cert.pem --log warn\n  esol server export --db cs/cs.db > store.json",
+      "\nExamples:\n  esol server --port 8443 --db cs/cs.db                                # HTTPS, self-signed pair in cs/\n  esol server --port 8443 --db cs/cs.db --trust keys/proxy-cert.pem    # signed requests required\n  esol server --port 8080 --db cs/cs.db --http --cycle quarterly --supplies-interval off\n  esol server --port 8443 --db cs/cs.db --trust keys/proxy-cert.pem --clock-skew 2m --max-age 10m --timestamp-fraction-digits 7\n  esol server --port 8443 --db cs/cs.db --trust keys/new-cert.pem --trust-legacy keys/old-client-cert.pem --log warn\n  esol server export --db cs/cs.db > store.json\n  esol server --port 8443 --db postgres://esol@db:5432/esol --cert cs.pem --key cs-key.pem --db-pool 20",
     )
     .action(
       action(async (flags: ServerFlags) => {
@@ -313,7 +359,12 @@ export function registerServer(program: Command): void {
         try {
           const { url } = await instance.start();
           // After start: the store exists. The flags replace whatever grants were recorded.
-          recordSignerProfiles(options.dbPath, legacyGrantsFromFlags(flags), new Date());
+          await recordSignerProfiles(
+            requireDb(flags.db),
+            legacyGrantsFromFlags(flags),
+            new Date(),
+            storeOptionsFromFlags(flags),
+          );
           process.stdout.write(`listening ${url}\n`);
           await stop.requested;
         } finally {
@@ -328,27 +379,29 @@ export function registerServer(program: Command): void {
     .description(
       "print the store as JSON: proxies, devices, billing reads, supplies reports, billing requests, device moves",
     )
-    .option("--db <file>", "SQLite store of a server")
+    .option("--db <file|url>", "SQLite store or PostgreSQL URL of a server")
     .action(
       action(async (_opts: { db?: string }, command: Command) => {
         // `--db` after `export` may be taken by the parent command (same flag): read both.
-        const db = requireDb((command.optsWithGlobals() as { db?: string }).db);
-        process.stdout.write(`${JSON.stringify(exportStoreFile(db), null, 2)}\n`);
+        const flags = command.optsWithGlobals() as Partial<ServerFlags>;
+        const db = requireDb(flags.db);
+        const exported = await exportServerStore(db, storeOptionsFromFlags(flags));
+        process.stdout.write(`${JSON.stringify(exported, null, 2)}\n`);
       }),
     );
 
   server
     .command("unbind")
     .description("release the signing certificate a proxy is bound to (certificate rotation)")
-    .option("--db <file>", "SQLite store of a server")
+    .option("--db <file|url>", "SQLite store or PostgreSQL URL of a server")
     .option("--proxy <id>", "the ProxyId to release")
     .action(
       action(async (_opts: { proxy?: string }, command: Command) => {
-        const opts = command.optsWithGlobals() as { db?: string; proxy?: string };
+        const opts = command.optsWithGlobals() as Partial<ServerFlags> & { proxy?: string };
         const db = requireDb(opts.db);
         if (opts.proxy === undefined || opts.proxy === "")
           throw new ConfigError("ARG_MISSING", "--proxy ID is required");
-        if (!unbindProxySigner(db, opts.proxy))
+        if (!(await unbindServerProxySigner(db, opts.proxy, storeOptionsFromFlags(opts))))
           throw new ConfigError("ARG_INVALID", `proxy ${opts.proxy} has no bound certificate in ${db}`);
         process.stdout.write(`unbound ${opts.proxy}\n`);
       }),

@@ -60,12 +60,22 @@ const SHARP: MeterMap[] = [
     labelColumn: `${Oid.sharpCounters}.4`,
     rules: [
       { label: /^total\b/i, name: "Total Impressions" },
-      { label: /^(black|b\/w|mono)/i, name: "Black Impressions" },
-      { label: /^(full\s*)?colou?r/i, name: "Color Impressions" },
+      // MX series: "<colour> <group> Count" rows in groups Print, Copy, Total (= print +
+      // copy + other) and Scan; the Total group is the colour split billed.
+      { label: /^black\s*&\s*white\s+total\s+count$/i, name: "Black Impressions" },
+      { label: /^full\s+colou?r\s+total\s+count$/i, name: "Color Impressions" },
+      { label: /^black\s*&\s*white\s+print\s+count$/i, name: "Black Print Impressions" },
+      { label: /^full\s+colou?r\s+print\s+count$/i, name: "Color Print Impressions" },
+      { label: /^black\s*&\s*white\s+copy\s+count$/i, name: "Black Copy Impressions" },
+      { label: /^full\s+colou?r\s+copy\s+count$/i, name: "Color Copy Impressions" },
+      { label: /^scan\s+to\s+e-?mail\s*\/\s*ftp$/i, name: "Network Scans" },
+      // Devices that label one row per colour.
+      { label: /^(black(\s*&\s*white)?|b\/w|mono(chrome)?)$/i, name: "Black Impressions" },
+      { label: /^(full\s*)?colou?r$/i, name: "Color Impressions" },
     ],
     reportUnmapped: true,
     source:
-      "Sharp private MIB 1.3.6.1.4.1.2385.1.1.19.2.1 (values .3, labels .4) as noted in the project's PRINTER-MIBS.md; mapped by label",
+      'Sharp private MIB 1.3.6.1.4.1.2385.1.1.19.2.1 (values .3, labels .4) as noted in the project\'s PRINTER-MIBS.md, labels as LibreNMS includes/discovery/sensors/count/printer.inc.php reads them from a real MX-3570N (tests/snmpsim/sharp.snmprec); mapped by label, full labels only: a prefix such as "Black & White" also starts the print, copy, scan and document-filing rows',
   },
 ];
 
@@ -239,6 +249,61 @@ const EPSON: ScalarMeterMap = {
     "mstrhakr/printmaster docs/EPSON_OID_MAPPING.md (AM-C550 and WF-C17590, checked against the web UI: total = B&W + colour)",
 };
 
+const LEXMARK_MPS =
+  "DotZero24/pysnmp-mibs pysnmp_mibs/LEXMARK-MPS-MIB.py (LEXMARK-MPS-MIB compiled by pysnmp)";
+
+const LEXMARK: IndexedMeterMap[] = [
+  {
+    kind: "indexed",
+    id: "lexmark-paper-counts",
+    enterprise: 641,
+    // paperGeneralCountTable, indexed by deviceIndex.paperGeneralCountIndex; the rows a
+    // device has differ by model (a mono printer has no colour rows), so read by type.
+    valueColumn: "1.3.6.1.4.1.641.6.4.2.1.1.4",
+    codeColumn: "1.3.6.1.4.1.641.6.4.2.1.1.2",
+    // paperGeneralCountUnits (UnitsTC): the MIB says sides or sheets, per row.
+    unitColumn: "1.3.6.1.4.1.641.6.4.2.1.1.3",
+    unitCodes: { "4": "impressions", "5": "sheets" },
+    codes: [
+      { code: "2", name: "Total Impressions", label: "totalSafe" },
+      { code: "3", name: "Black Impressions", label: "totalMonoSafe" },
+      { code: "4", name: "Color Impressions", label: "totalColorSafe" },
+      { code: "17", name: "Black Print Impressions", label: "printMono" },
+      { code: "18", name: "Color Print Impressions", label: "printColor" },
+      { code: "33", name: "Black Copy Impressions", label: "copyMono" },
+      { code: "34", name: "Color Copy Impressions", label: "copyColor" },
+      { code: "48", name: "Fax Impressions", label: "faxTotal" },
+    ],
+    source: `${LEXMARK_MPS}: paperGeneralCountType/Units/Value. The "safe" counts (delivered to an output bin) are billed, not the "picked" ones (totalPicked counts sheets fed, also those that jammed)`,
+  },
+  {
+    kind: "indexed",
+    id: "lexmark-scan-counts",
+    enterprise: 641,
+    // scanCountTable: one row per scan type and paper size; the sizes of one kind add up.
+    valueColumn: "1.3.6.1.4.1.641.6.4.3.1.1.4",
+    codeColumn: "1.3.6.1.4.1.641.6.4.3.1.1.2",
+    codes: [
+      { code: "1", name: "Copy Scans", label: "copyAdf" },
+      { code: "257", name: "Copy Scans", label: "copyFlatbed" },
+      { code: "769", name: "Copy Scans", label: "copyDuplex" },
+      { code: "2", name: "Fax Scans", label: "faxAdf" },
+      { code: "258", name: "Fax Scans", label: "faxFlatbed" },
+      { code: "770", name: "Fax Scans", label: "faxDuplex" },
+      { code: "3", name: "Network Scans", label: "scanToEmailAdf" },
+      { code: "259", name: "Network Scans", label: "scanToEmailFlatbed" },
+      { code: "771", name: "Network Scans", label: "scanToEmailDuplex" },
+      { code: "4", name: "Network Scans", label: "scanToNetAdf" },
+      { code: "260", name: "Network Scans", label: "scanToNetFlatbed" },
+      { code: "772", name: "Network Scans", label: "scanToNetDuplex" },
+      { code: "5", name: "Network Scans", label: "scanToLocalHostAdf" },
+      { code: "261", name: "Network Scans", label: "scanToLocalHostFlatbed" },
+      { code: "773", name: "Network Scans", label: "scanToLocalHostDuplex" },
+    ],
+    source: `${LEXMARK_MPS}: scanCountType/scanCountSides (scanned sides); scan to e-mail, to network and to local host are reported as Network Scans`,
+  },
+];
+
 /** The maps shipped with the SDK. Per-model profiles first, vendor-wide fallbacks last. */
 export const BUILTIN_METER_MAPS: readonly VendorMeterMap[] = [
   ...XEROX,
@@ -250,4 +315,5 @@ export const BUILTIN_METER_MAPS: readonly VendorMeterMap[] = [
   HP,
   BROTHER,
   EPSON,
+  ...LEXMARK,
 ];

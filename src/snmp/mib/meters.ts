@@ -4,7 +4,7 @@
  * BY LABEL ({@link MeterMap}: Xerox billing meters, Sharp counters — the row index of
  * "Black Impressions" differs between models), scalar objects with a meaning
  * ({@link ScalarMeterMap}: Kyocera, Konica Minolta, HP, Epson, Brother), or a table indexed
- * by a function/colour code ({@link IndexedMeterMap}: Ricoh, Canon). The built-in maps
+ * by a function/colour code ({@link IndexedMeterMap}: Ricoh, Canon, Lexmark). The built-in maps
  * live in `meter-maps.ts` with the public source of every OID; users can register their own.
  * @module
  */
@@ -210,6 +210,13 @@ export interface IndexedMeterMap {
   valueColumn: string;
   /** Column holding each row's code, same row indexes; absent when the row index is the code. */
   codeColumn?: string;
+  /**
+   * Column holding each row's unit code, same row indexes (Lexmark `paperGeneralCountUnits`);
+   * with {@link IndexedMeterMap.unitCodes}, the device's own unit wins over a rule's `unit`.
+   */
+  unitColumn?: string;
+  /** Unit code (as the device sends it) → unit name (`impressions`, `sheets`); codes not listed keep the rule's unit. */
+  unitCodes?: Readonly<Record<string, string>>;
   /** Code → name rules. */
   codes: MeterCodeRule[];
   /** Public source of the OIDs and codes, and which one it follows where sources disagree. */
@@ -262,12 +269,14 @@ export class MeterMapRegistry {
       (map.kind === "scalar"
         ? map.meters.length > 0 && map.meters.every((m) => dotted(m.oid))
         : map.kind === "indexed"
-          ? dotted(map.valueColumn) && (map.codeColumn === undefined || dotted(map.codeColumn))
+          ? dotted(map.valueColumn) &&
+            (map.codeColumn === undefined || dotted(map.codeColumn)) &&
+            (map.unitColumn === undefined || dotted(map.unitColumn))
           : dotted(map.valueColumn) && dotted(map.labelColumn));
     if (!ok)
       throw new ConfigError(
         "CONFIG_INVALID_OPTION",
-        `meter map "${map.id}" needs an id and dotted OIDs (valueColumn/labelColumn, meters[].oid or codeColumn)`,
+        `meter map "${map.id}" needs an id and dotted OIDs (valueColumn/labelColumn, meters[].oid, codeColumn or unitColumn)`,
       );
     this.maps.unshift(map);
     return this;
@@ -293,6 +302,7 @@ export class MeterMapRegistry {
       if (m.kind === "indexed") {
         cols.add(m.valueColumn);
         if (m.codeColumn) cols.add(m.codeColumn);
+        if (m.unitColumn) cols.add(m.unitColumn);
       } else {
         cols.add(m.valueColumn);
         cols.add(m.labelColumn);
@@ -397,6 +407,7 @@ export function decodeVendorMeters(mib: VarbindSet, allMaps: readonly VendorMete
 function decodeIndexed(mib: VarbindSet, m: IndexedMeterMap, usedNames: Set<string>): MeterReading[] {
   const values = mib.column(m.valueColumn);
   const codes = m.codeColumn ? mib.column(m.codeColumn) : null;
+  const units = m.unitColumn ? mib.column(m.unitColumn) : null;
   const byName = new Map<string, MeterReading>();
   for (const index of [...values.keys()].sort(compareIndexes)) {
     const vb = values.get(index);
@@ -406,6 +417,8 @@ function decodeIndexed(mib: VarbindSet, m: IndexedMeterMap, usedNames: Set<strin
     const rule = m.codes.find((c) => c.code === code);
     if (!rule || (usedNames.has(rule.name) && !byName.has(rule.name))) continue;
     const label = rule.label ?? `code ${code}`;
+    const unitCode = units ? String(numberOf(units.get(index)) ?? textOf(units.get(index)) ?? "") : null;
+    const unit = (unitCode !== null ? m.unitCodes?.[unitCode] : undefined) ?? rule.unit ?? "impressions";
     const seen = byName.get(rule.name);
     if (seen) {
       seen.value += value;
@@ -415,7 +428,7 @@ function decodeIndexed(mib: VarbindSet, m: IndexedMeterMap, usedNames: Set<strin
     byName.set(rule.name, {
       name: rule.name,
       value,
-      unit: rule.unit ?? "impressions",
+      unit,
       oid: `${m.valueColumn}.${index}`,
       type: vb.type,
       source: "vendor",

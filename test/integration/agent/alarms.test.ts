@@ -3,7 +3,7 @@ import type { AgentAlarm } from "../../../src/agent/alarms.js";
 import { agentHealth, agentStatusReport } from "../../../src/agent/http.js";
 import { agentMetrics } from "../../../src/agent/metrics.js";
 import { renderStatusPage } from "../../../src/agent/status-page.js";
-import { type PrinterFleet, SimClock, startFleet } from "../../../src/sim/index.js";
+import { type PrinterFleet, SimClock, simScenario, startFleet } from "../../../src/sim/index.js";
 import { createWorld, T0, type World } from "./harness.js";
 
 let world: World | undefined;
@@ -127,5 +127,120 @@ describe("Agent alarms", () => {
     // Announced once while the meters stay below their earlier values.
     await world.clock.advance(DAY);
     expect(raised.filter((a) => a.kind === "meter-regressed")).toHaveLength(2);
+  });
+
+  it("raises device-replaced when the serial-swap scenario puts another printer at a known address", async () => {
+    const scenario = simScenario("serial-swap", { count: 3, device: 1, swapAfterMs: 2 * DAY + HOUR });
+    world = await createWorld({
+      devices: scenario.source.count,
+      seed: scenario.source.seed,
+      fleet: { faults: scenario.faults },
+    });
+    const agent = world.agent();
+    const metrics = agentMetrics(agent);
+    const raised: AgentAlarm[] = [];
+    agent.on("alarm", (a) => raised.push(a));
+    await agent.start();
+    const original = world.fleet.devices[1]?.serial as string;
+    const address = `127.0.0.1:${world.fleet.devices[1]?.port}`;
+    await world.clock.advanceTo(T0 + 2 * DAY);
+    expect(raised).toEqual([]);
+
+    await world.clock.advanceTo(T0 + 4 * DAY);
+    const successor = world.fleet.devices[1]?.serial as string;
+    expect(successor).not.toBe(original);
+    const replaced = raised.filter((a) => a.kind === "device-replaced");
+    expect(replaced).toHaveLength(1);
+    expect(replaced[0]).toMatchObject({ id: `device-replaced:${original}`, serial: original, address });
+    expect(replaced[0]?.raisedAtMs).toBeGreaterThan(T0 + 2 * DAY + HOUR);
+    expect(replaced[0]?.raisedAtMs).toBeLessThanOrEqual(T0 + 3 * DAY + HOUR);
+    expect(raised.filter((a) => a.kind !== "device-replaced")).toEqual([]);
+    expect(agent.status().alarms.map((a) => a.id)).toEqual([`device-replaced:${original}`]);
+    expect(gauge(await metrics.text(), "device-replaced")).toBe(1);
+    // The server learned the swap from the agent's sync, not from the test.
+    const exported = world.server.exportStore();
+    expect(exported.devices.find((d) => d.serial === original)?.state).toBe("replaced");
+    expect(exported.devices.find((d) => d.serial === successor)).toBeDefined();
+  });
+
+  it("raises device-not-billable for the no-serial scenario's device, keyed by its address, and bills the others", async () => {
+    const scenario = simScenario("no-serial", { count: 3, device: 2 });
+    world = await createWorld({
+      devices: scenario.source.count,
+      seed: scenario.source.seed,
+      fleet: { faults: scenario.faults },
+    });
+    expect(world.fleet.devices[2]?.serial).toBeUndefined();
+    const agent = world.agent();
+    const metrics = agentMetrics(agent);
+    const raised: AgentAlarm[] = [];
+    agent.on("alarm", (a) => raised.push(a));
+    await agent.start();
+    await world.clock.advanceTo(T0 + 2 * DAY);
+
+    const target = `127.0.0.1:${world.fleet.devices[2]?.port}`;
+    expect(raised.map((a) => a.id)).toEqual([`device-not-billable:${target}`]);
+    expect(raised[0]?.address).toBe(target);
+    expect(raised[0]?.serial).toBeUndefined();
+    expect(raised[0]?.message).toContain("reports no serial number");
+    expect(agent.status().lastPoll?.failures.map((f) => [f.target, f.code])).toEqual([
+      [target, "SNMP_NO_SERIAL"],
+    ]);
+    expect(gauge(await metrics.text(), "device-not-billable")).toBe(1);
+    const page = renderStatusPage(agentStatusReport(agent), agentHealth(agent, 30 * HOUR));
+    expect(page).toContain(`device-not-billable: the device at ${target}`);
+    // Still without a serial at the next polls: announced once.
+    await world.clock.advance(2 * DAY);
+    expect(raised).toHaveLength(1);
+    // The other two are registered and known; the device without a serial is not.
+    expect(
+      world.server
+        .exportStore()
+        .devices.map((d) => d.serial)
+        .sort(),
+    ).toEqual([world.fleet.devices[0]?.serial, world.fleet.devices[1]?.serial].sort());
+  });
+
+  it("raises storage-nearly-full when the outbox-near-limit scenario's readings pile up with the server down, and clears it once delivered", async () => {
+    const scenario = simScenario("outbox-near-limit", { count: 4 });
+    const side = scenario.agentSide;
+    const maxEntries = side.outboxMaxEntries as number;
+    world = await createWorld({ devices: scenario.source.count, seed: scenario.source.seed });
+    const agent = world.agent({}, (raw) => {
+      raw.outbox = { ...raw.outbox, maxEntries };
+    });
+    expect(agent.config.outbox.maxEntries).toBe(maxEntries);
+    const raised: AgentAlarm[] = [];
+    const cleared: AgentAlarm[] = [];
+    agent.on("alarm", (a) => raised.push(a));
+    agent.on("alarm-cleared", (a) => cleared.push(a));
+    await agent.start();
+    await world.clock.advanceTo(T0 + 2 * HOUR);
+    const firstSync = agent.status().lastSyncAtMs as number;
+    expect(firstSync).toBeGreaterThanOrEqual(T0);
+    await world.clock.advanceTo(firstSync + (side.serverDownAfterFirstSyncMs as number));
+    expect(raised).toEqual([]);
+
+    await world.server.close();
+    const downAt = world.clock.now();
+    const unsent = (): number => agent.status().outbox.pending + agent.status().outbox.parked;
+    const unsentAtDown = unsent();
+    // Day by day (bounded): the readings of healthy, printing devices pile up undelivered.
+    for (let day = 0; day < 10 && !raised.some((a) => a.kind === "storage-nearly-full"); day++)
+      await world.clock.advance(DAY);
+    const full = raised.find((a) => a.kind === "storage-nearly-full");
+    expect(full).toBeDefined();
+    expect((full?.raisedAtMs as number) - downAt).toBeLessThanOrEqual(side.nearlyFullWithinMs as number);
+    expect(unsent()).toBeGreaterThan(unsentAtDown);
+    expect(unsent()).toBeGreaterThanOrEqual(0.8 * maxEntries);
+    expect(unsent()).toBeLessThan(maxEntries);
+    expect(full?.message).toMatch(new RegExp(`: \\d+ of ${maxEntries} unsent entries`));
+    expect(agent.status().alarms.map((a) => a.kind)).toContain("storage-nearly-full");
+
+    await world.server.start();
+    await world.clock.advance(2 * DAY);
+    expect(cleared.map((a) => a.kind)).toContain("storage-nearly-full");
+    expect(agent.status().alarms.map((a) => a.kind)).not.toContain("storage-nearly-full");
+    expect(unsent()).toBeLessThan(0.8 * maxEntries);
   });
 });

@@ -101,6 +101,48 @@ describe("Agent delivery under server faults (SECURITY.md delivery promise)", ()
     expect(world.server.exportStore().billingReads).toHaveLength(2);
   });
 
+  it("parks a billing read of a device with no billing meters (unsendable) instead of retrying it forever", async () => {
+    world = await createWorld({ devices: 2 });
+    const agent = world.agent({ autoSchedule: false });
+    const parked: ParkedEvent[] = [];
+    agent.on("parked", (e) => parked.push(e));
+    await agent.start();
+    await agent.pollNow();
+    await agent.syncNow();
+    const [a, b] = agent.devices.list();
+    if (!a || !b) throw new Error("the fleet did not answer");
+    const readAt = world.clock.now();
+    agent.outbox.append([
+      {
+        kind: "billing-read",
+        serial: a.serial,
+        readAtMs: readAt,
+        payload: { serial: a.serial, readAt: new Date(readAt).toISOString(), cycle: "2026-X1", meters: [] },
+      },
+      {
+        kind: "billing-read",
+        serial: b.serial,
+        readAtMs: readAt,
+        payload: {
+          serial: b.serial,
+          readAt: new Date(readAt).toISOString(),
+          cycle: "2026-X1",
+          meters: [{ name: "Total", value: 1 }],
+        },
+      },
+    ]);
+    const before = world.server.exportStore().billingReads.length;
+    await agent.flushNow();
+    await agent.flushNow();
+    const empty = billingEntries(agent.outbox).filter((e) => e.serial === a.serial && e.state !== "sent");
+    expect(empty.map((e) => e.state)).toEqual(["parked"]);
+    expect(empty[0]?.lastError).toMatch(/^INVALID_VALUE: .*meters/);
+    expect(parked.map((p) => p.serial)).toEqual([a.serial]);
+    // Its batch neighbour is delivered, and nothing is left due for a retry.
+    expect(world.server.exportStore().billingReads.length).toBe(before + 1);
+    expect(agent.outbox.list("pending")).toEqual([]);
+  });
+
   it("parks only the read the server refuses (UNKNOWN_DEVICE) and delivers its batch neighbours", async () => {
     world = await createWorld({ devices: 3 });
     const agent = world.agent();

@@ -202,7 +202,7 @@ describe("CommunicationServer refuses bad requests with a SOAP fault and stores 
   });
 
   const expectNothingStoredAndStillServing = async () => {
-    const store = srv.server.exportStore();
+    const store = await srv.server.exportStoreAsync();
     expect(store.billingReads).toEqual([]);
     expect(store.proxies).toHaveLength(1);
     const next = await post(srv.url, ops.sync("proxy-1"));

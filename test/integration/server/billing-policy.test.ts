@@ -92,7 +92,7 @@ describe("billing cycle policy with an injected clock", () => {
       ["SN-1", "2026-12"],
       ["SN-2", "2026-12"],
     ]);
-    const requests = srv?.server.exportStore().billingRequests ?? [];
+    const requests = (await srv?.server.exportStoreAsync())?.billingRequests ?? [];
     expect(requests.map((r) => [r.serial, r.cycle, r.fulfilledAt !== null])).toEqual([
       ["SN-1", "2026-11", true],
       ["SN-2", "2026-11", true],

@@ -217,7 +217,24 @@ describe("esol server", () => {
 
   it("bad arguments give one `error <code>: <reason>` line and a non-zero exit", () => {
     const cases: Array<[string[], RegExp]> = [
-      [["server", "--port", "0"], /^error ARG_MISSING: --db FILE is required\n$/],
+      [["server", "--port", "0"], /^error ARG_MISSING: --db FILE\|URL is required\n$/],
+      [
+        ["server", "--port", "0", "--db", "postgres://esol@127.0.0.1:1/esol"],
+        /^error ARG_INVALID: a PostgreSQL --db needs --cert\/--key/,
+      ],
+      [
+        [
+          "server",
+          "--port",
+          "0",
+          "--db",
+          "postgres://esol@127.0.0.1:1/esol",
+          "--http",
+          "--db-sslmode",
+          "maybe",
+        ],
+        /^error ARG_INVALID: --db-sslmode must be one of/,
+      ],
       [
         ["server", "--port", "0", "--db", join(dir, "x.db"), "--cycle", "weekly"],
         /^error ARG_INVALID: --cycle/,

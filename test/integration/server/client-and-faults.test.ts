@@ -103,7 +103,7 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
 
   it("refuses reads and statuses for a device registered by another proxy, and stores nothing", async () => {
     await client.registerProxy({ key: "proxy-key-0002", proxyId: "p2" });
-    const before = srv.server.exportStore().billingReads.length;
+    const before = (await srv.server.exportStoreAsync()).billingReads.length;
     const err = await client
       .submitBillingReads({ proxyId: "p2", reads: [read("read-stolen-1", "SN-1", 999)] })
       .catch((e: unknown) => e);
@@ -113,8 +113,10 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
       .sync({ proxyId: "p2", clientTime: new Date(), statuses: [{ serial: "SN-1", state: "silent" }] })
       .catch((e: unknown) => e);
     expect(statusErr).toMatchObject({ code: "UNKNOWN_DEVICE" });
-    expect(srv.server.exportStore().billingReads).toHaveLength(before);
-    expect(srv.server.exportStore().devices.find((d) => d.serial === "SN-1")?.state).not.toBe("silent");
+    expect((await srv.server.exportStoreAsync()).billingReads).toHaveLength(before);
+    expect((await srv.server.exportStoreAsync()).devices.find((d) => d.serial === "SN-1")?.state).not.toBe(
+      "silent",
+    );
   });
 
   it("a connection dropped after the batch was stored: the resend is acknowledged as a duplicate", async () => {
@@ -125,7 +127,9 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
     });
     // duplicates: 1 is the proof that the first, dropped attempt had been stored.
     expect(ack).toMatchObject({ accepted: 0, duplicates: 1 });
-    expect(srv.server.exportStore().billingReads.filter((r) => r.key === "read-SN-2-0001")).toHaveLength(1);
+    expect(
+      (await srv.server.exportStoreAsync()).billingReads.filter((r) => r.key === "read-SN-2-0001"),
+    ).toHaveLength(1);
   });
 
   it("a connection dropped before storing: nothing is stored, the resend is stored", async () => {
@@ -134,7 +138,9 @@ describe("the real CommunicationClient against the real server over HTTPS", () =
     await expect(post(srv.url, body, { ca: srv.certificatePem as string })).rejects.toThrow(
       /socket hang up|ECONNRESET/,
     );
-    expect(srv.server.exportStore().billingReads.some((r) => r.key === "read-SN-2-0002")).toBe(false);
+    expect((await srv.server.exportStoreAsync()).billingReads.some((r) => r.key === "read-SN-2-0002")).toBe(
+      false,
+    );
     srv.server.injectFaults([{ operation: "SubmitBillingReads", kind: "drop-before-store", count: 1 }]);
     const ack = await client.submitBillingReads({
       proxyId: "p1",
@@ -200,7 +206,9 @@ describe("the server with a WS-Security verifier and a response signer", () => {
     });
     try {
       await client.registerProxy({ key: "proxy-key-0001", proxyId: "signed-1" });
-      expect(srv.server.exportStore().proxies[0]?.signer?.thumbprintSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect((await srv.server.exportStoreAsync()).proxies[0]?.signer?.thumbprintSha256).toMatch(
+        /^[0-9a-f]{64}$/,
+      );
     } finally {
       await client.close();
     }
@@ -222,7 +230,7 @@ describe("the server with a WS-Security verifier and a response signer", () => {
     } finally {
       await unsignedClient.close();
     }
-    expect(srv.server.exportStore().proxies.map((p) => p.proxyId)).toEqual(["signed-1"]);
+    expect((await srv.server.exportStoreAsync()).proxies.map((p) => p.proxyId)).toEqual(["signed-1"]);
   });
 
   it("refuses a body altered after signing", async () => {
@@ -234,7 +242,7 @@ describe("the server with a WS-Security verifier and a response signer", () => {
     });
     const res = await post(srv.url, signed.replace("signed-2", "evil-22"));
     expect(res.body).toContain("<faultcode>wsse:FailedCheck</faultcode>");
-    expect(srv.server.exportStore().proxies.map((p) => p.proxyId)).toEqual(["signed-1"]);
+    expect((await srv.server.exportStoreAsync()).proxies.map((p) => p.proxyId)).toEqual(["signed-1"]);
   });
 });
 

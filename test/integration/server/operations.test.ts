@@ -38,7 +38,7 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
     const again = await call(ops.registerProxy("proxy-key-0001", "proxy-1"));
     expect(textOf(again.body, "Duplicate")).toBe("true");
     expect(textOf(again.body, "ProxyId")).toBe("proxy-1");
-    expect(srv.server.exportStore().proxies).toEqual([
+    expect((await srv.server.exportStoreAsync()).proxies).toEqual([
       expect.objectContaining({ proxyId: "proxy-1", site: "HQ", software: null }),
     ]);
   });
@@ -48,7 +48,7 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
     expect(textOf(first.body, "Accepted")).toBe("2");
     const again = await call(ops.registerDevices("devices-key-01", "proxy-1", ["SN-A", "SN-B"]));
     expect([textOf(again.body, "Accepted"), textOf(again.body, "Duplicates")]).toEqual(["0", "2"]);
-    const devices = srv.server.exportStore().devices;
+    const devices = (await srv.server.exportStoreAsync()).devices;
     expect(devices.map((d) => [d.serial, d.proxyId, d.model, d.services])).toEqual([
       ["SN-A", "proxy-1", "AltaLink C8045", { billing: false, supplies: false }],
       ["SN-B", "proxy-1", "AltaLink C8045", { billing: false, supplies: false }],
@@ -71,9 +71,9 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
     const after = await call(ops.sync("proxy-1"));
     expect(after.body).not.toContain("<EnableService>");
     expect(after.body.match(/<BillingRequest>/g)).toHaveLength(2);
-    expect(srv.server.exportStore().devices.every((d) => d.services.billing && d.services.supplies)).toBe(
-      true,
-    );
+    expect(
+      (await srv.server.exportStoreAsync()).devices.every((d) => d.services.billing && d.services.supplies),
+    ).toBe(true);
   });
 
   it("Sync records the device states the client reports", async () => {
@@ -83,7 +83,7 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
         "<Status><Serial>SN-B</Serial><State>silent</State><Detail>no answer for 3 polls</Detail></Status>",
       ),
     );
-    const b = srv.server.exportStore().devices.find((d) => d.serial === "SN-B");
+    const b = (await srv.server.exportStoreAsync()).devices.find((d) => d.serial === "SN-B");
     expect(b?.state).toBe("silent");
     expect(b?.lastStatusAt).not.toBeNull();
   });
@@ -96,7 +96,7 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
       const again = await call(body);
       expect([textOf(again.body, "Accepted"), textOf(again.body, "Duplicates")]).toEqual(["0", "1"]);
     }
-    const reads = srv.server.exportStore().billingReads;
+    const reads = (await srv.server.exportStoreAsync()).billingReads;
     expect(reads).toHaveLength(1);
     expect(reads[0]).toMatchObject({
       key: "read-SN-A-0001",
@@ -114,7 +114,7 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
       ]),
     );
     expect([textOf(res.body, "Accepted"), textOf(res.body, "Duplicates")]).toEqual(["1", "1"]);
-    expect(srv.server.exportStore().billingReads.map((r) => r.key)).toEqual([
+    expect((await srv.server.exportStoreAsync()).billingReads.map((r) => r.key)).toEqual([
       "read-SN-A-0001",
       "read-SN-B-0001",
     ]);
@@ -131,7 +131,7 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
     expect(accepted.reduce((x, y) => x + y, 0)).toBe(2);
     expect(duplicates.reduce((x, y) => x + y, 0)).toBe(38);
     expect(
-      srv.server.exportStore().billingReads.filter((r) => r.key.startsWith("read-concurrent")),
+      (await srv.server.exportStoreAsync()).billingReads.filter((r) => r.key.startsWith("read-concurrent")),
     ).toHaveLength(2);
   });
 
@@ -139,7 +139,7 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
     const body = ops.submitSuppliesReport("proxy-1", "supplies-SN-A-1", "SN-A");
     expect(textOf((await call(body)).body, "Accepted")).toBe("1");
     expect(textOf((await call(body)).body, "Duplicates")).toBe("1");
-    const reports = srv.server.exportStore().suppliesReports;
+    const reports = (await srv.server.exportStoreAsync()).suppliesReports;
     expect(reports).toHaveLength(1);
     expect(reports[0]?.supplies).toEqual([
       { index: "1", description: "Black Toner", colorant: "black", max: 100, level: -3, state: "ok" },
@@ -147,13 +147,13 @@ describe("CommunicationServer over HTTPS with a generated self-signed pair", () 
   });
 
   it("keeps everything across a restart on the same file, reusing the TLS pair", async () => {
-    const before = srv.server.exportStore();
+    const before = await srv.server.exportStoreAsync();
     const pem = srv.certificatePem;
     await srv.server.close();
     const { url, certificatePem } = await srv.server.start();
     expect(url).toBe(srv.url);
     expect(certificatePem).toBe(pem);
-    expect(srv.server.exportStore()).toEqual(before);
+    expect(await srv.server.exportStoreAsync()).toEqual(before);
     const dup = await call(ops.submitBillingReads("proxy-1", [ops.read("read-SN-A-0001", "SN-A", 12345)]));
     expect(textOf(dup.body, "Duplicates")).toBe("1");
     expect(faultCode(dup.body)).toBeUndefined();

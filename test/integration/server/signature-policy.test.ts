@@ -6,7 +6,7 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { CommunicationServer, unbindProxySigner } from "../../../src/server/index.js";
+import { CommunicationServer, unbindServerProxySigner } from "../../../src/server/index.js";
 import type { MessageSecurity } from "../../../src/soap/security.js";
 import type { KeyReferenceKind } from "../../../src/wssec/index.js";
 import { createMessageSigner, createRequestVerifier } from "../../../src/wssec/index.js";
@@ -58,8 +58,8 @@ async function send(
   return { ...res, code: /<faultstring>(WSS_\w+):/.exec(res.body)?.[1] };
 }
 
-const proxies = (srv: TestServer) =>
-  srv.server.exportStore().proxies.map((p) => [p.proxyId, p.signer?.thumbprintSha256 ?? null]);
+const proxies = async (srv: TestServer) =>
+  (await srv.server.exportStoreAsync()).proxies.map((p) => [p.proxyId, p.signer?.thumbprintSha256 ?? null]);
 
 let keySeq = 0;
 const key = (): string => `key-${String(++keySeq).padStart(6, "0")}`;
@@ -72,10 +72,10 @@ describe("the library default is at least as strict as esol server", () => {
     expect(res.status).toBe(500);
     expect(res.body).toContain("<faultcode>wsse:InvalidSecurity</faultcode>");
     expect(res.code).toBe("WSS_UNSIGNED");
-    expect(proxies(srv)).toEqual([]);
+    expect(await proxies(srv)).toEqual([]);
     // ... and it is trust on first use, not a refusal of everything.
     expect((await send(srv, ops.registerProxy(key(), "p-default"), signer(owner))).status).toBe(200);
-    expect(proxies(srv).map(([id]) => id)).toEqual(["p-default"]);
+    expect((await proxies(srv)).map(([id]) => id)).toEqual(["p-default"]);
   });
 
   it('with a verifier that lets unsigned requests through: "required", the unsigned request is refused', async () => {
@@ -83,7 +83,7 @@ describe("the library default is at least as strict as esol server", () => {
     const res = await send(srv, ops.registerProxy(key(), "p-verifier"));
     expect(res.status).toBe(500);
     expect(res.code).toBe("WSS_UNSIGNED");
-    expect(proxies(srv)).toEqual([]);
+    expect(await proxies(srv)).toEqual([]);
   });
 });
 
@@ -95,7 +95,7 @@ describe('signaturePolicy "tofu" (esol server over HTTPS without --trust)', () =
     expect(res.status).toBe(500);
     expect(res.body).toContain("<faultcode>wsse:InvalidSecurity</faultcode>");
     expect(res.code).toBe("WSS_UNSIGNED");
-    expect(proxies(srv)).toEqual([]);
+    expect(await proxies(srv)).toEqual([]);
   });
 
   it("binds the first signed registration; the proxy then talks by token or thumbprint, an impostor is refused, also after a restart", async () => {
@@ -104,14 +104,14 @@ describe('signaturePolicy "tofu" (esol server over HTTPS without --trust)', () =
     let srv = await start({ signaturePolicy: "tofu" });
 
     expect((await send(srv, ops.registerProxy(key(), "p1"), signer(owner))).status).toBe(200);
-    const [[, bound]] = proxies(srv) as [[string, string]];
+    const [[, bound]] = (await proxies(srv)) as [[string, string]];
     expect(bound).toMatch(/^[0-9a-f]{64}$/);
     for (const ref of ["bst", "thumbprint-sha256", "thumbprint-sha1"] as const) {
       const res = await send(srv, ops.registerDevices(key(), "p1", [`SN-${ref}`]), signer(owner, ref));
       expect(res.status, `${ref}: ${res.body}`).toBe(200);
     }
 
-    const devicesBefore = srv.server.exportStore().devices.length;
+    const devicesBefore = (await srv.server.exportStoreAsync()).devices.length;
     for (const envelope of [
       ops.registerProxy(key(), "p1"),
       ops.registerDevices(key(), "p1", ["SN-EVIL"]),
@@ -122,8 +122,8 @@ describe('signaturePolicy "tofu" (esol server over HTTPS without --trust)', () =
       expect(res.body).toContain("<faultcode>wsse:FailedCheck</faultcode>");
       expect(res.code).toBe("WSS_UNTRUSTED_KEY");
     }
-    expect(proxies(srv)).toEqual([["p1", bound]]);
-    expect(srv.server.exportStore().devices).toHaveLength(devicesBefore);
+    expect(await proxies(srv)).toEqual([["p1", bound]]);
+    expect((await srv.server.exportStoreAsync()).devices).toHaveLength(devicesBefore);
     const unsigned = await send(srv, ops.sync("p1"));
     expect(unsigned.code).toBe("WSS_UNSIGNED");
 
@@ -137,7 +137,7 @@ describe('signaturePolicy "tofu" (esol server over HTTPS without --trust)', () =
     expect((await send(srv, ops.registerProxy(key(), "p1"), signer(impostor))).code).toBe(
       "WSS_UNTRUSTED_KEY",
     );
-    expect(proxies(srv)).toEqual([["p1", bound]]);
+    expect(await proxies(srv)).toEqual([["p1", bound]]);
   });
 
   it("refuses a non-registration request from a key no ProxyId is bound to", async () => {
@@ -146,7 +146,7 @@ describe('signaturePolicy "tofu" (esol server over HTTPS without --trust)', () =
     const res = await send(srv, ops.registerDevices(key(), "p-ghost", ["SN-1"]), signer(stranger));
     expect(res.code).toBe("WSS_UNTRUSTED_KEY");
     expect(res.body).toContain("register it with a signed RegisterProxy first");
-    expect(srv.server.exportStore().devices).toEqual([]);
+    expect((await srv.server.exportStoreAsync()).devices).toEqual([]);
   });
 
   it("refuses a first-use registration replayed with its key reference rewritten to a thumbprint", async () => {
@@ -181,8 +181,8 @@ describe('signaturePolicy "tofu" (esol server over HTTPS without --trust)', () =
     expect((await send(srv, ops.registerProxy(key(), "p-rot"), signer(newId))).code).toBe(
       "WSS_UNTRUSTED_KEY",
     );
-    expect(unbindProxySigner(srv.dbPath, "p-rot")).toBe(true);
-    expect(unbindProxySigner(srv.dbPath, "p-rot")).toBe(false);
+    expect(await unbindServerProxySigner(srv.dbPath, "p-rot")).toBe(true);
+    expect(await unbindServerProxySigner(srv.dbPath, "p-rot")).toBe(false);
     expect((await send(srv, ops.registerProxy(key(), "p-rot"), signer(newId))).status).toBe(200);
     expect((await send(srv, ops.sync("p-rot"), signer(oldId))).code).toBe("WSS_UNTRUSTED_KEY");
     expect((await send(srv, ops.sync("p-rot"), signer(newId, "thumbprint-sha1"))).status).toBe(200);
@@ -209,7 +209,7 @@ describe('signaturePolicy "optional" (named only; esol server --http without --t
     expect((await send(srv, ops.sync("p-dev"))).code).toBe("WSS_UNSIGNED");
     // An unbound proxy registered unsigned is not locked.
     expect((await send(srv, ops.sync("p-plain"), signer(other))).status).toBe(200);
-    expect(proxies(srv).map(([id]) => id)).toEqual(["p-plain", "p-dev"]);
+    expect((await proxies(srv)).map(([id]) => id)).toEqual(["p-plain", "p-dev"]);
   });
 });
 

@@ -41,7 +41,7 @@ const BASE = {
 /** A server built from CLI flags, on the clock T0. */
 async function serverWith(flags: Record<string, string>): Promise<TestServer> {
   const options = serverOptionsFromFlags({ ...BASE, ...flags }, () => {});
-  const { dbPath: _ignored, ...rest } = options;
+  const { db: _ignored, ...rest } = options;
   const s = await startTestServer({ ...rest, clock: () => new Date(T0) });
   servers.push(s);
   return s;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -73,6 +73,33 @@ describe("esol sim", () => {
     expect(run.stdout()).toBe(`${line}\n`);
   });
 
+  it("plays a --scenario: no-serial serves device 1 without serial OIDs and names the agent side on stderr", async () => {
+    const run = esol(["sim", "--scenario", "no-serial", "--count", "2"]);
+    const base = firstPort(await listening(run), 2);
+    const s0 = v2Session(base);
+    const s1 = v2Session(base + 1);
+    sessions.push(s0, s1);
+    const serialOid = "1.3.6.1.2.1.43.5.1.1.17.1";
+    const [healthy] = await get(s0, [serialOid]);
+    expect(healthy?.type).toBe(snmp.ObjectType.OctetString);
+    const [missing] = await get(s1, [serialOid]);
+    expect(missing?.type).toBe(snmp.ObjectType.NoSuchObject);
+    expect(run.stderr()).toMatch(/^scenario no-serial \(alarm device-not-billable\): device 1 answers SNMP/m);
+    run.child.kill("SIGTERM");
+    expect(await run.exit).toBe(0);
+  });
+
+  it("refuses an unknown --scenario, and --scenario with --faults", async () => {
+    const unknown = esol(["sim", "--scenario", "meteor"]);
+    expect(await unknown.exit).not.toBe(0);
+    expect(unknown.stderr()).toMatch(
+      /SIM_SCENARIO: unknown scenario "meteor" \(known: serial-swap, no-serial, outbox-near-limit\)/,
+    );
+    const both = esol(["sim", "--scenario", "serial-swap", "--faults", "0:timeout"]);
+    expect(await both.exit).not.toBe(0);
+    expect(both.stderr()).toMatch(/ARG_INVALID: --scenario sets the fleet and its faults/);
+  });
+
   it("advances meters with --clock-rate (a month per second)", async () => {
     const run = esol(["sim", "--count", "2", "--models", "xerox", "--clock-rate", "2592000"]);
     const s = v2Session(firstPort(await listening(run), 2));
@@ -104,8 +131,14 @@ describe("esol sim", () => {
   });
 
   it("serves a recordings folder and stops on SIGINT", async () => {
-    const run = esol(["sim", "--recordings", "test/fixtures/snmprec"]);
-    const s = v2Session(firstPort(await listening(run), 2) + 1, "xerox-altalink-c8045");
+    const dir = "test/fixtures/snmprec";
+    // One port per recording, in file-name order.
+    const recordings = readdirSync(dir)
+      .filter((f) => f.endsWith(".snmprec"))
+      .sort();
+    const run = esol(["sim", "--recordings", dir]);
+    const first = firstPort(await listening(run), recordings.length);
+    const s = v2Session(first + recordings.indexOf("xerox-altalink-c8045.snmprec"), "xerox-altalink-c8045");
     sessions.push(s);
     const [level] = await get(s, ["1.3.6.1.2.1.43.11.1.1.9.1.1"]);
     expect(level?.value).toBe(1060);

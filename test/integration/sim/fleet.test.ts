@@ -1,5 +1,5 @@
 import { createSocket } from "node:dgram";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { FREE_RANGE_PORTS, type PrinterFleet, startFleet } from "../../../src/sim/index.js";
 import { parseSnmprec } from "../../../src/sim/snmprec.js";
@@ -17,6 +17,17 @@ import {
 
 // Every fleet here finds its own free ports (no basePort): read them from firstPort / device.port.
 const FIXTURES = "test/fixtures/snmprec";
+/** The recordings of FIXTURES, in the order a fleet serves them (by file name). */
+const RECORDED = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith(".snmprec"))
+  .map((f) => f.replace(/\.snmprec$/, ""))
+  .sort();
+/** The device of a recordings fleet that serves `name`. */
+function served(f: PrinterFleet, name: string) {
+  const device = f.devices.find((d) => d.model === name);
+  if (!device) throw new Error(`no device serves ${name}`);
+  return device;
+}
 const DAY = 86_400_000;
 const fleets: PrinterFleet[] = [];
 const sessions: Session[] = [];
@@ -44,7 +55,8 @@ function plain(value: unknown): unknown {
 describe("a fleet served from recordings", () => {
   it("answers a GETBULK walk of the Printer-MIB with exactly the recording's subtree, in order", async () => {
     const f = await fleet({ recordings: FIXTURES }, {});
-    expect(f.devices.map((d) => d.model)).toEqual(["brother-mfc-l2710dw", "xerox-altalink-c8045"]);
+    expect(f.devices.map((d) => d.model)).toEqual(RECORDED);
+    expect(RECORDED).toEqual(expect.arrayContaining(["brother-mfc-l2710dw", "xerox-altalink-c8045"]));
     for (const device of f.devices) {
       const recording = parseSnmprec(readFileSync(`${FIXTURES}/${device.model}.snmprec`, "utf8"));
       const expected = recording.filter((vb) => vb.oid.startsWith("1.3.6.1.2.1.43."));
@@ -70,7 +82,7 @@ describe("a fleet served from recordings", () => {
 
   it("answers missing OIDs with noSuchObject / noSuchInstance (v2c) and noSuchName (v1)", async () => {
     const f = await fleet({ recordings: FIXTURES }, {});
-    const port = f.devices[1]?.port as number;
+    const port = served(f, "xerox-altalink-c8045").port;
     const vbs = await get(session(port), [
       "1.3.6.1.2.1.43.11.1.1.9.1.1",
       "1.3.6.1.2.1.43.11.1.1.9.1.13",
@@ -104,8 +116,7 @@ describe("a fleet served from recordings", () => {
 
   it("keeps sysUpTime running and restarts it on reboot()", async () => {
     const f = await fleet({ recordings: FIXTURES }, { clock: { rate: 0 } });
-    const device = f.devices[1];
-    if (!device) throw new Error("no device");
+    const device = served(f, "xerox-altalink-c8045");
     f.clock.advance(60_000);
     const [before] = await get(session(device.port), ["1.3.6.1.2.1.1.3.0"]);
     expect(before?.value).toBe(4280423 + 6000);

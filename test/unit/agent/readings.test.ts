@@ -26,7 +26,7 @@ describe("reading mappers", () => {
     );
     expect(r).toEqual({
       serial: "S1",
-      readAt: "2026-11-02T03:04:05.000Z",
+      readAt: new Date("2026-11-02T03:04:05.000Z"),
       cycle: "2026-11",
       meters: [{ name: "Total Impressions", value: 1000 }],
     });

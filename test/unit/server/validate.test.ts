@@ -4,6 +4,8 @@ import { CommunicationFaultError } from "../../../src/server/faults.js";
 import {
   parseDateTime,
   parseMeterValue,
+  READ_AT_SKEW_MS,
+  refuseFutureReads,
   validateRegisterDevices,
   validateRegisterProxy,
   validateReportSyncStatus,
@@ -248,5 +250,39 @@ describe("operation validators", () => {
       },
     });
     expect(report.reports[0]?.supplies).toEqual([{ index: "1", level: -3, max: -2 }]);
+  });
+});
+
+describe("refuseFutureReads", () => {
+  const received = new Date("2026-11-30T17:59:00Z");
+  it("accepts reads up to the clock skew ahead of the server's time", () => {
+    expect(() =>
+      refuseFutureReads(
+        [
+          { readAt: new Date("2026-11-30T17:00:00Z") },
+          { readAt: new Date(received.getTime() + READ_AT_SKEW_MS) },
+        ],
+        "Read",
+        received,
+      ),
+    ).not.toThrow();
+  });
+
+  it("refuses a read from the future (the scaled-clock case of issue 19), naming the field", () => {
+    let err: unknown;
+    try {
+      refuseFutureReads(
+        [{ readAt: new Date("2026-11-30T17:00:00Z") }, { readAt: new Date("2026-12-01T01:15:00Z") }],
+        "Report",
+        received,
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CommunicationFaultError);
+    expect(err).toMatchObject({ code: "INVALID_VALUE", field: "Report[1].ReadAt" });
+    expect((err as Error).message).toMatch(
+      /later than the server's time 2026-11-30T17:59:00.000Z by more than the allowed clock skew \(60 s\)/,
+    );
   });
 });

@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { SimClock } from "../../../src/sim/clock.js";
+import { deviceVarbinds } from "../../../src/sim/device-mib.js";
 import { MibView } from "../../../src/sim/mib-view.js";
-import {
-  BUILTIN_MODELS,
-  createProfile,
-  deviceTruth,
-  deviceVarbinds,
-  MODEL_IDS,
-  modelById,
-} from "../../../src/sim/models.js";
+import { BUILTIN_MODELS, MODEL_IDS, modelById } from "../../../src/sim/models.js";
+import { createProfile } from "../../../src/sim/profile.js";
+import { deviceTruth } from "../../../src/sim/truth.js";
 
 const DAY = 86_400_000;
 const XEROX_VALUES = "1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.";

@@ -45,7 +45,16 @@ interface Facts {
   hrPrinterStatus: { index: string; value: number }[] | Record<string, number>;
   hrPrinterDetectedErrorStateHex: Record<string, string>;
   xeroxBilling: { index: string; label: string; value: number }[];
+  /** Every labelled vendor counter, as the public project that published the recording decoded it. */
+  vendorMeters?: { label: string; value: number }[];
+  /** Billing meters by name, from those decoded values. */
+  billing?: Record<string, number>;
+  /** Supply percents by index, as that project computed them. */
+  supplyPercents?: Record<string, number>;
 }
+
+const byLabel = (a: { label: string | null }, b: { label: string | null }) =>
+  String(a.label).localeCompare(String(b.label));
 
 describe("decoders against every shared recording and its facts file", () => {
   const names = readdirSync(SHARED)
@@ -92,6 +101,24 @@ describe("decoders against every shared recording and its facts file", () => {
       expect(billing.map((m) => ({ label: m.label, value: m.value }))).toEqual(
         facts.xeroxBilling.map((b) => ({ label: b.label, value: b.value })),
       );
+
+      if (facts.vendorMeters)
+        expect(
+          reading.meters
+            .filter((m) => m.source === "vendor")
+            .map((m) => ({ label: m.label, value: m.value }))
+            .sort(byLabel),
+        ).toEqual([...facts.vendorMeters].sort(byLabel));
+      if (facts.billing)
+        expect(
+          Object.fromEntries(
+            reading.meters
+              .filter((m) => facts.billing && m.name in facts.billing)
+              .map((m) => [m.name, m.value]),
+          ),
+        ).toEqual(facts.billing);
+      for (const [index, percent] of Object.entries(facts.supplyPercents ?? {}))
+        expect(reading.supplies.find((s) => s.index === index)?.percent, index).toBe(percent);
     });
   }
 

@@ -242,7 +242,13 @@ describe("vendor names and reading plan", () => {
     const lexmark = vendorScalarsFor({ enterprise: 641, model: null });
     expect(lexmark).not.toContain("1.3.6.1.4.1.1347.43.5.1.1.28.1");
     expect(lexmark).toContain("1.3.6.1.4.1.641.2.1.2.1.6.1");
-    expect(subtreesFor({ enterprise: 641, model: null }).some((s) => s.startsWith("1.3.6.1.4.1.641"))).toBe(
+    // Lexmark's meter tables are walked, its identity objects are not.
+    expect(
+      subtreesFor({ enterprise: 641, model: null }).some((s) =>
+        "1.3.6.1.4.1.641.2.1.2.1.6.1".startsWith(`${s}.`),
+      ),
+    ).toBe(false);
+    expect(subtreesFor({ enterprise: 1129, model: null }).some((s) => s.startsWith("1.3.6.1.4.1.1129"))).toBe(
       false,
     );
   });

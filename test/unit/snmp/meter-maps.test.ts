@@ -54,7 +54,7 @@ describe("built-in vendor meter maps as data", () => {
 
   it("cover every vendor the issue lists that has a public source", () => {
     const enterprises = new Set(BUILTIN_METER_MAPS.map((m) => m.enterprise));
-    for (const e of [11, 253, 367, 1602, 1347, 18334, 2385, 2435, 1248])
+    for (const e of [11, 253, 367, 1602, 1347, 18334, 2385, 2435, 1248, 641])
       expect(enterprises.has(e), String(e)).toBe(true);
   });
 });
@@ -105,6 +105,32 @@ describe("indexed vendor tables", () => {
       ["Color Print Impressions", 35, `${R}.9.3`, "type 403+402"],
       ["Total Impressions", 35, `${R}.9.9`, "type 10 total"],
     ]);
+  });
+
+  const L = "1.3.6.1.4.1.641.6.4.2.1.1";
+  it("takes each Lexmark row's unit from its paperGeneralCountUnits (4 sides, 5 sheets), not from the map", () => {
+    const { meters } = decodeMeterSet(
+      rec(
+        `${L}.2.1.1|2|2`,
+        `${L}.2.1.2|2|3`,
+        `${L}.2.1.3|2|1`,
+        `${L}.3.1.1|2|5`,
+        `${L}.3.1.2|2|4`,
+        `${L}.3.1.3|2|5`,
+        `${L}.4.1.1|65|700`,
+        `${L}.4.1.2|65|1200`,
+        `${L}.4.1.3|65|710`,
+      ),
+      { enterprise: 641, model: null },
+    );
+    // Type 1 (totalPicked: sheets fed, jams included) is not billed.
+    expect(meters.map((m) => [m.name, m.value, m.unit, m.label])).toEqual([
+      ["Total Impressions", 700, "sheets", "totalSafe"],
+      ["Black Impressions", 1200, "impressions", "totalMonoSafe"],
+    ]);
+    expect(subtreesFor({ enterprise: 641, model: null })).toEqual(
+      expect.arrayContaining([`${L}.2`, `${L}.3`, `${L}.4`]),
+    );
   });
 
   it("walks the value and code columns, and GETs scalar objects", () => {

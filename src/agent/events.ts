@@ -1,0 +1,197 @@
+/**
+ * The engine's events and the summaries they carry (`agent.on(...)`), and its status snapshot.
+ * Types only.
+ * @module
+ */
+import type { SdkError, SdkErrorCode } from "../errors.js";
+import type { ClientConfiguration, DeviceStatusReport, Directive, ExchangeRecord } from "../soap/models.js";
+import type { AgentAlarm } from "./alarms.js";
+import type { KnownDevice } from "./devices.js";
+import type { Outbox, OutboxKind } from "./outbox.js";
+
+/** One target a poll could not read (`PollSummary.failures`). */
+export interface PollFailure {
+  /** The target (`host:port`). */
+  target: string;
+  /**
+   * Why: `SNMP_TIMEOUT` (device off, unreachable, or wrong community/v3 credentials),
+   * `SNMP_AUTH_FAILED`, `SNMP_NO_ANSWER`, `SNMP_NO_SERIAL`, … (docs/error-codes.md).
+   */
+  code: SdkErrorCode;
+  /** The one-line reason, with what to check. */
+  message: string;
+  /** Whether a known device lives at this address (false for the empty addresses of a sweep). */
+  known: boolean;
+}
+
+/**
+ * The agent cannot make progress until its configuration or the server changes
+ * (`stuck` event, `status().stuck`): a failure no resend can fix and that every call
+ * meets, e.g. an untrusted server certificate (`TLS_ERROR`) or signing key (`WSS_UNTRUSTED_KEY`).
+ * The agent stops retrying and re-checks after `stuckRecheckMs`, doubling the wait after each
+ * failed re-check (up to `schedule.maxRetryDelayMs`).
+ */
+export interface AgentStuck {
+  /** The error's code. */
+  code: SdkErrorCode;
+  /** The error's one-line message (the facts: trust used, certificate subject and thumbprint, …). */
+  message: string;
+  /** What to do. */
+  remedy: string;
+  /** What failed, e.g. `sync session` or `delivering billing-read`. */
+  during: string;
+  /** Epoch ms the agent got stuck on this code. */
+  sinceMs: number;
+  /** Epoch ms of the last failed check. */
+  lastCheckAtMs: number;
+  /** Checks that failed this way, the first included. */
+  checks: number;
+  /** Epoch ms of the next re-check, null when the agent does not schedule (`autoSchedule: false`). */
+  nextCheckAtMs: number | null;
+}
+
+/** What a poll did (`poll` event). */
+export interface PollSummary {
+  /** Epoch ms the poll started (the reading time of its readings). */
+  atMs: number;
+  /** Targets polled. */
+  targets: number;
+  /** Devices read and committed. */
+  read: number;
+  /** Targets without an answer. */
+  failed: number;
+  /** Supplies reports committed. */
+  suppliesCommitted: number;
+  /** Each target that could not be read, with its code and message, in the order they finished. */
+  failures: PollFailure[];
+  /** `failures` counted by code, e.g. `{ SNMP_TIMEOUT: 3 }`. */
+  failedByCode: Partial<Record<SdkErrorCode, number>>;
+}
+
+/** What a sync session did (`sync` event). */
+export interface SyncSummary {
+  /** Epoch ms the session started. */
+  atMs: number;
+  /** Directives received. */
+  directives: Directive[];
+  /** Device statuses reported. */
+  statuses: DeviceStatusReport[];
+  /** Configuration received, when any. */
+  configure?: ClientConfiguration;
+}
+
+/** Entries committed to the outbox (`committed` event). */
+export interface CommittedEvent {
+  /** What was committed, in order. */
+  entries: Array<{
+    /** Kind of entry. */
+    kind: OutboxKind;
+    /** Its idempotency key. */
+    key: string;
+    /** Device serial, null for client-wide entries. */
+    serial: string | null;
+  }>;
+}
+
+/** Entries acknowledged by the server (`sent` event). */
+export interface SentEvent {
+  /** Which kind of entries. */
+  kind: OutboxKind;
+  /** Their idempotency keys. */
+  keys: string[];
+  /** The device serial of each entry, in `keys` order (null for client-wide entries). */
+  serials: Array<string | null>;
+  /** The server's count of records newly stored. */
+  accepted: number;
+  /** The server's count of records it already had. */
+  duplicates: number;
+}
+
+/** An entry the server refused for good (`parked` event). */
+export interface ParkedEvent {
+  /** Which kind of entry. */
+  kind: OutboxKind;
+  /** Its idempotency key. */
+  key: string;
+  /** Serial, when any. */
+  serial: string | null;
+  /** The refusal (`<code>: <message>`). */
+  reason: string;
+}
+
+/** A device seen for the first time (`device-new`), or gone silent (`device-silent`). */
+export interface DeviceEvent {
+  /** The device. */
+  device: KnownDevice;
+}
+
+/** A device whose address / MAC now answers with another serial (`device-replaced`). */
+export interface DeviceReplacedEvent {
+  /** The new device. */
+  device: KnownDevice;
+  /** The one it replaced. */
+  previous: KnownDevice;
+}
+
+/** The agent's typed events. */
+export interface AgentEvents {
+  /** A poll finished. */
+  poll: [PollSummary];
+  /** A sync session finished. */
+  sync: [SyncSummary];
+  /** Entries were acknowledged. */
+  sent: [SentEvent];
+  /** An entry was parked. */
+  parked: [ParkedEvent];
+  /** A device was seen for the first time. */
+  "device-new": [DeviceEvent];
+  /** A device was replaced by another at the same address / MAC. */
+  "device-replaced": [DeviceReplacedEvent];
+  /** A device missed `silentAfterPolls` polls. */
+  "device-silent": [DeviceEvent];
+  /** A directive is being obeyed. */
+  directive: [Directive];
+  /** Entries were committed (fsync'd) to the outbox: from now on they survive a crash. */
+  committed: [CommittedEvent];
+  /** One attempt of one server call (from the client's `onExchange`). */
+  exchange: [ExchangeRecord];
+  /**
+   * The agent got stuck on a failure no resend can fix (emitted once per code): it stops
+   * retrying and re-checks slowly (`stuckRecheckMs`, doubling) until the config or the server changes.
+   */
+  stuck: [AgentStuck];
+  /** A call succeeded again after the agent was stuck; carries the state that ended. */
+  recovered: [AgentStuck];
+  /**
+   * Something failed (the agent keeps running and retries). Emitted only when a
+   * listener is attached, so an embedding application is never crashed by it. A failure
+   * that gets the agent stuck is emitted once, not at every re-check.
+   */
+  error: [SdkError];
+  /** An alarm became active (once, until it clears; see `./alarms.ts`). Also logged at `warn`. */
+  alarm: [AgentAlarm];
+  /** An active alarm no longer holds; carries the alarm as it was. */
+  "alarm-cleared": [AgentAlarm];
+}
+
+/** A snapshot of the agent for status displays. */
+export interface AgentStatus {
+  /** Whether `start()` ran and `stop()` did not. */
+  running: boolean;
+  /** Whether `RegisterProxy` was acknowledged. */
+  registered: boolean;
+  /** Epoch ms of the last successful sync. */
+  lastSyncAtMs: number | null;
+  /** Epoch ms of the next scheduled sync. */
+  nextSyncAtMs: number | null;
+  /** Outbox counts. */
+  outbox: ReturnType<Outbox["stats"]>;
+  /** Known devices. */
+  devices: KnownDevice[];
+  /** The last poll that finished since `start()` (with its per-target failures), null before. */
+  lastPoll: PollSummary | null;
+  /** Set while the agent cannot make progress until its config or the server changes. */
+  stuck: AgentStuck | null;
+  /** Active alarms, worst kind first (empty before `start()` evaluated them). */
+  alarms: AgentAlarm[];
+}
