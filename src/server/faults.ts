@@ -4,8 +4,9 @@
  * `faultstring`, never a stack trace and never more than a short excerpt of the input.
  * @module
  */
-import { SdkError, type SdkErrorCode } from "../errors.js";
+import { isSdkError, SdkError, type SdkErrorCode } from "../errors.js";
 import { SERVICE_NAMESPACE, SOAP11_NAMESPACE } from "../soap/envelope.js";
+import { decodeEnvelope } from "../wssec/charset.js";
 import { securityFaultCode, securityFaultReason } from "../wssec/fault.js";
 
 const WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
@@ -104,4 +105,28 @@ export function securityFaultFor(err: SdkError): CommunicationFaultError {
     httpStatus,
     retryable,
   });
+}
+
+/**
+ * The request text by wssec's charset rule (UTF-8 or UTF-16, BOM and declaration agreeing,
+ * see `decodeEnvelope`), refused with HTTP 415 otherwise. The one rule for the server and
+ * `esol verify`, which reports the same `UNSUPPORTED_MEDIA_TYPE` code and answer.
+ * @param contentType The request's `Content-Type` header, when there is one.
+ * @throws CommunicationFaultError `UNSUPPORTED_MEDIA_TYPE` (HTTP 415).
+ * @example
+ * ```ts
+ * const text = decodeRequestBody(body, req.headers["content-type"]);
+ * ```
+ */
+export function decodeRequestBody(body: Uint8Array, contentType: string | undefined): string {
+  try {
+    return decodeEnvelope(body, contentType).text;
+  } catch (err) {
+    if (isSdkError(err) && err.code === "WSS_UNSUPPORTED_CHARSET")
+      throw new CommunicationFaultError("UNSUPPORTED_MEDIA_TYPE", err.message, {
+        httpStatus: 415,
+        cause: err,
+      });
+    throw err;
+  }
 }

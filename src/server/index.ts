@@ -16,6 +16,7 @@
  */
 import { existsSync } from "node:fs";
 import { StorageError } from "../errors.js";
+import type { SignerProfileGrant } from "./signer-profiles.js";
 import { isPostgresUrl, openStoreBackend, type ServerStoreOptions, type StoreExport } from "./store.js";
 import { SqliteServerStore } from "./store-sqlite.js";
 
@@ -37,7 +38,8 @@ export {
   type ServerAddress,
   type ServerLogger,
 } from "./server.js";
-export { SIGNATURE_POLICIES, type SignaturePolicy } from "./signers.js";
+export type { SignerProfileGrant } from "./signer-profiles.js";
+export { SIGNATURE_POLICIES, type SignaturePolicy, type TimestampRules } from "./signers.js";
 export {
   openServerStore,
   type PostgresSslMode,
@@ -123,6 +125,53 @@ export async function unbindServerProxySigner(
   const store = await openStoreBackend(db, options);
   try {
     return await store.unbindSigner(proxyId);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Replaces the signer-profile grants recorded in a server store — a SQLite file or a
+ * PostgreSQL URL — with `grants` (a grant already recorded keeps its `grantedAt`; new ones
+ * get `at`). `esol server` calls it at each start with its `--trust-legacy` certificates,
+ * so the export shows `signer.profile` on the proxies they signed for. The store is created
+ * or migrated like a server start would.
+ * Rejects with `StorageError` (`STORAGE_OPEN`, `STORAGE_SCHEMA`, `STORAGE_UNAVAILABLE`).
+ * @example
+ * ```ts
+ * await recordSignerProfiles("cs.db", [{ thumbprintSha256, subject: "CN=proxy-1", profile: "legacy" }], new Date());
+ * ```
+ */
+export async function recordSignerProfiles(
+  db: string,
+  grants: ReadonlyArray<Omit<SignerProfileGrant, "grantedAt">>,
+  at: Date,
+  options: ServerStoreOptions = {},
+): Promise<void> {
+  const store = await openStoreBackend(db, options);
+  try {
+    await store.recordSignerProfiles(grants, at);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * The signer-profile grants recorded in a server store (a SQLite file or a PostgreSQL URL),
+ * oldest first; none when the server never recorded any.
+ * Rejects with `StorageError` (`STORAGE_NOT_FOUND`, `STORAGE_SCHEMA`, `STORAGE_UNAVAILABLE`).
+ * @example
+ * ```ts
+ * const grants = await readSignerProfiles("cs.db");
+ * ```
+ */
+export async function readSignerProfiles(
+  db: string,
+  options: ServerStoreOptions = {},
+): Promise<SignerProfileGrant[]> {
+  const store = await openStoreBackend(db, { ...options, readonly: true });
+  try {
+    return await store.signerProfiles();
   } finally {
     await store.close();
   }

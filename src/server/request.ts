@@ -1,30 +1,33 @@
 /**
- * The HTTP side of a request before any SOAP parsing: the bounded (and inflated) body, its
- * charset, the SOAPAction, and the key of a signed message in the shared replay cache.
+ * The HTTP side of a request before any SOAP parsing: the bounded (and inflated) body (its
+ * charset rule is `decodeRequestBody` in faults.ts, shared with `esol verify`), the SOAPAction, and the key of a signed message in the shared replay cache.
  * @module
  */
 import { createHash } from "node:crypto";
 import type http from "node:http";
 import { gunzipSync } from "node:zlib";
-import { isSdkError } from "../errors.js";
 import { SERVICE_NAMESPACE } from "../soap/envelope.js";
 import type { VerifiedSender } from "../soap/security.js";
-import { decodeEnvelope } from "../wssec/index.js";
 import type { OperationName } from "./envelope.js";
 import { CommunicationFaultError } from "./faults.js";
 
 /** The SOAPAction of an operation is this prefix and its name (the WSDL's soapAction). */
 export const SOAP_ACTION_PREFIX = `${SERVICE_NAMESPACE}#`;
 
-/** The verifiers' clock skew (their default), kept past each message's Expires. */
+/** The verifiers' default clock skew, kept past each message's Expires. */
 const SKEW_MS = 60_000;
 
 /**
  * The key and lifetime of a signed message in the store's replay cache, from what the
  * verifier established (signer, Timestamp Created/Expires — WS-Security 1.1 §10 — and the
  * canonical Body); undefined when the verifier does not report those (a custom one).
+ * @param clockSkewMs The verifier's clock skew (`timestamps.clockSkewMs`), kept past Expires;
+ *   default 60,000 (the verifiers' default).
  */
-export function replayEntryOf(sender: VerifiedSender): { digest: string; expiresAt: Date } | undefined {
+export function replayEntryOf(
+  sender: VerifiedSender,
+  clockSkewMs: number = SKEW_MS,
+): { digest: string; expiresAt: Date } | undefined {
   const r = sender as VerifiedSender & { created?: unknown; expires?: unknown; bodyCanonical?: unknown };
   if (!(r.created instanceof Date) || !(r.expires instanceof Date) || typeof r.bodyCanonical !== "string")
     return undefined;
@@ -32,7 +35,7 @@ export function replayEntryOf(sender: VerifiedSender): { digest: string; expires
     .update(`${r.thumbprintSha256}\n${r.created.toISOString()}\n${r.expires.toISOString()}\n`)
     .update(r.bodyCanonical)
     .digest("base64");
-  return { digest, expiresAt: new Date(r.expires.getTime() + SKEW_MS) };
+  return { digest, expiresAt: new Date(r.expires.getTime() + clockSkewMs) };
 }
 
 /**
@@ -93,19 +96,4 @@ export function checkSoapAction(req: http.IncomingMessage, operation: OperationN
       field: "SOAPAction",
     },
   );
-}
-
-/**
- * The request text by wssec's charset rule (UTF-8 or UTF-16, BOM and declaration agreeing,
- * see `decodeEnvelope`), refused with HTTP 415 otherwise.
- * @throws CommunicationFaultError `UNSUPPORTED_MEDIA_TYPE`.
- */
-export function decodeRequestBody(body: Buffer, contentType: string | undefined): string {
-  try {
-    return decodeEnvelope(body, contentType).text;
-  } catch (err) {
-    if (isSdkError(err) && err.code === "WSS_UNSUPPORTED_CHARSET")
-      throw new CommunicationFaultError("UNSUPPORTED_MEDIA_TYPE", err.message, { httpStatus: 415 });
-    throw err;
-  }
 }

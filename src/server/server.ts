@@ -14,17 +14,16 @@ import { ConfigError, isSdkError, type SdkError, SecurityError, StorageError } f
 import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
 import { compactEnvelope, encodeResponseBody } from "./compress.js";
 import { inspectEnvelope, type OperationName } from "./envelope.js";
-import { CommunicationFaultError, faultEnvelope, securityFaultFor } from "./faults.js";
+import { CommunicationFaultError, decodeRequestBody, faultEnvelope, securityFaultFor } from "./faults.js";
 import { operationServices, type RequestContext, toFault } from "./operations.js";
 import { type BillingCycleKind, DEVICE_MOVE_POLICIES, type DeviceMovePolicy } from "./policy.js";
+import { checkSoapAction, readRequestBody, replayEntryOf, SOAP_ACTION_PREFIX } from "./request.js";
 import {
-  checkSoapAction,
-  decodeRequestBody,
-  readRequestBody,
-  replayEntryOf,
-  SOAP_ACTION_PREFIX,
-} from "./request.js";
-import { FirstUseVerifier, SIGNATURE_POLICIES, type SignaturePolicy } from "./signers.js";
+  FirstUseVerifier,
+  SIGNATURE_POLICIES,
+  type SignaturePolicy,
+  type TimestampRules,
+} from "./signers.js";
 import {
   asStoreBackend,
   isPostgresUrl,
@@ -128,6 +127,12 @@ export interface CommunicationServerOptions {
    * bound at registration (see `signaturePolicy`).
    */
   verifier?: RequestVerifier;
+  /**
+   * Timestamp rules of the server's own verifier when no `verifier` is given (trust on first
+   * use); a given `verifier` has its own (`createRequestVerifier` takes the same fields).
+   * `esol server --clock-skew --max-age --timestamp-fraction-digits` set both.
+   */
+  timestamps?: TimestampRules;
   /**
    * Whether requests must be signed. `"required"` (needs `verifier`): the verifier must
    * establish a signer for every request. `"tofu"` (no `verifier`): every request is signed;
@@ -242,6 +247,7 @@ export class CommunicationServer {
   private ephemeralPort: number | undefined;
   private readonly verifier: RequestVerifier;
   private readonly firstUse: FirstUseVerifier | undefined;
+  private readonly timestamps: TimestampRules | undefined;
   private store: StoreBackend | undefined;
   /** The store to open at `start()` (path or URL), unless one was handed over. */
   private readonly db: string | undefined;
@@ -315,7 +321,8 @@ export class CommunicationServer {
     const clock = this.clock;
     this.firstUse = options.verifier
       ? undefined
-      : new FirstUseVerifier({ maxBytes: max, clock: () => clock().getTime() });
+      : new FirstUseVerifier({ ...options.timestamps, maxBytes: max, clock: () => clock().getTime() });
+    this.timestamps = options.timestamps;
     this.verifier = options.verifier ?? (this.firstUse as FirstUseVerifier);
     const configure = options.configure;
     this.policy = {
@@ -638,6 +645,12 @@ export class CommunicationServer {
         const unsignedDevTraffic =
           this.firstUse !== undefined && this.signaturePolicy === "optional" && !text.includes("Signature");
         sender = unsignedDevTraffic ? undefined : await this.verify(text);
+        const legacyForms = (sender as { legacyForms?: string[] } | undefined)?.legacyForms;
+        if (legacyForms?.length)
+          this.logger.warn(
+            { operation, sender: sender?.subject, legacyForms },
+            "accepted under the legacy profile",
+          );
         if (!sender && this.signaturePolicy !== "optional")
           throw new SecurityError(
             "WSS_UNSIGNED",
@@ -661,7 +674,7 @@ export class CommunicationServer {
         senderTrusted,
         // The replay cache every process on the store shares (the verifier's own sees only
         // what this process accepted): recorded in the operation's transaction.
-        replay: sender && replayEntryOf(sender),
+        replay: sender && replayEntryOf(sender, this.timestamps?.clockSkewMs),
         fault: undefined,
         refusal: undefined,
       };

@@ -30,8 +30,21 @@ export type SignaturePolicy = "required" | "tofu" | "optional";
 /** The values {@link SignaturePolicy} takes. */
 export const SIGNATURE_POLICIES: readonly SignaturePolicy[] = ["required", "tofu", "optional"];
 
-/** The verifiers' clock skew (their default), kept past each message's Expires. */
+/** The verifiers' default clock skew, kept past each message's Expires. */
 const SKEW_MS = 60_000;
+
+/**
+ * The verifier's Timestamp rules (WSS 1.1 SOAP Message Security §10): see
+ * `RequestVerifierOptions` of `esolutions-sdk` for each field and its default.
+ */
+export interface TimestampRules {
+  /** Allowed clock difference in ms (default 60,000). */
+  clockSkewMs?: number;
+  /** Largest accepted age in ms of a Timestamp without `Expires` (default 300,000). */
+  maxAgeMs?: number;
+  /** Most fractional-second digits accepted (default 3; up to 9). */
+  timestampFractionDigits?: number;
+}
 /** Accepted messages remembered at most (the verifier's default replay cache size). */
 const MAX_REMEMBERED = 100_000;
 
@@ -68,7 +81,7 @@ export class FirstUseVerifier implements RequestVerifier {
   /** Every message either verifier accepted: the same cache the verifiers use, one more instance. */
   private readonly accepted = new ReplayCache(MAX_REMEMBERED);
 
-  constructor(private readonly settings: { maxBytes: number; clock: () => number }) {
+  constructor(private readonly settings: TimestampRules & { maxBytes: number; clock: () => number }) {
     this.open = new WsSecurityVerifier({ requireSignature: false, ...settings });
   }
 
@@ -127,6 +140,10 @@ export class FirstUseVerifier implements RequestVerifier {
       .update(`${r.thumbprintSha256}\n${r.created.toISOString()}\n${r.expires.toISOString()}\n`)
       .update(r.bodyCanonical)
       .digest("base64");
-    this.accepted.remember(key, r.expires.getTime() + SKEW_MS, this.settings.clock());
+    this.accepted.remember(
+      key,
+      r.expires.getTime() + (this.settings.clockSkewMs ?? SKEW_MS),
+      this.settings.clock(),
+    );
   }
 }

@@ -17,6 +17,7 @@ import { isSdkError, SecurityError, StorageError } from "../errors.js";
 import type { VerifiedSender } from "../soap/security.js";
 import { CommunicationFaultError } from "./faults.js";
 import { type BillingCycleKind, billingCycleAt, billingDue, type DeviceMovePolicy } from "./policy.js";
+import { grantFromRow, type SignerProfileGrant, withSignerProfiles } from "./signer-profiles.js";
 import type {
   AckCounts,
   PostgresSslMode,
@@ -76,6 +77,14 @@ CREATE TABLE device_moves (
   moved_at TEXT NOT NULL);
 CREATE TABLE replay_cache (digest TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
 CREATE INDEX replay_cache_by_expiry ON replay_cache (expires_at);
+`,
+  },
+  {
+    // Signer-profile grants (`esol server --trust-legacy`), shown by the export.
+    version: 2,
+    sql: `
+CREATE TABLE IF NOT EXISTS signer_profiles (
+  thumbprint_sha256 TEXT PRIMARY KEY, subject TEXT NOT NULL, profile TEXT NOT NULL, granted_at TEXT NOT NULL);
 `,
   },
 ];
@@ -813,6 +822,34 @@ export class PostgresServerStore implements StoreBackend {
       await this.query("DELETE FROM replay_cache WHERE expires_at < $1", [now.getTime()]).catch(() => {});
   }
 
+  async recordSignerProfiles(
+    grants: ReadonlyArray<Omit<SignerProfileGrant, "grantedAt">>,
+    at: Date,
+  ): Promise<void> {
+    await this.tx(async (db) => {
+      await db.query("DELETE FROM signer_profiles WHERE NOT (thumbprint_sha256 = ANY($1::text[]))", [
+        grants.map((g) => g.thumbprintSha256),
+      ]);
+      for (const g of grants)
+        await db.query(
+          `INSERT INTO signer_profiles (thumbprint_sha256, subject, profile, granted_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (thumbprint_sha256) DO UPDATE SET subject = EXCLUDED.subject,
+             granted_at = CASE WHEN signer_profiles.profile = EXCLUDED.profile
+               THEN signer_profiles.granted_at ELSE EXCLUDED.granted_at END,
+             profile = EXCLUDED.profile`,
+          [g.thumbprintSha256, g.subject, g.profile, at.toISOString()],
+        );
+    });
+  }
+
+  async signerProfiles(): Promise<SignerProfileGrant[]> {
+    return (
+      await this.query<Record<string, unknown>>(
+        "SELECT * FROM signer_profiles ORDER BY granted_at, thumbprint_sha256",
+      )
+    ).map(grantFromRow);
+  }
+
   /** Everything stored, as the export JSON (the same as the SQLite store's). */
   async exportAll(): Promise<StoreExport> {
     return this.tx(async (db) => {
@@ -881,7 +918,21 @@ export class PostgresServerStore implements StoreBackend {
           movedAt: m.moved_at as string,
         }),
       );
-      return { proxies, devices, billingReads, suppliesReports, billingRequests, deviceMoves };
+      // A read-only export of a version-1 database has no signer_profiles table.
+      const [table] = await all<{ present: boolean }>(
+        "SELECT to_regclass('signer_profiles') IS NOT NULL AS present",
+      );
+      const grants = table?.present
+        ? (
+            await all<Record<string, unknown>>(
+              "SELECT * FROM signer_profiles ORDER BY granted_at, thumbprint_sha256",
+            )
+          ).map(grantFromRow)
+        : [];
+      return withSignerProfiles(
+        { proxies, devices, billingReads, suppliesReports, billingRequests, deviceMoves },
+        grants,
+      );
     });
   }
 }

@@ -10,6 +10,7 @@ import { SecurityError, StorageError } from "../errors.js";
 import type { VerifiedSender } from "../soap/security.js";
 import { CommunicationFaultError } from "./faults.js";
 import { type BillingCycleKind, billingCycleAt, billingDue, type DeviceMovePolicy } from "./policy.js";
+import { grantFromRow, type SignerProfileGrant, withSignerProfiles } from "./signer-profiles.js";
 import type {
   AckCounts,
   ServerStoreOptions,
@@ -74,6 +75,14 @@ CREATE TABLE billing_requests (
 CREATE TABLE device_moves (
   seq INTEGER PRIMARY KEY, serial TEXT NOT NULL, from_proxy TEXT NOT NULL, to_proxy TEXT NOT NULL,
   moved_at TEXT NOT NULL);
+`,
+  },
+  {
+    // Signer-profile grants (`esol server --trust-legacy`), shown by the export.
+    version: 4,
+    sql: `
+CREATE TABLE IF NOT EXISTS signer_profiles (
+  thumbprint_sha256 TEXT PRIMARY KEY, subject TEXT NOT NULL, profile TEXT NOT NULL, granted_at TEXT NOT NULL);
 `,
   },
 ];
@@ -536,6 +545,47 @@ export class SqliteServerStore implements StoreBackend {
     ).map((r) => r.signer_cert);
   }
 
+  async recordSignerProfiles(
+    grants: ReadonlyArray<Omit<SignerProfileGrant, "grantedAt">>,
+    at: Date,
+  ): Promise<void> {
+    const db = this.db;
+    const upsert = db.prepare(
+      `INSERT INTO signer_profiles (thumbprint_sha256, subject, profile, granted_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (thumbprint_sha256) DO UPDATE SET subject = excluded.subject,
+         granted_at = CASE WHEN profile = excluded.profile THEN granted_at ELSE excluded.granted_at END,
+         profile = excluded.profile`,
+    );
+    const remove = db.prepare("DELETE FROM signer_profiles WHERE thumbprint_sha256 = ?");
+    db.transaction(() => {
+      const keep = new Set(grants.map((g) => g.thumbprintSha256));
+      for (const { thumbprint_sha256 } of db
+        .prepare("SELECT thumbprint_sha256 FROM signer_profiles")
+        .all() as Array<{
+        thumbprint_sha256: string;
+      }>)
+        if (!keep.has(thumbprint_sha256)) remove.run(thumbprint_sha256);
+      for (const g of grants) upsert.run(g.thumbprintSha256, g.subject, g.profile, at.toISOString());
+    }).immediate();
+  }
+
+  async signerProfiles(): Promise<SignerProfileGrant[]> {
+    return this.signerProfilesSync();
+  }
+
+  /** {@link SqliteServerStore.signerProfiles}, synchronously (none before schema version 4). */
+  signerProfilesSync(): SignerProfileGrant[] {
+    const exists = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signer_profiles'")
+      .get();
+    if (!exists) return [];
+    return (
+      this.db.prepare("SELECT * FROM signer_profiles ORDER BY granted_at, thumbprint_sha256").all() as Array<
+        Record<string, unknown>
+      >
+    ).map(grantFromRow);
+  }
+
   /** Everything stored, as the export JSON. */
   async exportAll(): Promise<StoreExport> {
     return this.exportAllSync();
@@ -615,7 +665,10 @@ export class SqliteServerStore implements StoreBackend {
           movedAt: m.moved_at as string,
         }))
       : [];
-    return { proxies, devices, billingReads, suppliesReports, billingRequests, deviceMoves };
+    return withSignerProfiles(
+      { proxies, devices, billingReads, suppliesReports, billingRequests, deviceMoves },
+      this.signerProfilesSync(),
+    );
   }
 }
 

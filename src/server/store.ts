@@ -7,6 +7,7 @@
  */
 import type { VerifiedSender } from "../soap/security.js";
 import type { BillingCycleKind, DeviceMovePolicy } from "./policy.js";
+import type { SignerProfileGrant } from "./signer-profiles.js";
 import { PostgresServerStore } from "./store-pg.js";
 import { SqliteServerStore } from "./store-sqlite.js";
 import type {
@@ -87,6 +88,10 @@ export interface StoreExport {
       thumbprintSha256: string;
       /** Its subject DN. */
       subject: string | null;
+      /** `legacy` when the operator granted this certificate the legacy profile (`--trust-legacy`). */
+      profile?: "strict" | "legacy";
+      /** When that profile was granted, ISO 8601 UTC. */
+      profileGrantedAt?: string;
     };
   }>;
   /** Registered devices. */
@@ -290,6 +295,13 @@ export interface StoreBackend extends ServerStore {
   disableDevice(serial: string, reason: string): Promise<void>;
   /** Certificates (PEM) proxies registered with, oldest first. */
   registeredSignerCertificates(options?: { trustedOnly?: boolean }): Promise<string[]>;
+  /**
+   * Replaces the recorded signer-profile grants with `grants` in one transaction (a grant
+   * already recorded with the same profile keeps its `grantedAt`; new ones get `at`).
+   */
+  recordSignerProfiles(grants: ReadonlyArray<Omit<SignerProfileGrant, "grantedAt">>, at: Date): Promise<void>;
+  /** The recorded signer-profile grants, oldest first (none in a store that never had any). */
+  signerProfiles(): Promise<SignerProfileGrant[]>;
 }
 
 /** Whether `db` names a PostgreSQL database (`postgres://` or `postgresql://`) rather than a file. */

@@ -3,24 +3,25 @@
  * else (SHA-1, HMAC, MD5, DSA) is refused by construction: it has no entry here.
  * @module
  */
-import { type BinaryLike, createHash, type KeyLike, type KeyObject, sign, verify } from "node:crypto";
-import type {
-  ErrorFirstCallback,
-  SignatureAlgorithm as XmlCryptoSignatureAlgorithm,
-  SignatureAlgorithmType as XmlCryptoSignatureAlgorithmType,
-} from "xml-crypto";
+import { createHash, type KeyObject, sign, verify } from "node:crypto";
 
 /** Names of the signature algorithms, as used by options and the CLI. */
 export type SignatureAlgorithmName = "rsa-sha256" | "rsa-sha512" | "ecdsa-sha256" | "ecdsa-sha384";
 
+/**
+ * Names of the signature algorithms the verifier accepts only from a sender granted the
+ * legacy profile (never signed with by this SDK).
+ */
+export type LegacySignatureAlgorithmName = "rsa-sha1";
+
 /** One XML-DSig signature algorithm. */
 export interface SignatureAlgorithmSpec {
-  /** Option name, e.g. `ecdsa-sha256`. */
-  name: SignatureAlgorithmName;
+  /** Option name, e.g. `ecdsa-sha256` (`rsa-sha1` only for the legacy profile's RSA-SHA1). */
+  name: SignatureAlgorithmName | LegacySignatureAlgorithmName;
   /** XML-DSig `SignatureMethod/@Algorithm`. */
   uri: string;
   /** Node hash name. */
-  hash: "sha256" | "sha384" | "sha512";
+  hash: "sha1" | "sha256" | "sha384" | "sha512";
   /** Key type the algorithm needs. */
   keyType: "rsa" | "ec";
   /** Digest algorithm the signer pairs with it for references. */
@@ -32,7 +33,7 @@ export interface DigestAlgorithmSpec {
   /** XML-DSig `DigestMethod/@Algorithm`. */
   uri: string;
   /** Node hash name. */
-  hash: "sha256" | "sha512";
+  hash: "sha1" | "sha256" | "sha512";
 }
 
 /** SHA-256 digest. */
@@ -70,6 +71,28 @@ export const SIGNATURE_ALGORITHMS: Readonly<Record<SignatureAlgorithmName, Signa
     keyType: "ec",
     digest: SHA256,
   },
+};
+
+/**
+ * SHA-1 digest (XML-DSig 1.0 §6.2.1, `http://www.w3.org/2000/09/xmldsig#sha1`): accepted by
+ * the verifier only from a sender granted the legacy profile; never in the tables above.
+ */
+export const LEGACY_SHA1: DigestAlgorithmSpec = {
+  uri: "http://www.w3.org/2000/09/xmldsig#sha1",
+  hash: "sha1",
+};
+
+/**
+ * RSA-SHA1 (XML-DSig 1.0 §6.4.2, `http://www.w3.org/2000/09/xmldsig#rsa-sha1`), what the
+ * 2002/2003-era WS-Security stacks signed with: accepted by the verifier only from a sender
+ * granted the legacy profile; never in {@link SIGNATURE_ALGORITHMS}, never signed with.
+ */
+export const LEGACY_RSA_SHA1: SignatureAlgorithmSpec = {
+  name: "rsa-sha1",
+  uri: "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+  hash: "sha1",
+  keyType: "rsa",
+  digest: LEGACY_SHA1,
 };
 
 /** Looks up a signature algorithm by its XML-DSig URI; undefined when not accepted. */
@@ -111,60 +134,6 @@ export function verifyCanonical(
     { key, ...(alg.keyType === "ec" ? { dsaEncoding: "ieee-p1363" as const } : {}) },
     signature,
   );
-}
-
-/**
- * ECDSA with SHA-256 for xml-crypto's `SignedXml`, which has no ECDSA built in
- * (values are raw `r || s`). For users who build signatures with xml-crypto directly.
- *
- * @example
- * ```ts
- * const sig = new SignedXml({ privateKey });
- * sig.SignatureAlgorithms[ECDSA_SHA256_URI] = EcdsaSha256XmlCrypto;
- * sig.signatureAlgorithm = ECDSA_SHA256_URI;
- * ```
- */
-export class EcdsaSha256XmlCrypto implements XmlCryptoSignatureAlgorithm {
-  /** The algorithm this plug-in implements. */
-  protected readonly spec: SignatureAlgorithmSpec = SIGNATURE_ALGORITHMS["ecdsa-sha256"];
-
-  /** Signs `signedInfo`; base64 `r || s`. */
-  getSignature(signedInfo: BinaryLike, privateKey: KeyLike, callback?: ErrorFirstCallback<string>): string {
-    const data = typeof signedInfo === "string" ? Buffer.from(signedInfo, "utf8") : signedInfo;
-    const value = sign(this.spec.hash, data, {
-      key: privateKey as KeyObject,
-      dsaEncoding: "ieee-p1363",
-    }).toString("base64");
-    callback?.(null, value);
-    return value;
-  }
-
-  /** Verifies base64 `r || s` over `material`. */
-  verifySignature(
-    material: string,
-    key: KeyLike,
-    signatureValue: string,
-    callback?: ErrorFirstCallback<boolean>,
-  ): boolean {
-    const ok = verify(
-      this.spec.hash,
-      Buffer.from(material, "utf8"),
-      { key: key as KeyObject, dsaEncoding: "ieee-p1363" },
-      Buffer.from(signatureValue, "base64"),
-    );
-    callback?.(null, ok);
-    return ok;
-  }
-
-  /** The XML-DSig URI. */
-  getAlgorithmName(): XmlCryptoSignatureAlgorithmType {
-    return this.spec.uri as XmlCryptoSignatureAlgorithmType;
-  }
-}
-
-/** ECDSA with SHA-384 for xml-crypto's `SignedXml`; see {@link EcdsaSha256XmlCrypto}. */
-export class EcdsaSha384XmlCrypto extends EcdsaSha256XmlCrypto {
-  protected override readonly spec: SignatureAlgorithmSpec = SIGNATURE_ALGORITHMS["ecdsa-sha384"];
 }
 
 /** XML-DSig URI of ECDSA-SHA256. */

@@ -1,7 +1,7 @@
 /**
  * WS-Security for eSolutions SOAP 1.1: the client-side signer, the strict server-side
- * verifier and the SOAP faults for refused requests. The only module that imports
- * xml-crypto.
+ * verifier and the SOAP faults for refused requests (its own canonicalization and
+ * signature code: it does not use xml-crypto).
  *
  * @example
  * ```ts
@@ -15,12 +15,18 @@ import type { KeyObject } from "node:crypto";
 import type { MessageSecurity } from "../soap/security.js";
 import type { SignatureAlgorithmName } from "./algorithms.js";
 import { type KeyReferenceKind, type UsernameTokenOptions, WsSecuritySigner } from "./signer.js";
-import { type VerifiedRequest, type VerifierStats, WsSecurityVerifier } from "./verifier.js";
+import {
+  type SenderProfile,
+  type VerifiedRequest,
+  type VerifierStats,
+  WsSecurityVerifier,
+} from "./verifier.js";
 
 export {
   type DigestAlgorithmSpec,
   ECDSA_SHA256_URI,
   ECDSA_SHA384_URI,
+  type LegacySignatureAlgorithmName,
   SIGNATURE_ALGORITHMS,
   type SignatureAlgorithmName,
   type SignatureAlgorithmSpec,
@@ -36,11 +42,14 @@ export {
 export {
   THUMBPRINT_SHA1_VALUE_TYPE,
   THUMBPRINT_SHA256_VALUE_TYPE,
+  WSS_2002_DRAFT,
   WSS_2003_DRAFT,
   WSS_2004,
   type WsseNamespaces,
+  X509_PKIPATH_VALUE_TYPE,
   X509_SKI_VALUE_TYPE,
 } from "./namespaces.js";
+export { NodeSoapSecurity, type NodeSoapSecurityShape } from "./node-soap-security.js";
 export {
   KEY_REFERENCE_KINDS,
   type KeyReferenceKind,
@@ -50,6 +59,8 @@ export {
   type WsSecuritySignerOptions,
 } from "./signer.js";
 export {
+  type LegacyForm,
+  type SenderProfile,
   type VerifiedRequest,
   type VerifierStats,
   WsSecurityVerifier,
@@ -61,6 +72,12 @@ export { checkWireForm, type WireLimits } from "./wire.js";
 export interface RequestVerifierOptions {
   /** Pinned client certificates, PEM (`--trust`). */
   trust?: (string | Buffer)[];
+  /**
+   * Pinned client certificates granted the legacy profile, PEM (`--trust-legacy`): their
+   * messages may also use RSA-SHA1, SHA-1 digests and the 2002/2003 draft namespaces (see
+   * {@link WsSecurityVerifierOptions.trustLegacy}). Off unless given.
+   */
+  trustLegacy?: (string | Buffer)[];
   /** CA certificates, PEM (`--trust-ca`); needs `subject`. */
   trustCa?: (string | Buffer)[];
   /** Subject constraint for CA-issued certificates (`--subject`); a string must match the whole subject. */
@@ -85,8 +102,8 @@ export interface RequestVerifierOptions {
 export interface StrictRequestVerifier {
   /** Verifies one raw request; throws `SecurityError` (`WSS_*`) to refuse. */
   verifyRequest(envelope: string): VerifiedRequest | undefined;
-  /** Pins a certificate at run time (e.g. bound at registration). */
-  trustCertificate(pem: string | Buffer): void;
+  /** Pins a certificate at run time (e.g. bound at registration); a pinned one keeps its profile. */
+  trustCertificate(pem: string | Buffer, options?: { profile?: SenderProfile }): void;
   /** Accept / refuse counters. */
   readonly stats: VerifierStats;
 }
@@ -103,6 +120,7 @@ export interface StrictRequestVerifier {
 export function createRequestVerifier(options: RequestVerifierOptions = {}): StrictRequestVerifier {
   return new WsSecurityVerifier({
     ...(options.trust ? { trust: options.trust } : {}),
+    ...(options.trustLegacy ? { trustLegacy: options.trustLegacy } : {}),
     ...(options.trustCa ? { trustCa: options.trustCa } : {}),
     ...(options.subject !== undefined ? { subject: options.subject } : {}),
     ...(options.requireSignature !== undefined ? { requireSignature: options.requireSignature } : {}),
@@ -125,6 +143,8 @@ export interface MessageSignerOptions {
   key: string | Buffer | KeyObject;
   /** Its certificate, PEM. */
   cert: string | Buffer;
+  /** CA certificates above `cert`, issuer first, PEM: sent with it by the `pkipath` key reference. */
+  chain?: (string | Buffer)[];
   /** Default `rsa-sha256` (RSA key) or `ecdsa-sha256` (EC key). */
   algorithm?: SignatureAlgorithmName;
   /** Default `bst`; thumbprints need the server to know the certificate already. */
@@ -153,6 +173,7 @@ export function createMessageSigner(options: MessageSignerOptions): MessageSecur
   return new WsSecuritySigner({
     key: options.key,
     cert: options.cert,
+    ...(options.chain ? { chain: options.chain } : {}),
     ...(options.algorithm ? { algorithm: options.algorithm } : {}),
     ...(options.keyReference ? { keyReference: options.keyReference } : {}),
     ...(options.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {}),

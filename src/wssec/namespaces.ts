@@ -40,8 +40,10 @@ export const WSS_2004: WsseNamespaces = {
 };
 
 /**
- * The pre-OASIS 2003 draft (`schemas.xmlsoap.org/ws/2003/06`) that older device-side
- * clients of this protocol family still send; value types are QNames there.
+ * The 2003 draft (`schemas.xmlsoap.org/ws/2003/06`, OASIS WSS TC working drafts of
+ * "Web Services Security: SOAP Message Security", June 2003, before the 1.0 standard moved
+ * to `docs.oasis-open.org/wss/2004/01`) that the original eSolutions clients date from
+ * (shared DESIGN.md); value types are QNames there.
  */
 export const WSS_2003_DRAFT: WsseNamespaces = {
   wsse: "http://schemas.xmlsoap.org/ws/2003/06/secext",
@@ -51,6 +53,33 @@ export const WSS_2003_DRAFT: WsseNamespaces = {
   passwordDigest: "wsse:PasswordDigest",
   passwordText: "wsse:PasswordText",
 };
+
+/**
+ * The 2002 namespaces of the "WS-Security Addendum" (IBM, Microsoft, VeriSign, version 1.0,
+ * 18 August 2002: `schemas.xmlsoap.org/ws/2002/07/secext` and `…/2002/07/utility`, the
+ * first to define `wsu:Timestamp`), which Microsoft WSE 1.0 sent; value types are QNames.
+ * The April 2002 `…/2002/04/secext` has no Timestamp, so no message in it can pass the
+ * verifier's Timestamp rule and it is not listed.
+ */
+export const WSS_2002_DRAFT: WsseNamespaces = {
+  wsse: "http://schemas.xmlsoap.org/ws/2002/07/secext",
+  wsu: "http://schemas.xmlsoap.org/ws/2002/07/utility",
+  x509ValueType: "wsse:X509v3",
+  base64Encoding: "wsse:Base64Binary",
+  passwordDigest: "wsse:PasswordDigest",
+  passwordText: "wsse:PasswordText",
+};
+
+/** The draft namespace sets a sender granted the legacy profile may use, oldest first. */
+export const WSS_DRAFTS: readonly WsseNamespaces[] = [WSS_2002_DRAFT, WSS_2003_DRAFT];
+
+/**
+ * ValueType of an `X509PKIPathv1` BinarySecurityToken: a DER `PkiPath` (SEQUENCE OF
+ * Certificate) holding the signer's certificate and the CAs above it (WSS X.509 Token
+ * Profile 1.1 §3.1).
+ */
+export const X509_PKIPATH_VALUE_TYPE =
+  "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509PKIPathv1";
 
 /** ValueType of a SHA-1 thumbprint KeyIdentifier (X.509 Token Profile 1.1). */
 export const THUMBPRINT_SHA1_VALUE_TYPE =

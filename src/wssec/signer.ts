@@ -19,7 +19,13 @@ import {
   type SignatureAlgorithmSpec,
   signCanonical,
 } from "./algorithms.js";
-import { keyKind, type LoadedCertificate, loadCertificate, loadPrivateKey } from "./keys.js";
+import {
+  keyKind,
+  type LoadedCertificate,
+  loadCertificate,
+  loadCertificates,
+  loadPrivateKey,
+} from "./keys.js";
 import {
   DSIG_NS,
   EXC_C14N,
@@ -29,6 +35,7 @@ import {
   WSS_2003_DRAFT,
   WSS_2004,
   type WsseNamespaces,
+  X509_PKIPATH_VALUE_TYPE,
   X509_SKI_VALUE_TYPE,
 } from "./namespaces.js";
 import { WsSecurityVerifier } from "./verifier.js";
@@ -41,7 +48,8 @@ import { childElements, excC14nTo, idAttributesOf, isEnvelopeBody, isXmlElement,
  * a BinarySecurityToken; `thumbprint-sha1`/`thumbprint-sha256` a thumbprint KeyIdentifier;
  * `ski` an X509SubjectKeyIdentifier KeyIdentifier; `issuer-serial` `ds:X509Data/X509IssuerSerial`;
  * `x509-data` the certificate in `ds:X509Data/X509Certificate` (the verifier also reports
- * a certificate in a KeyIdentifier this way).
+ * a certificate in a KeyIdentifier this way); `pkipath` a Reference to an `X509PKIPathv1`
+ * BinarySecurityToken holding the certificate and the CA certificates above it (§3.1).
  */
 export type KeyReferenceKind =
   | "bst"
@@ -49,7 +57,8 @@ export type KeyReferenceKind =
   | "thumbprint-sha256"
   | "ski"
   | "issuer-serial"
-  | "x509-data";
+  | "x509-data"
+  | "pkipath";
 
 /** Every {@link KeyReferenceKind}. */
 export const KEY_REFERENCE_KINDS: readonly KeyReferenceKind[] = [
@@ -59,6 +68,7 @@ export const KEY_REFERENCE_KINDS: readonly KeyReferenceKind[] = [
   "ski",
   "issuer-serial",
   "x509-data",
+  "pkipath",
 ];
 
 /** A UsernameToken to add to the header. */
@@ -77,6 +87,12 @@ export interface WsSecuritySignerOptions {
   key?: string | Buffer | KeyObject;
   /** The certificate of `key`, PEM. Required with `key`. */
   cert?: string | Buffer;
+  /**
+   * The CA certificates above `cert`, PEM, its issuer first (a text may hold several): the
+   * `pkipath` key reference sends them with `cert` as one `X509PKIPathv1` token, so a server
+   * that trusts only the root can verify the chain. Ignored by other key references.
+   */
+  chain?: (string | Buffer)[];
   /** Signature algorithm; default `rsa-sha256` for RSA keys, `ecdsa-sha256` for EC keys. */
   algorithm?: SignatureAlgorithmName;
   /** Key reference; default `bst` (the certificate travels in the message). */
@@ -112,6 +128,8 @@ const escapeText = (s: string): string => s.replace(/[&<>\r]/g, (c) => TEXT_ESCA
 export class WsSecuritySigner implements MessageSecurity {
   private readonly key: KeyObject | undefined;
   private readonly cert: LoadedCertificate | undefined;
+  /** The PkiPath DER, base64, for the `pkipath` key reference. */
+  private readonly pkiPathBase64: string | undefined;
   private readonly alg: SignatureAlgorithmSpec | undefined;
   private readonly keyReference: KeyReferenceKind;
   private readonly ttlMs: number;
@@ -169,6 +187,13 @@ export class WsSecuritySigner implements MessageSecurity {
     if (!this.cert.x509.checkPrivateKey(this.key))
       throw new ConfigError("CONFIG_KEY", "the private key does not match the certificate");
     this.alg = alg;
+    if (this.keyReference === "pkipath") {
+      const above = (options.chain ?? []).flatMap((pem) => loadCertificates(pem, "chain certificate"));
+      // PkiPath order (X.509 (2000) §11.2): from the trust anchor's side down to the signer.
+      this.pkiPathBase64 = derSequence([...above.reverse().map((c) => c.der), this.cert.der]).toString(
+        "base64",
+      );
+    }
   }
 
   /** The signing certificate (e.g. to register it with the server for thumbprint references). */
@@ -262,6 +287,9 @@ export class WsSecuritySigner implements MessageSecurity {
     if (this.cert && this.keyReference === "bst") {
       bstId = freshId("X509");
       security += `<wsse:BinarySecurityToken EncodingType="${this.ns.base64Encoding}" ValueType="${this.ns.x509ValueType}" wsu:Id="${bstId}">${this.cert.base64}</wsse:BinarySecurityToken>`;
+    } else if (this.pkiPathBase64 !== undefined) {
+      bstId = freshId("X509");
+      security += `<wsse:BinarySecurityToken EncodingType="${this.ns.base64Encoding}" ValueType="${X509_PKIPATH_VALUE_TYPE}" wsu:Id="${bstId}">${this.pkiPathBase64}</wsse:BinarySecurityToken>`;
     }
     if (this.usernameToken) security += this.usernameTokenXml(this.usernameToken, created);
 
@@ -331,6 +359,8 @@ export class WsSecuritySigner implements MessageSecurity {
       }
       case "x509-data":
         return `<ds:X509Data><ds:X509Certificate>${cert.base64}</ds:X509Certificate></ds:X509Data>`;
+      case "pkipath":
+        return `<wsse:Reference URI="#${bstId}" ValueType="${X509_PKIPATH_VALUE_TYPE}"/>`;
     }
   }
 
@@ -353,4 +383,19 @@ export function passwordDigest(nonce: Buffer, created: string, password: string)
   return createHash("sha1")
     .update(Buffer.concat([nonce, Buffer.from(created + password, "utf8")]))
     .digest("base64");
+}
+
+/** DER `SEQUENCE` of already-encoded items (X.690 §8.9; definite length). */
+function derSequence(items: Buffer[]): Buffer {
+  const body = Buffer.concat(items);
+  const n = body.length;
+  const length =
+    n < 0x80
+      ? Buffer.from([n])
+      : n < 0x100
+        ? Buffer.from([0x81, n])
+        : n < 0x10000
+          ? Buffer.from([0x82, n >> 8, n & 0xff])
+          : Buffer.from([0x83, n >> 16, (n >> 8) & 0xff, n & 0xff]);
+  return Buffer.concat([Buffer.from([0x30]), length, body]);
 }

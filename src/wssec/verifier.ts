@@ -13,6 +13,9 @@ import {
   type DigestAlgorithmSpec,
   digestAlgorithmByUri,
   digestBase64,
+  LEGACY_RSA_SHA1,
+  LEGACY_SHA1,
+  type LegacySignatureAlgorithmName,
   type SignatureAlgorithmName,
   signatureAlgorithmByUri,
   verifyCanonical,
@@ -25,9 +28,12 @@ import {
   SOAP12_NS,
   THUMBPRINT_SHA1_VALUE_TYPE,
   THUMBPRINT_SHA256_VALUE_TYPE,
+  WSS_2002_DRAFT,
   WSS_2003_DRAFT,
   WSS_2004,
+  WSS_DRAFTS,
   type WsseNamespaces,
+  X509_PKIPATH_VALUE_TYPE,
   X509_SKI_VALUE_TYPE,
 } from "./namespaces.js";
 import { ReplayCache } from "./replay.js";
@@ -38,6 +44,7 @@ import {
   parseDistinguishedName,
   readCertificateNameFields,
   sameDistinguishedName,
+  splitPkiPath,
 } from "./x509.js";
 import {
   excC14n as canonicalize,
@@ -55,6 +62,15 @@ import {
 export interface WsSecurityVerifierOptions {
   /** Pinned sender certificates (PEM; a text may hold several). */
   trust?: (string | Buffer)[];
+  /**
+   * Pinned sender certificates granted the legacy profile (PEM; a text may hold several):
+   * messages whose key is one of these may also use RSA-SHA1 signatures, SHA-1 digests and
+   * the 2002/2003 draft WS-Security namespaces ({@link LegacyForm}). The grant is per
+   * certificate, never global: the same forms from any other sender are refused with the
+   * error they always get (`WSS_ALGORITHM`, `WSS_NAMESPACE`). Each accepted message reports
+   * the forms it used in {@link VerifiedRequest.legacyForms} (the server logs them).
+   */
+  trustLegacy?: (string | Buffer)[];
   /** CA certificates; a sender certificate issued directly by one of them is trusted when its subject matches `subject`. */
   trustCa?: (string | Buffer)[];
   /**
@@ -91,6 +107,20 @@ export interface WsSecurityVerifierOptions {
   clock?: () => number;
 }
 
+/**
+ * How strictly a pinned sender is verified: `strict` (every sender unless granted otherwise)
+ * or `legacy` (also the {@link LegacyForm}s, for peers that predate WS-Security 1.0).
+ */
+export type SenderProfile = "strict" | "legacy";
+
+/**
+ * A form only the legacy profile accepts: `rsa-sha1` (XML-DSig 1.0 §6.4.2 RSA-SHA1
+ * SignatureMethod), `sha1-digest` (a SHA-1 DigestMethod), `wss-2002-draft` /
+ * `wss-2003-draft` (the Security header in the {@link WSS_2002_DRAFT} / {@link WSS_2003_DRAFT}
+ * namespaces).
+ */
+export type LegacyForm = "rsa-sha1" | "sha1-digest" | "wss-2002-draft" | "wss-2003-draft";
+
 /** What a successful verification established. Extends the shared {@link VerifiedSender}. */
 export interface VerifiedRequest extends VerifiedSender {
   /**
@@ -100,8 +130,12 @@ export interface VerifiedRequest extends VerifiedSender {
    * about who sent it.
    */
   trusted: boolean;
-  /** Signature algorithm used. */
-  algorithm: SignatureAlgorithmName;
+  /** Signature algorithm used (`rsa-sha1` only from a sender granted the legacy profile). */
+  algorithm: SignatureAlgorithmName | LegacySignatureAlgorithmName;
+  /** The profile of the certificate that verified the message (`strict` unless pinned with `trustLegacy`). */
+  profile: SenderProfile;
+  /** The legacy forms this message used; empty for a message any sender may send. */
+  legacyForms: LegacyForm[];
   /** How the signature named its key. */
   keyReference: KeyReferenceKind;
   /** Timestamp Created. */
@@ -152,6 +186,13 @@ const WATCHED_NAMESPACES: ReadonlySet<string> = new Set([
 const keepInBody = (el: Element): boolean =>
   el.attributes.length > 0 || (el.namespaceURI !== null && WATCHED_NAMESPACES.has(el.namespaceURI));
 
+/** The one `ds:KeyInfo` child of a Signature (for gating a legacy form before the structure checks). */
+const keyInfoOf = (signature: Element): Element => {
+  const found = elementChildren(signature).filter((c) => isElement(c, DSIG_NS, "KeyInfo"));
+  if (found.length !== 1) throw new Error("no single KeyInfo");
+  return found[0] as Element;
+};
+
 /** `{ns}local` test that does not narrow (a type guard's false branch would make the element `never`). */
 const hasName = (el: Element, ns: string, local: string): boolean =>
   el.localName === local && el.namespaceURI === ns;
@@ -168,9 +209,18 @@ interface ResolvedKey {
   cert: LoadedCertificate;
   trusted: boolean;
   kind: KeyReferenceKind;
+  profile: SenderProfile;
+}
+
+/** A legacy form a message used, and how it is refused when its sender is not granted it. */
+interface LegacyUse {
+  form: LegacyForm;
+  code: SecurityErrorCode;
+  message: string;
 }
 
 interface TrustedCertificate extends LoadedCertificate {
+  profile: SenderProfile;
   subjectLine: string;
   /** Issuer, serial and SKI; undefined when the DER could not be read for them. */
   names: CertificateNameFields | undefined;
@@ -231,7 +281,10 @@ export class WsSecurityVerifier implements RequestVerifier {
   private readonly maxLifetimeMs: number;
   private readonly maxAgeMs: number;
   private readonly fractionDigits: number;
-  private readonly namespaceSets: WsseNamespaces[];
+  /** Whether the 2003 draft namespaces are accepted from every sender (`allowDraftNamespaces`). */
+  private readonly draftsForAll: boolean;
+  /** Pinned certificates with the legacy profile. */
+  private legacyPinned = 0;
   private readonly clock: () => number;
   private readonly replay: ReplayCache;
   private readonly counters = { accepted: 0, refused: {} as Record<string, number> };
@@ -240,6 +293,8 @@ export class WsSecurityVerifier implements RequestVerifier {
   constructor(options: WsSecurityVerifierOptions = {}) {
     for (const pem of options.trust ?? [])
       for (const c of loadCertificates(pem, "trusted certificate")) this.pin(c);
+    for (const pem of options.trustLegacy ?? [])
+      for (const c of loadCertificates(pem, "trusted legacy certificate")) this.pin(c, "legacy");
     this.cas = (options.trustCa ?? []).flatMap((pem) => loadCertificates(pem, "trusted CA certificate"));
 
     if (this.cas.length > 0 && options.subject === undefined) {
@@ -290,7 +345,7 @@ export class WsSecurityVerifier implements RequestVerifier {
     if (!Number.isInteger(digits) || digits < 0 || digits > 9)
       throw new ConfigError("CONFIG_LIMIT", "timestampFractionDigits must be an integer from 0 to 9");
     this.fractionDigits = digits;
-    this.namespaceSets = options.allowDraftNamespaces ? [WSS_2004, WSS_2003_DRAFT] : [WSS_2004];
+    this.draftsForAll = options.allowDraftNamespaces ?? false;
     this.clock = options.clock ?? Date.now;
     this.replay = new ReplayCache(options.replayCacheSize ?? 100_000);
   }
@@ -298,9 +353,17 @@ export class WsSecurityVerifier implements RequestVerifier {
   /**
    * Pins one more certificate at run time — e.g. the one a proxy presented at
    * registration, so its later messages can use the short thumbprint reference.
+   * Without `options.profile`, a certificate already pinned keeps its profile (re-pinning a
+   * legacy sender at its registration does not take the grant away); a new one is `strict`.
    */
-  trustCertificate(pem: string | Buffer): void {
-    for (const c of loadCertificates(pem, "trusted certificate")) this.pin(c);
+  trustCertificate(pem: string | Buffer, options: { profile?: SenderProfile } = {}): void {
+    for (const c of loadCertificates(pem, "trusted certificate")) this.pin(c, options.profile);
+  }
+
+  /** The namespace sets a Security header is looked for in. */
+  private get namespaceSets(): readonly WsseNamespaces[] {
+    if (this.legacyPinned > 0) return [WSS_2004, ...WSS_DRAFTS];
+    return this.draftsForAll ? [WSS_2004, WSS_2003_DRAFT] : [WSS_2004];
   }
 
   /** Counters since construction. */
@@ -312,8 +375,16 @@ export class WsSecurityVerifier implements RequestVerifier {
     };
   }
 
-  private pin(c: LoadedCertificate): void {
-    const t: TrustedCertificate = { ...c, subjectLine: subjectLine(c.x509), names: readNames(c) };
+  private pin(c: LoadedCertificate, profile?: SenderProfile): void {
+    const before = this.pinned.get(c.thumbprintSha256);
+    const t: TrustedCertificate = {
+      ...c,
+      profile: profile ?? before?.profile ?? "strict",
+      subjectLine: subjectLine(c.x509),
+      names: readNames(c),
+    };
+    if (before?.profile === "legacy") this.legacyPinned--;
+    if (t.profile === "legacy") this.legacyPinned++;
     this.pinned.set(c.thumbprintSha256, t);
     this.bySha1.set(c.thumbprintSha1, t);
   }
@@ -405,6 +476,27 @@ export class WsSecurityVerifier implements RequestVerifier {
     }
     if (signatures.length !== 1) fail("WSS_WRAPPING", "more than one ds:Signature");
     const signature = signatures[0] as Element;
+    // Forms only a sender granted the legacy profile may use. Each is gated where it is met:
+    // the key is resolved then (once), and every other sender gets, at that same point, the
+    // refusal it gets from a verifier without any grant (nothing about the message is judged
+    // before it that a grant-less verifier would not judge first).
+    const legacy: LegacyUse[] = [];
+    let gatedKey: ResolvedKey | undefined;
+    const allowLegacy = (use: LegacyUse): void => {
+      try {
+        gatedKey ??= this.resolveKey(keyInfoOf(signature), security.el, ids, security.ns);
+      } catch {
+        fail(use.code, use.message);
+      }
+      if (gatedKey?.profile !== "legacy") fail(use.code, use.message);
+      legacy.push(use);
+    };
+    if (security.ns !== WSS_2004 && !(this.draftsForAll && security.ns === WSS_2003_DRAFT))
+      allowLegacy({
+        form: security.ns === WSS_2002_DRAFT ? "wss-2002-draft" : "wss-2003-draft",
+        code: "WSS_NAMESPACE",
+        message: `Security header in namespace ${quote(security.ns.wsse)} is not accepted`,
+      });
     if (signature.parentNode !== security.el)
       fail("WSS_WRAPPING", "the ds:Signature is not a child of the Security header");
     if (named(DSIG_NS, "SignedInfo").length !== 1) fail("WSS_WRAPPING", "more than one SignedInfo");
@@ -429,8 +521,13 @@ export class WsSecurityVerifier implements RequestVerifier {
     if (!isElement(sigMethod, DSIG_NS, "SignatureMethod"))
       fail("WSS_MALFORMED", "SignedInfo lacks SignatureMethod");
     const sigAlgUri = (sigMethod as Element).getAttribute("Algorithm") ?? "";
-    const alg = signatureAlgorithmByUri(sigAlgUri);
-    if (!alg) return fail("WSS_ALGORITHM", `signature algorithm ${quote(sigAlgUri)} is not accepted`);
+    let alg = signatureAlgorithmByUri(sigAlgUri);
+    const refusedAlgorithm = `signature algorithm ${quote(sigAlgUri)} is not accepted`;
+    if (!alg && sigAlgUri === LEGACY_RSA_SHA1.uri && this.legacyPinned > 0) {
+      allowLegacy({ form: "rsa-sha1", code: "WSS_ALGORITHM", message: refusedAlgorithm });
+      alg = LEGACY_RSA_SHA1;
+    }
+    if (!alg) return fail("WSS_ALGORITHM", refusedAlgorithm);
     if (elementChildren(sigMethod as Element).length > 0)
       fail("WSS_ALGORITHM", "SignatureMethod parameters are not accepted");
 
@@ -491,14 +588,20 @@ export class WsSecurityVerifier implements RequestVerifier {
         fail("WSS_MALFORMED", "Reference must hold Transforms, DigestMethod, DigestValue");
       }
       const digestUri = (digestMethod as Element).getAttribute("Algorithm") ?? "";
-      const digest = digestAlgorithmByUri(digestUri);
-      if (!digest) return fail("WSS_ALGORITHM", `digest algorithm ${quote(digestUri)} is not accepted`);
+      let digest = digestAlgorithmByUri(digestUri);
+      const refusedDigest = `digest algorithm ${quote(digestUri)} is not accepted`;
+      if (!digest && digestUri === LEGACY_SHA1.uri && this.legacyPinned > 0) {
+        if (!legacy.some((l) => l.form === "sha1-digest"))
+          allowLegacy({ form: "sha1-digest", code: "WSS_ALGORITHM", message: refusedDigest });
+        digest = LEGACY_SHA1;
+      }
+      if (!digest) return fail("WSS_ALGORITHM", refusedDigest);
       const value = (textOnly(digestValueEl as Element) ?? "").replace(/\s+/g, "");
       if (!BASE64.test(value)) fail("WSS_MALFORMED", "DigestValue is not base64");
       targets.set(target, { prefixes, digest, value, name: target === body ? "Body" : "Timestamp" });
     }
 
-    const keyRef = this.resolveKey(keyInfo as Element, security.el, ids, ns);
+    const keyRef = gatedKey ?? this.resolveKey(keyInfo as Element, security.el, ids, ns);
     if (keyRef.key.asymmetricKeyType !== alg.keyType)
       fail("WSS_ALGORITHM", `${alg.name} does not match the ${keyRef.key.asymmetricKeyType} key`);
 
@@ -565,6 +668,8 @@ export class WsSecurityVerifier implements RequestVerifier {
       certificatePem: cert.pem,
       trusted: keyRef.trusted,
       algorithm: alg.name,
+      profile: keyRef.profile,
+      legacyForms: legacy.map((l) => l.form),
       keyReference: keyRef.kind,
       created,
       expires,
@@ -658,7 +763,7 @@ export class WsSecurityVerifier implements RequestVerifier {
           `the ${what} names ${found.length} trusted certificates (ambiguous)`,
         );
       const cert = found[0] as TrustedCertificate;
-      return { key: cert.x509.publicKey, cert, trusted: true, kind };
+      return { key: cert.x509.publicKey, cert, trusted: true, kind, profile: cert.profile };
     };
     if (hasName(ref, ns.wsse, "KeyIdentifier")) {
       const valueType = ref.getAttribute("ValueType") ?? "";
@@ -704,7 +809,11 @@ export class WsSecurityVerifier implements RequestVerifier {
     if (!hasName(ref, ns.wsse, "Reference"))
       return fail("WSS_UNTRUSTED_KEY", `unsupported token reference ${quote(ref.localName)}`);
     const refValueType = ref.getAttribute("ValueType");
-    if (refValueType !== null && refValueType !== ns.x509ValueType)
+    if (
+      refValueType !== null &&
+      refValueType !== ns.x509ValueType &&
+      refValueType !== X509_PKIPATH_VALUE_TYPE
+    )
       fail("WSS_UNTRUSTED_KEY", `a token reference of ValueType ${quote(refValueType)} is not accepted`);
     const uri = ref.getAttribute("URI") ?? "";
     const m = ID_REF.exec(uri);
@@ -715,11 +824,16 @@ export class WsSecurityVerifier implements RequestVerifier {
         "the token reference does not point to a BinarySecurityToken in this Security header",
       );
     }
-    if ((token.getAttribute("ValueType") ?? "") !== ns.x509ValueType)
-      fail("WSS_UNTRUSTED_KEY", "the BinarySecurityToken is not an X.509 v3 certificate");
+    const tokenType = token.getAttribute("ValueType") ?? "";
+    const isPath = tokenType === X509_PKIPATH_VALUE_TYPE && ns === WSS_2004;
+    if (tokenType !== ns.x509ValueType && !isPath)
+      fail("WSS_UNTRUSTED_KEY", "the BinarySecurityToken is not an X.509 v3 certificate or an X509PKIPathv1");
+    if (refValueType !== null && refValueType !== tokenType)
+      fail("WSS_UNTRUSTED_KEY", "the token reference's ValueType is not the BinarySecurityToken's");
     const enc = token.getAttribute("EncodingType");
     if (enc && enc !== ns.base64Encoding) fail("WSS_MALFORMED", "the BinarySecurityToken is not base64");
-    return this.embedded((textOnly(token) ?? "").replace(/\s+/g, ""), "bst", "BinarySecurityToken");
+    const value = (textOnly(token) ?? "").replace(/\s+/g, "");
+    return isPath ? this.pkiPath(value) : this.embedded(value, "bst", "BinarySecurityToken");
   }
 
   /** One item of `ds:X509Data` (XML-DSig §4.4.4): X509Certificate, X509IssuerSerial or X509SKI. */
@@ -776,15 +890,48 @@ export class WsSecurityVerifier implements RequestVerifier {
     } catch {
       return fail("WSS_MALFORMED", `the ${what} is not a readable certificate`);
     }
-    const pinned = this.pinned.get(embedded.thumbprintSha256);
-    if (pinned) return { key: pinned.x509.publicKey, cert: pinned, trusted: true, kind };
-    if (this.cas.length > 0 && this.issuedByTrustedCa(embedded)) {
-      return { key: embedded.x509.publicKey, cert: embedded, trusted: true, kind };
+    return this.trustedLeaf(embedded, [], kind, "the embedded certificate is not trusted");
+  }
+
+  /**
+   * An `X509PKIPathv1` token (WSS X.509 Token Profile 1.1 §3.1): a DER PkiPath whose last
+   * certificate is the signer's. The signer is usable when pinned, or when it chains through
+   * the path's other certificates (each a CA, issued by the next one up, valid now) to a CA
+   * given with `trustCa` and matches the subject rule. A root the path carries is never
+   * trusted because it is there: the chain must reach a configured CA.
+   */
+  private pkiPath(b64: string): ResolvedKey {
+    let path: LoadedCertificate[];
+    try {
+      if (!BASE64.test(b64)) throw new Error("not base64");
+      path = splitPkiPath(Buffer.from(b64, "base64"), MAX_CA_CHAIN + 1).map((der) =>
+        describeCertificate(new X509Certificate(der)),
+      );
+    } catch {
+      return fail("WSS_MALFORMED", "the X509PKIPathv1 token is not a readable PkiPath");
+    }
+    const leaf = path[path.length - 1] as LoadedCertificate;
+    const above = path.slice(0, -1).reverse();
+    return this.trustedLeaf(leaf, above, "pkipath", "the PkiPath's signing certificate is not trusted");
+  }
+
+  /** The key of a certificate the message carries, when pinned or CA-issued (`above`: the message's intermediates, issuer first). */
+  private trustedLeaf(
+    leaf: LoadedCertificate,
+    above: LoadedCertificate[],
+    kind: KeyReferenceKind,
+    refusal: string,
+  ): ResolvedKey {
+    const pinned = this.pinned.get(leaf.thumbprintSha256);
+    if (pinned)
+      return { key: pinned.x509.publicKey, cert: pinned, trusted: true, kind, profile: pinned.profile };
+    if (this.cas.length > 0 && this.issuedByTrustedCa(leaf, above)) {
+      return { key: leaf.x509.publicKey, cert: leaf, trusted: true, kind, profile: "strict" };
     }
     if (this.pinned.size === 0 && this.cas.length === 0 && !this.requireSignature) {
-      return { key: embedded.x509.publicKey, cert: embedded, trusted: false, kind };
+      return { key: leaf.x509.publicKey, cert: leaf, trusted: false, kind, profile: "strict" };
     }
-    return fail("WSS_UNTRUSTED_KEY", "the embedded certificate is not trusted");
+    return fail("WSS_UNTRUSTED_KEY", refusal);
   }
 
   /**
@@ -792,13 +939,22 @@ export class WsSecurityVerifier implements RequestVerifier {
    * a root given with `trustCa` is valid now (RFC 5280 §6.1, simplified: signatures, the
    * cA flag and validity periods; the message carries only the leaf).
    */
-  private issuedByTrustedCa(cert: LoadedCertificate): boolean {
+  private issuedByTrustedCa(cert: LoadedCertificate, above: LoadedCertificate[] = []): boolean {
     const subject = subjectLine(cert.x509);
     if (!this.subject?.test(subject)) return false;
     const now = this.clock();
     const valid = (c: LoadedCertificate): boolean =>
       Date.parse(c.x509.validFrom) <= now + this.skewMs && Date.parse(c.x509.validTo) >= now - this.skewMs;
-    const issuer = this.cas.find((ca) => ca.x509.ca && issuedBy(cert, ca));
+    const byTrusted = (c: LoadedCertificate): LoadedCertificate | undefined =>
+      this.cas.find((ca) => ca.x509.ca && issuedBy(c, ca));
+    // Intermediates the message carries (a PkiPath), up to the first one a trusted CA issued.
+    let current = cert;
+    for (const next of above) {
+      if (byTrusted(current)) break;
+      if (!next.x509.ca || !issuedBy(current, next) || !valid(next)) return false;
+      current = next;
+    }
+    const issuer = byTrusted(current);
     for (let ca = issuer, depth = 0; ca && depth <= MAX_CA_CHAIN; ca = this.caIssuers.get(ca), depth++) {
       if (!valid(ca)) return false;
       if (!this.caIssuers.has(ca)) return true;

@@ -354,3 +354,24 @@ export function formatDistinguishedName(name: DistinguishedName): string {
     )
     .join(",");
 }
+
+/**
+ * Splits a DER `PkiPath` (`SEQUENCE OF Certificate`, ITU-T X.509 (2000) §11.2; the
+ * `X509PKIPathv1` token of the WSS X.509 Token Profile 1.1 §3.1) into the DER of each
+ * certificate, in the path's order: the first is issued by (or is) the trust anchor's
+ * side, the last is the end entity. Certificates are not parsed here.
+ * @param der The token's decoded bytes.
+ * @param maxCertificates Most certificates accepted (a longer path is refused).
+ * @throws Error when the bytes are not one DER SEQUENCE of SEQUENCEs, or hold more than `maxCertificates`.
+ */
+export function splitPkiPath(der: Uint8Array, maxCertificates: number): Uint8Array[] {
+  const outer = readTlv(der, 0);
+  if (outer.tag !== 0x30 || outer.end !== der.length) throw bad("a PkiPath is one SEQUENCE");
+  const items = children(der, outer);
+  if (items.length === 0) throw bad("an empty PkiPath");
+  if (items.length > maxCertificates) throw bad(`a PkiPath of more than ${maxCertificates} certificates`);
+  return items.map((t) => {
+    if (t.tag !== 0x30) throw bad("a PkiPath item is not a Certificate SEQUENCE");
+    return der.subarray(t.pos, t.end);
+  });
+}

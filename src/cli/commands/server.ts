@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { pino } from "pino";
+import { formatDuration, parseDurationMs } from "../../agent/duration.js";
 import { ConfigError } from "../../errors.js";
 import {
   BILLING_CYCLE_KINDS,
@@ -9,10 +10,14 @@ import {
   type CommunicationServerOptions,
   exportServerStore,
   type PostgresSslMode,
+  recordSignerProfiles,
   type ServerStoreOptions,
+  type SignerProfileGrant,
+  type TimestampRules,
   unbindServerProxySigner,
 } from "../../server/index.js";
 import { createMessageSigner, createRequestVerifier } from "../../wssec/index.js";
+import { loadCertificates } from "../../wssec/keys.js";
 import { action, listenForStop } from "../action.js";
 
 interface ServerFlags {
@@ -26,6 +31,7 @@ interface ServerFlags {
   meters?: string;
   suppliesInterval: string;
   trust?: string[];
+  trustLegacy?: string[];
   trustCa?: string[];
   subject?: string;
   insecureUnsigned?: boolean;
@@ -33,6 +39,9 @@ interface ServerFlags {
   signKey?: string;
   signCert?: string;
   maxRequestBytes: string;
+  clockSkew?: string;
+  maxAge?: string;
+  timestampFractionDigits?: string;
   log?: string;
   dbPool?: string;
   dbStatementTimeout?: string;
@@ -55,6 +64,59 @@ function storeOptionsFromFlags(flags: Partial<ServerFlags>): ServerStoreOptions 
   }
   if (flags.dbSslrootcert !== undefined) options.sslRootCert = pem(flags.dbSslrootcert, "--db-sslrootcert");
   return options;
+}
+
+/**
+ * A duration flag in the agent configuration's form (`30s`, `5m`, `1h30m`, `500ms`; see
+ * `parseDurationMs`), with its unit required: a bare number would be read as milliseconds.
+ */
+export function durationFlag(text: string, flag: string, minMs: number, maxMs: number): number {
+  const ms = /^\s*\d+(\.\d+)?\s*$/.test(text) ? undefined : parseDurationMs(text);
+  if (ms === undefined || ms < minMs || ms > maxMs)
+    throw new ConfigError(
+      "ARG_INVALID",
+      `${flag} must be a duration with its unit from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (e.g. 90s, 2m), got "${text}"`,
+    );
+  return ms;
+}
+
+/** The certificates `--trust-legacy` names, as grants of the legacy profile (for the export). */
+export function legacyGrantsFromFlags(flags: {
+  trustLegacy?: string[];
+}): Array<Omit<SignerProfileGrant, "grantedAt">> {
+  return (flags.trustLegacy ?? []).flatMap((file) =>
+    loadCertificates(pem(file, "--trust-legacy"), "--trust-legacy certificate").map((c) => ({
+      thumbprintSha256: c.thumbprintSha256Hex,
+      subject: c.x509.subject.split("\n").join(", "),
+      profile: "legacy" as const,
+    })),
+  );
+}
+
+/** The verifier's Timestamp rules from `--clock-skew`, `--max-age`, `--timestamp-fraction-digits`. */
+export function timestampRulesFromFlags(flags: {
+  clockSkew?: string;
+  maxAge?: string;
+  timestampFractionDigits?: string;
+}): TimestampRules {
+  return {
+    ...(flags.clockSkew !== undefined
+      ? { clockSkewMs: durationFlag(flags.clockSkew, "--clock-skew", 1, 86_400_000) }
+      : {}),
+    ...(flags.maxAge !== undefined
+      ? { maxAgeMs: durationFlag(flags.maxAge, "--max-age", 1000, 86_400_000) }
+      : {}),
+    ...(flags.timestampFractionDigits !== undefined
+      ? {
+          timestampFractionDigits: integer(
+            flags.timestampFractionDigits,
+            "--timestamp-fraction-digits",
+            0,
+            9,
+          ),
+        }
+      : {}),
+  };
 }
 
 function integer(text: string, flag: string, min: number, max: number): number {
@@ -127,6 +189,8 @@ export function serverOptionsFromFlags(
     : integer(flags.suppliesInterval, "--supplies-interval", 1, 366 * 86400);
 
   const trust = (flags.trust ?? []).map((f) => pem(f, "--trust"));
+  const trustLegacy = (flags.trustLegacy ?? []).map((f) => pem(f, "--trust-legacy"));
+  const timestamps = timestampRulesFromFlags(flags);
   const trustCa = (flags.trustCa ?? []).map((f) => pem(f, "--trust-ca"));
   const postgres = /^postgres(ql)?:\/\//i.test(dbPath);
   if (postgres && !flags.http && flags.cert === undefined)
@@ -153,13 +217,16 @@ export function serverOptionsFromFlags(
     supplies: suppliesOff ? false : { intervalMs: suppliesSeconds * 1000 },
     maxRequestBytes,
     deviceMoves: flags.allowDeviceMoves ? "allow" : "refuse",
+    timestamps,
   };
   if (flags.http) options.tls = false;
   else if (flags.cert !== undefined && flags.key !== undefined)
     options.tls = { cert: pem(flags.cert, "--cert"), key: pem(flags.key, "--key") };
-  if (trust.length || trustCa.length) {
+  if (trust.length || trustLegacy.length || trustCa.length) {
     options.verifier = createRequestVerifier({
       ...(trust.length ? { trust } : {}),
+      ...(trustLegacy.length ? { trustLegacy } : {}),
+      ...timestamps,
       ...(trustCa.length ? { trustCa } : {}),
       ...(flags.subject !== undefined ? { subject: flags.subject } : {}),
       requireSignature: !flags.insecureUnsigned,
@@ -167,6 +234,10 @@ export function serverOptionsFromFlags(
     });
     options.signaturePolicy = flags.insecureUnsigned ? "optional" : "required";
     if (flags.insecureUnsigned) warn("warning: --insecure-unsigned: unsigned requests are accepted");
+    if (trustLegacy.length)
+      warn(
+        `warning: --trust-legacy: ${trustLegacy.length} certificate file(s) may also sign with RSA-SHA1 / SHA-1 digests and the 2002/2003 draft namespaces; each such request is logged`,
+      );
   } else if (flags.insecureUnsigned || flags.http) {
     options.signaturePolicy = "optional";
     warn(
@@ -223,6 +294,10 @@ export function registerServer(program: Command): void {
     .option("--meters <names>", "comma-separated meter names each BillingRequest asks for (default: all)")
     .option("--supplies-interval <seconds|off>", "supplies report interval, or off", "86400")
     .option("--trust <pem...>", "pinned client signing certificates; signed requests are then required")
+    .option(
+      "--trust-legacy <pem...>",
+      "pinned client certificates also allowed RSA-SHA1, SHA-1 digests and the 2002/2003 draft WS-Security namespaces (legacy peers; shown in the export)",
+    )
     .option("--trust-ca <pem...>", "CA certificates for client signing certificates (needs --subject)")
     .option("--subject <pattern>", "subject a CA-issued client certificate must have")
     .option("--insecure-unsigned", "accept unsigned requests (local testing only), with or without --trust")
@@ -233,6 +308,12 @@ export function registerServer(program: Command): void {
     .option("--sign-key <pem>", "sign responses with this key")
     .option("--sign-cert <pem>", "certificate of --sign-key")
     .option("--max-request-bytes <n>", "largest request body, also after gunzip", String(4 * 1024 * 1024))
+    .option("--clock-skew <duration>", "allowed clock difference for Timestamps, e.g. 60s (default 60s)")
+    .option("--max-age <duration>", "largest age of a Timestamp without Expires, e.g. 5m (default 5m)")
+    .option(
+      "--timestamp-fraction-digits <n>",
+      "most fractional-second digits in Created/Expires, 0..9 (default 3)",
+    )
     .option("--log <level>", "structured logs (pino JSON) on stderr: debug | info | warn | error")
     .addHelpText(
       "after",
@@ -252,6 +333,13 @@ export function registerServer(program: Command): void {
         "  --http with neither   local development: unsigned requests are accepted (warning on stderr);",
         "      signed ones are still checked and a signed registration still binds.",
         "  --insecure-unsigned   accepts unsigned requests in any mode (local testing only).",
+        "  --trust-legacy PEM...   pins these certificates like --trust and grants them the legacy",
+        "      profile: their requests may also use RSA-SHA1, SHA-1 digests and the 2002/2003 draft",
+        "      WS-Security namespaces (the original eSolutions clients). Off for every other sender,",
+        "      which keeps getting WSS_ALGORITHM / WSS_NAMESPACE; each legacy request is logged",
+        '      (--log warn) and `esol server export` shows signer.profile "legacy" on their proxies.',
+        "Timestamps: --clock-skew (default 60s), --max-age for a Timestamp without Expires (default",
+        "  5m), --timestamp-fraction-digits (default 3). Durations take a unit: 500ms, 90s, 5m, 1h.",
         "In every mode a ProxyId bound to a certificate accepts only requests signed by it. To rotate",
         "a proxy's certificate: `esol server unbind --db FILE --proxy ID`, then register with the new",
         "one (or pin both with --trust).",
@@ -269,7 +357,7 @@ export function registerServer(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  esol server --port 8443 --db cs/cs.db                                # HTTPS, self-signed pair in cs/\n  esol server --port 8443 --db cs/cs.db --trust keys/proxy-cert.pem    # signed requests required\n  esol server --port 8080 --db cs/cs.db --http --cycle quarterly --supplies-interval off\n  esol server export --db cs/cs.db > store.json\n  esol server --port 8443 --db postgres://esol@db:5432/esol --cert cs.pem --key cs-key.pem --db-pool 20",
+      "\nExamples:\n  esol server --port 8443 --db cs/cs.db                                # HTTPS, self-signed pair in cs/\n  esol server --port 8443 --db cs/cs.db --trust keys/proxy-cert.pem    # signed requests required\n  esol server --port 8080 --db cs/cs.db --http --cycle quarterly --supplies-interval off\n  esol server --port 8443 --db cs/cs.db --trust keys/proxy-cert.pem --clock-skew 2m --max-age 10m --timestamp-fraction-digits 7\n  esol server --port 8443 --db cs/cs.db --trust keys/new-cert.pem --trust-legacy keys/old-client-cert.pem --log warn\n  esol server export --db cs/cs.db > store.json\n  esol server --port 8443 --db postgres://esol@db:5432/esol --cert cs.pem --key cs-key.pem --db-pool 20",
     )
     .action(
       action(async (flags: ServerFlags) => {
@@ -278,6 +366,13 @@ export function registerServer(program: Command): void {
         const stop = listenForStop();
         try {
           const { url } = await instance.start();
+          // After start: the store exists. The flags replace whatever grants were recorded.
+          await recordSignerProfiles(
+            requireDb(flags.db),
+            legacyGrantsFromFlags(flags),
+            new Date(),
+            storeOptionsFromFlags(flags),
+          );
           process.stdout.write(`listening ${url}\n`);
           await stop.requested;
         } finally {

@@ -19,6 +19,7 @@ const KEY_REFS: Readonly<Record<string, KeyReferenceKind>> = {
   ski: "ski",
   "issuer-serial": "issuer-serial",
   "x509-data": "x509-data",
+  pkipath: "pkipath",
 };
 
 /** Reads all of stdin, refusing more than `maxBytes` (the limit is checked while reading). */
@@ -59,14 +60,20 @@ export function registerSign(program: Command): void {
     .option("--alg <name>", `signature algorithm: ${ALGORITHMS.join("|")}`)
     .option(
       "--key-ref <kind>",
-      "key reference: bst|thumbprint (SHA-1)|thumbprint-sha256|ski|issuer-serial|x509-data",
+      "key reference: bst|thumbprint (SHA-1)|thumbprint-sha256|ski|issuer-serial|x509-data|pkipath",
       "bst",
+    )
+    .option(
+      "--chain <pem>",
+      "CA certificate above --cert, issuer first, sent with it by --key-ref pkipath (X509PKIPathv1); repeatable",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
     )
     .option("--ttl-ms <ms>", "timestamp lifetime in milliseconds", "300000")
     .option("--wss-2003", "use the 2003 draft WS-Security namespaces")
     .addHelpText(
       "after",
-      "\nExamples:\n  esol sign --key proxy-key.pem --cert proxy-cert.pem < envelope.xml > signed.xml\n  esol sign --key proxy-key.pem --cert proxy-cert.pem --key-ref thumbprint-sha256 < envelope.xml\n  esol sign --key proxy-key.pem --cert proxy-cert.pem < envelope.xml | esol verify --trust proxy-cert.pem",
+      "\nExamples:\n  esol sign --key proxy-key.pem --cert proxy-cert.pem < envelope.xml > signed.xml\n  esol sign --key proxy-key.pem --cert proxy-cert.pem --key-ref thumbprint-sha256 < envelope.xml\n  esol sign --key proxy-key.pem --cert proxy-cert.pem < envelope.xml | esol verify --trust proxy-cert.pem\n  esol sign --key proxy-key.pem --cert proxy-cert.pem --key-ref pkipath --chain intermediate.pem < envelope.xml | esol verify --trust-ca root.pem --subject 'CN=proxy-.*'",
     )
     .action(
       action(
@@ -77,6 +84,7 @@ export function registerSign(program: Command): void {
           keyRef: string;
           ttlMs: string;
           wss2003?: boolean;
+          chain: string[];
         }) => {
           if (opts.alg !== undefined && !ALGORITHMS.includes(opts.alg as SignatureAlgorithmName)) {
             throw new ConfigError("ARG_INVALID", `--alg must be one of ${ALGORITHMS.join(", ")}`);
@@ -95,6 +103,9 @@ export function registerSign(program: Command): void {
             cert: readPemFile(opts.cert, "certificate"),
             ...(opts.alg ? { algorithm: opts.alg as SignatureAlgorithmName } : {}),
             keyReference,
+            ...(opts.chain.length
+              ? { chain: opts.chain.map((c) => readPemFile(c, "chain certificate")) }
+              : {}),
             ttlMs,
             ...(opts.wss2003 ? { namespaces: "wss-2003-draft" as const } : {}),
           });

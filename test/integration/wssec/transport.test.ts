@@ -227,14 +227,30 @@ describe("esol verify applies the same charset rule", () => {
     expect(utf16.code).toBe(0);
   });
 
-  it("refuses what the server refuses with 415, naming the charset", async () => {
+  it("refuses what the server refuses with 415, naming the charset, with the server's code", async () => {
     const v = REFUSED[0] as Variant;
     const run = await esolVerify(
       [...trust(), "--content-type", v.contentType],
       v.bytes(signedRegistration(v.declaration).text),
     );
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain("WSS_UNSUPPORTED_CHARSET");
-    expect(run.stderr).toContain("iso-8859-1");
+    expect(run.stderr).toMatch(/^error UNSUPPORTED_MEDIA_TYPE: .*iso-8859-1/);
+  });
+
+  it("--fault prints the server's own answer for each refused charset: HTTP 415 and the same fault code", async () => {
+    for (const v of REFUSED) {
+      const { text } = signedRegistration(v.declaration);
+      const [server, verify] = await Promise.all([
+        post(v.bytes(text), { "Content-Type": v.contentType }),
+        esolVerify([...trust(), "--fault", "--content-type", v.contentType], v.bytes(text)),
+      ]);
+      expect(verify.code, v.name).not.toBe(0);
+      expect(server.status, v.name).toBe(415);
+      const code = (body: string) => /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
+      expect(code(server.body), v.name).toBe("UNSUPPORTED_MEDIA_TYPE");
+      expect(verify.stdout.split("\n")[0], v.name).toBe("HTTP/1.1 415");
+      expect(code(verify.stdout), v.name).toBe("UNSUPPORTED_MEDIA_TYPE");
+      expect(verify.stderr, v.name).toMatch(/^error UNSUPPORTED_MEDIA_TYPE: /);
+    }
   });
 });
