@@ -20,6 +20,7 @@ const TASKS = [
   ["soap/", "Talk to the server"],
   ["agent/", "Run an agent"],
   ["wssec/", "Security"],
+  ["clock.ts", "Run an agent"],
   ["errors.ts", "Errors"],
   ["error-codes.ts", "Errors"],
 ];

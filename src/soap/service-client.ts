@@ -431,7 +431,8 @@ function wrapSimple(model: SoapServiceModel, ref: SoapTypeRef, value: unknown): 
  *
  * @example
  * ```ts
- * import { $model, createClient } from "./generated/stock/index.js"; // esol codegen output
+ * import { SoapModelClient, type SoapServiceModel } from "esolutions-sdk";
+ * declare const $model: SoapServiceModel; // the `$model` export of an `esol codegen` output
  * const raw = new SoapModelClient($model, { endpoint: "http://127.0.0.1:8080/stock" });
  * const quote = await raw.call("GetLastTradePrice", { tickerSymbol: "ACME" });
  * await raw.close();
