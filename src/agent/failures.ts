@@ -20,7 +20,6 @@ const CLOCK_CODES: ReadonlySet<string> = new Set([
   "WSS_EXPIRED",
   "WSS_NOT_YET_VALID",
   "WSS_MESSAGE_EXPIRED",
-  "WSS_LIFETIME",
 ]);
 
 /**
@@ -47,6 +46,8 @@ export function stuckRemedy(err: unknown): string | undefined {
     return "`server.url` names a host that does not resolve: fix it in the agent config, then restart the agent";
   if (code === "HTTP_401" || code === "HTTP_403" || code === "HTTP_404")
     return "the server refuses this endpoint: check `server.url` (host and path, e.g. `/esolutions/v1`) with the server's operator";
+  if (code === "WSS_LIFETIME")
+    return "the signed Timestamp's lifetime (Created to Expires) exceeds the server's limit: ask the server's operator to raise the limit (verifier option `maxLifetimeMs`, default 300 s), or give the agent a signer with a shorter `ttlMs` (library: `createMessageSigner`)";
   if (CLOCK_CODES.has(code))
     return "the agent's clock and the server's disagree beyond the allowed skew: set the agent host's clock (NTP)";
   // A fault that did not verify: judged by what the server said (unauthenticated), never by
