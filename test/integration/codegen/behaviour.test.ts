@@ -191,6 +191,34 @@ describe("element order and elementFormDefault (zeep-stockquote)", () => {
   });
 });
 
+describe("an unqualified fault detail (zeep-stockquote, a lenient server)", () => {
+  it("is a plain SoapFaultError that keeps faultcode, status and faultstring but not the raw detail", async () => {
+    const { client } = await connect("zeep-stockquote", {
+      StockQuoteService: {
+        StockQuotePort: {
+          GetLastTradePrice: () => {
+            throw {
+              Fault: {
+                faultcode: "soap:Server",
+                faultstring: "unknown symbol",
+                detail: { Fault2: { message: "no such ticker" } },
+              },
+            };
+          },
+        },
+      },
+    });
+    const err = await client.getLastTradePrice?.({ tickerSymbol: "NOPE" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SoapFaultError);
+    expect(err).not.toBeInstanceOf(DeclaredFaultError);
+    // status: the HTTP status the fault came with (this fixture server sends its faults with 200).
+    expect(err).toMatchObject({ code: "SOAP_FAULT", faultCode: "soap:Server", status: 200 });
+    expect((err as Error).message).toContain("unknown symbol");
+    expect((err as Error).message).not.toContain("no such ticker");
+    expect(err).not.toHaveProperty("detail");
+  });
+});
+
 describe("faults (cxf-import-chain)", () => {
   it("a declared fault is a DeclaredFaultError with its detail decoded by type; another fault a SoapFaultError", async () => {
     let declared = true;
