@@ -4,8 +4,9 @@
  * transport (`SoapModelClient` of `esolutions-sdk`).
  * @module
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { access, constants, mkdir, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { ConfigError } from "../errors.js";
 import { emitClient } from "./emit.js";
 import { buildPortModel, type PortModel } from "./model.js";
 import { readWsdl } from "./wsdl.js";
@@ -59,19 +60,75 @@ export async function generateClient(options: GenerateClientOptions): Promise<Ge
   return { files: { "index.ts": text }, port };
 }
 
+/** The `code` of a Node file-system error (`ENOENT`, `EACCES`…), else its message. */
+function reasonOf(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" ? code : String((err as Error).message ?? err);
+}
+
+/**
+ * Makes sure `out` is a writable folder: creates it and its missing parents one at a time,
+ * without `mkdir`'s recursive mode (which loops on `ENOENT` under `/proc`); the loop is
+ * bounded by the number of path components.
+ * @throws ConfigError `ARG_INVALID` naming `--out` and the reason.
+ */
+async function prepareOutputFolder(out: string): Promise<void> {
+  const target = resolve(out);
+  const refuse = (reason: string) => new ConfigError("ARG_INVALID", `--out ${out}: ${reason}`);
+  const missing: string[] = [];
+  let at = target;
+  for (let i = 0; i <= target.length; i++) {
+    try {
+      const info = await stat(at);
+      if (!info.isDirectory())
+        throw refuse(at === target ? "is not a directory" : `${at} is not a directory`);
+      break;
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      const code = (err as { code?: unknown }).code;
+      // ENOTDIR: an ancestor is a file; walking up finds and names it.
+      if (code !== "ENOENT" && code !== "ENOTDIR") throw refuse(`cannot use ${at}: ${reasonOf(err)}`);
+      missing.unshift(at);
+      const parent = dirname(at);
+      if (parent === at) throw refuse("no existing ancestor folder");
+      at = parent;
+    }
+  }
+  for (const folder of missing) {
+    try {
+      await mkdir(folder);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== "EEXIST")
+        throw refuse(`cannot create ${folder}: ${reasonOf(err)}`);
+      const info = await stat(folder).catch(() => undefined);
+      if (!info?.isDirectory()) throw refuse(`${folder} is not a directory`);
+    }
+  }
+  try {
+    await access(target, constants.W_OK);
+  } catch (err) {
+    throw refuse(`folder is not writable: ${reasonOf(err)}`);
+  }
+}
+
 /**
  * Generates the client and writes it to `out` (created when missing). Nothing is written
  * unless generation succeeds.
  * @returns the paths written.
- * @throws what {@link generateClient} throws.
+ * @throws what {@link generateClient} throws; ConfigError `ARG_INVALID` naming `--out` when `out`
+ * is not a folder or cannot be created or written.
  */
 export async function writeClient(options: GenerateClientOptions & { out: string }): Promise<string[]> {
   const generated = await generateClient(options);
-  await mkdir(resolve(options.out), { recursive: true });
+  await prepareOutputFolder(options.out);
   const written: string[] = [];
   for (const [name, text] of Object.entries(generated.files)) {
     const path = join(options.out, name);
-    await writeFile(path, text);
+    try {
+      await writeFile(path, text);
+    } catch (err) {
+      throw new ConfigError("ARG_INVALID", `--out ${options.out}: cannot write ${path}: ${reasonOf(err)}`);
+    }
     written.push(path);
   }
   return written;

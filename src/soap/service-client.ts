@@ -47,6 +47,16 @@ const NUMBERS = new Set([
 ]);
 const INTEGER_LEXICAL = /^[+-]?\d+$/;
 const DECIMAL_LEXICAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** Year, month, day: `-`? yyyy (more digits without a leading zero) `-` mm `-` dd (XML Schema 1.0 Part 2 §3.2.7.1). */
+const DATE_PART = "-?(?:[1-9]\\d{4,}|\\d{4})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])";
+/** Optional timezone: `Z` or `(+|-)hh:mm`, at most 14:00 (XML Schema 1.0 Part 2 §3.2.7.3). */
+const TIMEZONE_PART = "(?:Z|[+-](?:(?:0\\d|1[0-3]):[0-5]\\d|14:00))?";
+/** `xsd:dateTime` lexical form, `24:00:00` allowed as the end of a day (XML Schema 1.0 Part 2 §3.2.7.1). */
+const DATE_TIME_LEXICAL = new RegExp(
+  `^${DATE_PART}T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?|24:00:00(?:\\.0+)?)${TIMEZONE_PART}$`,
+);
+/** `xsd:date` lexical form (XML Schema 1.0 Part 2 §3.2.9.1). */
+const DATE_LEXICAL = new RegExp(`^${DATE_PART}${TIMEZONE_PART}$`);
 
 /** The prefixes of a model's namespaces on the wire: `n1`, `n2`… in first-use order. */
 interface Prefixes {
@@ -123,7 +133,17 @@ function simpleText(model: SoapServiceModel, ref: SoapTypeRef, value: unknown, f
       const iso = value.toISOString();
       return ref === "xsd:date" ? iso.slice(0, 10) : iso;
     }
-    if (typeof value === "string") return escapeText(value, field);
+    if (typeof value === "string") {
+      const date = ref === "xsd:date";
+      if (!(date ? DATE_LEXICAL : DATE_TIME_LEXICAL).test(value))
+        throw invalid(
+          field,
+          date
+            ? `must be a Date or an xsd:date lexical string (YYYY-MM-DD, optional Z or ±hh:mm), not ${JSON.stringify(value)}`
+            : `must be a Date or an xsd:dateTime lexical string (YYYY-MM-DDThh:mm:ss[.s], optional Z or ±hh:mm), not ${JSON.stringify(value)}`,
+        );
+      return value;
+    }
     throw invalid(field, "must be a Date or a lexical string");
   }
   if (ref === "xsd:base64Binary" || ref === "xsd:hexBinary") {

@@ -92,6 +92,36 @@ describe("xsd:long and xsd:dateTime (agresso-timesheet)", () => {
     expect(server.received).toHaveLength(sent);
   });
 
+  it("refuses an xsd:dateTime string that is not the lexical form, naming the field, before sending", async () => {
+    const sent = server.received.length;
+    for (const bad of [
+      "yesterday",
+      "2026-11-30",
+      "2026-11-30 21:00:00Z",
+      "2026-13-01T00:00:00Z",
+      "2026-11-30T21:00:00+15:00",
+    ]) {
+      const err = await client
+        .getTimesheet?.({
+          input: { DateTimeFrom: bad, DateTimeTo: "2026-12-06T23:59:59Z", ResourceId: "R1" },
+        })
+        .catch((e: unknown) => e);
+      expect(err, bad).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).code).toBe("INVALID_VALUE");
+      expect((err as Error).message).toContain("input.DateTimeFrom");
+      expect((err as Error).message).toContain(JSON.stringify(bad));
+    }
+    expect(server.received).toHaveLength(sent);
+    await client.getTimesheet?.({
+      input: {
+        DateTimeFrom: "2026-11-30T21:00:00",
+        DateTimeTo: "2026-12-06T24:00:00-14:00",
+        ResourceId: "R1",
+      },
+    });
+    expect(server.received).toHaveLength(sent + 1);
+  });
+
   it("writes a Date as the lexical dateTime (UTC, milliseconds) and returns xsd:long as an exact bigint", async () => {
     const result = await client.getTimesheet?.({
       input: { DateTimeFrom: SAMPLE_DATE, DateTimeTo: "2026-12-06T23:59:59+13:00", ResourceId: "R1" },
@@ -158,6 +188,34 @@ describe("element order and elementFormDefault (zeep-stockquote)", () => {
       detail: { message: "no such ticker" },
       faultCode: "soap:Server",
     });
+  });
+});
+
+describe("an unqualified fault detail (zeep-stockquote, a lenient server)", () => {
+  it("is a plain SoapFaultError that keeps faultcode, status and faultstring but not the raw detail", async () => {
+    const { client } = await connect("zeep-stockquote", {
+      StockQuoteService: {
+        StockQuotePort: {
+          GetLastTradePrice: () => {
+            throw {
+              Fault: {
+                faultcode: "soap:Server",
+                faultstring: "unknown symbol",
+                detail: { Fault2: { message: "no such ticker" } },
+              },
+            };
+          },
+        },
+      },
+    });
+    const err = await client.getLastTradePrice?.({ tickerSymbol: "NOPE" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SoapFaultError);
+    expect(err).not.toBeInstanceOf(DeclaredFaultError);
+    // status: the HTTP status the fault came with (this fixture server sends its faults with 200).
+    expect(err).toMatchObject({ code: "SOAP_FAULT", faultCode: "soap:Server", status: 200 });
+    expect((err as Error).message).toContain("unknown symbol");
+    expect((err as Error).message).not.toContain("no such ticker");
+    expect(err).not.toHaveProperty("detail");
   });
 });
 

@@ -2,7 +2,7 @@
  * `esol codegen` as a user runs it: a client written for a good WSDL; for each kind of bad
  * input one `error CODEGEN_…` line naming the problem, a non-zero exit, and nothing written.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -96,6 +96,35 @@ describe("esol codegen", () => {
     expect(r.stdout).toBe("");
     expect(r.code).toBe(1);
     expect(existsSync(out)).toBe(false);
+  });
+
+  const file = join(dir, "afile");
+  writeFileSync(file, "not a folder\n");
+  const badOut: Array<[string, string, RegExp]> = [
+    ["an existing regular file", file, /^error ARG_INVALID: --out .*afile: is not a directory\n$/],
+    [
+      "a path under a regular file",
+      join(file, "sub"),
+      /^error ARG_INVALID: --out .*afile\/sub: .*afile is not a directory\n$/,
+    ],
+    [
+      "a path under /proc (absent parent)",
+      "/proc/forbidden/x",
+      /^error ARG_INVALID: --out \/proc\/forbidden\/x: cannot create \/proc\/forbidden: E[A-Z]+\n$/,
+    ],
+    [
+      "a path under read-only /sys",
+      "/sys/x",
+      /^error ARG_INVALID: --out \/sys\/x: cannot create \/sys\/x: E[A-Z]+\n$/,
+    ],
+  ];
+  it.each(badOut)("--out as %s: one ARG_INVALID line naming --out, exit 1", async (_what, out, line) => {
+    const args = ["codegen", "--wsdl", wsdl("cxf-import-chain", "hello_world_services.wsdl"), "--out", out];
+    const r = await runEsol(args, 20_000);
+    expect(r.stderr).toMatch(line);
+    expect(r.stdout).toBe("");
+    expect(r.code).toBe(1);
+    expect(readFileSync(file, "utf8")).toBe("not a folder\n");
   });
 
   it("--help shows examples", async () => {

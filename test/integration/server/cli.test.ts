@@ -244,6 +244,18 @@ describe("esol server", () => {
         /^error ARG_FILE: --trust/,
       ],
       [["server", "export", "--db", join(dir, "absent", "none.db")], /^error STORAGE_NOT_FOUND: /],
+      [
+        ["server", "--port", "0", "--http", "--db", "mysql://x/y"],
+        /^error CONFIG_DB: --db: the mysql:\/\/ scheme is not supported; give a SQLite file path or a postgres:\/\/ \(postgresql:\/\/\) URL\n$/,
+      ],
+      [
+        ["server", "export", "--db", "sqlite://x.db"],
+        /^error CONFIG_DB: --db: the sqlite:\/\/ scheme is not supported/,
+      ],
+      [
+        ["server", "unbind", "--db", "mariadb://u:secret@h/d", "--proxy", "p"],
+        /^error CONFIG_DB: --db: the mariadb:\/\/ scheme/,
+      ],
     ];
     for (const [args, line] of cases) {
       const r = esol(args);
