@@ -16,11 +16,7 @@ import {
   ValidationError,
 } from "../errors.js";
 
-const CLOCK_CODES: ReadonlySet<string> = new Set([
-  "WSS_EXPIRED",
-  "WSS_NOT_YET_VALID",
-  "WSS_MESSAGE_EXPIRED",
-]);
+const CLOCK_CODES: ReadonlySet<string> = new Set(["WSS_EXPIRED", "WSS_NOT_YET_VALID", "WSS_MESSAGE_EXPIRED"]);
 
 /**
  * What to do about a failure that no resend can fix and that every server call meets (so

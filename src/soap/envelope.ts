@@ -25,15 +25,18 @@ const FORBIDDEN_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF
 
 /**
  * Escapes text content. `\r` becomes `&#13;` because XML parsers normalize a literal
- * CR away, and a meter name or detail must arrive as sent.
+ * CR away, and a meter name or detail must arrive as sent; NEL (U+0085), LINE SEPARATOR
+ * (U+2028) and PARAGRAPH SEPARATOR (U+2029) become character references too, since parsers
+ * that apply XML 1.1's line-end rules (§2.11) or go beyond them (xmldom 0.9 does) turn them
+ * into `\n` as well.
  * @throws ValidationError `INVALID_VALUE` for characters XML 1.0 cannot carry.
  */
 export function escapeText(text: string, field = "value"): string {
   if (FORBIDDEN_XML_CHARS.test(text)) {
     throw new ValidationError("INVALID_VALUE", `${field} contains a control character XML cannot carry`);
   }
-  return text.replace(/[&<>\r]/g, (c) =>
-    c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#13;",
+  return text.replace(/[&<>\r\u0085\u2028\u2029]/g, (c) =>
+    c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : `&#${c.charCodeAt(0)};`,
   );
 }
 
