@@ -11,9 +11,9 @@
  * `STORAGE_UNAVAILABLE` (retryable, nothing stored).
  * @module
  */
-import { isIPv4 } from "node:net";
 import pg from "pg";
 import { isSdkError, SecurityError, StorageError } from "../errors.js";
+import { isLoopbackHost } from "../soap/proxy.js";
 import type { VerifiedSender } from "../soap/security.js";
 import { CommunicationFaultError } from "./faults.js";
 import { type BillingCycleKind, billingCycleAt, billingDue, type DeviceMovePolicy } from "./policy.js";
@@ -161,17 +161,11 @@ export function defaultSslMode(url: string): PostgresSslMode {
   let host = "";
   try {
     const u = new URL(url);
-    host = (u.searchParams.get("host") ?? u.hostname).replace(/^\[|\]$/g, "");
+    host = u.searchParams.get("host") ?? u.hostname;
   } catch {
     return "require";
   }
-  const local =
-    host === "" ||
-    host.startsWith("/") ||
-    host === "localhost" ||
-    host === "::1" ||
-    (isIPv4(host) && host.startsWith("127."));
-  return local ? "disable" : "require";
+  return host === "" || host.startsWith("/") || isLoopbackHost(host) ? "disable" : "require";
 }
 
 /** `ssl` option of pg from an `sslmode` (PostgreSQL docs §34.19.1). */
