@@ -430,13 +430,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const known = this.devices.list();
     this.#commit(() => {
       state.forgetProxyRegistration();
-      const infos: DeviceInfo[] = known.map((d) => ({
-        serial: d.serial,
-        address: d.address,
-        ...(d.vendor ? { vendor: d.vendor } : {}),
-        ...(d.model ? { model: d.model } : {}),
-        ...(d.mac ? { mac: d.mac } : {}),
-      }));
+      const infos = known.map(toDeviceInfo);
       for (let i = 0; i < infos.length; i += 5000)
         this.#append([{ kind: "register-devices", payload: { devices: infos.slice(i, i + 5000) } }]);
     }, "forgetting the proxy registration");

@@ -96,7 +96,13 @@ export function toPolledReading(
 }
 
 /** The registration record of a polled device. */
-export function toDeviceInfo(r: PolledReading): DeviceInfo {
+export function toDeviceInfo(r: {
+  serial: string;
+  address: string;
+  vendor?: string | null | undefined;
+  model?: string | null | undefined;
+  mac?: string | null | undefined;
+}): DeviceInfo {
   return {
     serial: r.serial,
     address: r.address,
