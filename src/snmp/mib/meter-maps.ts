@@ -304,6 +304,89 @@ const LEXMARK: IndexedMeterMap[] = [
   },
 ];
 
+const SAMSUNG_HR_MIB =
+  "SAMSUNG-HOST-RESOURCES-EXT-MIB scmHrDevCountTable (DotZero24/pysnmp-mibs pysnmp_mibs/SAMSUNG-HOST-RESOURCES-EXT-MIB.py @ 1edca37f; the object DESCRIPTIONs in cisco-kusanagi/mibs.snmplabs.com pysnmp-with-texts/SAMSUNG-HOST-RESOURCES-EXT-MIB.py @ 34f56419)";
+const SAMSUNG_COUNT = "1.3.6.1.4.1.236.11.5.11.53.11.2.1";
+/** scmHrDevCountUnit (ScmHrDevCountUnitTC, the Printer-MIB unit codes): the MIB's default is sheets(8). */
+const SAMSUNG_UNITS = { "7": "impressions", "8": "sheets" } as const;
+
+const SAMSUNG: IndexedMeterMap[] = [
+  {
+    kind: "indexed",
+    id: "samsung-count-job-colour",
+    enterprise: 236,
+    // One row per job type × media size × duplex × colour, indexed by hrDeviceIndex.scmHrDevCountIndex
+    // (the index is only a position): rows are read by their job type and colour columns, and
+    // the rows of one job type and colour (several sizes, simplex/duplex) add up.
+    valueColumn: `${SAMSUNG_COUNT}.7`,
+    codeColumns: [`${SAMSUNG_COUNT}.2`, `${SAMSUNG_COUNT}.6`],
+    unitColumn: `${SAMSUNG_COUNT}.4`,
+    unitCodes: SAMSUNG_UNITS,
+    codes: [
+      // ScmHrDevCountJobTypeTC print(1) copy(2) faxIn(3) scan(5); ScmHrDevCountColorTC fullColor(1) singleColor(2) monoColor(3).
+      { code: "1.3", name: "Black Print Impressions", label: "print monoColor" },
+      { code: "1.1", name: "Color Print Impressions", label: "print fullColor" },
+      { code: "1.2", name: "Color Print Impressions", label: "print singleColor" },
+      { code: "2.3", name: "Black Copy Impressions", label: "copy monoColor" },
+      { code: "2.1", name: "Color Copy Impressions", label: "copy fullColor" },
+      { code: "2.2", name: "Color Copy Impressions", label: "copy singleColor" },
+      { code: "3.3", name: "Fax Impressions", label: "faxIn monoColor" },
+      { code: "3.1", name: "Fax Impressions", label: "faxIn fullColor" },
+      { code: "3.2", name: "Fax Impressions", label: "faxIn singleColor" },
+      { code: "5.3", name: "Scans", label: "scan monoColor" },
+      { code: "5.1", name: "Scans", label: "scan fullColor" },
+      { code: "5.2", name: "Scans", label: "scan singleColor" },
+    ],
+    source: `${SAMSUNG_HR_MIB}: scmHrDevCountJobType, scmHrDevCountColor, scmHrDevCountUnit, scmHrDevCountValue; the MIB says current devices count print, fax, copy and scan jobs only, and that single colour extends the colour count (reported with full colour as Color). No total row exists, so no sum is checked`,
+  },
+  {
+    kind: "indexed",
+    id: "samsung-count-large",
+    enterprise: 236,
+    valueColumn: `${SAMSUNG_COUNT}.7`,
+    codeColumns: [`${SAMSUNG_COUNT}.2`, `${SAMSUNG_COUNT}.6`, `${SAMSUNG_COUNT}.3`],
+    unitColumn: `${SAMSUNG_COUNT}.4`,
+    unitCodes: SAMSUNG_UNITS,
+    codes: [
+      // scmHrDevCountMediaSize large(2): the MIB says devices count 'small' or 'large' only.
+      { code: "1.3.2", name: "Black Large Impressions", label: "print monoColor large" },
+      { code: "2.3.2", name: "Black Large Impressions", label: "copy monoColor large" },
+      { code: "1.1.2", name: "Color Large Impressions", label: "print fullColor large" },
+      { code: "1.2.2", name: "Color Large Impressions", label: "print singleColor large" },
+      { code: "2.1.2", name: "Color Large Impressions", label: "copy fullColor large" },
+      { code: "2.2.2", name: "Color Large Impressions", label: "copy singleColor large" },
+    ],
+    source: `${SAMSUNG_HR_MIB}: scmHrDevCountMediaSize large(2) rows of the print and copy job types`,
+  },
+];
+
+const TOSHIBA_COUNT = "1.3.6.1.4.1.1129.2.3.50.1.3.21.6.1";
+const TOSHIBA: ScalarMeterMap = {
+  kind: "scalar",
+  id: "toshiba-counters",
+  enterprise: 1129,
+  meters: [
+    { oid: `${TOSHIBA_COUNT}.3.1.3`, name: "Black Print Impressions", label: "printer, column 3" },
+    { oid: `${TOSHIBA_COUNT}.4.1.3`, name: "Black Copy Impressions", label: "copy, column 3" },
+  ],
+  source: `fusioninventory/fusioninventory-for-glpi tests/Installation/mysql/i-0.83+2.1.sql @ 65dc6863 (mib oids 114 and 115, mapped to pagecountertotalpages_print and pagecountertotalpages_copy by the plugin's construct-device mapping). Sources disagree on what column 3 counts: FusionInventory, built on monochrome e-STUDIOs, calls it the print/copy total; this map reads it as the black-and-white count, which is the same number on a monochrome device and never bills colour pages as black on a colour one. The other function and colour rows are not mapped: no citable public source names them`,
+};
+
+const OKI: ScalarMeterMap = {
+  kind: "scalar",
+  id: "oki-counters",
+  enterprise: 2001,
+  meters: [
+    {
+      oid: "1.3.6.1.4.1.2001.1.1.1.1.100.1.1.1.3.1",
+      name: "Total Impressions",
+      label: "usagePrinterUnitCounter",
+    },
+  ],
+  source:
+    'zabbix/community-templates Printers/OKI/template_oki_color_laser_(c...)/6.0/template_oki_color_laser_(c...).yaml @ 640b6595 ("Total pages printed", key usagePrinterUnitCounter.1). The GLPI agent\'s MibSupport/Oki.pm (serial and model only) has no counter',
+};
+
 /** The maps shipped with the SDK. Per-model profiles first, vendor-wide fallbacks last. */
 export const BUILTIN_METER_MAPS: readonly VendorMeterMap[] = [
   ...XEROX,
@@ -316,4 +399,7 @@ export const BUILTIN_METER_MAPS: readonly VendorMeterMap[] = [
   BROTHER,
   EPSON,
   ...LEXMARK,
+  ...SAMSUNG,
+  TOSHIBA,
+  OKI,
 ];

@@ -195,7 +195,8 @@ export interface MeterCodeRule {
 /**
  * A vendor table indexed by function/colour codes: either the row index is the code
  * (Canon `1602.1.11.1.3.1.4.<code>`, Kyocera `…<function>.<colour>`) or a code column
- * gives each row's code (Ricoh counter types: read by type, never by row index).
+ * gives each row's code (Ricoh counter types: read by type, never by row index), or several
+ * columns together do (Samsung job type × colour × media size).
  */
 export interface IndexedMeterMap {
   /** Kind of map. */
@@ -210,6 +211,12 @@ export interface IndexedMeterMap {
   valueColumn: string;
   /** Column holding each row's code, same row indexes; absent when the row index is the code. */
   codeColumn?: string;
+  /**
+   * Several columns that together make each row's code, same row indexes: the code is their
+   * values joined by `.` in this order (Samsung `scmHrDevCountTable`: job type `.` colour, or
+   * job type `.` colour `.` media size). Used instead of {@link IndexedMeterMap.codeColumn}.
+   */
+  codeColumns?: readonly string[];
   /**
    * Column holding each row's unit code, same row indexes (Lexmark `paperGeneralCountUnits`);
    * with {@link IndexedMeterMap.unitCodes}, the device's own unit wins over a rule's `unit`.
@@ -271,12 +278,14 @@ export class MeterMapRegistry {
         : map.kind === "indexed"
           ? dotted(map.valueColumn) &&
             (map.codeColumn === undefined || dotted(map.codeColumn)) &&
+            (map.codeColumns === undefined ||
+              (map.codeColumns.length > 0 && map.codeColumns.every((c) => dotted(c)))) &&
             (map.unitColumn === undefined || dotted(map.unitColumn))
           : dotted(map.valueColumn) && dotted(map.labelColumn));
     if (!ok)
       throw new ConfigError(
         "CONFIG_INVALID_OPTION",
-        `meter map "${map.id}" needs an id and dotted OIDs (valueColumn/labelColumn, meters[].oid, codeColumn or unitColumn)`,
+        `meter map "${map.id}" needs an id and dotted OIDs (valueColumn/labelColumn, meters[].oid, codeColumn, codeColumns or unitColumn)`,
       );
     this.maps.unshift(map);
     return this;
@@ -302,6 +311,7 @@ export class MeterMapRegistry {
       if (m.kind === "indexed") {
         cols.add(m.valueColumn);
         if (m.codeColumn) cols.add(m.codeColumn);
+        for (const c of m.codeColumns ?? []) cols.add(c);
         if (m.unitColumn) cols.add(m.unitColumn);
       } else {
         cols.add(m.valueColumn);
@@ -407,17 +417,24 @@ export function decodeVendorMeters(mib: VarbindSet, allMaps: readonly VendorMete
 function decodeIndexed(mib: VarbindSet, m: IndexedMeterMap, usedNames: Set<string>): MeterReading[] {
   const values = mib.column(m.valueColumn);
   const codes = m.codeColumn ? mib.column(m.codeColumn) : null;
+  const codeParts = m.codeColumns?.map((c) => mib.column(c)) ?? null;
+  const cell = (col: Map<string, Varbind>, index: string) =>
+    String(numberOf(col.get(index)) ?? textOf(col.get(index)) ?? "");
   const units = m.unitColumn ? mib.column(m.unitColumn) : null;
   const byName = new Map<string, MeterReading>();
   for (const index of [...values.keys()].sort(compareIndexes)) {
     const vb = values.get(index);
     const value = numberOf(vb);
     if (!vb || value === null) continue;
-    const code = codes ? String(numberOf(codes.get(index)) ?? textOf(codes.get(index)) ?? "") : index;
+    const code = codeParts
+      ? codeParts.map((col) => cell(col, index)).join(".")
+      : codes
+        ? cell(codes, index)
+        : index;
     const rule = m.codes.find((c) => c.code === code);
     if (!rule || (usedNames.has(rule.name) && !byName.has(rule.name))) continue;
     const label = rule.label ?? `code ${code}`;
-    const unitCode = units ? String(numberOf(units.get(index)) ?? textOf(units.get(index)) ?? "") : null;
+    const unitCode = units ? cell(units, index) : null;
     const unit = (unitCode !== null ? m.unitCodes?.[unitCode] : undefined) ?? rule.unit ?? "impressions";
     const seen = byName.get(rule.name);
     if (seen) {

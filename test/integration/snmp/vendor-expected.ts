@@ -111,7 +111,7 @@ export const EXPECTED: Record<
     model: "MC873",
     serial: "AKSYN00013",
     serialSource: "okiSerialNumber",
-    meters: {},
+    meters: { "Total Impressions": 4444 },
   },
   "ricoh-mp-c3004": {
     vendor: "Ricoh",
@@ -133,7 +133,16 @@ export const EXPECTED: Record<
     model: "CLX-6260",
     serial: "ZDSYN00011",
     serialSource: "sysDescr",
-    meters: {},
+    meters: {
+      "Black Print Impressions": 1750,
+      "Color Print Impressions": 1000,
+      "Black Copy Impressions": 530,
+      "Color Copy Impressions": 250,
+      "Fax Impressions": 80,
+      Scans: 820,
+      "Black Large Impressions": 180,
+      "Color Large Impressions": 60,
+    },
   },
   "sharp-mx": {
     vendor: "Sharp",
@@ -147,7 +156,7 @@ export const EXPECTED: Record<
     model: "e-STUDIO3005AC",
     serial: "TBSYN00012",
     serialSource: "bcpProductNumber",
-    meters: {},
+    meters: { "Black Print Impressions": 2100, "Black Copy Impressions": 1233 },
   },
   "xerox-versalink": {
     vendor: "Xerox",

@@ -54,7 +54,8 @@ describe("built-in vendor meter maps as data", () => {
 
   it("cover every vendor the issue lists that has a public source", () => {
     const enterprises = new Set(BUILTIN_METER_MAPS.map((m) => m.enterprise));
-    for (const e of [11, 253, 367, 1602, 1347, 18334, 2385, 2435, 1248, 641])
+    // HP, Xerox, Ricoh, Canon, Kyocera, Konica Minolta, Sharp, Brother, Epson, Lexmark, Samsung, Toshiba, OKI.
+    for (const e of [11, 253, 367, 1602, 1347, 18334, 2385, 2435, 1248, 641, 236, 1129, 2001])
       expect(enterprises.has(e), String(e)).toBe(true);
   });
 });
@@ -133,6 +134,61 @@ describe("indexed vendor tables", () => {
     );
   });
 
+  const S = "1.3.6.1.4.1.236.11.5.11.53.11.2.1";
+  /** One scmHrDevCountTable row: job type, media size, unit, colour, value (Counter32 unless told). */
+  const samsungRow = (
+    i: number,
+    job: number,
+    size: number,
+    unit: number,
+    colour: number,
+    value: number,
+    type = 65,
+  ) => [
+    `${S}.2.1.${i}|2|${job}`,
+    `${S}.3.1.${i}|2|${size}`,
+    `${S}.4.1.${i}|2|${unit}`,
+    `${S}.6.1.${i}|2|${colour}`,
+    `${S}.7.1.${i}|${type}|${value}`,
+  ];
+  it("reads Samsung counters by job type × colour (and media size), codes made of several columns", () => {
+    const { meters, problems } = decodeMeterSet(
+      rec(
+        ...samsungRow(1, 2, 1, 8, 3, 70), // copy, small, sheets, mono
+        ...samsungRow(2, 1, 2, 8, 1, 6), // print, large, sheets, full colour
+        ...samsungRow(3, 1, 1, 8, 3, 100), // print, small, sheets, mono
+        ...samsungRow(4, 1, 1, 8, 2, 4), // print, small, sheets, single colour
+        ...samsungRow(5, 1, 2, 8, 3, 9), // print, large, sheets, mono
+        ...samsungRow(6, 6, 1, 8, 3, 3), // report: not billed
+        ...samsungRow(7, 4, 1, 8, 3, 5), // fax out: not an impression
+      ),
+      { enterprise: 236, model: null },
+    );
+    expect(problems).toEqual([]);
+    expect(meters.map((m) => [m.name, m.value, m.unit, m.mapId, m.oid])).toEqual([
+      ["Black Copy Impressions", 70, "sheets", "samsung-count-job-colour", `${S}.7.1.1`],
+      ["Color Print Impressions", 10, "sheets", "samsung-count-job-colour", `${S}.7.1.2`],
+      ["Black Print Impressions", 109, "sheets", "samsung-count-job-colour", `${S}.7.1.3`],
+      ["Color Large Impressions", 6, "sheets", "samsung-count-large", `${S}.7.1.2`],
+      ["Black Large Impressions", 9, "sheets", "samsung-count-large", `${S}.7.1.5`],
+    ]);
+    expect(meters.find((m) => m.name === "Color Print Impressions")?.label).toBe("print fullColor+1.2");
+    expect(subtreesFor({ enterprise: 236, model: null })).toEqual(
+      expect.arrayContaining([`${S}.2`, `${S}.3`, `${S}.4`, `${S}.6`, `${S}.7`]),
+    );
+  });
+
+  it("refuses a Samsung count that is negative (an agent sending Integer32): a problem, not a meter", () => {
+    const { meters, problems } = decodeMeterSet(rec(...samsungRow(1, 5, 1, 7, 3, -4, 2)), {
+      enterprise: 236,
+      model: null,
+    });
+    expect(meters.some((m) => m.name === "Scans")).toBe(false);
+    expect(problems).toEqual([
+      expect.objectContaining({ code: "SNMP_METER_IMPLAUSIBLE", oid: `${S}.7.1.1` }),
+    ]);
+  });
+
   it("walks the value and code columns, and GETs scalar objects", () => {
     expect(subtreesFor({ enterprise: 367, model: null })).toEqual(
       expect.arrayContaining([`${R}.9`, `${R}.2`, "1.3.6.1.4.1.367.3.2.1.2.24.1.1.5"]),
@@ -152,6 +208,17 @@ describe("indexed vendor tables", () => {
       source: "ACME-MIB",
       meters: [{ oid: "1.3.6.1.4.1.99999.1.0", name: "Total Impressions" }],
     });
+    expect(() =>
+      maps.register({
+        kind: "indexed",
+        id: "bad-codes",
+        enterprise: 1,
+        source: "x",
+        valueColumn: "1.3.6.1.4.1.1.1",
+        codeColumns: ["1.3.6.1.4.1.1.2", "x"],
+        codes: [],
+      }),
+    ).toThrow(/codeColumns/);
     maps.register({
       kind: "indexed",
       id: "acme-t",
