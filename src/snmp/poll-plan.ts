@@ -252,15 +252,16 @@ function identityObjects(mib: VarbindSet, reading: DeviceReading): string[] {
     case "sysDescr":
       out.push(Oid.sysDescr);
       break;
-    case "ieee1284DeviceId":
-      // The device id the identity decoder parsed: PWG's, else the vendor's.
-      out.push(
-        mib.get(Oid.pwgDeviceId)
-          ? Oid.pwgDeviceId
-          : (vendorIdentityFor(id.enterprise)?.deviceId?.oid ??
-              (id.enterprise === 253 ? Oid.xeroxDeviceId : Oid.brotherDeviceId)),
-      );
+    case "ieee1284DeviceId": {
+      // The device id the serial was read from: PWG's, else the vendor's.
+      const ids = [
+        Oid.pwgDeviceId,
+        vendorIdentityFor(id.enterprise)?.deviceId?.oid ??
+          (id.enterprise === 253 ? Oid.xeroxDeviceId : Oid.brotherDeviceId),
+      ];
+      out.push(ids.find((oid) => textOf(mib.get(oid))?.includes(id.serial ?? "\u0000")) ?? Oid.pwgDeviceId);
       break;
+    }
     default: {
       const source = id.serialSource;
       for (const v of [vendorIdentityFor(id.enterprise)].filter((x) => x !== undefined))

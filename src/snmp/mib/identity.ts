@@ -353,6 +353,13 @@ const DRIVER_NAME = /^generic\b|\bdriver\b|^(?:PCL|PostScript|PS)\b/i;
 const MODEL_TAIL =
   /[;,]|\s(?:SN|S\/N|Serial(?:\s*Number)?)\s*[:#]?\s*\S|\s(?:FW|FN|Firmware|Ver\.?|Version|Rev\.?|Engine|NIC|Kernel|Copyright|\(c\))(?:\s|:|$)|\s[vV]?\d+\.\d+\.[\d.]+/i;
 
+/**
+ * A page description or command language after the model, as driver-style names carry it
+ * (`… PCL6`, `… PS`, `… UFR II`, `… ZPL`): the language, not the model.
+ */
+const PDL_SUFFIX =
+  /\s+(?:PCL\s*[56][ce]?|PCL|PS3?|PostScript(?:\s*3)?|UFR\s*II(?:\s*LT)?|KPDL|ZPL(?:\s*II)?|EPL2?)$/i;
+
 /** Other spellings of a vendor name that devices put before their model. */
 const VENDOR_ALIASES: Readonly<Record<string, readonly string[]>> = {
   "Konica Minolta": ["KONICA MINOLTA"],
@@ -379,7 +386,12 @@ export function cleanModel(model: string, vendor: string | null): string {
   for (const name of [vendor, ...(vendor ? (VENDOR_ALIASES[vendor] ?? []) : [])]) {
     if (name && m.toLowerCase().startsWith(`${name.toLowerCase()} `)) m = m.slice(name.length + 1).trim();
   }
-  return m.replace(/\s+series$/i, "").trim();
+  return (
+    m
+      .replace(/\s+series$/i, "")
+      .replace(PDL_SUFFIX, "")
+      .trim() || m
+  );
 }
 
 /** Models found in sysDescr banners: HP `PID:…`, OKI print servers `Attached to MC873`. */
@@ -535,7 +547,12 @@ export function decodeIdentity(varbinds: Iterable<Varbind> | VarbindSet): Device
     enterprise,
     model,
     modelSource,
-    ...decodeSerial(mib, enterprise, deviceId),
+    // The device id with a serial key: PWG's, else the vendor's (HP gdStatusId, Xerox, Brother).
+    ...decodeSerial(
+      mib,
+      enterprise,
+      [pwgId, vendorId].find((d) => d && DEVICE_ID_SERIAL_KEYS.some((k) => d.fields[k])) ?? deviceId,
+    ),
     sysDescr,
     sysObjectID,
     sysName: mib.text(Oid.sysName),

@@ -208,6 +208,28 @@ describe("model sources", () => {
     expect(cleanModel("ZT410 V75.20.01Z", "Zebra")).toBe("ZT410");
   });
 
+  it("cleans models: a page description language after the model is not the model", () => {
+    expect(cleanModel("Canon iR-ADV C5535 PCL6", "Canon")).toBe("iR-ADV C5535");
+    expect(cleanModel("KONICA MINOLTA bizhub C364e PS", "Konica Minolta")).toBe("bizhub C364e");
+    expect(cleanModel("Canon LBP6230 UFR II LT", "Canon")).toBe("LBP6230");
+    expect(cleanModel("PCL", null)).toBe("PCL");
+  });
+
+  it("takes the serial from the vendor device id when the PWG device id has no serial key", () => {
+    const id = decodeIdentity(
+      rec(
+        `${SYS_OID}1.3.6.1.4.1.11.2.3.9.1`,
+        "1.3.6.1.4.1.2699.1.2.1.2.1.1.3.1|4|MFG:HP;MDL:HP LaserJet Pro M404dn;CMD:PJL,PCL;",
+        "1.3.6.1.4.1.11.2.3.9.1.1.7.0|4|MFG:Hewlett-Packard;MDL:HP LaserJet Pro M404dn;SN:PHBQB12345;",
+      ),
+    );
+    expect(id).toMatchObject({
+      model: "LaserJet Pro M404dn",
+      serial: "PHBQB12345",
+      serialSource: "ieee1284DeviceId",
+    });
+  });
+
   it("parses long and short IEEE-1284 keys alike", () => {
     const long = parseDeviceId("MANUFACTURER:OKI DATA CORP;COMMAND SET:PCL,PJL;MODEL:MC873;");
     const short = parseDeviceId("MFG:OKI DATA CORP;CMD:PCL,PJL;MDL:MC873;");
@@ -292,7 +314,8 @@ describe("identity where the sysObjectID does not name the maker (issue 13)", ()
     );
     expect(id).toMatchObject({
       vendor: "Zebra",
-      model: "ZTC 140Xi4-203dpi ZPL",
+      // zbrGeneralModel "ZTC 140Xi4-203dpi ZPL": the ZPL command language is not the model.
+      model: "ZTC 140Xi4-203dpi",
       modelSource: "vendor",
       serial: "52J162100123",
       serialSource: "zbrGeneralUniqueId",
