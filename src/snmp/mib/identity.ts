@@ -6,7 +6,13 @@
 import type { Varbind } from "../varbind.js";
 import { ENTERPRISE_VENDORS, Oid } from "./oids.js";
 import { cleanText, isPrintableAscii, textOf, VarbindSet } from "./values.js";
-import { OEM_BRANDS, VENDOR_IDENTITY, type VendorIdentityMap, vendorIdentityFor } from "./vendor-identity.js";
+import {
+  OEM_BRANDS,
+  probesEveryVendor,
+  VENDOR_IDENTITY,
+  type VendorIdentityMap,
+  vendorIdentityFor,
+} from "./vendor-identity.js";
 
 /**
  * Where the reported serial number was read: the Printer-MIB object, a vendor object
@@ -199,13 +205,17 @@ const DEVICE_ID_SERIAL_KEYS = ["SN", "SERN", "SERIALNUMBER", "SERIAL NUMBER"];
 
 /**
  * The vendor objects to try for a device of this enterprise: its own (see
- * `VENDOR_IDENTITY`, including print-server enterprises such as Zebra's ESI 683), or,
- * for an enterprise without a map (a print server, an OEM, no sysObjectID), every
- * vendor's.
+ * `VENDOR_IDENTITY`, including print-server enterprises such as Zebra's ESI 683); every
+ * vendor's for a device that {@link probesEveryVendor} says may hold any (no sysObjectID,
+ * a print server's or an OEM's enterprise, Dell, Fujifilm); none for a known vendor
+ * without a map (Sharp).
  */
 function vendorMapsFor(enterprise: number | null): readonly VendorIdentityMap[] {
   const own = vendorIdentityFor(enterprise);
-  return own ? [own] : VENDOR_IDENTITY;
+  if (own) return [own];
+  return probesEveryVendor(enterprise, enterprise !== null && enterprise in ENTERPRISE_VENDORS)
+    ? VENDOR_IDENTITY
+    : [];
 }
 
 /**
@@ -216,8 +226,8 @@ function vendorMapsFor(enterprise: number | null): readonly VendorIdentityMap[] 
  * 2. the vendor objects of the enterprise in sysObjectID (see `VENDOR_IDENTITY`);
  * 3. the `SN:` / `SERN:` key of the IEEE-1284 device id;
  * 4. an `SN:` / `S/N` field of sysDescr (HP JetDirect, Samsung);
- * 5. for an enterprise without a map, every vendor object (binary junk that devices put
- *    at other vendors' OIDs is refused).
+ * 5. for a device that {@link probesEveryVendor} says may hold any vendor's objects,
+ *    every vendor object (binary junk that devices put at other vendors' OIDs is refused).
  */
 export function decodeSerial(
   mib: VarbindSet,
@@ -249,7 +259,7 @@ export function decodeSerial(
   const fromDescr = SYSDESCR_SERIAL.exec(mib.text(Oid.sysDescr) ?? "")?.[1] ?? null;
   if (plausibleSerial(fromDescr)) return { serial: fromDescr, serialSource: "sysDescr" };
   if (!own) {
-    for (const c of VENDOR_IDENTITY.flatMap((v) => v.serial)) {
+    for (const c of vendorMapsFor(enterprise).flatMap((v) => v.serial)) {
       const text = at(c.oid);
       if (plausibleSerial(text)) return { serial: text, serialSource: c.name as SerialSource };
     }
@@ -431,13 +441,21 @@ function brandOf(enterprise: number | null, ...texts: (string | null | undefined
 /**
  * The OIDs of vendor identity objects the reader should ask a device of this
  * enterprise for (serial, model, device id and firmware objects; see `VENDOR_IDENTITY`).
- * For an enterprise without a map (a print server's or an OEM's enterprise, or no
- * sysObjectID at all) every vendor's serial and model objects: the decoder tries them
- * all, and a missing OID costs a few bytes where a lost serial costs the device.
+ * For a device that {@link probesEveryVendor} says may hold any vendor's objects (a
+ * print server's or an OEM's enterprise, Dell, Fujifilm, or no sysObjectID at all) every
+ * vendor's serial and model objects: the decoder tries them all, and a missing OID costs
+ * a few bytes where a lost serial costs the device. None for a known vendor without a map.
  */
 export function vendorIdentityOids(enterprise: number | null): string[] {
   const own = vendorIdentityFor(enterprise);
-  if (!own) return [...new Set(VENDOR_IDENTITY.flatMap((v) => [...v.serial, ...v.model]).map((o) => o.oid))];
+  if (!own)
+    return [
+      ...new Set(
+        vendorMapsFor(enterprise)
+          .flatMap((v) => [...v.serial, ...v.model])
+          .map((o) => o.oid),
+      ),
+    ];
   return [...own.serial, ...own.model, ...(own.deviceId ? [own.deviceId] : []), ...(own.firmware ?? [])].map(
     (o) => o.oid,
   );

@@ -42,6 +42,9 @@ const LIBRENMS = "librenms/librenms";
 export const VENDOR_IDENTITY: readonly VendorIdentityMap[] = [
   {
     enterprise: 11,
+    // HP office printers (29999) and LaserJet Pro MFPs (26696) carry the same HP objects
+    // (GLPI agent MibSupport/HPNetPeripheral.pm: hpOfficePrinter, hpLaserjetProMFP).
+    alsoEnterprises: [26696, 29999],
     serial: [
       {
         oid: "1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.3.0",
@@ -326,6 +329,27 @@ export const VENDOR_IDENTITY: readonly VendorIdentityMap[] = [
 const BY_ENTERPRISE = new Map(
   VENDOR_IDENTITY.flatMap((m) => [m.enterprise, ...(m.alsoEnterprises ?? [])].map((e) => [e, m] as const)),
 );
+
+/**
+ * Enterprises that sell other makers' engines under their own number, so their devices
+ * may answer any maker's identity objects: Dell (its laser printers' banners are
+ * Lexmark's, `… version NH5.CY.N543 kernel 3.0.0 All-N-1` in the LibreNMS dell-laser
+ * recording, like `Lexmark CX725 version … kernel … All-N-1`) and Fujifilm / Fuji Xerox
+ * (Xerox engines). Treated like an enterprise without a map.
+ */
+export const REBADGING_ENTERPRISES: readonly number[] = [674, 297];
+
+/**
+ * Whether a device of this enterprise is asked for every vendor's identity objects: no
+ * sysObjectID, an enterprise that is no known printer vendor (a print server, an OEM),
+ * or one of {@link REBADGING_ENTERPRISES}. A known vendor without a map (Sharp: its serial
+ * is in the Printer-MIB) is not.
+ */
+export function probesEveryVendor(enterprise: number | null, knownVendor: boolean): boolean {
+  if (enterprise === null) return true;
+  if (BY_ENTERPRISE.has(enterprise)) return false;
+  return !knownVendor || REBADGING_ENTERPRISES.includes(enterprise);
+}
 
 /** The identity objects of one enterprise, undefined when none are known. */
 export function vendorIdentityFor(enterprise: number | null): VendorIdentityMap | undefined {

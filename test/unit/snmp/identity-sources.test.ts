@@ -347,6 +347,17 @@ describe("identity where the sysObjectID does not name the maker (issue 13)", ()
       for (const o of [...v.serial, ...v.model]) expect(asked).toContain(o.oid);
   });
 
+  it("asks every vendor's objects only where they may be: unknown, Dell, no sysObjectID; not Sharp", () => {
+    const kyoceraSerial = "1.3.6.1.4.1.1347.43.5.1.1.28.1";
+    expect(vendorScalarsFor({ enterprise: 2385, model: null })).not.toContain(kyoceraSerial);
+    expect(vendorScalarsFor({ enterprise: 674, model: null })).toContain(kyoceraSerial);
+    expect(vendorScalarsFor({ enterprise: null, model: null })).toContain(kyoceraSerial);
+    // HP office printers (29999) answer HP's own objects, and only those.
+    const hpOffice = vendorScalarsFor({ enterprise: 29999, model: null });
+    expect(hpOffice).toContain("1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.2.0");
+    expect(hpOffice).not.toContain(kyoceraSerial);
+  });
+
   it("names the vendor a device writes first when there is no sysObjectID (LibreNMS dell-laser recording)", () => {
     const id = decodeIdentity(
       rec(`${SYS_DESCR}Dell B3460dn Laser Printer version NH5.CY.N543 kernel 3.0.0 All-N-1`),
