@@ -15,12 +15,12 @@
  * @module
  */
 
-import { formatMac } from "./mib/identity.js";
+import { formatMac, prtGeneralSerialOids } from "./mib/identity.js";
 import type { MeterMapRegistry } from "./mib/meters.js";
 import { Oid } from "./mib/oids.js";
 import type { DeviceReading } from "./mib/reading.js";
 import { VENDOR_SUPPLY_LEVELS } from "./mib/supplies.js";
-import { VarbindSet } from "./mib/values.js";
+import { textOf, VarbindSet } from "./mib/values.js";
 import { vendorIdentityFor } from "./mib/vendor-identity.js";
 import { isException, isUnder, type Varbind, type VarbindType } from "./varbind.js";
 
@@ -241,21 +241,27 @@ function identityObjects(mib: VarbindSet, reading: DeviceReading): string[] {
   switch (id.serialSource) {
     case null:
       break;
-    case "prtGeneralSerialNumber":
-      out.push(Oid.prtGeneralSerialNumber);
+    case "prtGeneralSerialNumber": {
+      // The row that holds it: the printer's, row 1 or another (see prtGeneralSerialOids).
+      const row = prtGeneralSerialOids(mib).find((oid) =>
+        textOf(mib.get(oid))?.includes(id.serial ?? "\u0000"),
+      );
+      out.push(row ?? Oid.prtGeneralSerialNumber);
       break;
+    }
     case "sysDescr":
       out.push(Oid.sysDescr);
       break;
-    case "ieee1284DeviceId":
-      // The device id the identity decoder parsed: PWG's, else the vendor's.
-      out.push(
-        mib.get(Oid.pwgDeviceId)
-          ? Oid.pwgDeviceId
-          : (vendorIdentityFor(id.enterprise)?.deviceId?.oid ??
-              (id.enterprise === 253 ? Oid.xeroxDeviceId : Oid.brotherDeviceId)),
-      );
+    case "ieee1284DeviceId": {
+      // The device id the serial was read from: PWG's, else the vendor's.
+      const ids = [
+        Oid.pwgDeviceId,
+        vendorIdentityFor(id.enterprise)?.deviceId?.oid ??
+          (id.enterprise === 253 ? Oid.xeroxDeviceId : Oid.brotherDeviceId),
+      ];
+      out.push(ids.find((oid) => textOf(mib.get(oid))?.includes(id.serial ?? "\u0000")) ?? Oid.pwgDeviceId);
       break;
+    }
     default: {
       const source = id.serialSource;
       for (const v of [vendorIdentityFor(id.enterprise)].filter((x) => x !== undefined))

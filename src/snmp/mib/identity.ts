@@ -6,7 +6,13 @@
 import type { Varbind } from "../varbind.js";
 import { ENTERPRISE_VENDORS, Oid } from "./oids.js";
 import { cleanText, isPrintableAscii, textOf, VarbindSet } from "./values.js";
-import { OEM_BRANDS, VENDOR_IDENTITY, vendorIdentityFor } from "./vendor-identity.js";
+import {
+  OEM_BRANDS,
+  probesEveryVendor,
+  VENDOR_IDENTITY,
+  type VendorIdentityMap,
+  vendorIdentityFor,
+} from "./vendor-identity.js";
 
 /**
  * Where the reported serial number was read: the Printer-MIB object, a vendor object
@@ -27,6 +33,7 @@ export type SerialSource =
   | "okiSerialNumber"
   | "bcpProductNumber"
   | "zbrGeneralUniqueId"
+  | "pantumSerialNumber"
   | "sysDescr"
   | "ieee1284DeviceId";
 
@@ -197,13 +204,30 @@ const SYSDESCR_SERIAL =
 const DEVICE_ID_SERIAL_KEYS = ["SN", "SERN", "SERIALNUMBER", "SERIAL NUMBER"];
 
 /**
+ * The vendor objects to try for a device of this enterprise: its own (see
+ * `VENDOR_IDENTITY`, including print-server enterprises such as Zebra's ESI 683); every
+ * vendor's for a device that {@link probesEveryVendor} says may hold any (no sysObjectID,
+ * a print server's or an OEM's enterprise, Dell, Fujifilm); none for a known vendor
+ * without a map (Sharp).
+ */
+function vendorMapsFor(enterprise: number | null): readonly VendorIdentityMap[] {
+  const own = vendorIdentityFor(enterprise);
+  if (own) return [own];
+  return probesEveryVendor(enterprise, enterprise !== null && enterprise in ENTERPRISE_VENDORS)
+    ? VENDOR_IDENTITY
+    : [];
+}
+
+/**
  * The serial number and where it came from, in this order:
- * 1. Printer-MIB prtGeneralSerialNumber;
+ * 1. Printer-MIB prtGeneralSerialNumber of the printer's row (prtGeneralTable is indexed
+ *    by hrDeviceIndex), then row 1, then the first row the device has (the GLPI agent
+ *    takes the column's first value too);
  * 2. the vendor objects of the enterprise in sysObjectID (see `VENDOR_IDENTITY`);
  * 3. the `SN:` / `SERN:` key of the IEEE-1284 device id;
  * 4. an `SN:` / `S/N` field of sysDescr (HP JetDirect, Samsung);
- * 5. for an unknown enterprise, every vendor object (binary junk that devices put at
- *    other vendors' OIDs is refused).
+ * 5. for a device that {@link probesEveryVendor} says may hold any vendor's objects,
+ *    every vendor object (binary junk that devices put at other vendors' OIDs is refused).
  */
 export function decodeSerial(
   mib: VarbindSet,
@@ -219,8 +243,10 @@ export function decodeSerial(
     const bytes = mib.bytes(oid);
     return bytes ? normaliseSerial(bytes) : mib.text(oid);
   };
-  const standard = at(Oid.prtGeneralSerialNumber);
-  if (plausibleSerial(standard)) return { serial: standard, serialSource: "prtGeneralSerialNumber" };
+  for (const oid of prtGeneralSerialOids(mib)) {
+    const standard = at(oid);
+    if (plausibleSerial(standard)) return { serial: standard, serialSource: "prtGeneralSerialNumber" };
+  }
   const own = vendorIdentityFor(enterprise);
   for (const c of own?.serial ?? []) {
     const text = at(c.oid);
@@ -233,12 +259,28 @@ export function decodeSerial(
   const fromDescr = SYSDESCR_SERIAL.exec(mib.text(Oid.sysDescr) ?? "")?.[1] ?? null;
   if (plausibleSerial(fromDescr)) return { serial: fromDescr, serialSource: "sysDescr" };
   if (!own) {
-    for (const c of VENDOR_IDENTITY.flatMap((v) => v.serial)) {
+    for (const c of vendorMapsFor(enterprise).flatMap((v) => v.serial)) {
       const text = at(c.oid);
       if (plausibleSerial(text)) return { serial: text, serialSource: c.name as SerialSource };
     }
   }
   return { serial: null, serialSource: null };
+}
+
+/**
+ * The prtGeneralSerialNumber instances to try, best first: the printer's row, row 1,
+ * then every other row the device answered.
+ */
+export function prtGeneralSerialOids(mib: VarbindSet): string[] {
+  const printerIndex = findPrinterIndex(mib);
+  const oids = [
+    ...(printerIndex !== null ? [`${Oid.prtGeneralSerialNumberColumn}.${printerIndex}`] : []),
+    Oid.prtGeneralSerialNumber,
+    ...[...mib.column(Oid.prtGeneralSerialNumberColumn).keys()].map(
+      (row) => `${Oid.prtGeneralSerialNumberColumn}.${row}`,
+    ),
+  ];
+  return [...new Set(oids)];
 }
 
 const ETHERNET_TYPES = new Set([6, 7, 62, 117]);
@@ -288,17 +330,24 @@ export function decodeMac(mib: VarbindSet): string | null {
   return null;
 }
 
-/** Firmware version: the vendor's own object when there is one, else parsed from sysDescr. */
+/**
+ * Firmware version: the vendor's own object when there is one (Brother, and the
+ * `firmware` objects of `VENDOR_IDENTITY`), else parsed from sysDescr.
+ */
 export function decodeFirmware(mib: VarbindSet, enterprise: number | null): string | null {
   if (enterprise === 2435) {
     const fw = mib.text(Oid.brotherFirmware);
     if (fw) return fw.replace(/^firmware\s*ver\.?\s*/i, "") || fw;
   }
+  for (const o of vendorIdentityFor(enterprise)?.firmware ?? []) {
+    const fw = mib.text(o.oid);
+    if (fw && isPrintableAscii(fw) && /[0-9]/.test(fw)) return fw;
+  }
   const descr = mib.text(Oid.sysDescr) ?? "";
   const patterns = [
     /\bfirmware\s*ver(?:sion)?\.?\s*:?\s*([0-9A-Za-z][\w.-]*)/i,
     /\bSS\s+([0-9][\d.]+)/,
-    /\b(?:fw|firmware|version|ver)\.?\s*:?\s*([0-9][\w.-]*)/i,
+    /\b(?:fw|firmware|version|ver)\.?\s*:?\s*([0-9A-Z][\w.-]*\d[\w.-]*)/i,
   ];
   for (const re of patterns) {
     const m = re.exec(descr);
@@ -312,7 +361,23 @@ const DRIVER_NAME = /^generic\b|\bdriver\b|^(?:PCL|PostScript|PS)\b/i;
 
 /** A serial, firmware or copyright glued after a model name (Dell, OKI banners, HP sysDescr). */
 const MODEL_TAIL =
-  /[;,]|\s(?:SN|S\/N|Serial(?:\s*Number)?)\s*[:#]?\s*\S|\s(?:FW|FN|Firmware|Ver\.?|Version|Rev\.?|Engine|NIC|Copyright|\(c\))(?:\s|:|$)|\s[vV]?\d+\.\d+\.[\d.]+/;
+  /[;,]|\s(?:SN|S\/N|Serial(?:\s*Number)?)\s*[:#]?\s*\S|\s(?:FW|FN|Firmware|Ver\.?|Version|Rev\.?|Engine|NIC|Kernel|Copyright|\(c\))(?:\s|:|$)|\s[vV]?\d+\.\d+\.[\d.]+/i;
+
+/**
+ * A page description or command language after the model, as driver-style names carry it
+ * (`… PCL6`, `… PS`, `… UFR II`, `… ZPL`): the language, not the model.
+ */
+const PDL_SUFFIX =
+  /\s+(?:PCL\s*[56][ce]?|PCL|PS3?|PostScript(?:\s*3)?|UFR\s*II(?:\s*LT)?|KPDL|ZPL(?:\s*II)?|EPL2?)$/i;
+
+/** Other spellings of a vendor name that devices put before their model. */
+const VENDOR_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  "Konica Minolta": ["KONICA MINOLTA"],
+  HP: ["Hewlett-Packard", "Hewlett Packard"],
+  Fujifilm: ["FUJI XEROX", "FUJIFILM"],
+  OKI: ["OKI DATA"],
+  Zebra: ["Zebra Technologies"],
+};
 
 /**
  * A model name as a device wrote it, made clean: cut before a glued serial, firmware
@@ -328,14 +393,15 @@ export function cleanModel(model: string, vendor: string | null): string {
   let m = model.replace(/\s+/g, " ").trim();
   const tail = MODEL_TAIL.exec(m);
   if (tail) m = m.slice(0, tail.index).trim();
-  for (const name of [
-    vendor,
-    vendor === "Konica Minolta" ? "KONICA MINOLTA" : null,
-    vendor === "HP" ? "Hewlett-Packard" : null,
-  ]) {
-    if (name && m.toLowerCase().startsWith(`${name.toLowerCase()} `)) m = m.slice(name.length + 1);
+  for (const name of [vendor, ...(vendor ? (VENDOR_ALIASES[vendor] ?? []) : [])]) {
+    if (name && m.toLowerCase().startsWith(`${name.toLowerCase()} `)) m = m.slice(name.length + 1).trim();
   }
-  return m.replace(/\s+series$/i, "").trim();
+  return (
+    m
+      .replace(/\s+series$/i, "")
+      .replace(PDL_SUFFIX, "")
+      .trim() || m
+  );
 }
 
 /** Models found in sysDescr banners: HP `PID:…`, OKI print servers `Attached to MC873`. */
@@ -374,12 +440,59 @@ function brandOf(enterprise: number | null, ...texts: (string | null | undefined
 
 /**
  * The OIDs of vendor identity objects the reader should ask a device of this
- * enterprise for (serial, model and vendor device id objects; see `VENDOR_IDENTITY`).
+ * enterprise for (serial, model, device id and firmware objects; see `VENDOR_IDENTITY`).
+ * For a device that {@link probesEveryVendor} says may hold any vendor's objects (a
+ * print server's or an OEM's enterprise, Dell, Fujifilm, or no sysObjectID at all) every
+ * vendor's serial and model objects: the decoder tries them all, and a missing OID costs
+ * a few bytes where a lost serial costs the device. None for a known vendor without a map.
  */
 export function vendorIdentityOids(enterprise: number | null): string[] {
   const own = vendorIdentityFor(enterprise);
-  if (!own) return [];
-  return [...own.serial, ...own.model, ...(own.deviceId ? [own.deviceId] : [])].map((o) => o.oid);
+  if (!own)
+    return [
+      ...new Set(
+        vendorMapsFor(enterprise)
+          .flatMap((v) => [...v.serial, ...v.model])
+          .map((o) => o.oid),
+      ),
+    ];
+  return [...own.serial, ...own.model, ...(own.deviceId ? [own.deviceId] : []), ...(own.firmware ?? [])].map(
+    (o) => o.oid,
+  );
+}
+
+/**
+ * Vendor names as devices write them at the start of sysDescr, hrDeviceDescr or the
+ * IEEE-1284 `MFG`/`MANUFACTURER` key, for devices whose sysObjectID names no known
+ * enterprise (or is missing): the first match names the vendor.
+ */
+const VENDOR_NAMES: readonly [RegExp, string][] = [
+  [/^(?:HP|Hewlett[- ]Packard)\b/i, "HP"],
+  [/^Fuji\s*Xerox\b/i, "Fujifilm"],
+  [/^FUJIFILM\b/i, "Fujifilm"],
+  [/^Xerox\b/i, "Xerox"],
+  [/^Brother\b/i, "Brother"],
+  [/^Canon\b/i, "Canon"],
+  [/^Ricoh\b/i, "Ricoh"],
+  [/^Kyocera\b/i, "Kyocera"],
+  [/^Lexmark\b/i, "Lexmark"],
+  [/^Konica\s*Minolta\b/i, "Konica Minolta"],
+  [/^Sharp\b/i, "Sharp"],
+  [/^Epson\b/i, "Epson"],
+  [/^Samsung\b/i, "Samsung"],
+  [/^OKI(?:\s*Data)?\b/i, "OKI"],
+  [/^Toshiba\b/i, "Toshiba"],
+  [/^Dell\b/i, "Dell"],
+  [/^Zebra\b/i, "Zebra"],
+  [/^Pantum\b/i, "Pantum"],
+];
+
+function vendorFromName(...texts: (string | null | undefined)[]): string | null {
+  for (const t of texts) {
+    if (!t) continue;
+    for (const [re, name] of VENDOR_NAMES) if (re.test(t.trim())) return name;
+  }
+  return null;
 }
 
 /**
@@ -413,18 +526,22 @@ export function decodeIdentity(varbinds: Iterable<Varbind> | VarbindSet): Device
   const vendorId = vendorRaw?.includes(":") ? parseDeviceId(vendorRaw) : null;
   const deviceId = pwgId ?? vendorId;
 
-  const vendor =
-    brandOf(enterprise, deviceId?.manufacturer, sysDescr, vendorId?.manufacturer) ??
-    enterpriseVendor ??
-    (deviceId?.manufacturer ? cleanModel(deviceId.manufacturer, null) || null : null);
-
   const hrDescr = printerIndex !== null ? textOf(mib.get(`${Oid.hrDeviceDescr}.${printerIndex}`)) : null;
-  const vendorModel = (own?.model ?? [])
+  const vendorModel = vendorMapsFor(enterprise)
+    .flatMap((v) => v.model)
     .map((o) => {
       const bytes = mib.bytes(o.oid);
       return bytes ? normaliseSerial(bytes) : null;
     })
     .find((t) => t && isPrintableAscii(t) && /[A-Za-z0-9]/.test(t));
+
+  // A brand (OEM) named anywhere the device names itself wins over the maker's
+  // enterprise; then the enterprise; then a vendor name the device writes first.
+  const vendor =
+    brandOf(enterprise, deviceId?.manufacturer, sysDescr, vendorId?.manufacturer, vendorModel, hrDescr) ??
+    enterpriseVendor ??
+    vendorFromName(deviceId?.manufacturer, vendorId?.manufacturer, sysDescr, hrDescr, vendorModel) ??
+    (deviceId?.manufacturer ? cleanModel(deviceId.manufacturer, null) || null : null);
   const candidates: [string | null | undefined, ModelSource][] = [
     [vendorModel, "vendor"],
     [pwgId?.model, "ieee1284DeviceId"],
@@ -448,7 +565,12 @@ export function decodeIdentity(varbinds: Iterable<Varbind> | VarbindSet): Device
     enterprise,
     model,
     modelSource,
-    ...decodeSerial(mib, enterprise, deviceId),
+    // The device id with a serial key: PWG's, else the vendor's (HP gdStatusId, Xerox, Brother).
+    ...decodeSerial(
+      mib,
+      enterprise,
+      [pwgId, vendorId].find((d) => d && DEVICE_ID_SERIAL_KEYS.some((k) => d.fields[k])) ?? deviceId,
+    ),
     sysDescr,
     sysObjectID,
     sysName: mib.text(Oid.sysName),

@@ -39,8 +39,13 @@ export const Oid = {
   /** HOST-RESOURCES-MIB object `hrPrinterDetectedErrorState`. */
   hrPrinterDetectedErrorState: "1.3.6.1.2.1.25.3.5.1.2",
 
-  /** Printer-MIB (RFC 3805) object `prtGeneralSerialNumber`. */
+  /** Printer-MIB (RFC 3805) object `prtGeneralSerialNumber`, row 1. */
   prtGeneralSerialNumber: "1.3.6.1.2.1.43.5.1.1.17.1",
+  /**
+   * Printer-MIB (RFC 3805) column `prtGeneralSerialNumber`: prtGeneralTable is indexed by
+   * hrDeviceIndex (RFC 3805 `prtGeneralEntry INDEX { hrDeviceIndex }`): the printer's row.
+   */
+  prtGeneralSerialNumberColumn: "1.3.6.1.2.1.43.5.1.1.17",
   /** Printer-MIB (RFC 3805) object `prtAlertCriticalEvents`. */
   prtAlertCriticalEvents: "1.3.6.1.2.1.43.5.1.1.18.1",
   /** Printer-MIB (RFC 3805) object `prtAlertAllEvents`. */
@@ -156,4 +161,6 @@ export const ENTERPRISE_VENDORS: Readonly<Record<number, string>> = {
   236: "Samsung",
   2001: "OKI",
   1129: "Toshiba",
+  // Pantum (GLPI agent share/sysobject.ids: 40093 Pantum PRINTER).
+  40093: "Pantum",
 };

@@ -117,6 +117,8 @@ export function printerRowOids(printerIndex: number | null): string[] {
   return [
     `${Oid.hrDeviceDescr}.${printerIndex}`,
     `${Oid.hrDeviceStatus}.${printerIndex}`,
+    // prtGeneralTable is indexed by hrDeviceIndex: the printer's own serial row.
+    `${Oid.prtGeneralSerialNumberColumn}.${printerIndex}`,
     `${Oid.prtGeneralCurrentLocalization}.${printerIndex}`,
     `${Oid.prtConsoleLocalization}.${printerIndex}`,
   ];

@@ -20,12 +20,19 @@ export interface VendorIdentityObject {
 export interface VendorIdentityMap {
   /** Enterprise number (1.3.6.1.4.1.N). */
   enterprise: number;
+  /**
+   * Other enterprise numbers whose devices carry this vendor's objects: the print server
+   * or OEM enterprise a device reports in sysObjectID (Zebra printers report ESI, 683).
+   */
+  alsoEnterprises?: number[];
   /** Serial number objects, most specific first. */
   serial: VendorIdentityObject[];
   /** Model name objects, most specific first. */
   model: VendorIdentityObject[];
   /** An object holding an IEEE-1284 style id with long keys (`MODEL:`), when the vendor has one. */
   deviceId?: VendorIdentityObject;
+  /** Firmware version objects, most specific first. */
+  firmware?: VendorIdentityObject[];
 }
 
 const GLPI = "glpi-project/glpi-agent";
@@ -35,6 +42,9 @@ const LIBRENMS = "librenms/librenms";
 export const VENDOR_IDENTITY: readonly VendorIdentityMap[] = [
   {
     enterprise: 11,
+    // HP office printers (29999) and LaserJet Pro MFPs (26696) carry the same HP objects
+    // (GLPI agent MibSupport/HPNetPeripheral.pm: hpOfficePrinter, hpLaserjetProMFP).
+    alsoEnterprises: [26696, 29999],
     serial: [
       {
         oid: "1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.3.0",
@@ -93,6 +103,13 @@ export const VENDOR_IDENTITY: readonly VendorIdentityMap[] = [
         source: `${LIBRENMS} includes/polling/os/kyocera.inc.php`,
       },
     ],
+    firmware: [
+      {
+        oid: "1.3.6.1.4.1.1347.43.5.4.1.5.1.1",
+        name: "kcprtFirmwareVersion",
+        source: `${LIBRENMS} includes/polling/os/kyocera.inc.php ($version)`,
+      },
+    ],
   },
   {
     enterprise: 367,
@@ -108,6 +125,11 @@ export const VENDOR_IDENTITY: readonly VendorIdentityMap[] = [
         oid: "1.3.6.1.4.1.367.3.2.1.1.1.1.0",
         name: "ricohModelName",
         source: `${LIBRENMS} includes/polling/os/ricoh.inc.php`,
+      },
+      {
+        oid: "1.3.6.1.2.1.43.5.1.1.16.1",
+        name: "prtGeneralPrinterName",
+        source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Ricoh.pm (getModel: prtGeneralPrinterName)`,
       },
     ],
   },
@@ -141,6 +163,13 @@ export const VENDOR_IDENTITY: readonly VendorIdentityMap[] = [
         oid: "1.3.6.1.4.1.18334.1.1.1.1.6.2.1.0",
         name: "konicaModel",
         source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Konica.pm`,
+      },
+    ],
+    firmware: [
+      {
+        oid: "1.3.6.1.4.1.18334.1.1.1.1.6.1.0",
+        name: "konicaFirmwareVersion",
+        source: `${LIBRENMS} includes/polling/os/konica.inc.php ($version)`,
       },
     ],
   },
@@ -218,12 +247,51 @@ export const VENDOR_IDENTITY: readonly VendorIdentityMap[] = [
     ],
   },
   {
+    enterprise: 40093,
+    serial: [
+      {
+        oid: "1.3.6.1.4.1.40093.1.1.1.5",
+        name: "pantumSerialNumber",
+        source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Pantum.pm (pantumSerialNumber1)`,
+      },
+      {
+        oid: "1.3.6.1.4.1.40093.6.1.2",
+        name: "pantumSerialNumber",
+        source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Pantum.pm (pantumSerialNumber2)`,
+      },
+      {
+        oid: "1.3.6.1.4.1.40093.10.1.1.4",
+        name: "pantumSerialNumber",
+        source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Pantum.pm (pantumSerialNumber3)`,
+      },
+    ],
+    model: [
+      {
+        oid: "1.3.6.1.2.1.43.5.1.1.16.1",
+        name: "prtGeneralPrinterName",
+        source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Pantum.pm (getModel: prtGeneralPrinterName)`,
+      },
+    ],
+  },
+  {
     enterprise: 10642,
+    // Zebra label printers report ESI's enterprise (683, the print server) in sysObjectID.
+    alsoEnterprises: [683],
     serial: [
       {
         oid: "1.3.6.1.4.1.10642.1.9.0",
         name: "zbrGeneralUniqueId",
         source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Zebra.pm`,
+      },
+      {
+        oid: "1.3.6.1.4.1.10642.200.19.5.0",
+        name: "zbrGeneralUniqueId",
+        source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Zebra.pm (serial3, zql_zebra_ql 19.5; GK420, ZE500)`,
+      },
+      {
+        oid: "1.3.6.1.4.1.683.1.5.0",
+        name: "zbrGeneralUniqueId",
+        source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Zebra.pm (serial, ESI 683.1.5)`,
       },
     ],
     model: [
@@ -232,11 +300,56 @@ export const VENDOR_IDENTITY: readonly VendorIdentityMap[] = [
         name: "zbrGeneralModel",
         source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Zebra.pm`,
       },
+      {
+        oid: "1.3.6.1.4.1.683.6.2.3.2.1.15.1",
+        name: "zbrGeneralModel",
+        source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Zebra.pm (model2, ESI 683)`,
+      },
+      {
+        oid: "1.3.6.1.4.1.10642.200.19.7.0",
+        name: "zbrGeneralModel",
+        source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Zebra.pm (model3, zql_zebra_ql 19.7)`,
+      },
+    ],
+    deviceId: {
+      oid: "1.3.6.1.4.1.10642.1.3.0",
+      name: "zbrGeneralDeviceId",
+      source: `${LIBRENMS} tests/snmpsim/zebra.snmprec (MANUFACTURER:Zebra Technologies;COMMAND SET:ZPL;)`,
+    },
+    firmware: [
+      {
+        oid: "1.3.6.1.4.1.10642.1.2.0",
+        name: "zbrGeneralFirmwareVersion",
+        source: `${GLPI} lib/GLPI/Agent/SNMP/MibSupport/Zebra.pm`,
+      },
     ],
   },
 ];
 
-const BY_ENTERPRISE = new Map(VENDOR_IDENTITY.map((m) => [m.enterprise, m]));
+const BY_ENTERPRISE = new Map(
+  VENDOR_IDENTITY.flatMap((m) => [m.enterprise, ...(m.alsoEnterprises ?? [])].map((e) => [e, m] as const)),
+);
+
+/**
+ * Enterprises that sell other makers' engines under their own number, so their devices
+ * may answer any maker's identity objects: Dell (its laser printers' banners are
+ * Lexmark's, `… version NH5.CY.N543 kernel 3.0.0 All-N-1` in the LibreNMS dell-laser
+ * recording, like `Lexmark CX725 version … kernel … All-N-1`) and Fujifilm / Fuji Xerox
+ * (Xerox engines). Treated like an enterprise without a map.
+ */
+export const REBADGING_ENTERPRISES: readonly number[] = [674, 297];
+
+/**
+ * Whether a device of this enterprise is asked for every vendor's identity objects: no
+ * sysObjectID, an enterprise that is no known printer vendor (a print server, an OEM),
+ * or one of {@link REBADGING_ENTERPRISES}. A known vendor without a map (Sharp: its serial
+ * is in the Printer-MIB) is not.
+ */
+export function probesEveryVendor(enterprise: number | null, knownVendor: boolean): boolean {
+  if (enterprise === null) return true;
+  if (BY_ENTERPRISE.has(enterprise)) return false;
+  return !knownVendor || REBADGING_ENTERPRISES.includes(enterprise);
+}
 
 /** The identity objects of one enterprise, undefined when none are known. */
 export function vendorIdentityFor(enterprise: number | null): VendorIdentityMap | undefined {

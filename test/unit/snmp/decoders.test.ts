@@ -51,6 +51,8 @@ interface Facts {
   billing?: Record<string, number>;
   /** Supply percents by index, as that project computed them. */
   supplyPercents?: Record<string, number>;
+  /** Who the device is, from the publishing project's own decoding (see `publisher`). */
+  identity?: { vendor?: string; model?: string; serial?: string | null; firmware?: string };
 }
 
 const byLabel = (a: { label: string | null }, b: { label: string | null }) =>
@@ -61,8 +63,8 @@ describe("decoders against every shared recording and its facts file", () => {
     .filter((f) => f.endsWith(".snmprec"))
     .map((f) => f.replace(/\.snmprec$/, ""));
 
-  it("finds at least the two shared recordings", () => {
-    expect(names.length).toBeGreaterThanOrEqual(2);
+  it("finds at least the ten shared recordings", () => {
+    expect(names.length).toBeGreaterThanOrEqual(10);
   });
 
   for (const name of names) {
@@ -119,6 +121,11 @@ describe("decoders against every shared recording and its facts file", () => {
         ).toEqual(facts.billing);
       for (const [index, percent] of Object.entries(facts.supplyPercents ?? {}))
         expect(reading.supplies.find((s) => s.index === index)?.percent, index).toBe(percent);
+      // Vendor, model, serial (and firmware where the publisher decoded one) as published.
+      for (const [key, value] of Object.entries(facts.identity ?? {}))
+        expect(reading.identity[key as keyof typeof reading.identity], key).toBe(value);
+      if (facts.identity?.serial === null)
+        expect(reading.problems.map((p) => p.code)).toContain("SNMP_NO_SERIAL");
     });
   }
 

@@ -3,9 +3,12 @@ import { parseSnmprec } from "../../../src/sim/snmprec.js";
 import {
   cleanModel,
   decodeIdentity,
+  IDENTITY_OIDS,
   normaliseSerial,
   parseDeviceId,
+  prtGeneralSerialOids,
   subtreesFor,
+  VarbindSet,
   VENDOR_IDENTITY,
   vendorOf,
   vendorScalarsFor,
@@ -205,6 +208,28 @@ describe("model sources", () => {
     expect(cleanModel("ZT410 V75.20.01Z", "Zebra")).toBe("ZT410");
   });
 
+  it("cleans models: a page description language after the model is not the model", () => {
+    expect(cleanModel("Canon iR-ADV C5535 PCL6", "Canon")).toBe("iR-ADV C5535");
+    expect(cleanModel("KONICA MINOLTA bizhub C364e PS", "Konica Minolta")).toBe("bizhub C364e");
+    expect(cleanModel("Canon LBP6230 UFR II LT", "Canon")).toBe("LBP6230");
+    expect(cleanModel("PCL", null)).toBe("PCL");
+  });
+
+  it("takes the serial from the vendor device id when the PWG device id has no serial key", () => {
+    const id = decodeIdentity(
+      rec(
+        `${SYS_OID}1.3.6.1.4.1.11.2.3.9.1`,
+        "1.3.6.1.4.1.2699.1.2.1.2.1.1.3.1|4|MFG:HP;MDL:HP LaserJet Pro M404dn;CMD:PJL,PCL;",
+        "1.3.6.1.4.1.11.2.3.9.1.1.7.0|4|MFG:Hewlett-Packard;MDL:HP LaserJet Pro M404dn;SN:PHBQB12345;",
+      ),
+    );
+    expect(id).toMatchObject({
+      model: "LaserJet Pro M404dn",
+      serial: "PHBQB12345",
+      serialSource: "ieee1284DeviceId",
+    });
+  });
+
   it("parses long and short IEEE-1284 keys alike", () => {
     const long = parseDeviceId("MANUFACTURER:OKI DATA CORP;COMMAND SET:PCL,PJL;MODEL:MC873;");
     const short = parseDeviceId("MFG:OKI DATA CORP;CMD:PCL,PJL;MDL:MC873;");
@@ -251,5 +276,135 @@ describe("vendor names and reading plan", () => {
     expect(subtreesFor({ enterprise: 1129, model: null }).some((s) => s.startsWith("1.3.6.1.4.1.1129"))).toBe(
       false,
     );
+  });
+});
+
+describe("identity where the sysObjectID does not name the maker (issue 13)", () => {
+  it("takes prtGeneralSerialNumber from the printer's hrDeviceIndex row, not only row 1", () => {
+    const id = decodeIdentity(
+      rec(
+        `${SYS_OID}1.3.6.1.4.1.11.2.3.9.1`,
+        "1.3.6.1.2.1.25.3.2.1.2.1|6|1.3.6.1.2.1.25.3.1.1",
+        "1.3.6.1.2.1.25.3.2.1.2.3|6|1.3.6.1.2.1.25.3.1.5",
+        "1.3.6.1.2.1.25.3.2.1.3.3|4|HP LaserJet 4250",
+        "1.3.6.1.2.1.43.5.1.1.17.3|4|CNRXB12345",
+      ),
+    );
+    expect(id).toMatchObject({
+      printerIndex: 3,
+      serial: "CNRXB12345",
+      serialSource: "prtGeneralSerialNumber",
+    });
+    expect(prtGeneralSerialOids(new VarbindSet(rec("1.3.6.1.2.1.43.5.1.1.17.7|4|X")))).toEqual([
+      "1.3.6.1.2.1.43.5.1.1.17.1",
+      "1.3.6.1.2.1.43.5.1.1.17.7",
+    ]);
+  });
+
+  it("reads a Zebra label printer behind ESI's print server (683): Zebra objects, long-key device id", () => {
+    const id = decodeIdentity(
+      rec(
+        `${SYS_DESCR}ZebraNet Wired PS`,
+        `${SYS_OID}1.3.6.1.4.1.683.6.0`,
+        "1.3.6.1.4.1.10642.1.1.0|4|ZTC 140Xi4-203dpi ZPL",
+        "1.3.6.1.4.1.10642.1.2.0|4|V53.17.22Z",
+        "1.3.6.1.4.1.10642.1.3.0|4|MANUFACTURER:Zebra Technologies;COMMAND SET:ZPL;",
+        "1.3.6.1.4.1.10642.1.9.0|4|52J162100123",
+      ),
+    );
+    expect(id).toMatchObject({
+      vendor: "Zebra",
+      // zbrGeneralModel "ZTC 140Xi4-203dpi ZPL": the ZPL command language is not the model.
+      model: "ZTC 140Xi4-203dpi",
+      modelSource: "vendor",
+      serial: "52J162100123",
+      serialSource: "zbrGeneralUniqueId",
+      firmware: "V53.17.22Z",
+    });
+    expect(id.deviceId?.manufacturer).toBe("Zebra Technologies");
+    expect(vendorScalarsFor({ enterprise: 683, model: null })).toContain("1.3.6.1.4.1.10642.1.9.0");
+  });
+
+  it("finds a vendor's serial and model objects on a device of an enterprise without a map, and asks for them", () => {
+    const id = decodeIdentity(
+      rec(
+        `${SYS_DESCR}Network Printer`,
+        `${SYS_OID}1.3.6.1.4.1.99999.1`,
+        "1.3.6.1.4.1.1347.43.5.1.1.1.1|4|ECOSYS P2040dn",
+        "1.3.6.1.4.1.1347.43.5.1.1.28.1|4|VCF9Z00001",
+      ),
+    );
+    expect(id).toMatchObject({
+      enterprise: 99999,
+      serial: "VCF9Z00001",
+      serialSource: "kcprtSerialNumber",
+      model: "ECOSYS P2040dn",
+      modelSource: "vendor",
+    });
+    // Beside the first GET's objects (which hold the HP, Xerox and Brother serials).
+    const asked = [...IDENTITY_OIDS, ...vendorScalarsFor({ enterprise: 99999, model: null })];
+    for (const v of VENDOR_IDENTITY)
+      for (const o of [...v.serial, ...v.model]) expect(asked).toContain(o.oid);
+  });
+
+  it("asks every vendor's objects only where they may be: unknown, Dell, no sysObjectID; not Sharp", () => {
+    const kyoceraSerial = "1.3.6.1.4.1.1347.43.5.1.1.28.1";
+    expect(vendorScalarsFor({ enterprise: 2385, model: null })).not.toContain(kyoceraSerial);
+    expect(vendorScalarsFor({ enterprise: 674, model: null })).toContain(kyoceraSerial);
+    expect(vendorScalarsFor({ enterprise: null, model: null })).toContain(kyoceraSerial);
+    // HP office printers (29999) answer HP's own objects, and only those.
+    const hpOffice = vendorScalarsFor({ enterprise: 29999, model: null });
+    expect(hpOffice).toContain("1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.2.0");
+    expect(hpOffice).not.toContain(kyoceraSerial);
+  });
+
+  it("names the vendor a device writes first when there is no sysObjectID (LibreNMS dell-laser recording)", () => {
+    const id = decodeIdentity(
+      rec(`${SYS_DESCR}Dell B3460dn Laser Printer version NH5.CY.N543 kernel 3.0.0 All-N-1`),
+    );
+    expect(id).toMatchObject({
+      vendor: "Dell",
+      enterprise: null,
+      model: "B3460dn Laser Printer",
+      firmware: "NH5.CY.N543",
+    });
+    expect(
+      decodeIdentity(rec("1.3.6.1.4.1.2699.1.2.1.2.1.1.3.1|4|MFG:FUJI XEROX;MDL:DocuPrint CP225 w;")),
+    ).toMatchObject({ vendor: "Fujifilm", model: "DocuPrint CP225 w", modelSource: "ieee1284DeviceId" });
+  });
+
+  it("names an OEM brand that only the vendor model object carries, and drops it from the model", () => {
+    const id = decodeIdentity(
+      rec(
+        `${SYS_DESCR}KONICA MINOLTA bizhub C3110`,
+        `${SYS_OID}1.3.6.1.4.1.18334.1.1.1.2.1.117.2.2`,
+        "1.3.6.1.2.1.25.3.2.1.2.1|6|1.3.6.1.2.1.25.3.1.5",
+        "1.3.6.1.2.1.25.3.2.1.3.1|4|Generic 28C-1",
+        "1.3.6.1.4.1.18334.1.1.1.1.6.1.0|4|1.80",
+        "1.3.6.1.4.1.18334.1.1.1.1.6.2.1.0|4|Develop ineo+ 280",
+      ),
+    );
+    expect(id).toMatchObject({
+      vendor: "Develop",
+      model: "ineo+ 280",
+      modelSource: "vendor",
+      firmware: "1.80",
+    });
+  });
+
+  it("reads Pantum serial and model objects (GLPI agent MibSupport/Pantum.pm)", () => {
+    const id = decodeIdentity(
+      rec(
+        `${SYS_OID}1.3.6.1.4.1.40093.1.1`,
+        "1.3.6.1.2.1.43.5.1.1.16.1|4|Pantum M6700DW Series",
+        "1.3.6.1.4.1.40093.6.1.2|4|CB1A012345",
+      ),
+    );
+    expect(id).toMatchObject({
+      vendor: "Pantum",
+      model: "M6700DW",
+      serial: "CB1A012345",
+      serialSource: "pantumSerialNumber",
+    });
   });
 });
