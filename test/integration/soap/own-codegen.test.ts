@@ -124,3 +124,65 @@ describe("the generated limits are the ones the client applies", () => {
     expect(() => submitBillingReadsToWire({ proxyId: "p1", reads })).toThrow(/at most 5000 items/);
   });
 });
+
+describe("the committed generated client (generated/communication/index.ts)", () => {
+  it("calls the reference server with createClient, exact longs and typed answers, on the SDK's transport", async () => {
+    const { CommunicationServer } = await import("../../../src/server/index.js");
+    const { createClient } = await import("../../../generated/communication/index.js");
+    const server = new CommunicationServer({
+      dbPath: join(temp, "server.db"),
+      port: 0,
+      signaturePolicy: "optional",
+      billing: { cycle: "monthly" },
+    });
+    const { url, certificatePem } = await server.start();
+    const client = createClient({ endpoint: url, ca: certificatePem ?? "", env: {} });
+    try {
+      const reg = await client.registerProxy({ Key: "own-codegen-1", ProxyId: "proxy-own" });
+      expect(reg).toMatchObject({ ProxyId: "proxy-own", Duplicate: false });
+      expect(typeof reg.ServerTime).toBe("string");
+      expect(reg.$metadata.attempts).toBe(1);
+      expect(reg.$metadata.requestBytes).toBeGreaterThan(0);
+      const devices = await client.registerDevices({
+        Key: "own-codegen-2",
+        ProxyId: "proxy-own",
+        Device: [{ Serial: "OWN-1" }],
+      });
+      expect(devices.Ack).toEqual({ Accepted: 1, Duplicates: 0 });
+      const reads = await client.submitBillingReads({
+        ProxyId: "proxy-own",
+        Read: [
+          {
+            Key: "own-codegen-read-1",
+            Serial: "OWN-1",
+            ReadAt: new Date(),
+            Meter: [{ Name: "Total", Value: 9007199254740991n }],
+          },
+        ],
+      });
+      expect(reads.Ack).toEqual({ Accepted: 1, Duplicates: 0 });
+      // A declared fault arrives typed, with its decoded detail.
+      const refused = await client
+        .submitBillingReads({
+          ProxyId: "proxy-own",
+          Read: [
+            {
+              Key: "own-codegen-read-2",
+              Serial: "NOT-REGISTERED",
+              ReadAt: new Date(),
+              Meter: [{ Name: "T", Value: 1 }],
+            },
+          ],
+        })
+        .catch((e: unknown) => e);
+      expect(refused).toMatchObject({
+        code: "SOAP_DECLARED_FAULT",
+        faultName: "CommunicationFault",
+        detail: { Code: "UNKNOWN_DEVICE", Retryable: false },
+      });
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
