@@ -30,7 +30,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { buildEnvelope } from "../src/soap/envelope.js";
+import { buildEnvelope } from "../src/soap/communication-codec.js";
 import { submitBillingReadsToWire, syncToWire } from "../src/soap/mappers.js";
 import type { BillingRead, DeviceStatusReport } from "../src/soap/models.js";
 import { createMessageSigner, createRequestVerifier } from "../src/wssec/index.js";
@@ -70,15 +70,19 @@ function billingReads(devices: number): BillingRead[] {
 
 function billingEnvelope(devices: number): string {
   const reads = billingReads(devices);
-  const wire = submitBillingReadsToWire({ proxyId: "proxy-bench-01", reads: reads.slice(0, 5000) });
-  for (let from = 5000; from < reads.length; from += 5000) {
-    const more = submitBillingReadsToWire({
+  const end = "</e:SubmitBillingReads>";
+  const envelopes: string[] = [];
+  for (let from = 0; from < reads.length; from += 5000) {
+    const wire = submitBillingReadsToWire({
       proxyId: "proxy-bench-01",
       reads: reads.slice(from, from + 5000),
     });
-    wire.Read = [...(wire.Read ?? []), ...(more.Read ?? [])];
+    envelopes.push(buildEnvelope("SubmitBillingReads", wire));
   }
-  return buildEnvelope("SubmitBillingReads", wire);
+  // The codec keeps to the schema's 5,000 reads per message: later halves' reads are spliced in.
+  const [first = "", ...rest] = envelopes;
+  const more = rest.map((e) => e.slice(e.indexOf("<Read>"), e.lastIndexOf(end))).join("");
+  return first.replace(end, `${more}${end}`);
 }
 
 function syncEnvelope(): string {

@@ -13,6 +13,7 @@ import type { DeviceReading } from "../snmp/mib/reading.js";
 import { type PollScope, serializePollPlan } from "../snmp/poll-plan.js";
 import { type PlannedReading, PrinterReader } from "../snmp/reader.js";
 import { CommunicationClient } from "../soap/client.js";
+import { occurs } from "../soap/contract-limits.js";
 import type {
   ClientConfiguration,
   DeviceInfo,
@@ -431,8 +432,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#commit(() => {
       state.forgetProxyRegistration();
       const infos = known.map(toDeviceInfo);
-      for (let i = 0; i < infos.length; i += 5000)
-        this.#append([{ kind: "register-devices", payload: { devices: infos.slice(i, i + 5000) } }]);
+      const per = occurs("RegisterDevices.Device").max;
+      for (let i = 0; i < infos.length; i += per)
+        this.#append([{ kind: "register-devices", payload: { devices: infos.slice(i, i + per) } }]);
     }, "forgetting the proxy registration");
     this.#log.warn(
       { proxyId: this.config.proxy.id, devices: known.length },
@@ -659,8 +661,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     if (newDevices.length > 0) {
       this.#commit(() => {
-        for (let i = 0; i < newDevices.length; i += 5000)
-          this.#append([{ kind: "register-devices", payload: { devices: newDevices.slice(i, i + 5000) } }]);
+        const per = occurs("RegisterDevices.Device").max;
+        for (let i = 0; i < newDevices.length; i += per)
+          this.#append([{ kind: "register-devices", payload: { devices: newDevices.slice(i, i + per) } }]);
         devices.markRegistered(newDevices.map((d) => d.serial));
       }, "committing device registrations");
     }
@@ -860,8 +863,9 @@ export class Agent extends EventEmitter<AgentEvents> {
             this.#log.warn({ directive: d }, "unknown directive ignored");
         }
       }
-      for (let i = 0; i < confirmations.length; i += 10_000)
-        this.#append([{ kind: "sync-status", payload: { statuses: confirmations.slice(i, i + 10_000) } }]);
+      const per = occurs("ReportSyncStatus.Status").max;
+      for (let i = 0; i < confirmations.length; i += per)
+        this.#append([{ kind: "sync-status", payload: { statuses: confirmations.slice(i, i + per) } }]);
     }, "obeying directives");
     if (billing.length > 0) await this.#answerBillingRequests(billing);
   }

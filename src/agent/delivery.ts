@@ -4,6 +4,7 @@
  * @module
  */
 import type { SdkError } from "../errors.js";
+import { occurs } from "../soap/contract-limits.js";
 import type { Ack, DeviceInfo, ServiceStatus } from "../soap/models.js";
 import type { OutboxEntry, OutboxKind } from "./outbox.js";
 import type { AgentCallOptions, AgentTransport } from "./ports.js";
@@ -37,11 +38,15 @@ export type DeliveryOutcome =
     };
 
 /**
- * Entries per call: `batchSize` for billing reads and supplies reports (one record each),
- * 1 for registrations and status reports (each entry is already a batch).
+ * Entries per call: `batchSize` for billing reads and supplies reports (one record each), at
+ * most what the contract lets one message carry (`maxOccurs` of `SubmitBillingReads/Read` and
+ * `SubmitSuppliesReport/Report`, generated from the XSD), 1 for registrations and status
+ * reports (each entry is already a batch).
  */
 export function deliveryBatchLimit(kind: OutboxKind, batchSize: number): number {
-  return kind === "billing-read" || kind === "supplies-report" ? batchSize : 1;
+  if (kind === "billing-read") return Math.min(batchSize, occurs("SubmitBillingReads.Read").max);
+  if (kind === "supplies-report") return Math.min(batchSize, occurs("SubmitSuppliesReport.Report").max);
+  return 1;
 }
 
 /**

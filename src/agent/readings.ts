@@ -5,6 +5,7 @@
  * @module
  */
 import type { DeviceReading } from "../snmp/mib/reading.js";
+import { occurs, textLength } from "../soap/contract-limits.js";
 import type { BillingRead, DeviceInfo, Meter, SuppliesReport, SupplyReport } from "../soap/models.js";
 
 /** The part of a device reading the agent keeps: identity, meters, supplies. */
@@ -33,6 +34,12 @@ export interface PolledReading {
 }
 
 const clip = (s: string, n: number): string => (s.length > n ? s.slice(0, n) : s);
+// The contract's bounds (generated from the XSD): what is clipped here is never refused there.
+const TOKEN = textLength("Token").max;
+const SERIAL = textLength("Serial").max;
+const TEXT = textLength("Text").max;
+const METERS_PER_READ = occurs("BillingRead.Meter").max;
+const SUPPLIES_PER_REPORT = occurs("SuppliesReport.Supply").max;
 
 /** How a device that reports no serial is identified (the `devices.fallbackIdentity` setting). */
 export type FallbackIdentity = "none" | "mac";
@@ -65,32 +72,32 @@ export function toPolledReading(
   const seen = new Set<string>();
   for (const m of reading.meters) {
     if (!Number.isFinite(m.value) || m.value < 0 || !m.name) continue;
-    const name = clip(m.name, 128);
+    const name = clip(m.name, TOKEN);
     if (seen.has(name)) continue;
     seen.add(name);
-    meters.push({ name, value: Math.floor(m.value), ...(m.unit ? { unit: clip(m.unit, 128) } : {}) });
+    meters.push({ name, value: Math.floor(m.value), ...(m.unit ? { unit: clip(m.unit, TOKEN) } : {}) });
   }
-  const supplies: SupplyReport[] = reading.supplies.slice(0, 64).map((s) => {
-    const out: SupplyReport = { index: clip(s.index, 128) };
-    if (s.description) out.description = clip(s.description, 255);
-    if (s.colorant) out.colorant = clip(s.colorant, 128);
-    if (s.typeName) out.type = clip(s.typeName, 128);
-    if (s.unitName) out.unit = clip(s.unitName, 128);
+  const supplies: SupplyReport[] = reading.supplies.slice(0, SUPPLIES_PER_REPORT).map((s) => {
+    const out: SupplyReport = { index: clip(s.index, TOKEN) };
+    if (s.description) out.description = clip(s.description, TEXT);
+    if (s.colorant) out.colorant = clip(s.colorant, TOKEN);
+    if (s.typeName) out.type = clip(s.typeName, TOKEN);
+    if (s.unitName) out.unit = clip(s.unitName, TOKEN);
     if (s.max !== null && Number.isInteger(s.max)) out.max = s.max;
     if (s.level !== null && Number.isInteger(s.level)) out.level = s.level;
     if (s.percent !== null) out.percent = s.percent;
-    if (s.state) out.state = clip(String(s.state), 128);
+    if (s.state) out.state = clip(String(s.state), TOKEN);
     return out;
   });
   return {
-    serial: clip(serial, 64),
+    serial: clip(serial, SERIAL),
     ...(byMac ? { identitySource: "mac" as const } : {}),
     address: reading.target,
     readAtMs,
-    ...(id.vendor ? { vendor: clip(id.vendor, 255) } : {}),
-    ...(id.model ? { model: clip(id.model, 255) } : {}),
+    ...(id.vendor ? { vendor: clip(id.vendor, TEXT) } : {}),
+    ...(id.model ? { model: clip(id.model, TEXT) } : {}),
     ...(id.mac ? { mac: id.mac } : {}),
-    meters: meters.slice(0, 64),
+    meters: meters.slice(0, METERS_PER_READ),
     supplies,
   };
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { type OccursBounds, occurs, SIMPLE_TYPES, textLength } from "../soap/contract-limits.js";
 import type {
   BillingRead,
   SyncInput as ClientSyncInput,
@@ -67,7 +68,8 @@ function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-function items(parent: Args, name: string, field: string, min: number, max: number): unknown[] {
+function items(parent: Args, name: string, field: string, bounds: OccursBounds): unknown[] {
+  const { min, max } = bounds;
   const found = list(parent[name]);
   if (found.length < min) throw invalid(field, `is required (at least ${min})`);
   if (found.length > max)
@@ -119,10 +121,11 @@ function checkLength(text: string, field: string, rule: TextRule): string {
   return text;
 }
 
-const TOKEN: TextRule = { min: 1, max: 128 };
-const KEY: TextRule = { min: 8, max: 128 };
-const SERIAL: TextRule = { min: 1, max: 64 };
-const TEXT: TextRule = { max: 255 };
+// The contract's string types, as generated from the XSD's facets (src/soap/contract-limits.ts).
+const TOKEN: TextRule = textLength("Token");
+const KEY: TextRule = textLength("IdempotencyKey");
+const SERIAL: TextRule = textLength("Serial");
+const TEXT: TextRule = textLength("Text");
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))?$/;
 
@@ -244,7 +247,7 @@ export function validateRegisterDevices(value: unknown): RegisterDevicesInput {
   const key = requiredText(a, "Key", "Key", KEY);
   const proxyId = requiredText(a, "ProxyId", "ProxyId", TOKEN);
   const seen = new Set<string>();
-  const devices = items(a, "Device", "Device", 1, 5000).map((raw, i) => {
+  const devices = items(a, "Device", "Device", occurs("RegisterDevices.Device")).map((raw, i) => {
     const f = `Device[${i}]`;
     const d = asRecord(raw, f);
     const serial = requiredText(d, "Serial", `${f}.Serial`, SERIAL);
@@ -264,15 +267,15 @@ export function validateRegisterDevices(value: unknown): RegisterDevicesInput {
   return { key, proxyId, devices };
 }
 
-const DEVICE_STATES = ["ok", "silent", "replaced", "disabled"] as const;
-const SERVICES = ["billing", "supplies"] as const;
+const DEVICE_STATES = SIMPLE_TYPES.DeviceState.enumeration;
+const SERVICES = SIMPLE_TYPES.Service.enumeration;
 
 /** Validates `Sync` arguments (0–5000 statuses). */
 export function validateSync(value: unknown): ReceivedSyncInput {
   const a = args(value, "Sync");
   const proxyId = requiredText(a, "ProxyId", "ProxyId", TOKEN);
   const clientTime = requiredDate(a, "ClientTime", "ClientTime");
-  const statuses = items(a, "Status", "Status", 0, 5000).map((raw, i) => {
+  const statuses = items(a, "Status", "Status", occurs("Sync.Status")).map((raw, i) => {
     const f = `Status[${i}]`;
     const s = asRecord(raw, f);
     const status: DeviceStatusInput = {
@@ -291,7 +294,7 @@ export function validateReportSyncStatus(value: unknown): ReportSyncStatusInput 
   const a = args(value, "ReportSyncStatus");
   const key = requiredText(a, "Key", "Key", KEY);
   const proxyId = requiredText(a, "ProxyId", "ProxyId", TOKEN);
-  const statuses = items(a, "Status", "Status", 1, 10000).map((raw, i) => {
+  const statuses = items(a, "Status", "Status", occurs("ReportSyncStatus.Status")).map((raw, i) => {
     const f = `Status[${i}]`;
     const s = asRecord(raw, f);
     const status: ServiceStatusInput = {
@@ -309,14 +312,14 @@ export function validateReportSyncStatus(value: unknown): ReportSyncStatusInput 
 export function validateSubmitBillingReads(value: unknown): SubmitBillingReadsInput {
   const a = args(value, "SubmitBillingReads");
   const proxyId = requiredText(a, "ProxyId", "ProxyId", TOKEN);
-  const reads = items(a, "Read", "Read", 1, 5000).map((raw, i) => {
+  const reads = items(a, "Read", "Read", occurs("SubmitBillingReads.Read")).map((raw, i) => {
     const f = `Read[${i}]`;
     const r = asRecord(raw, f);
     const read: BillingReadInput = {
       key: requiredText(r, "Key", `${f}.Key`, KEY),
       serial: requiredText(r, "Serial", `${f}.Serial`, SERIAL),
       readAt: requiredDate(r, "ReadAt", `${f}.ReadAt`),
-      meters: items(r, "Meter", `${f}.Meter`, 1, 64).map((rawMeter, j) => {
+      meters: items(r, "Meter", `${f}.Meter`, occurs("BillingRead.Meter")).map((rawMeter, j) => {
         const mf = `${f}.Meter[${j}]`;
         const m = asRecord(rawMeter, mf);
         const meter: MeterInput = {
@@ -335,14 +338,14 @@ export function validateSubmitBillingReads(value: unknown): SubmitBillingReadsIn
 export function validateSubmitSuppliesReport(value: unknown): SubmitSuppliesReportInput {
   const a = args(value, "SubmitSuppliesReport");
   const proxyId = requiredText(a, "ProxyId", "ProxyId", TOKEN);
-  const reports = items(a, "Report", "Report", 1, 5000).map((raw, i) => {
+  const reports = items(a, "Report", "Report", occurs("SubmitSuppliesReport.Report")).map((raw, i) => {
     const f = `Report[${i}]`;
     const r = asRecord(raw, f);
     return {
       key: requiredText(r, "Key", `${f}.Key`, KEY),
       serial: requiredText(r, "Serial", `${f}.Serial`, SERIAL),
       readAt: requiredDate(r, "ReadAt", `${f}.ReadAt`),
-      supplies: items(r, "Supply", `${f}.Supply`, 0, 64).map((rawSupply, j) => {
+      supplies: items(r, "Supply", `${f}.Supply`, occurs("SuppliesReport.Supply")).map((rawSupply, j) => {
         const sf = `${f}.Supply[${j}]`;
         const s = asRecord(rawSupply, sf);
         const supply: SupplyInput = { index: requiredText(s, "Index", `${sf}.Index`, TOKEN) };

@@ -1,23 +1,24 @@
 /**
  * {@link CommunicationClient}: the typed client of the Communication Service.
  *
- * Layers call only downward: public models → pure mappers → envelope codec → one
- * {@link SoapEndpoint} (security per attempt, retries, the HTTP exchange of `transport.ts` on
- * a keep-alive agent). The HTTP exchange is ours rather than node-soap's so that the envelope
- * is byte-exact and compact, the security hook sees and returns the exact text on the wire,
- * and every attempt's bytes can be counted.
+ * A thin public layer over the client generated from `wsdl/communication.wsdl` (`npm run
+ * codegen` → `generated/communication/`, the same path as `esol codegen`). Layers call only
+ * downward: public models → pure mappers (to and from the generated wire types) → the
+ * generated model's codec (`communication-codec.ts`) → one {@link SoapEndpoint} (security per
+ * attempt, retries, the HTTP exchange of `transport.ts` on a keep-alive agent). The HTTP
+ * exchange is ours rather than node-soap's so that the envelope is byte-exact and compact, the
+ * security hook sees and returns the exact text on the wire, and every attempt's bytes can be
+ * counted.
  * @module
  */
 
-import { TransportError } from "../errors.js";
+import { buildEnvelope, COMMUNICATION_MODEL, parseAnswer } from "./communication-codec.js";
 import {
   type CallOptions,
   type ResolvedClientConfig,
   type SoapClientOptions,
   SoapEndpoint,
 } from "./endpoint.js";
-import { buildEnvelope, type ParsedElement, parseResponse, SERVICE_NAMESPACE } from "./envelope.js";
-import { faultToError } from "./faults.js";
 import {
   ackFromWire,
   registerDevicesToWire,
@@ -85,7 +86,7 @@ export class CommunicationClient {
     options: CallOptions = {},
   ): Promise<WithMetadata<RegisterProxyResult>> {
     const body = registerProxyToWire(input);
-    return this.#call("RegisterProxy", body, (v) => registerProxyResultFromWire(v), options);
+    return this.#call("RegisterProxy", body, registerProxyResultFromWire, options);
   }
 
   /** Registers devices under this client. */
@@ -95,7 +96,7 @@ export class CommunicationClient {
 
   /** The daily sync: reports device states, returns configuration and directives. */
   async sync(input: SyncInput, options: CallOptions = {}): Promise<WithMetadata<SyncResult>> {
-    return this.#call("Sync", syncToWire(input), (v) => syncResultFromWire(v), options);
+    return this.#call("Sync", syncToWire(input), syncResultFromWire, options);
   }
 
   /** Confirms the service state per device (answers `EnableService` directives). */
@@ -127,35 +128,21 @@ export class CommunicationClient {
     await this.#endpoint.close();
   }
 
-  #call<T extends object>(
+  #call<W, T extends object>(
     operation: OperationName,
     wireBody: object,
-    decode: (value: ParsedElement) => T,
+    decode: (value: W) => T,
     options: CallOptions,
   ): Promise<WithMetadata<T>> {
     const security = this.#endpoint.security as { certificatePem?: string } | undefined;
     return this.#endpoint.call(
       {
         operation,
-        soapAction: `${SERVICE_NAMESPACE}#${operation}`,
+        soapAction: (COMMUNICATION_MODEL.operations[operation] as { soapAction: string }).soapAction,
         envelope: buildEnvelope(operation, wireBody),
-        parse: (text, status) => {
-          const parsed = parseResponse(text, status);
-          if (parsed.kind === "fault")
-            return {
-              kind: "fault",
-              fault: faultToError(parsed.fault, status, { signingCertificatePem: security?.certificatePem }),
-            };
-          if (parsed.element !== `${operation}Response`) {
-            throw new TransportError(
-              "BAD_RESPONSE",
-              `expected ${operation}Response, the server answered ${parsed.element}`,
-              { retryable: false, status },
-            );
-          }
-          return { kind: "response", body: parsed.value };
-        },
-        decode: (body) => decode(body as ParsedElement),
+        parse: (text, status) =>
+          parseAnswer(operation, text, status, { signingCertificatePem: security?.certificatePem }),
+        decode: (body) => decode(body as W),
       },
       options,
     );

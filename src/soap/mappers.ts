@@ -7,25 +7,32 @@
  * @module
  */
 import type {
-  RegisterDevices,
-  RegisterProxy,
   RegisterProxyResponse,
-  ReportSyncStatus,
-  SubmitBillingReads,
-  SubmitSuppliesReport,
-  Sync,
   SyncResponse,
   Ack as WireAck,
+  BillingReadInput as WireBillingRead,
   BillingRequest as WireBillingRequest,
-  Device as WireDevice,
-  Status as WireDeviceStatus,
-  Meter as WireMeter,
-  Read as WireRead,
-  Report as WireReport,
-  Status1 as WireServiceStatus,
-  Supply as WireSupply,
+  DeviceInput as WireDevice,
+  DeviceStatusInput as WireDeviceStatus,
+  MeterInput as WireMeter,
+  RegisterDevicesInput as WireRegisterDevices,
+  RegisterProxyInput as WireRegisterProxy,
+  ReportSyncStatusInput as WireReportSyncStatus,
+  ServiceStatusInput as WireServiceStatus,
+  SubmitBillingReadsInput as WireSubmitBillingReads,
+  SubmitSuppliesReportInput as WireSubmitSuppliesReport,
+  SuppliesReportInput as WireSuppliesReport,
+  SupplyInput as WireSupply,
+  SyncInput as WireSync,
 } from "../../generated/communication/index.js";
 import { TransportError, ValidationError } from "../errors.js";
+import {
+  type BoundedTextType,
+  type OccursBounds,
+  occurs,
+  SIMPLE_TYPES,
+  textLength,
+} from "./contract-limits.js";
 import type {
   Ack,
   BillingRead,
@@ -54,7 +61,8 @@ function invalid(field: string, reason: string): ValidationError {
   return new ValidationError("INVALID_VALUE", `${field} ${reason}`);
 }
 
-function text(value: unknown, field: string, min: number, max: number): string {
+function text(value: unknown, field: string, type: BoundedTextType): string {
+  const { min, max } = textLength(type);
   if (typeof value !== "string") throw invalid(field, `must be a string, got ${typeof value}`);
   if (value.length < min)
     throw invalid(field, min === 1 ? "must not be empty" : `must have at least ${min} characters`);
@@ -62,22 +70,18 @@ function text(value: unknown, field: string, min: number, max: number): string {
   return value;
 }
 
-function optionalText(
-  value: string | undefined,
-  field: string,
-  min: number,
-  max: number,
-): string | undefined {
-  return value === undefined ? undefined : text(value, field, min, max);
+function optionalText(value: string | undefined, field: string, type: BoundedTextType): string | undefined {
+  return value === undefined ? undefined : text(value, field, type);
 }
 
-const key = (v: unknown, f: string) => text(v, f, 8, 128);
-const token = (v: unknown, f: string) => text(v, f, 1, 128);
-const serial = (v: unknown, f: string) => text(v, f, 1, 64);
-const optToken = (v: string | undefined, f: string) => optionalText(v, f, 1, 128);
-const optText = (v: string | undefined, f: string) => optionalText(v, f, 0, 255);
+const key = (v: unknown, f: string) => text(v, f, "IdempotencyKey");
+const token = (v: unknown, f: string) => text(v, f, "Token");
+const serial = (v: unknown, f: string) => text(v, f, "Serial");
+const optToken = (v: string | undefined, f: string) => optionalText(v, f, "Token");
+const optText = (v: string | undefined, f: string) => optionalText(v, f, "Text");
 
-function list<T>(value: readonly T[] | undefined, field: string, min: number, max: number): readonly T[] {
+function list<T>(value: readonly T[] | undefined, field: string, bounds: OccursBounds): readonly T[] {
+  const { min, max } = bounds;
   if (value === undefined) {
     if (min > 0) throw invalid(field, "is required");
     return [];
@@ -118,7 +122,7 @@ export function toWireDateTime(value: Date, field: string): string {
 }
 
 function meterToWire(m: Meter, f: string): WireMeter {
-  if (!Number.isSafeInteger(m.value) || m.value < 0) {
+  if (!Number.isSafeInteger(m.value) || m.value < SIMPLE_TYPES.MeterValue.minInclusive) {
     throw invalid(`${f}.value`, `must be a non-negative integer, got ${m.value}`);
   }
   const out: WireMeter = { Name: token(m.name, `${f}.name`), Value: String(m.value) };
@@ -127,16 +131,17 @@ function meterToWire(m: Meter, f: string): WireMeter {
   return out;
 }
 
-function billingReadToWire(r: BillingRead, f: string): WireRead {
-  const out: WireRead = {
+function billingReadToWire(r: BillingRead, f: string): WireBillingRead {
+  const head = {
     Key: key(r.key, `${f}.key`),
     Serial: serial(r.serial, `${f}.serial`),
     ReadAt: toWireDateTime(r.readAt, `${f}.readAt`),
   };
   const cycle = optToken(r.cycle, `${f}.cycle`);
-  if (cycle !== undefined) out.Cycle = cycle;
-  out.Meter = list(r.meters, `${f}.meters`, 1, 64).map((m, i) => meterToWire(m, `${f}.meters[${i}]`));
-  return out;
+  const meters = list(r.meters, `${f}.meters`, occurs("BillingRead.Meter")).map((m, i) =>
+    meterToWire(m, `${f}.meters[${i}]`),
+  );
+  return cycle === undefined ? { ...head, Meter: meters } : { ...head, Cycle: cycle, Meter: meters };
 }
 
 function supplyToWire(s: SupplyReport, f: string): WireSupply {
@@ -155,12 +160,14 @@ function supplyToWire(s: SupplyReport, f: string): WireSupply {
   return out;
 }
 
-function suppliesReportToWire(r: SuppliesReport, f: string): WireReport {
+function suppliesReportToWire(r: SuppliesReport, f: string): WireSuppliesReport {
   return {
     Key: key(r.key, `${f}.key`),
     Serial: serial(r.serial, `${f}.serial`),
     ReadAt: toWireDateTime(r.readAt, `${f}.readAt`),
-    Supply: list(r.supplies, `${f}.supplies`, 0, 64).map((s, i) => supplyToWire(s, `${f}.supplies[${i}]`)),
+    Supply: list(r.supplies, `${f}.supplies`, occurs("SuppliesReport.Supply")).map((s, i) =>
+      supplyToWire(s, `${f}.supplies[${i}]`),
+    ),
   };
 }
 
@@ -177,8 +184,8 @@ function deviceToWire(d: DeviceInfo, f: string): WireDevice {
   return out;
 }
 
-const DEVICE_STATES = ["ok", "silent", "replaced", "disabled"] as const;
-const SERVICES = ["billing", "supplies"] as const;
+const DEVICE_STATES = SIMPLE_TYPES.DeviceState.enumeration;
+const SERVICES = SIMPLE_TYPES.Service.enumeration;
 
 function deviceStatusToWire(s: DeviceStatusReport, f: string): WireDeviceStatus {
   const out: WireDeviceStatus = {
@@ -204,8 +211,8 @@ function serviceStatusToWire(s: ServiceStatus, f: string): WireServiceStatus {
 }
 
 /** `RegisterProxy` request body. */
-export function registerProxyToWire(input: RegisterProxyInput): RegisterProxy {
-  const out: RegisterProxy = { Key: key(input.key, "key"), ProxyId: token(input.proxyId, "proxyId") };
+export function registerProxyToWire(input: RegisterProxyInput): WireRegisterProxy {
+  const out: WireRegisterProxy = { Key: key(input.key, "key"), ProxyId: token(input.proxyId, "proxyId") };
   const site = optText(input.site, "site");
   const software = optText(input.software, "software");
   const host = optText(input.host, "host");
@@ -216,55 +223,62 @@ export function registerProxyToWire(input: RegisterProxyInput): RegisterProxy {
 }
 
 /** `RegisterDevices` request body. */
-export function registerDevicesToWire(input: RegisterDevicesInput): RegisterDevices {
+export function registerDevicesToWire(input: RegisterDevicesInput): WireRegisterDevices {
   return {
     Key: key(input.key, "key"),
     ProxyId: token(input.proxyId, "proxyId"),
-    Device: list(input.devices, "devices", 1, 5000).map((d, i) => deviceToWire(d, `devices[${i}]`)),
+    Device: list(input.devices, "devices", occurs("RegisterDevices.Device")).map((d, i) =>
+      deviceToWire(d, `devices[${i}]`),
+    ),
   };
 }
 
 /** `Sync` request body. */
-export function syncToWire(input: SyncInput): Sync {
-  const out: Sync = {
+export function syncToWire(input: SyncInput): WireSync {
+  const out: WireSync = {
     ProxyId: token(input.proxyId, "proxyId"),
     ClientTime: toWireDateTime(input.clientTime, "clientTime"),
   };
-  const statuses = list(input.statuses, "statuses", 0, 5000);
+  const statuses = list(input.statuses, "statuses", occurs("Sync.Status"));
   if (statuses.length > 0) out.Status = statuses.map((s, i) => deviceStatusToWire(s, `statuses[${i}]`));
   return out;
 }
 
 /** `ReportSyncStatus` request body. */
-export function reportSyncStatusToWire(input: ReportSyncStatusInput): ReportSyncStatus {
+export function reportSyncStatusToWire(input: ReportSyncStatusInput): WireReportSyncStatus {
   return {
     Key: key(input.key, "key"),
     ProxyId: token(input.proxyId, "proxyId"),
-    Status: list(input.statuses, "statuses", 1, 10_000).map((s, i) =>
+    Status: list(input.statuses, "statuses", occurs("ReportSyncStatus.Status")).map((s, i) =>
       serviceStatusToWire(s, `statuses[${i}]`),
     ),
   };
 }
 
 /** `SubmitBillingReads` request body. */
-export function submitBillingReadsToWire(input: SubmitBillingReadsInput): SubmitBillingReads {
+export function submitBillingReadsToWire(input: SubmitBillingReadsInput): WireSubmitBillingReads {
   return {
     ProxyId: token(input.proxyId, "proxyId"),
-    Read: list(input.reads, "reads", 1, 5000).map((r, i) => billingReadToWire(r, `reads[${i}]`)),
+    Read: list(input.reads, "reads", occurs("SubmitBillingReads.Read")).map((r, i) =>
+      billingReadToWire(r, `reads[${i}]`),
+    ),
   };
 }
 
 /** `SubmitSuppliesReport` request body. */
-export function submitSuppliesReportToWire(input: SubmitSuppliesReportInput): SubmitSuppliesReport {
+export function submitSuppliesReportToWire(input: SubmitSuppliesReportInput): WireSubmitSuppliesReport {
   return {
     ProxyId: token(input.proxyId, "proxyId"),
-    Report: list(input.reports, "reports", 1, 5000).map((r, i) => suppliesReportToWire(r, `reports[${i}]`)),
+    Report: list(input.reports, "reports", occurs("SubmitSuppliesReport.Report")).map((r, i) =>
+      suppliesReportToWire(r, `reports[${i}]`),
+    ),
   };
 }
 
 // ---------- response side: wire → public ----------
-// The parser hands over strings for every leaf; the generated types say number/boolean/
-// string, so these readers accept either and refuse anything else as a bad response.
+// The codec hands over leaves typed by the schema (numbers for xsd:int, booleans, the
+// lexical string of an xsd:dateTime); these readers also accept the lexical strings and refuse
+// anything else, and a missing required element, as a bad response.
 
 function badResponse(field: string, reason: string): TransportError {
   return new TransportError("BAD_RESPONSE", `the server's response ${field} ${reason}`, { retryable: false });

@@ -58,17 +58,32 @@ const DATE_TIME_LEXICAL = new RegExp(
 /** `xsd:date` lexical form (XML Schema 1.0 Part 2 §3.2.9.1). */
 const DATE_LEXICAL = new RegExp(`^${DATE_PART}${TIMEZONE_PART}$`);
 
-/** The prefixes of a model's namespaces on the wire: `n1`, `n2`… in first-use order. */
+/**
+ * The prefixes of a model's namespaces on the wire: those of {@link SoapWireStyle.prefixes},
+ * else `n1`, `n2`… in first-use order.
+ */
 interface Prefixes {
   byNs: Map<string, string>;
-  /** `xmlns:…` declarations of every namespace, written once on the Envelope. */
+  /** `xmlns:…` declarations of every namespace, written once (on the Envelope, or the Body's element). */
   declarations: string;
+  /** Where {@link Prefixes.declarations} go ({@link SoapWireStyle.declareOnBodyElement}). */
+  onBodyElement: boolean;
 }
 
 function prefixesOf(model: SoapServiceModel): Prefixes {
   const byNs = new Map<string, string>();
+  const chosen = model.wire?.prefixes ?? {};
+  const taken = new Set(["s", "xsi", ...Object.values(chosen)]);
+  let next = 1;
   const add = (ns: string) => {
-    if (ns !== "" && !byNs.has(ns)) byNs.set(ns, `n${byNs.size + 1}`);
+    if (ns === "" || byNs.has(ns)) return;
+    const own = Object.hasOwn(chosen, ns) ? chosen[ns] : undefined;
+    if (own !== undefined) {
+      byNs.set(ns, own);
+      return;
+    }
+    while (taken.has(`n${next}`)) next++;
+    byNs.set(ns, `n${next++}`);
   };
   for (const op of Object.values(model.operations)) {
     if (op.input) add(op.input.ns);
@@ -82,7 +97,7 @@ function prefixesOf(model: SoapServiceModel): Prefixes {
   for (const [ns, prefix] of byNs) declarations += ` xmlns:${prefix}="${escapeAttribute(ns)}"`;
   if (Object.values(model.types).some((t) => t.kind === "complex" && t.fields.some((f) => f.nillable)))
     declarations += ` xmlns:xsi="${XSI_NAMESPACE}"`;
-  return { byNs, declarations };
+  return { byNs, declarations, onBodyElement: model.wire?.declareOnBodyElement === true };
 }
 
 function escapeAttribute(text: string): string {
@@ -169,16 +184,17 @@ function writeElement(
   ref: SoapTypeRef,
   value: unknown,
   field: string,
+  declarations = "",
 ): string {
   const type: SoapTypeModel | undefined = ref.startsWith("xsd:") ? undefined : model.types[ref];
   if (type?.kind !== "complex") {
     const text = simpleText(model, ref, value, field);
-    return text === "" ? `<${name}/>` : `<${name}>${text}</${name}>`;
+    return text === "" ? `<${name}${declarations}/>` : `<${name}${declarations}>${text}</${name}>`;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw invalid(field, "must be an object");
   const record = value as Record<string, unknown>;
-  let attributes = "";
+  let attributes = declarations;
   for (const a of type.attributes) {
     const v = record[a.prop];
     if (v === undefined || v === null) {
@@ -256,9 +272,11 @@ export function encodeRequest(model: SoapServiceModel, operation: string, input:
     const type = op.input.type.startsWith("xsd:") ? undefined : model.types[op.input.type];
     const value =
       type?.kind === "complex" ? (input ?? {}) : (input as { value?: unknown } | undefined)?.value;
-    body = writeElement(model, prefixes, name, op.input.type, value, op.input.local);
+    const local = prefixes.onBodyElement ? prefixes.declarations : "";
+    body = writeElement(model, prefixes, name, op.input.type, value, op.input.local, local);
   }
-  return `<s:Envelope xmlns:s="${SOAP11_NAMESPACE}"${prefixes.declarations}><s:Body>${body}</s:Body></s:Envelope>`;
+  const global = prefixes.onBodyElement && op.input ? "" : prefixes.declarations;
+  return `<s:Envelope xmlns:s="${SOAP11_NAMESPACE}"${global}><s:Body>${body}</s:Body></s:Envelope>`;
 }
 
 function readSimple(model: SoapServiceModel, ref: SoapTypeRef, text: string): unknown {

@@ -100,10 +100,27 @@ export interface SoapOperationModel {
   faults: SoapFaultModel[];
 }
 
+/**
+ * How a request names its namespaces on the wire. Without it, prefixes are `n1`, `n2`… in
+ * first-use order, declared on the Envelope. Either way the envelope means the same XML
+ * (Namespaces in XML 1.0 §6): only prefixes and where they are declared change.
+ */
+export interface SoapWireStyle {
+  /** The prefix of each namespace URI (an NCName other than `s` and `xsi`); others get `n1`, `n2`…. */
+  prefixes?: Readonly<Record<string, string>>;
+  /**
+   * Declare the namespaces on the Body's element rather than on the Envelope: the same bytes in
+   * another order, with the Body's element standing alone as a fragment.
+   */
+  declareOnBodyElement?: boolean;
+}
+
 /** One SOAP 1.1 port of a WSDL: what a generated client needs to speak it. */
 export interface SoapServiceModel {
   /** Operations by WSDL name. */
   operations: Record<string, SoapOperationModel>;
   /** Types by key (see {@link SoapTypeRef}). */
   types: Record<string, SoapTypeModel>;
+  /** How requests name their namespaces; absent: the default of {@link SoapWireStyle}. */
+  wire?: SoapWireStyle;
 }

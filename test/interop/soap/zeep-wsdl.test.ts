@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildEnvelope } from "../../../src/soap/envelope.js";
+import { buildEnvelope } from "../../../src/soap/communication-codec.js";
 import {
   registerDevicesToWire,
   registerProxyToWire,

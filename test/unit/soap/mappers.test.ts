@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildEnvelope } from "../../../src/soap/envelope.js";
+import { buildEnvelope } from "../../../src/soap/communication-codec.js";
 import {
   ackFromWire,
   fromWireDateTime,
