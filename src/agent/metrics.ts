@@ -5,7 +5,6 @@
  */
 import { Counter, Gauge, Registry } from "prom-client";
 import type { SdkError } from "../errors.js";
-import type { DeviceReading } from "../snmp/mib/reading.js";
 import type { OperationName } from "../soap/models.js";
 import type { Agent, AgentReader, AgentStatus } from "./agent.js";
 import { ALARM_KINDS } from "./alarms.js";
@@ -233,6 +232,11 @@ export function agentMetrics(agent: Agent): AgentMetrics {
  * Wraps a device reader so that every failed read is reported to `onResult` (the agent's
  * own events carry no per-target error codes). Pass the result as `AgentOptions.reader` and
  * route it to {@link AgentMetrics.observeRead} to fill `esol_agent_snmp_errors_total`.
+ *
+ * The reads it knows are observed: `read`, `poll`, `pollPlanned` and a `readPlanned` (a
+ * `PrinterReader`'s). Every other member is the reader's own, called on the reader
+ * itself (a `PrinterReader`'s `credentialsFor`, a custom reader's `close`), and the result is
+ * still an `instanceof` the reader's class: wrapping takes nothing away.
  * @example
  * ```ts
  * let metrics: AgentMetrics | undefined;
@@ -241,41 +245,68 @@ export function agentMetrics(agent: Agent): AgentMetrics {
  * );
  * const agent = new Agent(config, { reader });
  * metrics = agentMetrics(agent);
+ * reader.credentialsFor("192.0.2.10"); // still a PrinterReader
  * ```
  */
-export function observeReader(
-  reader: AgentReader,
+export function observeReader<R extends AgentReader>(
+  reader: R,
   onResult: (error: SdkError | undefined) => void,
-): AgentReader {
-  return {
-    async read(target: string, options?: { abortSignal?: AbortSignal }): Promise<DeviceReading> {
-      try {
-        const r = await reader.read(target, options);
-        onResult(undefined);
-        return r;
-      } catch (err) {
-        onResult(err as SdkError);
-        throw err;
-      }
-    },
-    async *poll(targets, options) {
-      for await (const r of reader.poll(targets, options)) {
-        onResult(r.error);
-        yield r;
-      }
-    },
-    // Poll plans pass through: an observed reader still polls with one GET per device.
-    ...(reader.pollPlanned && {
-      async *pollPlanned(
-        targets: readonly string[],
-        options: Parameters<NonNullable<AgentReader["pollPlanned"]>>[1],
-      ) {
-        // Called on `reader` (a method of it), never detached from it.
-        for await (const r of reader.pollPlanned?.(targets, options) ?? []) {
+): R {
+  const observe = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      const r = await read();
+      onResult(undefined);
+      return r;
+    } catch (err) {
+      onResult(err as SdkError);
+      throw err;
+    }
+  };
+  const observed = new Map<PropertyKey, unknown>([
+    [
+      "read",
+      (target: string, options?: { abortSignal?: AbortSignal }) =>
+        observe(() => reader.read(target, options)),
+    ],
+    [
+      "poll",
+      async function* poll(...args: Parameters<AgentReader["poll"]>) {
+        for await (const r of reader.poll(...args)) {
           onResult(r.error);
           yield r;
         }
       },
-    }),
-  };
+    ],
+  ]);
+  // Poll plans pass through: an observed reader still polls with one GET per device.
+  if (reader.pollPlanned)
+    observed.set(
+      "pollPlanned",
+      async function* pollPlanned(...args: Parameters<NonNullable<AgentReader["pollPlanned"]>>) {
+        // Called on `reader` (a method of it), never detached from it.
+        for await (const r of reader.pollPlanned?.(...args) ?? []) {
+          onResult(r.error);
+          yield r;
+        }
+      },
+    );
+  const readPlanned: unknown = Reflect.get(reader, "readPlanned");
+  if (typeof readPlanned === "function")
+    observed.set("readPlanned", (...args: unknown[]) =>
+      observe(() => Promise.resolve(readPlanned.apply(reader, args))),
+    );
+  /** The reader's other methods, bound to it once (so `wrapped.close === wrapped.close`). */
+  const bound = new Map<PropertyKey, { own: unknown; bound: unknown }>();
+  return new Proxy(reader, {
+    get(target, key) {
+      if (observed.has(key)) return observed.get(key);
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      const seen = bound.get(key);
+      if (seen?.own === value) return seen.bound;
+      const b = value.bind(target);
+      bound.set(key, { own: value, bound: b });
+      return b;
+    },
+  });
 }

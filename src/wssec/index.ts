@@ -86,7 +86,12 @@ export interface RequestVerifierOptions {
   requireSignature?: boolean;
   /** Largest accepted envelope in bytes (default 10 MiB). Apply it after gunzip too. */
   maxBytes?: number;
-  /** Also accept the 2003 draft WS-Security namespaces older device clients send (default false). */
+  /**
+   * Also accept the 2003 draft WS-Security namespaces older device clients send, from every
+   * sender (default false). Emits one `DeprecationWarning` per process (`ESOL_DEP_ALLOW_DRAFT_NAMESPACES`).
+   * @deprecated Since 0.2; removed in 0.3. Use {@link RequestVerifierOptions.trustLegacy}: the same
+   *   forms, granted to the listed certificates only.
+   */
   allowDraftNamespaces?: boolean;
   /** Allowed clock difference in ms (default 60,000). */
   clockSkewMs?: number;

@@ -101,10 +101,31 @@ export interface WsSecurityVerifierOptions {
   timestampFractionDigits?: number;
   /** Upper bound on remembered signatures (default 100,000). */
   replayCacheSize?: number;
-  /** Also accept the 2003 draft WS-Security namespaces (default false). */
+  /**
+   * Also accept the 2003 draft WS-Security namespaces from every sender (default false).
+   * Giving it emits one `DeprecationWarning` per process (code `ESOL_DEP_ALLOW_DRAFT_NAMESPACES`).
+   * @deprecated Since 0.2; removed in 0.3. Grant the older forms per sender instead:
+   *   {@link WsSecurityVerifierOptions.trustLegacy} (`esol server --trust-legacy`) accepts the
+   *   2003 draft namespaces from those certificates only.
+   */
   allowDraftNamespaces?: boolean;
   /** Clock in epoch milliseconds (tests). */
   clock?: () => number;
+}
+
+let draftNamespacesOptionWarned = false;
+
+/**
+ * The first use of the deprecated `allowDraftNamespaces` in a process emits one
+ * `DeprecationWarning` (node's `--no-deprecation` silences it); the option still works until 0.3.
+ */
+function warnDraftNamespacesOption(): void {
+  if (draftNamespacesOptionWarned) return;
+  draftNamespacesOptionWarned = true;
+  process.emitWarning(
+    "WsSecurityVerifierOptions.allowDraftNamespaces is deprecated: grant the 2003 draft namespaces per sender with trustLegacy (esol server --trust-legacy); allowDraftNamespaces is removed in 0.3",
+    { type: "DeprecationWarning", code: "ESOL_DEP_ALLOW_DRAFT_NAMESPACES" },
+  );
 }
 
 /**
@@ -345,6 +366,7 @@ export class WsSecurityVerifier implements RequestVerifier {
     if (!Number.isInteger(digits) || digits < 0 || digits > 9)
       throw new ConfigError("CONFIG_LIMIT", "timestampFractionDigits must be an integer from 0 to 9");
     this.fractionDigits = digits;
+    if (options.allowDraftNamespaces !== undefined) warnDraftNamespacesOption();
     this.draftsForAll = options.allowDraftNamespaces ?? false;
     this.clock = options.clock ?? Date.now;
     this.replay = new ReplayCache(options.replayCacheSize ?? 100_000);

@@ -239,7 +239,11 @@ export type VendorMeterMap = MeterMap | ScalarMeterMap | IndexedMeterMap;
 export interface MeterProblem {
   /** The OID concerned. */
   oid: string;
-  /** `SNMP_METER_IMPLAUSIBLE` (negative: not reported as a meter) or `SNMP_METER_SUM_MISMATCH` (reported, flagged). */
+  /**
+   * `SNMP_METER_IMPLAUSIBLE` (negative: not reported as a meter), `SNMP_METER_SUM_MISMATCH`
+   * (reported, flagged) or `SNMP_METER_UNIT_MISMATCH` (rows of one meter in different units:
+   * not added, not reported as a meter).
+   */
   code: string;
   /** What is wrong, with the values. */
   message: string;
@@ -347,10 +351,20 @@ function ruleMatches(rule: MeterLabelRule, label: string): boolean {
  * Names the rows of vendor labelled tables by label. A row is named by the first map
  * (model-specific first) with a matching rule; a row no rule names is reported under its
  * label if a map says `reportUnmapped`. Two rows never get the same name: the later
- * one keeps its label.
+ * one keeps its label. An indexed map's meter whose rows are in different units (sheets
+ * and impressions) is left out; {@link decodeMeterSet} reports it as `SNMP_METER_UNIT_MISMATCH`.
  */
 export function decodeVendorMeters(mib: VarbindSet, allMaps: readonly VendorMeterMap[]): MeterReading[] {
+  return decodeVendorMeterRows(mib, allMaps).meters;
+}
+
+/** {@link decodeVendorMeters} with the meters refused while adding rows (units that differ). */
+function decodeVendorMeterRows(
+  mib: VarbindSet,
+  allMaps: readonly VendorMeterMap[],
+): { meters: MeterReading[]; problems: MeterProblem[] } {
   const out: MeterReading[] = [];
+  const problems: MeterProblem[] = [];
   const usedNames = new Set<string>();
   const seenOids = new Set<string>();
   const byTable = new Map<string, MeterMap[]>();
@@ -407,14 +421,24 @@ export function decodeVendorMeters(mib: VarbindSet, allMaps: readonly VendorMete
         });
       }
     } else if (m.kind === "indexed") {
-      out.push(...decodeIndexed(mib, m, usedNames));
+      out.push(...decodeIndexed(mib, m, usedNames, problems));
     }
   }
-  return out;
+  return { meters: out, problems };
 }
 
-/** The rows of one indexed table, codes with one name added together (first row's OID reported). */
-function decodeIndexed(mib: VarbindSet, m: IndexedMeterMap, usedNames: Set<string>): MeterReading[] {
+/**
+ * The rows of one indexed table, codes with one name added together (first row's OID
+ * reported). Rows of one name in different units are not added: sheets and impressions
+ * differ by the duplex factor, so the sum would be billed in neither unit. Such a meter
+ * is left out and reported in `problems` (its name stays used: no other map stands in).
+ */
+function decodeIndexed(
+  mib: VarbindSet,
+  m: IndexedMeterMap,
+  usedNames: Set<string>,
+  problems: MeterProblem[],
+): MeterReading[] {
   const values = mib.column(m.valueColumn);
   const codes = m.codeColumn ? mib.column(m.codeColumn) : null;
   const codeParts = m.codeColumns?.map((c) => mib.column(c)) ?? null;
@@ -422,6 +446,9 @@ function decodeIndexed(mib: VarbindSet, m: IndexedMeterMap, usedNames: Set<strin
     String(numberOf(col.get(index)) ?? textOf(col.get(index)) ?? "");
   const units = m.unitColumn ? mib.column(m.unitColumn) : null;
   const byName = new Map<string, MeterReading>();
+  /** Name → `unit (OID)` of every row, kept only for meters whose rows mix units. */
+  const mixed = new Map<string, string[]>();
+  const rowsOf = new Map<string, string[]>();
   for (const index of [...values.keys()].sort(compareIndexes)) {
     const vb = values.get(index);
     const value = numberOf(vb);
@@ -436,7 +463,12 @@ function decodeIndexed(mib: VarbindSet, m: IndexedMeterMap, usedNames: Set<strin
     const label = rule.label ?? `code ${code}`;
     const unitCode = units ? cell(units, index) : null;
     const unit = (unitCode !== null ? m.unitCodes?.[unitCode] : undefined) ?? rule.unit ?? "impressions";
+    const oid = `${m.valueColumn}.${index}`;
+    const rows = rowsOf.get(rule.name) ?? [];
+    rows.push(`${unit} (${oid})`);
+    rowsOf.set(rule.name, rows);
     const seen = byName.get(rule.name);
+    if (seen && seen.unit !== unit) mixed.set(rule.name, rows);
     if (seen) {
       seen.value += value;
       seen.label = `${seen.label}+${code}`;
@@ -446,7 +478,7 @@ function decodeIndexed(mib: VarbindSet, m: IndexedMeterMap, usedNames: Set<strin
       name: rule.name,
       value,
       unit,
-      oid: `${m.valueColumn}.${index}`,
+      oid,
       type: vb.type,
       source: "vendor",
       label,
@@ -454,6 +486,16 @@ function decodeIndexed(mib: VarbindSet, m: IndexedMeterMap, usedNames: Set<strin
     });
   }
   for (const name of byName.keys()) usedNames.add(name);
+  for (const [name, rows] of mixed) {
+    const first = byName.get(name);
+    if (!first) continue;
+    byName.delete(name);
+    problems.push({
+      oid: first.oid,
+      code: "SNMP_METER_UNIT_MISMATCH",
+      message: `${name} has rows in different units (${rows.join(", ")}) in ${m.id}; not added, not reported as a meter`,
+    });
+  }
   return [...byName.values()];
 }
 
@@ -580,8 +622,9 @@ export function decodeMeters(
 }
 
 /**
- * Like {@link decodeMeters}, with the problems {@link checkMeters} found: negative values
- * (left out of the meters) and vendor totals that are not the sum of their parts.
+ * Like {@link decodeMeters}, with the problems found: vendor meters whose rows are in
+ * different units (left out of the meters), and those of {@link checkMeters} — negative
+ * values (left out) and vendor totals that are not the sum of their parts (flagged).
  */
 export function decodeMeterSet(
   varbinds: Iterable<Varbind> | VarbindSet,
@@ -595,5 +638,7 @@ export function decodeMeterSet(
 } {
   const mib = varbinds instanceof VarbindSet ? varbinds : new VarbindSet(varbinds);
   const maps = registry.forDevice(identity);
-  return checkMeters([...decodeStandardMeters(mib), ...decodeVendorMeters(mib, maps)], maps);
+  const vendor = decodeVendorMeterRows(mib, maps);
+  const checked = checkMeters([...decodeStandardMeters(mib), ...vendor.meters], maps);
+  return { meters: checked.meters, problems: [...vendor.problems, ...checked.problems] };
 }

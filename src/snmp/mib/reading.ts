@@ -15,7 +15,7 @@ import { VarbindSet } from "./values.js";
 export interface ReadingProblem {
   /** The subtree or object concerned. */
   oid: string;
-  /** Stable error code (`SNMP_NO_SERIAL`, `SNMP_WALK_NOT_INCREASING`, `SNMP_TABLE_TOO_LARGE`, `SNMP_METER_IMPLAUSIBLE`, `SNMP_METER_SUM_MISMATCH`, …). */
+  /** Stable error code (`SNMP_NO_SERIAL`, `SNMP_WALK_NOT_INCREASING`, `SNMP_TABLE_TOO_LARGE`, `SNMP_METER_IMPLAUSIBLE`, `SNMP_METER_SUM_MISMATCH`, `SNMP_METER_UNIT_MISMATCH`, …). */
   code: string;
   /** Human-readable reason. */
   message: string;
