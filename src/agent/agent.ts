@@ -91,10 +91,11 @@ export interface AgentOptions {
    */
   autoSchedule?: boolean;
   /**
-   * Time source of WS-Security timestamps (epoch ms). Default wall time; pass the agent's
-   * clock only when the server runs on that same simulated clock.
+   * Clock of WS-Security timestamps. Default wall time; pass the agent's clock only when the
+   * server runs on that same simulated clock. A plain function returning epoch ms is
+   * deprecated (accepted until 0.3): pass a {@link Clock}.
    */
-  securityClock?: () => number;
+  securityClock?: Clock | (() => number);
   /**
    * While the agent is stuck on a failure no resend can fix (see {@link stuckRemedy}), how
    * long it waits before its first re-check of the server (one sync session); each failed
@@ -109,7 +110,10 @@ export interface AgentOptions {
  * `now` (wall time by default, even when the agent's schedule runs on a faster clock: the
  * server checks them against its own time).
  */
-function securityFrom(config: AgentConfig, now: (() => number) | undefined): MessageSecurity | undefined {
+function securityFrom(
+  config: AgentConfig,
+  now: Clock | (() => number) | undefined,
+): MessageSecurity | undefined {
   if (!config.security) return undefined;
   return createMessageSigner({
     key: config.security.key,
@@ -210,7 +214,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // One signal is shared by every read and call in flight (a fleet poll has dozens).
     setMaxListeners(0, this.#abort.signal);
     const outbox = Outbox.open(this.config.outbox.path, {
-      now: () => this.clock.now(),
+      clock: this.clock,
       random: this.#random,
       maxEntries: this.config.outbox.maxEntries,
       maxBytes: this.config.outbox.maxBytes,
@@ -344,7 +348,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #createReader(): AgentReader {
     return readerForDevices(this.config.devices, {
       fullReadingEveryMs: this.config.schedule.fullReadingEveryMs,
-      now: () => this.clock.now(),
+      clock: this.clock,
     });
   }
 

@@ -23,6 +23,7 @@
  * @module
  */
 import type Database from "better-sqlite3";
+import { type Clock, epochMsOf } from "../clock.js";
 import { StorageError } from "../errors.js";
 import { backoffDelayMs } from "../soap/retry.js";
 import { bindConnection } from "./connection.js";
@@ -150,7 +151,12 @@ export interface StoredReading {
 
 /** Options of {@link Outbox.open}. */
 export interface OutboxOptions {
-  /** Time source (epoch ms); the agent passes its {@link Clock}. Default `Date.now`. */
+  /** Clock of the outbox's timestamps and retry times; the agent passes its own. Default wall time. */
+  clock?: Clock;
+  /**
+   * Time source (epoch ms).
+   * @deprecated Pass {@link OutboxOptions.clock}; accepted until 0.3, ignored when `clock` is given.
+   */
   now?: () => number;
   /** Unsent entries (pending + parked) allowed before new ones are refused. Default 100 000. */
   maxEntries?: number;
@@ -221,7 +227,7 @@ export class Outbox {
     this.#db = db;
     bindConnection(this, db);
     this.openReport = report;
-    this.#now = options.now ?? Date.now;
+    this.#now = epochMsOf(options.clock ?? options.now);
     this.#random = options.random ?? Math.random;
     this.#maxEntries = options.maxEntries ?? 100_000;
     this.#retryDelayMs = options.retryDelayMs ?? 60_000;
@@ -236,7 +242,7 @@ export class Outbox {
    * @throws StorageError `STORAGE_CORRUPT` (with `onCorrupt: "throw"`), `STORAGE_IO`, `STORAGE_BUSY`.
    */
   static open(path: string, options: OutboxOptions = {}): Outbox {
-    const now = options.now ?? Date.now;
+    const now = epochMsOf(options.clock ?? options.now);
     const problems: string[] = [];
     let db: Database.Database | undefined;
     let corrupt = false;

@@ -7,6 +7,7 @@
  * @module
  */
 import { createHash, type KeyObject, timingSafeEqual, X509Certificate } from "node:crypto";
+import { type Clock, epochMsOf } from "../clock.js";
 import { ConfigError, SecurityError, type SecurityErrorCode } from "../errors.js";
 import type { RequestVerifier, VerifiedSender } from "../soap/security.js";
 import {
@@ -103,8 +104,11 @@ export interface WsSecurityVerifierOptions {
   replayCacheSize?: number;
   /** Also accept the 2003 draft WS-Security namespaces (default false). */
   allowDraftNamespaces?: boolean;
-  /** Clock in epoch milliseconds (tests). */
-  clock?: () => number;
+  /**
+   * The clock of Timestamp and certificate validity checks: a {@link Clock} (e.g. the agent's, or a `ManualClock` in tests).
+   * Default wall time. A plain function returning epoch ms is deprecated (accepted until 0.3).
+   */
+  clock?: Clock | (() => number);
 }
 
 /**
@@ -346,7 +350,7 @@ export class WsSecurityVerifier implements RequestVerifier {
       throw new ConfigError("CONFIG_LIMIT", "timestampFractionDigits must be an integer from 0 to 9");
     this.fractionDigits = digits;
     this.draftsForAll = options.allowDraftNamespaces ?? false;
-    this.clock = options.clock ?? Date.now;
+    this.clock = epochMsOf(options.clock);
     this.replay = new ReplayCache(options.replayCacheSize ?? 100_000);
   }
 
