@@ -294,3 +294,8 @@ export function epochMsOf(clock: Clock | (() => number) | undefined): () => numb
   if (typeof clock === "function") return clock;
   return () => clock.now();
 }
+
+/** The `Date` of epoch ms, null for null (the SQLite edge: columns keep epoch ms). Internal. */
+export function dateOf(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
+}

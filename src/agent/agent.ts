@@ -8,6 +8,7 @@
 import { EventEmitter, setMaxListeners } from "node:events";
 import type { RequestListener } from "node:http";
 import { hostname } from "node:os";
+import { dateOf } from "../clock.js";
 import { AbortError, type SdkError, SnmpError, StorageError } from "../errors.js";
 import type { DeviceReading } from "../snmp/mib/reading.js";
 import { type PollScope, serializePollPlan } from "../snmp/poll-plan.js";
@@ -36,6 +37,7 @@ import { Outbox, type OutboxEntry, type OutboxKind } from "./outbox.js";
 import type { AgentLogger, AgentReader, AgentTransport } from "./ports.js";
 import {
   type PolledReading,
+  polledReadingOf,
   toBillingRead,
   toDeviceInfo,
   toPolledReading,
@@ -284,10 +286,13 @@ export class Agent extends EventEmitter<AgentEvents> {
   status(): AgentStatus {
     const outbox = this.outbox;
     const state = this.#agentState();
+    const lastSyncAtMs = state.lastSyncAtMs();
     return {
       running: this.#running,
       registered: state.proxyRegistered(),
-      lastSyncAtMs: state.lastSyncAtMs(),
+      lastSyncAt: dateOf(lastSyncAtMs),
+      lastSyncAtMs,
+      nextSyncAt: dateOf(this.#nextSyncAtMs),
       nextSyncAtMs: this.#nextSyncAtMs,
       outbox: outbox.stats(),
       devices: this.devices.list(),
@@ -464,9 +469,12 @@ export class Agent extends EventEmitter<AgentEvents> {
       message: e.message.split("\n")[0] ?? "",
       remedy,
       during: same && prev ? prev.during : during,
+      stuckAt: same && prev ? prev.stuckAt : new Date(now),
       sinceMs: same && prev ? prev.sinceMs : now,
+      lastCheckAt: new Date(now),
       lastCheckAtMs: now,
       checks,
+      nextCheckAt: schedule ? new Date(now + waitMs) : null,
       nextCheckAtMs: schedule ? now + waitMs : null,
     };
     this.#stuck = stuck;
@@ -601,6 +609,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const devices = this.devices;
     const atMs = this.clock.now();
     const summary: PollSummary = {
+      startedAt: new Date(atMs),
       atMs,
       targets: 0,
       read: 0,
@@ -636,7 +645,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         }
         continue;
       }
-      const polled = toPolledReading(r.reading, atMs, this.config.devices.fallbackIdentity);
+      const polled = toPolledReading(r.reading, new Date(atMs), this.config.devices.fallbackIdentity);
       if (polled?.identitySource === "mac" && !devices.knownAt(r.target))
         this.#log.warn(
           { target: r.target, serial: polled.serial },
@@ -696,7 +705,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const devices = this.devices;
     let supplies = false;
     const outcome = this.#commit(() => {
-      outbox.recordReading(polled.serial, polled.address, polled.readAtMs, polled);
+      outbox.recordReading(polled.serial, polled.address, polled.readAt, polled);
       const seen = devices.sighted(polled, polled.readAtMs);
       const device = seen.device;
       if (plan !== undefined) devices.setPollPlan(polled.serial, plan);
@@ -714,7 +723,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           {
             kind: "supplies-report",
             serial: polled.serial,
-            readAtMs: polled.readAtMs,
+            readAt: polled.readAt,
             payload: toSuppliesReport(polled),
           },
         ]);
@@ -785,6 +794,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const pruned = outbox.prune();
     if (pruned > 0) this.#log.debug({ pruned }, "pruned acknowledged outbox entries");
     const summary: SyncSummary = {
+      startedAt: new Date(atMs),
       atMs,
       directives: result.directives,
       statuses,
@@ -835,12 +845,12 @@ export class Agent extends EventEmitter<AgentEvents> {
                 ? outbox.latestReading(d.serial)
                 : undefined;
             if (latest) {
-              const reading = latest.reading as PolledReading;
+              const reading = polledReadingOf(latest);
               this.#append([
                 {
                   kind: "supplies-report",
                   serial: d.serial,
-                  readAtMs: reading.readAtMs,
+                  readAt: reading.readAt,
                   payload: toSuppliesReport(reading),
                 },
               ]);
@@ -922,7 +932,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     for await (const r of addresses.length > 0 ? this.#readTargets(addresses, "meters") : []) {
       if (this.#abort.signal.aborted) throw new AbortError("billing reads stopped");
       const polled = r.reading
-        ? toPolledReading(r.reading, this.clock.now(), this.config.devices.fallbackIdentity)
+        ? toPolledReading(r.reading, new Date(this.clock.now()), this.config.devices.fallbackIdentity)
         : undefined;
       if (polled) {
         fresh.set(polled.serial, polled);
@@ -940,12 +950,13 @@ export class Agent extends EventEmitter<AgentEvents> {
         // Another serial at that address is a replacement (found by the next poll): bill from what we have.
         let reading = fresh.get(d.serial);
         if (reading) {
-          outbox.recordReading(reading.serial, reading.address, reading.readAtMs, reading);
+          outbox.recordReading(reading.serial, reading.address, reading.readAt, reading);
           this.devices.sighted(reading, reading.readAtMs);
           const plan = plans.get(reading.serial);
           if (plan !== undefined) this.devices.setPollPlan(reading.serial, plan);
         } else {
-          reading = outbox.latestReading(d.serial)?.reading as PolledReading | undefined;
+          const stored = outbox.latestReading(d.serial);
+          reading = stored ? polledReadingOf(stored) : undefined;
           if (!reading) {
             this.#log.warn(
               { serial: d.serial, cycle: d.cycle },
@@ -958,7 +969,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           {
             kind: "billing-read",
             serial: d.serial,
-            readAtMs: reading.readAtMs,
+            readAt: reading.readAt,
             dedupKey,
             payload: toBillingRead(reading, d.cycle, d.meters),
           },

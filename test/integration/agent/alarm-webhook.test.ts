@@ -45,6 +45,7 @@ const body: AlarmWebhookBody = {
   alarm: {
     kind: "device-silent",
     id: "device-silent:S1",
+    raisedAt: new Date(T0),
     raisedAtMs: T0,
     serial: "S1",
     message: "m",
