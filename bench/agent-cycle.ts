@@ -46,7 +46,7 @@ for (const n of sizes) {
     port: 0,
     tls: false,
     signaturePolicy: "optional",
-    clock: () => new Date(clock.now()),
+    clock,
   });
   const { url } = await server.start();
   const fleet = await startFleet(

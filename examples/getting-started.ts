@@ -19,9 +19,8 @@ console.log(`${printer}: ${vendor} ${model}, serial ${serial}`);
 for (const meter of reading.meters) console.log(`  ${meter.name} = ${meter.value} ${meter.unit ?? ""}`);
 
 // 2. Keep what the server wants: serial, meters and supplies (undefined when there is no serial).
-//    Both records carry the reading's own time (reading.readAt, ISO 8601).
-const readAt = new Date(reading.readAt);
-const polled = toPolledReading(reading, readAt.getTime());
+//    The polled reading, and the billing read below, carry the reading's own time (reading.readAt, a Date).
+const polled = toPolledReading(reading);
 if (!polled) throw new Error(`${printer} reported no serial number: it cannot be billed`);
 
 // 3. Register this client and the device once, then send one billing read.
@@ -38,9 +37,9 @@ try {
     proxyId,
     reads: [
       {
-        key: `${polled.serial}:${reading.readAt}`,
+        key: `${polled.serial}:${polled.readAt.toISOString()}`,
         serial: polled.serial,
-        readAt,
+        readAt: polled.readAt,
         meters: polled.meters,
       },
     ],

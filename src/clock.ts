@@ -283,3 +283,19 @@ export class ManualClock implements Clock {
     if (targetMs > this.#now) this.#now = targetMs;
   }
 }
+
+/**
+ * The epoch-ms reader of a clock-shaped option: a {@link Clock}, or the plain function returning
+ * epoch ms that such options took before 0.2 (deprecated, accepted until 0.3). Internal: options
+ * are typed `Clock | (() => number)` and call this once.
+ */
+export function epochMsOf(clock: Clock | (() => number) | undefined): () => number {
+  if (clock === undefined) return Date.now;
+  if (typeof clock === "function") return clock;
+  return () => clock.now();
+}
+
+/** The `Date` of epoch ms, null for null (the SQLite edge: columns keep epoch ms). Internal. */
+export function dateOf(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
+}

@@ -8,6 +8,7 @@
 import { EventEmitter, setMaxListeners } from "node:events";
 import type { RequestListener } from "node:http";
 import { hostname } from "node:os";
+import { dateOf } from "../clock.js";
 import { AbortError, type SdkError, SnmpError, StorageError } from "../errors.js";
 import type { DeviceReading } from "../snmp/mib/reading.js";
 import { type PollScope, serializePollPlan } from "../snmp/poll-plan.js";
@@ -37,6 +38,7 @@ import { Outbox, type OutboxEntry, type OutboxKind } from "./outbox.js";
 import type { AgentLogger, AgentReader, AgentTransport } from "./ports.js";
 import {
   type PolledReading,
+  polledReadingOf,
   toBillingRead,
   toDeviceInfo,
   toPolledReading,
@@ -92,10 +94,11 @@ export interface AgentOptions {
    */
   autoSchedule?: boolean;
   /**
-   * Time source of WS-Security timestamps (epoch ms). Default wall time; pass the agent's
-   * clock only when the server runs on that same simulated clock.
+   * Clock of WS-Security timestamps. Default wall time; pass the agent's clock only when the
+   * server runs on that same simulated clock. A plain function returning epoch ms is
+   * deprecated (accepted until 0.3): pass a {@link Clock}.
    */
-  securityClock?: () => number;
+  securityClock?: Clock | (() => number);
   /**
    * While the agent is stuck on a failure no resend can fix (see {@link stuckRemedy}), how
    * long it waits before its first re-check of the server (one sync session); each failed
@@ -110,7 +113,10 @@ export interface AgentOptions {
  * `now` (wall time by default, even when the agent's schedule runs on a faster clock: the
  * server checks them against its own time).
  */
-function securityFrom(config: AgentConfig, now: (() => number) | undefined): MessageSecurity | undefined {
+function securityFrom(
+  config: AgentConfig,
+  now: Clock | (() => number) | undefined,
+): MessageSecurity | undefined {
   if (!config.security) return undefined;
   return createMessageSigner({
     key: config.security.key,
@@ -211,7 +217,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // One signal is shared by every read and call in flight (a fleet poll has dozens).
     setMaxListeners(0, this.#abort.signal);
     const outbox = Outbox.open(this.config.outbox.path, {
-      now: () => this.clock.now(),
+      clock: this.clock,
       random: this.#random,
       maxEntries: this.config.outbox.maxEntries,
       maxBytes: this.config.outbox.maxBytes,
@@ -281,10 +287,13 @@ export class Agent extends EventEmitter<AgentEvents> {
   status(): AgentStatus {
     const outbox = this.outbox;
     const state = this.#agentState();
+    const lastSyncAtMs = state.lastSyncAtMs();
     return {
       running: this.#running,
       registered: state.proxyRegistered(),
-      lastSyncAtMs: state.lastSyncAtMs(),
+      lastSyncAt: dateOf(lastSyncAtMs),
+      lastSyncAtMs,
+      nextSyncAt: dateOf(this.#nextSyncAtMs),
       nextSyncAtMs: this.#nextSyncAtMs,
       outbox: outbox.stats(),
       devices: this.devices.list(),
@@ -345,7 +354,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #createReader(): AgentReader {
     return readerForDevices(this.config.devices, {
       fullReadingEveryMs: this.config.schedule.fullReadingEveryMs,
-      now: () => this.clock.now(),
+      clock: this.clock,
     });
   }
 
@@ -462,9 +471,12 @@ export class Agent extends EventEmitter<AgentEvents> {
       message: e.message.split("\n")[0] ?? "",
       remedy,
       during: same && prev ? prev.during : during,
+      stuckAt: same && prev ? prev.stuckAt : new Date(now),
       sinceMs: same && prev ? prev.sinceMs : now,
+      lastCheckAt: new Date(now),
       lastCheckAtMs: now,
       checks,
+      nextCheckAt: schedule ? new Date(now + waitMs) : null,
       nextCheckAtMs: schedule ? now + waitMs : null,
     };
     this.#stuck = stuck;
@@ -599,6 +611,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const devices = this.devices;
     const atMs = this.clock.now();
     const summary: PollSummary = {
+      startedAt: new Date(atMs),
       atMs,
       targets: 0,
       read: 0,
@@ -634,7 +647,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         }
         continue;
       }
-      const polled = toPolledReading(r.reading, atMs, this.config.devices.fallbackIdentity);
+      const polled = toPolledReading(r.reading, new Date(atMs), this.config.devices.fallbackIdentity);
       if (polled?.identitySource === "mac" && !devices.knownAt(r.target))
         this.#log.warn(
           { target: r.target, serial: polled.serial },
@@ -695,7 +708,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const devices = this.devices;
     let supplies = false;
     const outcome = this.#commit(() => {
-      outbox.recordReading(polled.serial, polled.address, polled.readAtMs, polled);
+      outbox.recordReading(polled.serial, polled.address, polled.readAt, polled);
       const seen = devices.sighted(polled, polled.readAtMs);
       const device = seen.device;
       if (plan !== undefined) devices.setPollPlan(polled.serial, plan);
@@ -713,7 +726,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           {
             kind: "supplies-report",
             serial: polled.serial,
-            readAtMs: polled.readAtMs,
+            readAt: polled.readAt,
             payload: toSuppliesReport(polled),
           },
         ]);
@@ -784,6 +797,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const pruned = outbox.prune();
     if (pruned > 0) this.#log.debug({ pruned }, "pruned acknowledged outbox entries");
     const summary: SyncSummary = {
+      startedAt: new Date(atMs),
       atMs,
       directives: result.directives,
       statuses,
@@ -834,12 +848,12 @@ export class Agent extends EventEmitter<AgentEvents> {
                 ? outbox.latestReading(d.serial)
                 : undefined;
             if (latest) {
-              const reading = latest.reading as PolledReading;
+              const reading = polledReadingOf(latest);
               this.#append([
                 {
                   kind: "supplies-report",
                   serial: d.serial,
-                  readAtMs: reading.readAtMs,
+                  readAt: reading.readAt,
                   payload: toSuppliesReport(reading),
                 },
               ]);
@@ -922,7 +936,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     for await (const r of addresses.length > 0 ? this.#readTargets(addresses, "meters") : []) {
       if (this.#abort.signal.aborted) throw new AbortError("billing reads stopped");
       const polled = r.reading
-        ? toPolledReading(r.reading, this.clock.now(), this.config.devices.fallbackIdentity)
+        ? toPolledReading(r.reading, new Date(this.clock.now()), this.config.devices.fallbackIdentity)
         : undefined;
       if (polled) {
         fresh.set(polled.serial, polled);
@@ -940,12 +954,13 @@ export class Agent extends EventEmitter<AgentEvents> {
         // Another serial at that address is a replacement (found by the next poll): bill from what we have.
         let reading = fresh.get(d.serial);
         if (reading) {
-          outbox.recordReading(reading.serial, reading.address, reading.readAtMs, reading);
+          outbox.recordReading(reading.serial, reading.address, reading.readAt, reading);
           this.devices.sighted(reading, reading.readAtMs);
           const plan = plans.get(reading.serial);
           if (plan !== undefined) this.devices.setPollPlan(reading.serial, plan);
         } else {
-          reading = outbox.latestReading(d.serial)?.reading as PolledReading | undefined;
+          const stored = outbox.latestReading(d.serial);
+          reading = stored ? polledReadingOf(stored) : undefined;
           if (!reading) {
             this.#log.warn(
               { serial: d.serial, cycle: d.cycle },
@@ -958,7 +973,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           {
             kind: "billing-read",
             serial: d.serial,
-            readAtMs: reading.readAtMs,
+            readAt: reading.readAt,
             dedupKey,
             payload: toBillingRead(reading, d.cycle, d.meters),
           },

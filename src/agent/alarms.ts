@@ -39,7 +39,12 @@ export interface AgentAlarm {
    * (`device-silent:XRX-0001`, `device-not-billable:10.0.0.7:161`, `communication-lost`).
    */
   id: string;
-  /** Epoch ms (agent clock) the alarm became active. */
+  /** When (agent clock) the alarm became active. */
+  raisedAt: Date;
+  /**
+   * {@link AgentAlarm.raisedAt} in epoch ms.
+   * @deprecated Use `raisedAt`; still set, removed in 0.3.
+   */
   raisedAtMs: number;
   /** The device's serial, for device alarms that know it. */
   serial?: string;
@@ -52,7 +57,7 @@ export interface AgentAlarm {
 }
 
 /** An alarm condition before it has a raise time ({@link evaluateAlarms}' output). */
-export type AlarmCondition = Omit<AgentAlarm, "raisedAtMs">;
+export type AlarmCondition = Omit<AgentAlarm, "raisedAt" | "raisedAtMs">;
 
 /** One meter found lower than its baseline (`meter-regressed`). */
 export interface MeterDrop {
@@ -70,7 +75,12 @@ export interface MeterRegression {
   serial: string;
   /** Address of the reading. */
   address: string;
-  /** Epoch ms of the reading that was lower. */
+  /** When the lower reading was taken. */
+  readAt: Date;
+  /**
+   * {@link MeterRegression.readAt} in epoch ms.
+   * @deprecated Use `readAt`; still set, removed in 0.3.
+   */
   readAtMs: number;
   /** The meters that went down. */
   drops: MeterDrop[];
@@ -241,7 +251,7 @@ export interface AlarmTransition {
 
 /**
  * Matches `conditions` against the `previous` active alarms by `id` (pure): an alarm still
- * active keeps its `raisedAtMs` and takes the fresh message; a new one is raised at `nowMs`.
+ * active keeps its `raisedAt` and takes the fresh message; a new one is raised at `nowMs`.
  */
 export function reconcileAlarms(
   previous: readonly AgentAlarm[],
@@ -254,7 +264,8 @@ export function reconcileAlarms(
   const raised: AgentAlarm[] = [];
   for (const c of conditions) {
     const old = before.get(c.id);
-    const alarm: AgentAlarm = { ...c, raisedAtMs: old?.raisedAtMs ?? nowMs };
+    const raisedAtMs = old?.raisedAtMs ?? nowMs;
+    const alarm: AgentAlarm = { ...c, raisedAt: new Date(raisedAtMs), raisedAtMs };
     active.push(alarm);
     if (!old) raised.push(alarm);
   }
@@ -501,6 +512,7 @@ export class AlarmMonitor {
         this.#regressions.set(d.serial, {
           serial: d.serial,
           address: stored.address,
+          readAt: stored.readAt,
           readAtMs: stored.readAtMs,
           drops,
         });

@@ -7,6 +7,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
+import { type Clock, epochMsOf } from "../clock.js";
 import { isSdkError } from "../errors.js";
 import { describeCredentials } from "../snmp/session.js";
 import { CommunicationClient } from "../soap/client.js";
@@ -26,7 +27,12 @@ export interface AgentCheckResult {
 
 /** Options of {@link checkAgent}. */
 export interface AgentCheckOptions {
-  /** Now (epoch ms) for certificate validity. Default `Date.now()`. */
+  /** Clock of the certificate validity checks. Default wall time. */
+  clock?: Clock;
+  /**
+   * Now (epoch ms) for certificate validity.
+   * @deprecated Pass {@link AgentCheckOptions.clock}; accepted until 0.3, ignored when `clock` is given.
+   */
   now?: () => number;
   /** Time allowed to open the TLS connection. Default the config's `server.timeout`. */
   connectTimeoutMs?: number;
@@ -219,7 +225,7 @@ export async function* checkAgent(
   configPath: string,
   options: AgentCheckOptions = {},
 ): AsyncGenerator<AgentCheckResult> {
-  const now = options.now ?? Date.now;
+  const now = epochMsOf(options.clock ?? options.now);
   let config: AgentConfig;
   try {
     // The key pair is a check of its own (below), so the config check does not refuse it.

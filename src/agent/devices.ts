@@ -7,6 +7,7 @@
  */
 
 import type Database from "better-sqlite3";
+import { dateOf } from "../clock.js";
 import type { DeviceState, ServiceName } from "../soap/models.js";
 import { connectionOf } from "./connection.js";
 import type { Outbox } from "./outbox.js";
@@ -26,9 +27,19 @@ export interface KnownDevice {
   model: string | null;
   /** `ok`, `silent`, `replaced` or `disabled`. */
   state: DeviceState;
-  /** Epoch ms first seen. */
+  /** When it was first seen. */
+  firstSeenAt: Date;
+  /**
+   * {@link KnownDevice.firstSeenAt} in epoch ms.
+   * @deprecated Use `firstSeenAt`; still set, removed in 0.3.
+   */
   firstSeenAtMs: number;
-  /** Epoch ms of the last successful read. */
+  /** When it was last read successfully, null if never. */
+  lastOkAt: Date | null;
+  /**
+   * {@link KnownDevice.lastOkAt} in epoch ms.
+   * @deprecated Use `lastOkAt`; still set, removed in 0.3.
+   */
   lastOkAtMs: number | null;
   /** Consecutive polls without an answer. */
   failedPolls: number;
@@ -40,7 +51,12 @@ export interface KnownDevice {
   supplies: boolean;
   /** Supplies report interval asked by the server. */
   suppliesIntervalMs: number | null;
-  /** Epoch ms of the last supplies report committed. */
+  /** When the last supplies report was committed, null if never. */
+  lastSuppliesAt: Date | null;
+  /**
+   * {@link KnownDevice.lastSuppliesAt} in epoch ms.
+   * @deprecated Use `lastSuppliesAt`; still set, removed in 0.3.
+   */
   lastSuppliesAtMs: number | null;
   /** State changed since the last `Sync` reported it. */
   statusDirty: boolean;
@@ -75,13 +91,16 @@ function fromRow(r: DeviceRow): KnownDevice {
     vendor: r.vendor,
     model: r.model,
     state: r.state as DeviceState,
+    firstSeenAt: new Date(r.first_seen_at),
     firstSeenAtMs: r.first_seen_at,
+    lastOkAt: dateOf(r.last_ok_at),
     lastOkAtMs: r.last_ok_at,
     failedPolls: r.failed_polls,
     registered: r.registered === 1,
     billing: r.billing === 1,
     supplies: r.supplies === 1,
     suppliesIntervalMs: r.supplies_interval_ms,
+    lastSuppliesAt: dateOf(r.last_supplies_at),
     lastSuppliesAtMs: r.last_supplies_at,
     statusDirty: r.status_dirty === 1,
     detail: r.detail,

@@ -40,19 +40,39 @@ export interface AgentStuck {
   remedy: string;
   /** What failed, e.g. `sync session` or `delivering billing-read`. */
   during: string;
-  /** Epoch ms the agent got stuck on this code. */
+  /** When the agent got stuck on this code. */
+  stuckAt: Date;
+  /**
+   * {@link AgentStuck.stuckAt} in epoch ms.
+   * @deprecated Use `stuckAt`; still set, removed in 0.3.
+   */
   sinceMs: number;
-  /** Epoch ms of the last failed check. */
+  /** When the last check failed. */
+  lastCheckAt: Date;
+  /**
+   * {@link AgentStuck.lastCheckAt} in epoch ms.
+   * @deprecated Use `lastCheckAt`; still set, removed in 0.3.
+   */
   lastCheckAtMs: number;
   /** Checks that failed this way, the first included. */
   checks: number;
-  /** Epoch ms of the next re-check, null when the agent does not schedule (`autoSchedule: false`). */
+  /** When the next re-check is due, null when the agent does not schedule (`autoSchedule: false`). */
+  nextCheckAt: Date | null;
+  /**
+   * {@link AgentStuck.nextCheckAt} in epoch ms.
+   * @deprecated Use `nextCheckAt`; still set, removed in 0.3.
+   */
   nextCheckAtMs: number | null;
 }
 
 /** What a poll did (`poll` event). */
 export interface PollSummary {
-  /** Epoch ms the poll started (the reading time of its readings). */
+  /** When the poll started (the reading time of its readings). */
+  startedAt: Date;
+  /**
+   * {@link PollSummary.startedAt} in epoch ms.
+   * @deprecated Use `startedAt`; still set, removed in 0.3.
+   */
   atMs: number;
   /** Targets polled. */
   targets: number;
@@ -70,7 +90,12 @@ export interface PollSummary {
 
 /** What a sync session did (`sync` event). */
 export interface SyncSummary {
-  /** Epoch ms the session started. */
+  /** When the session started. */
+  startedAt: Date;
+  /**
+   * {@link SyncSummary.startedAt} in epoch ms.
+   * @deprecated Use `startedAt`; still set, removed in 0.3.
+   */
   atMs: number;
   /** Directives received. */
   directives: Directive[];
@@ -180,9 +205,19 @@ export interface AgentStatus {
   running: boolean;
   /** Whether `RegisterProxy` was acknowledged. */
   registered: boolean;
-  /** Epoch ms of the last successful sync. */
+  /** When the last successful sync started, null before the first. */
+  lastSyncAt: Date | null;
+  /**
+   * {@link AgentStatus.lastSyncAt} in epoch ms.
+   * @deprecated Use `lastSyncAt`; still set, removed in 0.3.
+   */
   lastSyncAtMs: number | null;
-  /** Epoch ms of the next scheduled sync. */
+  /** When the next sync is scheduled, null when none is. */
+  nextSyncAt: Date | null;
+  /**
+   * {@link AgentStatus.nextSyncAt} in epoch ms.
+   * @deprecated Use `nextSyncAt`; still set, removed in 0.3.
+   */
   nextSyncAtMs: number | null;
   /** Outbox counts. */
   outbox: ReturnType<Outbox["stats"]>;

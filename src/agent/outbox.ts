@@ -23,6 +23,7 @@
  * @module
  */
 import type Database from "better-sqlite3";
+import { type Clock, epochMsOf } from "../clock.js";
 import { StorageError } from "../errors.js";
 import { backoffDelayMs } from "../soap/retry.js";
 import { bindConnection } from "./connection.js";
@@ -51,7 +52,12 @@ export interface OutboxInput {
   kind: OutboxKind;
   /** Device serial number, when the message is about one device. */
   serial?: string;
-  /** When the reading was taken (epoch ms); part of the idempotency key. */
+  /** When the reading was taken; part of the idempotency key. */
+  readAt?: Date;
+  /**
+   * When the reading was taken, epoch ms.
+   * @deprecated Use `readAt`; accepted until 0.3, ignored when `readAt` is given.
+   */
   readAtMs?: number;
   /**
    * A business key that must exist at most once (e.g. `billing:SERIAL:2026-11`): a second
@@ -72,7 +78,12 @@ export interface OutboxEntry {
   kind: OutboxKind;
   /** Device serial, when any. */
   serial: string | null;
-  /** Reading time (epoch ms), when any. */
+  /** Reading time, when any. */
+  readAt: Date | null;
+  /**
+   * {@link OutboxEntry.readAt} in epoch ms.
+   * @deprecated Use `readAt`; still set, removed in 0.3.
+   */
   readAtMs: number | null;
   /** The business dedup key, when any. */
   dedupKey: string | null;
@@ -82,13 +93,28 @@ export interface OutboxEntry {
   state: OutboxState;
   /** Delivery attempts so far. */
   attempts: number;
-  /** Epoch ms of the next attempt (pending entries). */
+  /** When the next attempt is due (pending entries). */
+  nextAttemptAt: Date;
+  /**
+   * {@link OutboxEntry.nextAttemptAt} in epoch ms.
+   * @deprecated Use `nextAttemptAt`; still set, removed in 0.3.
+   */
   nextAttemptAtMs: number;
   /** Last failure, or the reason it was parked. */
   lastError: string | null;
-  /** Epoch ms the entry was committed. */
+  /** When the entry was committed. */
+  createdAt: Date;
+  /**
+   * {@link OutboxEntry.createdAt} in epoch ms.
+   * @deprecated Use `createdAt`; still set, removed in 0.3.
+   */
   createdAtMs: number;
-  /** Epoch ms it was acknowledged or parked. */
+  /** When it was acknowledged or parked. */
+  doneAt: Date | null;
+  /**
+   * {@link OutboxEntry.doneAt} in epoch ms.
+   * @deprecated Use `doneAt`; still set, removed in 0.3.
+   */
   doneAtMs: number | null;
 }
 
@@ -104,7 +130,12 @@ export interface QuarantinedRow {
   reason: string;
   /** The row as stored (JSON of its columns, with text as raw bytes), for forensics. */
   raw: Buffer;
-  /** Epoch ms it was quarantined. */
+  /** When it was quarantined. */
+  quarantinedAt: Date;
+  /**
+   * {@link QuarantinedRow.quarantinedAt} in epoch ms.
+   * @deprecated Use `quarantinedAt`; still set, removed in 0.3.
+   */
   atMs: number;
 }
 
@@ -142,15 +173,25 @@ export interface StoredReading {
   serial: string;
   /** Where the device answered (`host:port`). */
   address: string;
-  /** Epoch ms of the read. */
+  /** When the device was read. */
+  readAt: Date;
+  /**
+   * {@link StoredReading.readAt} in epoch ms.
+   * @deprecated Use `readAt`; still set, removed in 0.3.
+   */
   readAtMs: number;
-  /** The reading as committed. */
+  /** The reading as committed (its JSON form: instants are ISO 8601 strings). */
   reading: unknown;
 }
 
 /** Options of {@link Outbox.open}. */
 export interface OutboxOptions {
-  /** Time source (epoch ms); the agent passes its {@link Clock}. Default `Date.now`. */
+  /** Clock of the outbox's timestamps and retry times; the agent passes its own. Default wall time. */
+  clock?: Clock;
+  /**
+   * Time source (epoch ms).
+   * @deprecated Pass {@link OutboxOptions.clock}; accepted until 0.3, ignored when `clock` is given.
+   */
   now?: () => number;
   /** Unsent entries (pending + parked) allowed before new ones are refused. Default 100 000. */
   maxEntries?: number;
@@ -178,14 +219,18 @@ function rowToEntry(row: EntryRow): OutboxEntry {
     key: row.key,
     kind: row.kind as OutboxKind,
     serial: row.serial,
+    readAt: row.read_at === null ? null : new Date(row.read_at),
     readAtMs: row.read_at,
     dedupKey: row.dedup,
     payload: JSON.parse(row.payload) as unknown,
     state: row.state as OutboxState,
     attempts: row.attempts,
+    nextAttemptAt: new Date(row.next_attempt_at),
     nextAttemptAtMs: row.next_attempt_at,
     lastError: row.last_error,
+    createdAt: new Date(row.created_at),
     createdAtMs: row.created_at,
+    doneAt: row.done_at === null ? null : new Date(row.done_at),
     doneAtMs: row.done_at,
   };
 }
@@ -197,7 +242,7 @@ function rowToEntry(row: EntryRow): OutboxEntry {
  * @example
  * ```ts
  * const outbox = Outbox.open("/var/lib/esol/outbox.db");
- * const [entry] = outbox.append([{ kind: "billing-read", serial: "X1", readAtMs: Date.now(), payload: read }]);
+ * const [entry] = outbox.append([{ kind: "billing-read", serial: "X1", readAt: read.readAt, payload: read }]);
  * // ... send entry.payload with entry.key ...
  * outbox.markSent([entry.seq]);
  * ```
@@ -221,7 +266,7 @@ export class Outbox {
     this.#db = db;
     bindConnection(this, db);
     this.openReport = report;
-    this.#now = options.now ?? Date.now;
+    this.#now = epochMsOf(options.clock ?? options.now);
     this.#random = options.random ?? Math.random;
     this.#maxEntries = options.maxEntries ?? 100_000;
     this.#retryDelayMs = options.retryDelayMs ?? 60_000;
@@ -236,7 +281,7 @@ export class Outbox {
    * @throws StorageError `STORAGE_CORRUPT` (with `onCorrupt: "throw"`), `STORAGE_IO`, `STORAGE_BUSY`.
    */
   static open(path: string, options: OutboxOptions = {}): Outbox {
-    const now = options.now ?? Date.now;
+    const now = epochMsOf(options.clock ?? options.now);
     const problems: string[] = [];
     let db: Database.Database | undefined;
     let corrupt = false;
@@ -351,7 +396,8 @@ export class Outbox {
             `the outbox holds ${unsent + added} unsent entries (maxEntries ${this.#maxEntries}); refusing a new ${input.kind} rather than dropping committed ones`,
           );
         const seq = this.#nextSeq();
-        const readAt = input.readAtMs ?? now;
+        const inputReadAtMs = input.readAt?.getTime() ?? input.readAtMs;
+        const readAt = inputReadAtMs ?? now;
         const key = `${input.serial ?? input.kind}:${new Date(readAt).toISOString()}:${seq}`;
         const body =
           typeof input.payload === "object" && input.payload !== null && !Array.isArray(input.payload)
@@ -362,7 +408,7 @@ export class Outbox {
           key,
           kind: input.kind,
           serial: input.serial ?? null,
-          read_at: input.readAtMs ?? null,
+          read_at: inputReadAtMs ?? null,
           dedup: input.dedupKey ?? null,
           payload: JSON.stringify(body),
         };
@@ -458,7 +504,16 @@ export class Outbox {
     return rows.map(rowToEntry);
   }
 
-  /** Epoch ms of the earliest pending attempt, if any. */
+  /** When the earliest pending attempt is due, if any. */
+  nextAttemptAt(): Date | undefined {
+    const ms = this.nextAttemptAtMs();
+    return ms === undefined ? undefined : new Date(ms);
+  }
+
+  /**
+   * {@link Outbox.nextAttemptAt} in epoch ms.
+   * @deprecated Use `nextAttemptAt()`; removed in 0.3.
+   */
   nextAttemptAtMs(): number | undefined {
     const row = this.#db
       .prepare("SELECT min(next_attempt_at) AS t FROM entries WHERE state = 'pending'")
@@ -596,15 +651,18 @@ export class Outbox {
       rowId: r.row_id,
       reason: r.reason,
       raw: r.raw,
+      quarantinedAt: new Date(r.at),
       atMs: r.at,
     }));
   }
 
   /**
    * Commits a poll reading (before anything derived from it is sent) and keeps only the
-   * newest `keepReadingsPerDevice` per device.
+   * newest `keepReadingsPerDevice` per device. `readAt` is when the device was read (epoch ms,
+   * a `number`, is deprecated, accepted until 0.3); SQLite keeps it as epoch ms.
    */
-  recordReading(serial: string, address: string, readAtMs: number, reading: unknown): StoredReading {
+  recordReading(serial: string, address: string, readAt: Date | number, reading: unknown): StoredReading {
+    const readAtMs = typeof readAt === "number" ? readAt : readAt.getTime();
     const payload = JSON.stringify(reading);
     const row = { serial, address, read_at: readAtMs, payload };
     const tx = this.#db.transaction(() => {
@@ -619,7 +677,14 @@ export class Outbox {
       return Number(info.lastInsertRowid);
     });
     const id = this.#write(() => tx.immediate(), "committing a poll reading");
-    return { id, serial, address, readAtMs, reading: JSON.parse(payload) as unknown };
+    return {
+      id,
+      serial,
+      address,
+      readAt: new Date(readAtMs),
+      readAtMs,
+      reading: JSON.parse(payload) as unknown,
+    };
   }
 
   /** The newest intact poll reading of a device (a damaged one is quarantined and skipped). */
@@ -636,6 +701,7 @@ export class Outbox {
         id: row.id,
         serial: row.serial,
         address: row.address,
+        readAt: new Date(row.read_at),
         readAtMs: row.read_at,
         reading: JSON.parse(row.payload),
       };

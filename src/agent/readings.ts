@@ -19,7 +19,16 @@ export interface PolledReading {
   identitySource?: "mac";
   /** Where it answered (`host:port`). */
   address: string;
-  /** Epoch ms on the agent's clock. */
+  /**
+   * When the device was read: the reading's own time (the agent stamps it with its clock). A
+   * `Date` like every instant of the public models; {@link toBillingRead} and
+   * {@link toSuppliesReport} carry it on, the wire as ISO 8601 UTC.
+   */
+  readAt: Date;
+  /**
+   * {@link PolledReading.readAt} in epoch ms.
+   * @deprecated Use `readAt`; still set, removed in 0.3.
+   */
   readAtMs: number;
   /** Vendor name, when known. */
   vendor?: string;
@@ -57,12 +66,17 @@ export function macIdentity(mac: string | null | undefined): string | undefined 
  * Compacts a {@link DeviceReading}; `undefined` when the device reported no serial (it
  * cannot be billed or registered, so the agent reports it instead) — unless `fallback` is
  * `mac`, then the device is identified by {@link macIdentity} and marked `identitySource: "mac"`.
+ *
+ * `readAt` stamps the polled reading; default the reading's own `readAt`, so the polled
+ * reading, and the billing read made from it, carry the time the device was read. Epoch ms
+ * (a `number`) is deprecated, accepted until 0.3.
  */
 export function toPolledReading(
   reading: DeviceReading,
-  readAtMs: number,
+  readAt: Date | number = reading.readAt,
   fallback: FallbackIdentity = "none",
 ): PolledReading | undefined {
+  const readAtMs = typeof readAt === "number" ? readAt : readAt.getTime();
   const id = reading.identity;
   const reported = id.serial?.trim();
   const byMac = !reported && fallback === "mac" ? macIdentity(id.mac) : undefined;
@@ -93,6 +107,7 @@ export function toPolledReading(
     serial: clip(serial, SERIAL),
     ...(byMac ? { identitySource: "mac" as const } : {}),
     address: reading.target,
+    readAt: new Date(readAtMs),
     readAtMs,
     ...(id.vendor ? { vendor: clip(id.vendor, TEXT) } : {}),
     ...(id.model ? { model: clip(id.model, TEXT) } : {}),
@@ -146,7 +161,7 @@ export function toBillingRead(
 ): Omit<BillingRead, "key"> {
   return {
     serial: r.serial,
-    readAt: new Date(r.readAtMs),
+    readAt: new Date(r.readAt.getTime()),
     cycle,
     meters: selectMeters(r.meters, requested),
   };
@@ -154,5 +169,19 @@ export function toBillingRead(
 
 /** The supplies report (without its key) of a reading; `readAt` as in {@link toBillingRead}. */
 export function toSuppliesReport(r: PolledReading): Omit<SuppliesReport, "key"> {
-  return { serial: r.serial, readAt: new Date(r.readAtMs), supplies: r.supplies };
+  return { serial: r.serial, readAt: new Date(r.readAt.getTime()), supplies: r.supplies };
+}
+
+/**
+ * The {@link PolledReading} of a reading the outbox stored (the SQLite edge): its JSON payload
+ * with `readAt` (and the deprecated `readAtMs`) taken from the stored epoch ms, since the
+ * payload's `readAt` comes back from JSON as a string (and payloads written before 0.2 have
+ * none).
+ */
+export function polledReadingOf(stored: { readAtMs: number; reading: unknown }): PolledReading {
+  return {
+    ...(stored.reading as PolledReading),
+    readAt: new Date(stored.readAtMs),
+    readAtMs: stored.readAtMs,
+  };
 }

@@ -20,6 +20,7 @@ import type { SignerProfileGrant } from "./signer-profiles.js";
 import { isPostgresUrl, openStoreBackend, type ServerStoreOptions, type StoreExport } from "./store.js";
 import { SqliteServerStore } from "./store-sqlite.js";
 
+export type { Clock, TimerHandle } from "../clock.js";
 export type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
 export { CommunicationFaultError, type CommunicationFaultOptions, faultEnvelope } from "./faults.js";
 export {

@@ -10,6 +10,7 @@ import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import * as soap from "soap";
+import type { Clock } from "../clock.js";
 import { ConfigError, isSdkError, type SdkError, SecurityError, StorageError } from "../errors.js";
 import type { MessageSecurity, RequestVerifier, VerifiedSender } from "../soap/security.js";
 import { compactEnvelope, encodeResponseBody } from "./compress.js";
@@ -118,8 +119,12 @@ export interface CommunicationServerOptions {
     | false;
   /** A `Configure` directive sent in every `Sync` answer, when set. */
   configure?: ClientConfigurationPolicy;
-  /** The server's notion of now (tests run a month in seconds). Default the system clock. */
-  clock?: () => Date;
+  /**
+   * The server's clock (tests run a month in seconds on a `ManualClock` or `ScaledClock`).
+   * Default wall time. A plain function returning a `Date` is deprecated (accepted until 0.3):
+   * pass a {@link Clock}.
+   */
+  clock?: Clock | (() => Date);
   /**
    * Checks each request (WS-Security) before node-soap parses anything, against the keys
    * it trusts (e.g. `createRequestVerifier({ trust })`). Without one, the server checks
@@ -317,7 +322,13 @@ export class CommunicationServer {
     this.path = path.length > 1 ? path.replace(/\/+$/, "") : path;
     this.maxRequestBytes = max;
     this.logger = options.logger ?? SILENT;
-    this.clock = options.clock ?? (() => new Date());
+    const source = options.clock;
+    this.clock =
+      source === undefined
+        ? () => new Date()
+        : typeof source === "function"
+          ? source
+          : () => new Date(source.now());
     const clock = this.clock;
     this.firstUse = options.verifier
       ? undefined

@@ -7,6 +7,7 @@
  * @module
  */
 import { setMaxListeners } from "node:events";
+import { type Clock, epochMsOf } from "../clock.js";
 import { AbortError, ConfigError, isSdkError, type SdkError, SnmpError } from "../errors.js";
 import { decodeIdentity, findPrinterIndex } from "./mib/identity.js";
 import { defaultMeterMaps, type MeterMapRegistry } from "./mib/meters.js";
@@ -71,7 +72,12 @@ export interface PrinterReaderOptions {
   lowSupplyPercent?: number;
   /** {@link PrinterReader.readPlanned}: a plan older than this gets a full discovery reading (default 86,400,000: daily). */
   fullReadingEveryMs?: number;
-  /** The clock, epoch ms: `readAt` of readings and the age of poll plans (default `Date.now`). */
+  /** The clock of `readAt` of readings and of the age of poll plans. Default wall time. */
+  clock?: Clock;
+  /**
+   * The clock, epoch ms.
+   * @deprecated Pass {@link PrinterReaderOptions.clock}; accepted until 0.3, ignored when `clock` is given.
+   */
   now?: () => number;
 }
 
@@ -486,7 +492,7 @@ export class PrinterReader {
   }
 
   private now(): number {
-    return this.options.now ? this.options.now() : Date.now();
+    return epochMsOf(this.options.clock ?? this.options.now)();
   }
 
   /**

@@ -12,6 +12,7 @@
  * @module
  */
 import type { KeyObject } from "node:crypto";
+import type { Clock } from "../clock.js";
 import type { MessageSecurity } from "../soap/security.js";
 import type { SignatureAlgorithmName } from "./algorithms.js";
 import { type KeyReferenceKind, type UsernameTokenOptions, WsSecuritySigner } from "./signer.js";
@@ -99,8 +100,11 @@ export interface RequestVerifierOptions {
   maxAgeMs?: number;
   /** Most fractional-second digits accepted in a Timestamp (default 3; up to 9). */
   timestampFractionDigits?: number;
-  /** Clock in epoch milliseconds (tests). */
-  clock?: () => number;
+  /**
+   * The clock of Timestamp checks: a {@link Clock} (e.g. the agent's, or a `ManualClock` in tests).
+   * Default wall time. A plain function returning epoch ms is deprecated (accepted until 0.3).
+   */
+  clock?: Clock | (() => number);
 }
 
 /** The verifier the reference server plugs in front of soap's listener. */
@@ -162,8 +166,11 @@ export interface MessageSignerOptions {
   namespaces?: "wss-2004" | "wss-2003-draft";
   /** Server certificate, PEM: responses must be signed by it (checked by `verifyResponse`). */
   verifyResponsesWith?: string | Buffer;
-  /** Clock in epoch milliseconds (tests). */
-  clock?: () => number;
+  /**
+   * The clock of the Timestamps it writes: a {@link Clock} (e.g. the agent's, or a `ManualClock` in tests).
+   * Default wall time. A plain function returning epoch ms is deprecated (accepted until 0.3).
+   */
+  clock?: Clock | (() => number);
 }
 
 /**

@@ -10,6 +10,7 @@
  * @module
  */
 import { createHash, type KeyObject, randomBytes } from "node:crypto";
+import { type Clock, epochMsOf } from "../clock.js";
 import { ConfigError, SecurityError } from "../errors.js";
 import type { MessageSecurity, SecurityContext } from "../soap/security.js";
 import {
@@ -107,8 +108,11 @@ export interface WsSecuritySignerOptions {
   mustUnderstand?: boolean;
   /** Server certificate, PEM: `verifyResponse` then requires responses signed by it. */
   verifyResponsesWith?: string | Buffer;
-  /** Clock in epoch milliseconds (tests). */
-  clock?: () => number;
+  /**
+   * The clock of the Timestamps it writes: a {@link Clock} (e.g. the agent's, or a `ManualClock` in tests).
+   * Default wall time. A plain function returning epoch ms is deprecated (accepted until 0.3).
+   */
+  clock?: Clock | (() => number);
 }
 
 const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;" };
@@ -154,7 +158,7 @@ export class WsSecuritySigner implements MessageSecurity {
     this.ns = options.namespaces === "wss-2003-draft" ? WSS_2003_DRAFT : WSS_2004;
     this.usernameToken = options.usernameToken;
     this.mustUnderstand = options.mustUnderstand ?? true;
-    this.clock = options.clock ?? Date.now;
+    this.clock = epochMsOf(options.clock);
     this.responseVerifier =
       options.verifyResponsesWith === undefined
         ? undefined

@@ -7,6 +7,7 @@
  * @module
  */
 import { createHash, type KeyObject, timingSafeEqual, X509Certificate } from "node:crypto";
+import { type Clock, epochMsOf } from "../clock.js";
 import { ConfigError, SecurityError, type SecurityErrorCode } from "../errors.js";
 import type { RequestVerifier, VerifiedSender } from "../soap/security.js";
 import {
@@ -109,8 +110,11 @@ export interface WsSecurityVerifierOptions {
    *   2003 draft namespaces from those certificates only.
    */
   allowDraftNamespaces?: boolean;
-  /** Clock in epoch milliseconds (tests). */
-  clock?: () => number;
+  /**
+   * The clock of Timestamp and certificate validity checks: a {@link Clock} (e.g. the agent's, or a `ManualClock` in tests).
+   * Default wall time. A plain function returning epoch ms is deprecated (accepted until 0.3).
+   */
+  clock?: Clock | (() => number);
 }
 
 let draftNamespacesOptionWarned = false;
@@ -368,7 +372,7 @@ export class WsSecurityVerifier implements RequestVerifier {
     this.fractionDigits = digits;
     if (options.allowDraftNamespaces !== undefined) warnDraftNamespacesOption();
     this.draftsForAll = options.allowDraftNamespaces ?? false;
-    this.clock = options.clock ?? Date.now;
+    this.clock = epochMsOf(options.clock);
     this.replay = new ReplayCache(options.replayCacheSize ?? 100_000);
   }
 

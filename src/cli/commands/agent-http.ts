@@ -3,6 +3,7 @@ import type { AgentConfig } from "../../agent/config.js";
 import { readerForDevices } from "../../agent/device-reader.js";
 import { type AgentHttpServer, parseListenAddress, startAgentHttpServer } from "../../agent/http.js";
 import { type AgentMetrics, agentMetrics, observeReader } from "../../agent/metrics.js";
+import type { Clock } from "../../clock.js";
 
 /** The `--http` flag of `esol agent`. */
 export interface HttpFlags {
@@ -17,21 +18,21 @@ export interface HttpFlags {
 export async function agentWithHttp(
   config: AgentConfig,
   flags: HttpFlags,
-  create: (options: Pick<AgentOptions, "reader">) => Agent,
+  clock: Clock,
+  create: (options: Pick<AgentOptions, "reader" | "clock">) => Agent,
 ): Promise<{ agent: Agent; http: AgentHttpServer | undefined }> {
   let metrics: AgentMetrics | undefined;
-  let created: Agent | undefined;
   const d = config.devices;
   const reader = observeReader(
     readerForDevices(d, {
       fullReadingEveryMs: config.schedule.fullReadingEveryMs,
-      // Poll plans age on the agent's clock (`--clock-rate` included), as the Agent's own reader does.
-      now: () => (created ? created.clock.now() : Date.now()),
+      // Readings are stamped and poll plans age on the agent's clock (`--clock-rate` included),
+      // as with the Agent's own reader.
+      clock,
     }),
     (err) => metrics?.observeRead(err),
   );
-  const agent = create({ reader });
-  created = agent;
+  const agent = create({ reader, clock });
   metrics = agentMetrics(agent);
   if (flags.http === undefined) return { agent, http: undefined };
   const http = await startAgentHttpServer(agent, parseListenAddress(flags.http), { metrics });

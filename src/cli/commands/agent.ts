@@ -5,7 +5,7 @@ import { type AgentConfig, loadAgentConfig } from "../../agent/config.js";
 import { parseDurationMs } from "../../agent/duration.js";
 import { Outbox } from "../../agent/outbox.js";
 import { outboxStatusReport } from "../../agent/status-report.js";
-import { type Clock, ScaledClock } from "../../clock.js";
+import { type Clock, ScaledClock, SystemClock } from "../../clock.js";
 import { ConfigError } from "../../errors.js";
 import { action, listenForStop } from "../action.js";
 import { registerAgentCheck } from "./agent-check.js";
@@ -157,10 +157,10 @@ export function registerAgent(program: Command): void {
         const { agent, http } = await agentWithHttp(
           config,
           flags,
+          clock ?? new SystemClock(),
           (options) =>
             new Agent(config, {
               ...options,
-              ...(clock ? { clock } : {}),
               logger,
               autoSchedule: !flags.once,
             }),

@@ -132,9 +132,9 @@ export function registerDemo(program: Command): void {
           server = new CommunicationServer({
             dbPath: join(dir, "server.db"),
             port,
-            clock: () => new Date(now()),
-            verifier: createRequestVerifier({ trust: [clientId.cert], clock: now }),
-            responseSecurity: createMessageSigner({ key: serverSign.key, cert: serverSign.cert, clock: now }),
+            clock,
+            verifier: createRequestVerifier({ trust: [clientId.cert], clock }),
+            responseSecurity: createMessageSigner({ key: serverSign.key, cert: serverSign.cert, clock }),
             supplies: { intervalMs: 86_400_000 },
           });
           const { url, certificatePem } = await server.start();
@@ -159,7 +159,7 @@ export function registerDemo(program: Command): void {
             key: clientId.key,
             cert: clientId.cert,
             verifyResponsesWith: serverSign.cert,
-            clock: now,
+            clock,
           });
           const recording: MessageSecurity = {
             secureRequest: async (envelope, context) => {

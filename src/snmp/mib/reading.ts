@@ -25,8 +25,11 @@ export interface ReadingProblem {
 export interface DeviceReading {
   /** `host:port` as read. */
   target: string;
-  /** When the reading finished, ISO 8601 UTC. */
-  readAt: string;
+  /**
+   * When the reading finished (the reader's clock). A `Date` like every instant of the public
+   * models; its JSON form (`esol read --json`) is the same ISO 8601 UTC string as before 0.2.
+   */
+  readAt: Date;
   /** Who the device is. */
   identity: DeviceIdentity;
   /** Named meters. */
@@ -155,7 +158,7 @@ export function decodeReading(
   const meters = decodeMeterSet(mib, identity, options.meterMaps ?? defaultMeterMaps);
   return {
     target: options.target,
-    readAt: (options.readAt ?? new Date()).toISOString(),
+    readAt: new Date((options.readAt ?? new Date()).getTime()),
     identity,
     meters: meters.meters,
     supplies: decodeSupplies(mib, {

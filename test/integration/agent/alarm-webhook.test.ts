@@ -45,6 +45,7 @@ const body: AlarmWebhookBody = {
   alarm: {
     kind: "device-silent",
     id: "device-silent:S1",
+    raisedAt: new Date(T0),
     raisedAtMs: T0,
     serial: "S1",
     message: "m",
@@ -59,7 +60,9 @@ describe("alarms.webhook", () => {
     const out = await postAlarmWebhook(r.url, body, { sleep: async (ms) => void waits.push(ms) });
     expect(out).toEqual({ ok: true, status: 204, attempts: 3 });
     expect(waits).toEqual([5000, 10_000]);
-    expect(r.bodies).toEqual([body]);
+    // The JSON form: the alarm's raisedAt Date travels as its ISO 8601 string.
+    expect(r.bodies).toEqual([JSON.parse(JSON.stringify(body))]);
+    expect(r.bodies[0]?.alarm.raisedAt).toBe("2026-11-01T00:00:00.000Z");
   });
 
   it("does not retry a 4xx, gives up after `attempts`, and times out a receiver that never answers", async () => {

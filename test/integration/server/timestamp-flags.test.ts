@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { durationFlag, serverOptionsFromFlags } from "../../../src/cli/commands/server.js";
+import { ManualClock } from "../../../src/clock.js";
 import { ConfigError } from "../../../src/errors.js";
 import { WsSecuritySigner } from "../../../src/wssec/index.js";
 import { createTestIdentity, type TestIdentity } from "../../helpers/keys.js";
@@ -38,11 +39,11 @@ const BASE = {
   maxRequestBytes: String(4 * 1024 * 1024),
 };
 
-/** A server built from CLI flags, on the clock T0. */
+/** A server built from CLI flags, on a `ManualClock` at T0 (the server takes a `Clock`). */
 async function serverWith(flags: Record<string, string>): Promise<TestServer> {
   const options = serverOptionsFromFlags({ ...BASE, ...flags }, () => {});
   const { db: _ignored, ...rest } = options;
-  const s = await startTestServer({ ...rest, clock: () => new Date(T0) });
+  const s = await startTestServer({ ...rest, clock: new ManualClock(T0) });
   servers.push(s);
   return s;
 }

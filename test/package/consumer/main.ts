@@ -30,7 +30,7 @@ try {
   const { url } = await server.start();
   const reader = new PrinterReader({ meterMaps: new MeterMapRegistry(), timeoutMs: 1000 });
   const reading: DeviceReading = await reader.read(`127.0.0.1:${fleet.devices[0]!.port}`);
-  const polled = toPolledReading(reading, Date.now())!;
+  const polled = toPolledReading(reading)!;
   const client = new CommunicationClient({ endpoint: url });
   await client.registerProxy({ key: "proxy-consumer", proxyId: "consumer" });
   await client.registerDevices({
@@ -40,7 +40,9 @@ try {
   });
   const ack = await client.submitBillingReads({
     proxyId: "consumer",
-    reads: [{ key: `${polled.serial}-1`, serial: polled.serial, readAt: new Date(), meters: polled.meters }],
+    reads: [
+      { key: `${polled.serial}-1`, serial: polled.serial, readAt: polled.readAt, meters: polled.meters },
+    ],
   });
   await client.close();
   const stored: StoreExport = exportStoreFile(join(dir, "cs.db"));

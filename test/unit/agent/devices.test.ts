@@ -22,6 +22,7 @@ afterEach(() => {
 const reading = (serial: string, address: string, mac?: string): PolledReading => ({
   serial,
   address,
+  readAt: new Date(1000),
   readAtMs: 1000,
   meters: [],
   supplies: [],

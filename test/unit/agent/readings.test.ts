@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { selectMeters, toBillingRead, toPolledReading } from "../../../src/agent/readings.js";
+import {
+  polledReadingOf,
+  selectMeters,
+  toBillingRead,
+  toPolledReading,
+  toSuppliesReport,
+} from "../../../src/agent/readings.js";
 import type { DeviceReading } from "../../../src/snmp/mib/reading.js";
+import { decodeReading } from "../../../src/snmp/mib/reading.js";
 
 const meters = [
   { name: "Total Impressions", value: 1000 },
@@ -20,7 +27,14 @@ describe("reading mappers", () => {
 
   it("builds a billing read for a cycle from a polled reading", () => {
     const r = toBillingRead(
-      { serial: "S1", address: "h:1", readAtMs: Date.parse("2026-11-02T03:04:05Z"), meters, supplies: [] },
+      {
+        serial: "S1",
+        address: "h:1",
+        readAt: new Date("2026-11-02T03:04:05Z"),
+        readAtMs: Date.parse("2026-11-02T03:04:05Z"),
+        meters,
+        supplies: [],
+      },
       "2026-11",
       ["Total Impressions"],
     );
@@ -35,7 +49,7 @@ describe("reading mappers", () => {
   it("drops negative and duplicate meters, skips devices without a serial", () => {
     const base = {
       target: "127.0.0.1:161",
-      readAt: "2026-11-01T00:00:00Z",
+      readAt: new Date("2026-11-01T00:00:00Z"),
       identity: { serial: " S1 ", vendor: "Xerox", model: "C8045", mac: "aa:bb:cc:dd:ee:ff" },
       meters: [
         { name: "Total", value: 5, unit: "impressions" },
@@ -56,10 +70,11 @@ describe("reading mappers", () => {
         },
       ],
     } as unknown as DeviceReading;
-    const p = toPolledReading(base, 42);
+    const p = toPolledReading(base, new Date(42));
     expect(p).toMatchObject({
       serial: "S1",
       vendor: "Xerox",
+      readAt: new Date(42),
       readAtMs: 42,
       meters: [{ name: "Total", value: 5, unit: "impressions" }],
     });
@@ -153,5 +168,49 @@ describe("stuck classification (failures no resend can fix, met by every call)",
       stuckRemedy(new TransportError("HTTP_400", "x", { status: 400, retryable: false })),
     ).toBeUndefined();
     expect(stuckRemedy(new ConfigError("CLIENT_CLOSED", "x"))).toBeUndefined();
+  });
+});
+
+describe("one time along a reading (issue 19 item 4)", () => {
+  const SERIAL = "1.3.6.1.2.1.43.5.1.1.17.1";
+  const at = new Date("2026-11-30T10:11:12.345Z");
+  const reading = decodeReading([{ oid: SERIAL, type: "OctetString", value: Buffer.from("S-TIME") }], {
+    target: "192.0.2.1:161",
+    readAt: at,
+  });
+
+  it("stamps the polled reading, the billing read and the supplies report with the reading's own time", () => {
+    expect(reading.readAt).toEqual(at);
+    expect(reading.readAt).not.toBe(at); // a copy: the caller's Date stays the caller's
+    const polled = toPolledReading(reading);
+    expect(polled?.readAt).toEqual(at);
+    expect(polled?.readAtMs).toBe(at.getTime());
+    expect(toBillingRead(polled!, "2026-11", []).readAt).toEqual(at);
+    expect(toSuppliesReport(polled!).readAt).toEqual(at);
+    // Mutating the billing read's Date does not move the polled reading's.
+    toBillingRead(polled!, "2026-11", []).readAt.setTime(0);
+    expect(polled?.readAt).toEqual(at);
+  });
+
+  it("keeps the reading's time in the JSON form as the ISO string `esol read --json` always printed", () => {
+    expect(JSON.parse(JSON.stringify(reading)).readAt).toBe("2026-11-30T10:11:12.345Z");
+  });
+
+  it("takes an explicit Date, and epoch ms as before (deprecated)", () => {
+    const later = new Date(at.getTime() + 1000);
+    expect(toPolledReading(reading, later)?.readAt).toEqual(later);
+    expect(toPolledReading(reading, later.getTime())?.readAt).toEqual(later);
+  });
+
+  it("revives a stored reading's time from the outbox's epoch ms, also for a payload written before 0.2", () => {
+    const polled = toPolledReading(reading)!;
+    const stored = { readAtMs: at.getTime(), reading: JSON.parse(JSON.stringify(polled)) as unknown };
+    const revived = polledReadingOf(stored);
+    expect(revived.readAt).toBeInstanceOf(Date);
+    expect(revived).toEqual(polled);
+    const { readAt: _dropped, ...old } = polled;
+    expect(
+      polledReadingOf({ readAtMs: at.getTime(), reading: JSON.parse(JSON.stringify(old)) }).readAt,
+    ).toEqual(at);
   });
 });

@@ -89,6 +89,7 @@ describe("parseListenAddress", () => {
         {
           kind: "communication-lost",
           id: "communication-lost",
+          raisedAt: new Date("2026-11-30T04:00:00Z"),
           raisedAtMs: Date.parse("2026-11-30T04:00:00Z"),
           message: "no successful sync for 27h <b>",
           remedy: "check the network path",
@@ -96,6 +97,7 @@ describe("parseListenAddress", () => {
         {
           kind: "device-silent",
           id: "device-silent:SN1",
+          raisedAt: new Date("2026-11-30T04:00:00Z"),
           raisedAtMs: Date.parse("2026-11-30T04:00:00Z"),
           serial: "SN1",
           message: "SN1 (AltaLink C8055 at 127.0.0.1:16100) has not answered 3 poll(s)",
