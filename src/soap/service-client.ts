@@ -96,6 +96,10 @@ function invalid(field: string, reason: string): ValidationError {
 /** The XML lexical form of a simple value of type `ref` (XML Schema Part 2 §3.2, §3.3). */
 function simpleText(model: SoapServiceModel, ref: SoapTypeRef, value: unknown, field: string): string {
   const named = ref.startsWith("xsd:") ? undefined : model.types[ref];
+  if (named?.kind === "simple" && named.list) {
+    if (!Array.isArray(value)) throw invalid(field, "must be an array (xsd:list)");
+    return value.map((item, i) => simpleText(model, named.base, item, `${field}[${i}]`)).join(" ");
+  }
   if (named?.kind === "simple") {
     if (named.enumeration && !named.enumeration.includes(String(value)))
       throw invalid(field, `must be one of ${named.enumeration.map((e) => JSON.stringify(e)).join(", ")}`);
@@ -196,6 +200,42 @@ function writeElement(
   return inner === "" ? `<${name}${attributes}/>` : `<${name}${attributes}>${inner}</${name}>`;
 }
 
+/**
+ * The XML text of an `xsd:any` value: a string holding one well-formed element (its
+ * namespaces declared in it), written unchanged.
+ */
+function anyText(value: unknown, field: string): string {
+  if (typeof value !== "string") throw invalid(field, "must be the XML text of an element (xsd:any)");
+  try {
+    if (readXml(`<any>${value}</any>`).children.length !== 1) throw new Error("not one element");
+  } catch {
+    throw invalid(field, "is not the well-formed XML text of one element (xsd:any)");
+  }
+  return value;
+}
+
+/** An element read back as XML text, each namespace it uses declared on it (for `xsd:any`). */
+function xmlText(el: XmlElement, parentNs: string | null = null): string {
+  let head = el.local;
+  if (el.ns !== (parentNs ?? "")) head += ` xmlns="${escapeAttribute(el.ns)}"`;
+  const prefixes = new Map<string, string>();
+  for (const a of el.attributes) {
+    let name = a.local;
+    if (a.ns !== "") {
+      let p = prefixes.get(a.ns);
+      if (p === undefined) {
+        p = `a${prefixes.size}`;
+        prefixes.set(a.ns, p);
+        head += ` xmlns:${p}="${escapeAttribute(a.ns)}"`;
+      }
+      name = `${p}:${a.local}`;
+    }
+    head += ` ${name}="${escapeAttribute(a.value)}"`;
+  }
+  const inner = escapeText(el.text, "xsd:any") + el.children.map((c) => xmlText(c, el.ns)).join("");
+  return inner === "" ? `<${head}/>` : `<${head}>${inner}</${el.local}>`;
+}
+
 function writeFields(
   model: SoapServiceModel,
   prefixes: Prefixes,
@@ -204,9 +244,24 @@ function writeFields(
   field: string,
 ): string {
   let inner = "";
+  let chosen: Map<number, { branch: number; prop: string }> | undefined;
   for (const f of type.fields) {
     const v = record[f.prop];
     const path = `${field}.${f.prop}`;
+    if (f.choice && v !== undefined) {
+      chosen ??= new Map();
+      const first = chosen.get(f.choice.group);
+      if (first && first.branch !== f.choice.branch)
+        throw invalid(path, `is an alternative of ${field}.${first.prop} (xsd:choice): set only one`);
+      if (!first) chosen.set(f.choice.group, { branch: f.choice.branch, prop: f.prop });
+    }
+    if (f.any) {
+      const items = v === undefined ? [] : Array.isArray(v) ? v : [v];
+      if (items.length < f.min) throw invalid(path, "is required (xsd:any: XML text of an element)");
+      if (f.max !== -1 && items.length > f.max) throw invalid(path, `allows at most ${f.max} items`);
+      for (const item of items) inner += anyText(item, path);
+      continue;
+    }
     const name = qname(prefixes, f.ns, f.local);
     const items = v === undefined ? [] : f.max !== 1 && Array.isArray(v) ? v : [v];
     if (items.length < f.min)
@@ -263,6 +318,11 @@ export function encodeRequest(model: SoapServiceModel, operation: string, input:
 
 function readSimple(model: SoapServiceModel, ref: SoapTypeRef, text: string): unknown {
   const named = ref.startsWith("xsd:") ? undefined : model.types[ref];
+  if (named?.kind === "simple" && named.list)
+    return text
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((item) => readSimple(model, named.base, item));
   if (named?.kind === "simple") return readSimple(model, named.base, text);
   if (BIG_INTEGERS.has(ref)) {
     const t = text.trim();
@@ -327,9 +387,10 @@ function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: XmlElement):
         f = x;
         break;
       }
-    f ??= type.fields.find((x) => x.local === kid.local);
+    f ??= type.fields.find((x) => !x.any && x.local === kid.local);
+    f ??= type.fields.find((x) => x.any);
     if (!f) continue;
-    const value = readElement(model, f.type, kid);
+    const value = f.any ? xmlText(kid) : readElement(model, f.type, kid);
     if (f.max !== 1) (out[f.prop] as unknown[]).push(value);
     else if (!(f.prop in out)) out[f.prop] = value;
   }

@@ -29,6 +29,22 @@ export interface SoapFieldModel {
   max: number;
   /** `nillable="true"`: `null` is written as `xsi:nil="true"`. */
   nillable: boolean;
+  /**
+   * An `xsd:any` wildcard (XML Schema Part 1 §3.10): the value is the XML text of one element
+   * (with the namespaces it uses declared in it), written as is; on reading, each child element
+   * no other field takes, serialized. `ns` and `local` are `""`.
+   */
+  any?: boolean;
+  /**
+   * The `xsd:choice` the field belongs to (XML Schema Part 1 §3.8): fields with the same
+   * `group` are alternatives — values in more than one `branch` are refused before sending.
+   */
+  choice?: {
+    /** The `xsd:choice`, numbered per model. */
+    group: number;
+    /** Which of its alternatives (particles, in schema order) the field is in. */
+    branch: number;
+  };
 }
 
 /** One attribute of a complex type. */
@@ -65,6 +81,11 @@ export interface SoapSimpleTypeModel {
   base: SoapTypeRef;
   /** `xsd:enumeration` values, when the restriction lists them. */
   enumeration?: string[];
+  /**
+   * An `xsd:list` (XML Schema Part 2 §2.5.1.2): the value is an array of items of type
+   * `base` (then any type reference), written separated by spaces.
+   */
+  list?: boolean;
 }
 
 /** A type of the model. */

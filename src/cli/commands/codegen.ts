@@ -32,6 +32,7 @@ export function registerCodegen(program: Command): void {
             service: opts.service,
             port: opts.port,
             importFrom: opts.importFrom,
+            onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
           });
           for (const path of written) process.stdout.write(`wrote ${path}\n`);
         },

@@ -95,8 +95,8 @@ describe.each(FIXTURES)("$name ($shape)", (f) => {
 
   it("calls every operation of the port: node-soap parses each request, the client decodes each answer", async () => {
     const { port } = generated.get(f.name) as { path: string; port: PortModel };
-    const names = Object.keys(port.model.operations).filter((n) => !f.skip?.[n]);
-    expect(names.length).toBeGreaterThan(0);
+    const names = Object.keys(port.model.operations).filter((n) => !f.skip?.[n] && !f.skip?.["*"]);
+    expect(names.length > 0 || f.skip?.["*"] !== undefined).toBe(true);
     for (const name of names) {
       const e = expected.get(name);
       if (!e) throw new Error(name);
