@@ -111,7 +111,7 @@ class Emitter {
     let t = f.any ? "string" : this.ts(f.type, dir);
     if (f.nillable) t = `${t} | null`;
     const what = f.any
-      ? "`xsd:any`: the XML text of an element, its namespaces declared in it"
+      ? `${f.local ? `\`${f.local}\` (an inline XML Schema, e.g. a .NET DataSet's)` : "`xsd:any`"}: the XML text of an element, its namespaces declared in it`
       : `\`${f.local}\`${f.ns ? ` in ${f.ns}` : " (unqualified)"}`;
     const alternative = f.choice ? `, an alternative of xsd:choice #${f.choice.group} (set one)` : "";
     const doc = `  /** ${what}, ${occursText(f)}${alternative}. */\n`;

@@ -438,6 +438,19 @@ class TypeCompiler {
     const ref = node.getAttribute("ref");
     if (ref) {
       const q = resolveQName(node, ref);
+      if (q.ns === XSD_NAMESPACE && q.local === "schema") {
+        // A .NET DataSet's inline schema (`<s:element ref="s:schema"/><s:any/>`): XML text, as xsd:any.
+        return {
+          prop: "schema",
+          ns: XSD_NAMESPACE,
+          local: "schema",
+          type: `${XSD_PREFIX}anyType`,
+          min,
+          max,
+          nillable: false,
+          any: true,
+        };
+      }
       const { body, component } = this.elementRef(q, key);
       return {
         prop: q.local,

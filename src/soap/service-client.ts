@@ -388,7 +388,7 @@ function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: XmlElement):
         break;
       }
     f ??= type.fields.find((x) => !x.any && x.local === kid.local);
-    f ??= type.fields.find((x) => x.any);
+    f ??= type.fields.find((x) => x.any && x.local === "");
     if (!f) continue;
     const value = f.any ? xmlText(kid) : readElement(model, f.type, kid);
     if (f.max !== 1) (out[f.prop] as unknown[]).push(value);

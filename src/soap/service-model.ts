@@ -32,7 +32,8 @@ export interface SoapFieldModel {
   /**
    * An `xsd:any` wildcard (XML Schema Part 1 §3.10): the value is the XML text of one element
    * (with the namespaces it uses declared in it), written as is; on reading, each child element
-   * no other field takes, serialized. `ns` and `local` are `""`.
+   * no other field takes, serialized. `ns` and `local` are `""`, except for a reference to
+   * the XML Schema `schema` element (a .NET DataSet's inline schema), which names it.
    */
   any?: boolean;
   /**

@@ -21,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const TNS = "urn:example:constructs";
 
 /** A WSDL whose one operation takes `Order` and answers `Order`; `extra` holds more schema. */
-function wsdl(extra = "", input = "tns:Order"): string {
+function wsdl(extra = "", input = "tns:Order", output = "tns:Order"): string {
   return `<?xml version="1.0"?>
 <wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
     xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="${TNS}" targetNamespace="${TNS}">
@@ -55,7 +55,7 @@ function wsdl(extra = "", input = "tns:Order"): string {
     </xs:schema>
   </wsdl:types>
   <wsdl:message name="In"><wsdl:part name="body" element="${input}"/></wsdl:message>
-  <wsdl:message name="Out"><wsdl:part name="body" element="tns:Order"/></wsdl:message>
+  <wsdl:message name="Out"><wsdl:part name="body" element="${output}"/></wsdl:message>
   <wsdl:portType name="Shop"><wsdl:operation name="place-order.v2"><wsdl:input message="tns:In"/><wsdl:output message="tns:Out"/></wsdl:operation></wsdl:portType>
   <wsdl:binding name="ShopSoap" type="tns:Shop"><soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
     <wsdl:operation name="place-order.v2"><soap:operation soapAction="urn:place"/>
@@ -181,6 +181,30 @@ describe("esol codegen: constructs", () => {
     expect(encodeRequest(port.model, OP, { ...base, street: "s", city: "c" })).toContain(
       "<n1:city>c</n1:city>",
     );
+  });
+
+  it("a .NET DataSet (s:schema then s:any): the inline schema and the diffgram each as XML text", async () => {
+    const dataSet =
+      '<xs:element name="GetDataResponse"><xs:complexType><xs:sequence><xs:element name="GetDataResult" minOccurs="0">' +
+      '<xs:complexType><xs:sequence><xs:element ref="xs:schema"/><xs:any/></xs:sequence></xs:complexType>' +
+      "</xs:element></xs:sequence></xs:complexType></xs:element>";
+    const { port, files } = await generate("dataset", wsdl(dataSet, "tns:Order", "tns:GetDataResponse"));
+    expect(files["index.ts"]).toContain("schema: string;");
+    const answer =
+      '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetDataResponse xmlns="urn:example:constructs"><GetDataResult>' +
+      '<xs:schema id="NewDataSet" xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="T"/></xs:schema>' +
+      '<diffgr:diffgram xmlns:diffgr="urn:schemas-microsoft-com:xml-diffgram-v1"><NewDataSet xmlns=""><T>1</T></NewDataSet></diffgr:diffgram>' +
+      "</GetDataResult></GetDataResponse></s:Body></s:Envelope>";
+    expect(decodeResponse(port.model, OP, answer, 200)).toEqual({
+      kind: "response",
+      body: {
+        GetDataResult: {
+          schema:
+            '<schema xmlns="http://www.w3.org/2001/XMLSchema" id="NewDataSet"><element name="T"/></schema>',
+          any: '<diffgram xmlns="urn:schemas-microsoft-com:xml-diffgram-v1"><NewDataSet xmlns=""><T>1</T></NewDataSet></diffgram>',
+        },
+      },
+    });
   });
 
   it("an abstract element or type is refused in one line only when an operation uses it", async () => {

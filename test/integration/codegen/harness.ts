@@ -133,6 +133,16 @@ export const FIXTURES: Array<
     shape: "a big vendor schema (87 kB, one very wide request), xsd:any",
   },
   {
+    name: "sharepoint-webs",
+    file: "Webs.wsdl",
+    shape: ".NET ASMX (SOAP 1.1 + 1.2 bindings): s:import without schemaLocation, mixed s:any, 20 operations",
+  },
+  {
+    name: "gsa-acl",
+    file: "GssAcl.wsdl",
+    shape: ".NET ASMX (SOAP 1.1 + 1.2 bindings): enumerations, ArrayOf… wrappers, nine operations",
+  },
+  {
     name: "w3c-stockquote",
     file: "stockquote.wsdl",
     shape: "the WSDL 1.1 Note's example: XSD 2000/10 namespace, unprefixed built-in types",
