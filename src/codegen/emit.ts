@@ -75,10 +75,14 @@ class Emitter {
   readonly #model: SoapServiceModel;
   readonly #names = new Map<SoapTypeRef, string>();
   readonly #used: Set<string>;
+  /** Types that stand in for a base type. */
+  readonly #derivedTypes = new Set<SoapTypeRef>();
 
   constructor(port: PortModel, reserved: string[]) {
     this.#model = port.model;
     this.#used = new Set(reserved);
+    for (const type of Object.values(port.model.types))
+      if (type.kind === "complex") for (const d of type.derived ?? []) this.#derivedTypes.add(d);
     for (const [ref, type] of Object.entries(port.model.types)) {
       if (type.kind === "simple" && !type.enumeration) continue;
       const base = pascal(port.typeNames.get(ref) ?? ref) || "Type";
@@ -103,8 +107,14 @@ class Emitter {
       return `${dir === "out" ? "Array" : "ReadonlyArray"}<${this.ts(type.base, dir)}>`;
     if (type.kind === "simple")
       return type.enumeration ? (this.#names.get(ref) as string) : this.ts(type.base, dir);
-    const name = this.#names.get(ref) as string;
-    return dir === "out" ? name : `${name}Input`;
+    const own = (r: SoapTypeRef) => {
+      const name = this.#names.get(r) as string;
+      return dir === "out" ? name : `${name}Input`;
+    };
+    if (!type.derived?.length) return own(ref);
+    // A base type: the derived types may stand in for it (xsi:type, chosen by `$type`).
+    const members = [...(type.abstract ? [] : [ref]), ...type.derived].map(own);
+    return members.length === 1 ? (members[0] as string) : `(${members.join(" | ")})`;
   }
 
   field(f: SoapFieldModel, dir: Direction): string {
@@ -127,8 +137,12 @@ class Emitter {
   }
 
   complex(ref: SoapTypeRef, type: SoapComplexTypeModel, dir: Direction): string {
-    const name = this.ts(ref, dir);
-    let out = `/** ${dir === "out" ? "As returned" : "As accepted"}: ${describe(ref)}. */\nexport interface ${name} {\n`;
+    const name = `${this.#names.get(ref) as string}${dir === "out" ? "" : "Input"}`;
+    let out = `/** ${dir === "out" ? "As returned" : "As accepted"}: ${describe(ref)}${type.abstract ? " (abstract: pass one of its derived types)" : ""}. */\nexport interface ${name} {\n`;
+    if (type.name && (type.derived?.length || this.#derivedTypes.has(ref))) {
+      out += `  /** The type on the wire (\`xsi:type\`): set it to send a derived type in place of its base. */\n`;
+      out += `  $type?: ${JSON.stringify(type.name.local)}${dir === "in" ? " | undefined" : ""};\n`;
+    }
     for (const a of type.attributes) {
       const t = this.ts(a.type, dir);
       out += `  /** Attribute \`${a.local}\`${a.required ? " (required)" : ""}. */\n`;

@@ -50,7 +50,7 @@ export interface GeneratedClient {
  * @throws ConfigError `CODEGEN_WSDL` (a document cannot be read or parsed, a reference to
  * something undefined), `CODEGEN_PORT` (no such service/port, a missing binding),
  * `CODEGEN_UNSUPPORTED` (SOAP 1.2-only, rpc/encoded, multi-part document/literal, an abstract
- * element or type in use — substitution groups, `xsi:type`).
+ * element in use — substitution groups — or an abstract type no type extends).
  * @example
  * ```ts
  * const { files } = await generateClient({ wsdl: "vendor/service.wsdl" });

@@ -21,6 +21,7 @@ import type {
 import {
   type Component,
   children,
+  type QKey,
   qkey,
   resolveQName,
   type SchemaContext,
@@ -196,6 +197,8 @@ class TypeCompiler {
   readonly #index: WsdlIndex;
   /** `xsd:choice` groups numbered so far. */
   #choices = 0;
+  /** Base type key → the keys of the types extending it directly (built on first use). */
+  #extensions: Map<QKey, QKey[]> | undefined;
 
   constructor(index: WsdlIndex) {
     this.#index = index;
@@ -217,6 +220,17 @@ class TypeCompiler {
       );
     this.names.set(key, q.local);
     this.#compile(key, component.node, component.schema);
+    const compiled = this.types[key];
+    if (compiled?.kind === "complex") {
+      compiled.name = { ns: q.ns, local: q.local };
+      if (component.node.getAttribute("abstract") === "true") compiled.abstract = true;
+      // Types derived by extension may stand in for it on the wire (xsi:type).
+      const derived = this.#derivedOf(key).map((d) => {
+        const at = /^\{([^}]*)\}(.*)$/.exec(d) as RegExpExecArray;
+        return this.typeRef({ ns: at[1] ?? "", local: at[2] ?? "" }, `a type derived from ${q.local}`);
+      });
+      if (derived.length > 0) compiled.derived = derived;
+    }
     return key;
   }
 
@@ -238,6 +252,33 @@ class TypeCompiler {
     };
   }
 
+  /** The named complex types derived from `key` by `complexContent` extension, at any depth, in document order. */
+  #derivedOf(key: QKey): QKey[] {
+    if (!this.#extensions) {
+      this.#extensions = new Map();
+      for (const [typeKey, component] of this.#index.types) {
+        if (component.node.localName !== "complexType") continue;
+        const content = children(component.node, XSD_NAMESPACE, "complexContent")[0];
+        const extension = content ? children(content, XSD_NAMESPACE, "extension")[0] : undefined;
+        const base = extension?.getAttribute("base");
+        if (!extension || !base) continue;
+        const q = resolveQName(extension, base);
+        const list = this.#extensions.get(qkey(q.ns, q.local)) ?? [];
+        list.push(typeKey);
+        this.#extensions.set(qkey(q.ns, q.local), list);
+      }
+    }
+    const out: QKey[] = [];
+    const queue = [...(this.#extensions.get(key) ?? [])];
+    for (let i = 0; i < queue.length && i < this.#index.types.size; i++) {
+      const next = queue[i] as QKey;
+      if (out.includes(next)) continue;
+      out.push(next);
+      queue.push(...(this.#extensions.get(next) ?? []));
+    }
+    return out;
+  }
+
   /** Registers a complex type built by hand (an rpc/literal wrapper). */
   define(key: SoapTypeRef, name: string, type: SoapComplexTypeModel): SoapTypeRef {
     this.types[key] = type;
@@ -255,10 +296,13 @@ class TypeCompiler {
     if (type) {
       const q = resolveQName(node, type);
       const component = this.#index.types.get(qkey(q.ns, q.local));
-      if (component?.node.getAttribute("abstract") === "true")
+      if (
+        component?.node.getAttribute("abstract") === "true" &&
+        this.#derivedOf(qkey(q.ns, q.local)).length === 0
+      )
         throw new ConfigError(
           "CODEGEN_UNSUPPORTED",
-          `element "${node.getAttribute("name") ?? name}" in ${schema.location} has the abstract type "${q.local}": derived types chosen by xsi:type (XML Schema Part 1 §3.4.1) are not supported`,
+          `element "${node.getAttribute("name") ?? name}" in ${schema.location} has the abstract type "${q.local}", which no type in the description extends`,
         );
       return this.typeRef(q, `element "${name}"`);
     }

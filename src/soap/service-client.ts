@@ -73,15 +73,23 @@ function prefixesOf(model: SoapServiceModel): Prefixes {
   for (const op of Object.values(model.operations)) {
     if (op.input) add(op.input.ns);
   }
+  let xsi = false;
   for (const type of Object.values(model.types)) {
     if (type.kind !== "complex") continue;
     for (const f of type.fields) add(f.ns);
     for (const a of type.attributes) add(a.ns);
+    if (type.derived?.length) {
+      xsi = true;
+      for (const d of type.derived) {
+        const t = model.types[d];
+        if (t?.kind === "complex" && t.name) add(t.name.ns);
+      }
+    }
+    if (type.fields.some((f) => f.nillable)) xsi = true;
   }
   let declarations = "";
   for (const [ns, prefix] of byNs) declarations += ` xmlns:${prefix}="${escapeAttribute(ns)}"`;
-  if (Object.values(model.types).some((t) => t.kind === "complex" && t.fields.some((f) => f.nillable)))
-    declarations += ` xmlns:xsi="${XSI_NAMESPACE}"`;
+  if (xsi) declarations += ` xmlns:xsi="${XSI_NAMESPACE}"`;
   return { byNs, declarations };
 }
 
@@ -183,6 +191,26 @@ function writeElement(
     throw invalid(field, "must be an object");
   const record = value as Record<string, unknown>;
   let attributes = "";
+  const chosen = record.$type;
+  if (type.derived?.length && (type.abstract || (chosen !== undefined && chosen !== type.name?.local))) {
+    // A derived type in place of the declared one: its content, named by xsi:type.
+    const names = type.derived.map((d) => (model.types[d] as SoapComplexTypeModel).name?.local);
+    // An abstract type with one derived type: that one, `$type` or not.
+    const at =
+      chosen === undefined && type.abstract && names.length === 1
+        ? 0
+        : names.indexOf(typeof chosen === "string" ? chosen : undefined);
+    const ref = type.derived[at];
+    if (ref === undefined)
+      throw invalid(
+        `${field}.$type`,
+        `must be one of ${names.map((n) => JSON.stringify(n)).join(", ")}${type.abstract ? ` (${type.name?.local ?? "the type"} is abstract)` : ""}`,
+      );
+    const derived = model.types[ref] as SoapComplexTypeModel;
+    const qnameText = qname(prefixes, derived.name?.ns ?? "", derived.name?.local ?? "");
+    const written = writeElement(model, prefixes, name, ref, value, field);
+    return `<${name} xsi:type="${qnameText}"${written.slice(name.length + 1)}`;
+  }
   for (const a of type.attributes) {
     const v = record[a.prop];
     if (v === undefined || v === null) {
@@ -368,11 +396,31 @@ function attributeOf(el: XmlElement, ns: string, local: string): string | undefi
   return undefined;
 }
 
+/** The derived type an element's `xsi:type` names among `type.derived`, if any. */
+function xsiTypeOf(
+  model: SoapServiceModel,
+  type: SoapComplexTypeModel,
+  el: XmlElement,
+): SoapTypeRef | undefined {
+  const value = attributeOf(el, XSI_NAMESPACE, "type");
+  if (value === undefined || !type.derived) return undefined;
+  const colon = value.indexOf(":");
+  const ns = el.lookup(colon < 0 ? null : value.slice(0, colon)) ?? "";
+  const local = value.slice(colon + 1);
+  return type.derived.find((d) => {
+    const name = (model.types[d] as SoapComplexTypeModel).name;
+    return name?.local === local && name.ns === ns;
+  });
+}
+
 function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: XmlElement): unknown {
   if (isNil(el)) return null;
-  const type = ref.startsWith("xsd:") ? undefined : model.types[ref];
-  if (type?.kind !== "complex") return readSimple(model, ref, textContent(el));
+  const declared = ref.startsWith("xsd:") ? undefined : model.types[ref];
+  if (declared?.kind !== "complex") return readSimple(model, ref, textContent(el));
+  const derivedRef = declared.derived ? xsiTypeOf(model, declared, el) : undefined;
+  const type = derivedRef ? (model.types[derivedRef] as SoapComplexTypeModel) : declared;
   const out: Record<string, unknown> = {};
+  if (derivedRef) out.$type = type.name?.local;
   for (const a of type.attributes) {
     const v = attributeOf(el, a.ns, a.local);
     if (v !== undefined) out[a.prop] = readSimple(model, a.type, v);

@@ -72,6 +72,21 @@ export interface SoapComplexTypeModel {
   attributes: SoapAttributeModel[];
   /** `simpleContent`: the simple type of the element's text, held in the `$value` property. */
   text?: SoapTypeRef;
+  /** The type's qualified name (a named global type), written in `xsi:type` when it stands in for a base. */
+  name?: {
+    /** Its target namespace. */
+    ns: string;
+    /** Its local name (what `$type` holds). */
+    local: string;
+  };
+  /** `abstract="true"` (XML Schema Part 1 §3.4.2): an element of this type needs a derived type. */
+  abstract?: boolean;
+  /**
+   * The named types derived from this one by extension, at any depth: a value with a `$type`
+   * naming one of them (its local name) is written with that type's content and `xsi:type`
+   * (XML Schema Part 1 §2.6.1); an answer's `xsi:type` picks the type it is read as.
+   */
+  derived?: SoapTypeRef[];
 }
 
 /** A simple type derived by restriction: its built-in base and, when given, its enumeration. */

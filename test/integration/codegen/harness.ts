@@ -133,6 +133,19 @@ export const FIXTURES: Array<
     shape: "a big vendor schema (87 kB, one very wide request), xsd:any",
   },
   {
+    name: "cxf-cardealer",
+    file: "cardealer.wsdl",
+    shape: "an abstract complex type and its extension: xsi:type both ways, nillable repeated",
+    // node-soap 1.13 writes xsi:type without declaring the xsi prefix.
+    fixResponse: (xml) =>
+      xml.includes("xmlns:xsi=")
+        ? xml
+        : xml.replace(
+            "<soap:Envelope ",
+            '<soap:Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ',
+          ),
+  },
+  {
     name: "sharepoint-webs",
     file: "Webs.wsdl",
     shape: ".NET ASMX (SOAP 1.1 + 1.2 bindings): s:import without schemaLocation, mixed s:any, 20 operations",
@@ -347,6 +360,22 @@ export function sample(model: SoapServiceModel, ref: string, depth = 0, counter 
     if (first !== undefined) return { input: first, nodeSoap: first, decoded: first };
     return sample(model, type.base, depth, counter);
   }
+  if (type.derived?.length && type.abstract) {
+    // The first derived type stands in (xsi:type): node-soap is told to write it too.
+    const ref2 = type.derived[0] as string;
+    const derived = model.types[ref2];
+    const s = sample(model, ref2, depth, counter);
+    if (derived?.kind !== "complex" || !derived.name) return s;
+    const local = derived.name.local;
+    return {
+      input: { ...(s.input as object), $type: local },
+      nodeSoap: {
+        ...(s.nodeSoap as object),
+        attributes: { xsi_type: { type: local, xmlns: derived.name.ns } },
+      },
+      decoded: { $type: local, ...(s.decoded as object) },
+    };
+  }
   const input: Record<string, unknown> = {};
   const nodeSoap: Record<string, unknown> = {};
   const decoded: Record<string, unknown> = {};
@@ -410,6 +439,10 @@ export function leaves(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(leaves);
   // node-soap's server parses xsd:long and xsd:decimal into a Number: compare at its precision.
   if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value)) return [String(Number(value))];
-  if (typeof value === "object") return Object.values(value as Record<string, unknown>).flatMap(leaves);
+  // xsi:type is compared apart (node-soap parses it as an attribute "prefix:Type").
+  if (typeof value === "object")
+    return Object.entries(value as Record<string, unknown>)
+      .filter(([k]) => k !== "xsi_type" && k !== "xsi:type")
+      .flatMap(([, v]) => leaves(v));
   return [String(value)];
 }
