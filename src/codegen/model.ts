@@ -724,6 +724,11 @@ export function buildPortModel(index: WsdlIndex, selection: PortSelection = {}):
       faults,
     };
   }
+  if (Object.keys(operations).length === 0 && children(binding, WSDL_NAMESPACE, "operation").length > 0)
+    throw new ConfigError(
+      "CODEGEN_UNSUPPORTED",
+      `binding "${port.bindingName}" has only notification or solicit-response operations (WSDL 1.1 §2.4.3–2.4.4): nothing a client calls`,
+    );
   return {
     serviceName: port.service,
     portName: port.name,

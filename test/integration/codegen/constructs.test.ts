@@ -243,6 +243,33 @@ describe("esol codegen: constructs", () => {
     );
   });
 
+  it("notification operations get no method (a warning); a port of nothing else is one CODEGEN_UNSUPPORTED line", async () => {
+    const notify = (text: string) =>
+      text.replace(
+        '<wsdl:operation name="place-order.v2"><wsdl:input message="tns:In"/><wsdl:output message="tns:Out"/></wsdl:operation></wsdl:portType>',
+        '<wsdl:operation name="place-order.v2"><wsdl:input message="tns:In"/><wsdl:output message="tns:Out"/></wsdl:operation><wsdl:operation name="Shipped"><wsdl:output message="tns:Out"/></wsdl:operation></wsdl:portType>',
+      );
+    const withNotification = notify(wsdl()).replace(
+      "</wsdl:binding>",
+      '<wsdl:operation name="Shipped"><soap:operation soapAction="urn:shipped"/><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation></wsdl:binding>',
+    );
+    const { port } = await generate("notify", withNotification);
+    expect(Object.keys(port.model.operations)).toEqual([OP]);
+    expect(port.warnings).toEqual([
+      'operation "Shipped" of binding "ShopSoap" is a notification or solicit-response operation (sent by the service); no method is generated',
+    ]);
+    const only = withNotification.replace(
+      /<wsdl:binding name="ShopSoap"([^]*?)<wsdl:operation name="place-order.v2">[^]*?<\/wsdl:operation>/,
+      '<wsdl:binding name="ShopSoap"$1',
+    );
+    await expect(generate("notify-only", only)).rejects.toThrow(
+      new ConfigError(
+        "CODEGEN_UNSUPPORTED",
+        'binding "ShopSoap" has only notification or solicit-response operations (WSDL 1.1 §2.4.3–2.4.4): nothing a client calls',
+      ),
+    );
+  });
+
   it("an abstract element, or an abstract type nothing extends, is refused in one line only when an operation uses it", async () => {
     const abstract =
       '<xs:element name="Head" type="xs:string" abstract="true"/><xs:element name="Member" type="xs:string" substitutionGroup="tns:Head"/>' +
