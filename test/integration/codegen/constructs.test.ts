@@ -259,7 +259,7 @@ describe("esol codegen: constructs", () => {
       'operation "Shipped" of binding "ShopSoap" is a notification or solicit-response operation (sent by the service); no method is generated',
     ]);
     const only = withNotification.replace(
-      /<wsdl:binding name="ShopSoap"([^]*?)<wsdl:operation name="place-order.v2">[^]*?<\/wsdl:operation>/,
+      /<wsdl:binding name="ShopSoap"([\s\S]*?)<wsdl:operation name="place-order.v2">[\s\S]*?<\/wsdl:operation>/,
       '<wsdl:binding name="ShopSoap"$1',
     );
     await expect(generate("notify-only", only)).rejects.toThrow(
