@@ -626,7 +626,7 @@ export const $model: SoapServiceModel = {
         {"prop":"ProxyId","ns":"","local":"ProxyId","type":"{urn:esolutions:communication:v1}Token","min":1,"max":1,"nillable":false},
         {"prop":"Device","ns":"","local":"Device","type":"{urn:esolutions:communication:v1}Device","min":1,"max":5000,"nillable":false},
       ] },
-    "{urn:esolutions:communication:v1}Device": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}Device": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"Device"}, "fields": [
         {"prop":"Serial","ns":"","local":"Serial","type":"{urn:esolutions:communication:v1}Serial","min":1,"max":1,"nillable":false},
         {"prop":"Vendor","ns":"","local":"Vendor","type":"{urn:esolutions:communication:v1}Text","min":0,"max":1,"nillable":false},
         {"prop":"Model","ns":"","local":"Model","type":"{urn:esolutions:communication:v1}Text","min":0,"max":1,"nillable":false},
@@ -637,7 +637,7 @@ export const $model: SoapServiceModel = {
     "el:{urn:esolutions:communication:v1}RegisterDevicesResponse": {"kind":"complex","attributes":[], "fields": [
         {"prop":"Ack","ns":"","local":"Ack","type":"{urn:esolutions:communication:v1}Ack","min":1,"max":1,"nillable":false},
       ] },
-    "{urn:esolutions:communication:v1}Ack": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}Ack": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"Ack"}, "fields": [
         {"prop":"Accepted","ns":"","local":"Accepted","type":"xsd:int","min":1,"max":1,"nillable":false},
         {"prop":"Duplicates","ns":"","local":"Duplicates","type":"xsd:int","min":1,"max":1,"nillable":false},
       ] },
@@ -646,7 +646,7 @@ export const $model: SoapServiceModel = {
         {"prop":"ClientTime","ns":"","local":"ClientTime","type":"xsd:dateTime","min":1,"max":1,"nillable":false},
         {"prop":"Status","ns":"","local":"Status","type":"{urn:esolutions:communication:v1}DeviceStatus","min":0,"max":5000,"nillable":false},
       ] },
-    "{urn:esolutions:communication:v1}DeviceStatus": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}DeviceStatus": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"DeviceStatus"}, "fields": [
         {"prop":"Serial","ns":"","local":"Serial","type":"{urn:esolutions:communication:v1}Serial","min":1,"max":1,"nillable":false},
         {"prop":"State","ns":"","local":"State","type":"{urn:esolutions:communication:v1}DeviceState","min":1,"max":1,"nillable":false},
         {"prop":"LastReadAt","ns":"","local":"LastReadAt","type":"xsd:dateTime","min":0,"max":1,"nillable":false},
@@ -661,28 +661,28 @@ export const $model: SoapServiceModel = {
         {"prop":"SuppliesRequest","ns":"","local":"SuppliesRequest","type":"{urn:esolutions:communication:v1}SuppliesRequest","min":0,"max":5000,"nillable":false},
         {"prop":"Disable","ns":"","local":"Disable","type":"{urn:esolutions:communication:v1}Disable","min":0,"max":5000,"nillable":false},
       ] },
-    "{urn:esolutions:communication:v1}Configure": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}Configure": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"Configure"}, "fields": [
         {"prop":"PollIntervalSeconds","ns":"","local":"PollIntervalSeconds","type":"xsd:int","min":0,"max":1,"nillable":false},
         {"prop":"WindowStart","ns":"","local":"WindowStart","type":"{urn:esolutions:communication:v1}TimeOfDay","min":0,"max":1,"nillable":false},
         {"prop":"WindowEnd","ns":"","local":"WindowEnd","type":"{urn:esolutions:communication:v1}TimeOfDay","min":0,"max":1,"nillable":false},
       ] },
     "{urn:esolutions:communication:v1}TimeOfDay": {"kind":"simple","base":"xsd:string"},
-    "{urn:esolutions:communication:v1}EnableService": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}EnableService": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"EnableService"}, "fields": [
         {"prop":"Serial","ns":"","local":"Serial","type":"{urn:esolutions:communication:v1}Serial","min":1,"max":1,"nillable":false},
         {"prop":"Service","ns":"","local":"Service","type":"{urn:esolutions:communication:v1}Service","min":1,"max":1,"nillable":false},
       ] },
     "{urn:esolutions:communication:v1}Service": {"kind":"simple","base":"xsd:string","enumeration":["billing","supplies"]},
-    "{urn:esolutions:communication:v1}BillingRequest": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}BillingRequest": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"BillingRequest"}, "fields": [
         {"prop":"Serial","ns":"","local":"Serial","type":"{urn:esolutions:communication:v1}Serial","min":1,"max":1,"nillable":false},
         {"prop":"Cycle","ns":"","local":"Cycle","type":"{urn:esolutions:communication:v1}Token","min":1,"max":1,"nillable":false},
         {"prop":"Meter","ns":"","local":"Meter","type":"{urn:esolutions:communication:v1}Token","min":0,"max":64,"nillable":false},
         {"prop":"Due","ns":"","local":"Due","type":"xsd:dateTime","min":1,"max":1,"nillable":false},
       ] },
-    "{urn:esolutions:communication:v1}SuppliesRequest": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}SuppliesRequest": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"SuppliesRequest"}, "fields": [
         {"prop":"Serial","ns":"","local":"Serial","type":"{urn:esolutions:communication:v1}Serial","min":1,"max":1,"nillable":false},
         {"prop":"IntervalSeconds","ns":"","local":"IntervalSeconds","type":"xsd:int","min":1,"max":1,"nillable":false},
       ] },
-    "{urn:esolutions:communication:v1}Disable": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}Disable": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"Disable"}, "fields": [
         {"prop":"Serial","ns":"","local":"Serial","type":"{urn:esolutions:communication:v1}Serial","min":1,"max":1,"nillable":false},
         {"prop":"Reason","ns":"","local":"Reason","type":"{urn:esolutions:communication:v1}Text","min":0,"max":1,"nillable":false},
       ] },
@@ -691,7 +691,7 @@ export const $model: SoapServiceModel = {
         {"prop":"ProxyId","ns":"","local":"ProxyId","type":"{urn:esolutions:communication:v1}Token","min":1,"max":1,"nillable":false},
         {"prop":"Status","ns":"","local":"Status","type":"{urn:esolutions:communication:v1}ServiceStatus","min":1,"max":10000,"nillable":false},
       ] },
-    "{urn:esolutions:communication:v1}ServiceStatus": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}ServiceStatus": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"ServiceStatus"}, "fields": [
         {"prop":"Serial","ns":"","local":"Serial","type":"{urn:esolutions:communication:v1}Serial","min":1,"max":1,"nillable":false},
         {"prop":"Service","ns":"","local":"Service","type":"{urn:esolutions:communication:v1}Service","min":1,"max":1,"nillable":false},
         {"prop":"Enabled","ns":"","local":"Enabled","type":"xsd:boolean","min":1,"max":1,"nillable":false},
@@ -704,14 +704,14 @@ export const $model: SoapServiceModel = {
         {"prop":"ProxyId","ns":"","local":"ProxyId","type":"{urn:esolutions:communication:v1}Token","min":1,"max":1,"nillable":false},
         {"prop":"Read","ns":"","local":"Read","type":"{urn:esolutions:communication:v1}BillingRead","min":1,"max":5000,"nillable":false},
       ] },
-    "{urn:esolutions:communication:v1}BillingRead": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}BillingRead": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"BillingRead"}, "fields": [
         {"prop":"Key","ns":"","local":"Key","type":"{urn:esolutions:communication:v1}IdempotencyKey","min":1,"max":1,"nillable":false},
         {"prop":"Serial","ns":"","local":"Serial","type":"{urn:esolutions:communication:v1}Serial","min":1,"max":1,"nillable":false},
         {"prop":"ReadAt","ns":"","local":"ReadAt","type":"xsd:dateTime","min":1,"max":1,"nillable":false},
         {"prop":"Cycle","ns":"","local":"Cycle","type":"{urn:esolutions:communication:v1}Token","min":0,"max":1,"nillable":false},
         {"prop":"Meter","ns":"","local":"Meter","type":"{urn:esolutions:communication:v1}Meter","min":1,"max":64,"nillable":false},
       ] },
-    "{urn:esolutions:communication:v1}Meter": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}Meter": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"Meter"}, "fields": [
         {"prop":"Name","ns":"","local":"Name","type":"{urn:esolutions:communication:v1}Token","min":1,"max":1,"nillable":false},
         {"prop":"Value","ns":"","local":"Value","type":"{urn:esolutions:communication:v1}MeterValue","min":1,"max":1,"nillable":false},
         {"prop":"Unit","ns":"","local":"Unit","type":"{urn:esolutions:communication:v1}Token","min":0,"max":1,"nillable":false},
@@ -724,13 +724,13 @@ export const $model: SoapServiceModel = {
         {"prop":"ProxyId","ns":"","local":"ProxyId","type":"{urn:esolutions:communication:v1}Token","min":1,"max":1,"nillable":false},
         {"prop":"Report","ns":"","local":"Report","type":"{urn:esolutions:communication:v1}SuppliesReport","min":1,"max":5000,"nillable":false},
       ] },
-    "{urn:esolutions:communication:v1}SuppliesReport": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}SuppliesReport": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"SuppliesReport"}, "fields": [
         {"prop":"Key","ns":"","local":"Key","type":"{urn:esolutions:communication:v1}IdempotencyKey","min":1,"max":1,"nillable":false},
         {"prop":"Serial","ns":"","local":"Serial","type":"{urn:esolutions:communication:v1}Serial","min":1,"max":1,"nillable":false},
         {"prop":"ReadAt","ns":"","local":"ReadAt","type":"xsd:dateTime","min":1,"max":1,"nillable":false},
         {"prop":"Supply","ns":"","local":"Supply","type":"{urn:esolutions:communication:v1}Supply","min":0,"max":64,"nillable":false},
       ] },
-    "{urn:esolutions:communication:v1}Supply": {"kind":"complex","attributes":[], "fields": [
+    "{urn:esolutions:communication:v1}Supply": {"kind":"complex","attributes":[],"name":{"ns":"urn:esolutions:communication:v1","local":"Supply"}, "fields": [
         {"prop":"Index","ns":"","local":"Index","type":"{urn:esolutions:communication:v1}Token","min":1,"max":1,"nillable":false},
         {"prop":"Description","ns":"","local":"Description","type":"{urn:esolutions:communication:v1}Text","min":0,"max":1,"nillable":false},
         {"prop":"Colorant","ns":"","local":"Colorant","type":"{urn:esolutions:communication:v1}Token","min":0,"max":1,"nillable":false},

@@ -27,6 +27,12 @@ export interface GenerateClientOptions {
   source?: string | undefined;
   /** Limit for reading each URL of the description. Default 30 000. */
   timeoutMs?: number | undefined;
+  /**
+   * Told each thing the generated client leaves out (a `soap:header` part), one line each;
+   * `esol codegen` prints them as `warning: …` on stderr. The same lines are in
+   * {@link GeneratedClient.warnings}.
+   */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /** A generated client, not yet written. */
@@ -35,13 +41,16 @@ export interface GeneratedClient {
   files: Record<string, string>;
   /** The port generated for and its model. */
   port: PortModel;
+  /** What the generated client leaves out, one line each (also in the module's header comment). */
+  warnings: string[];
 }
 
 /**
  * Generates the client of one SOAP 1.1 port of a WSDL, in memory.
  * @throws ConfigError `CODEGEN_WSDL` (a document cannot be read or parsed, a reference to
  * something undefined), `CODEGEN_PORT` (no such service/port, a missing binding),
- * `CODEGEN_UNSUPPORTED` (SOAP 1.2-only, rpc/encoded, multi-part document/literal).
+ * `CODEGEN_UNSUPPORTED` (SOAP 1.2-only, rpc/encoded, multi-part document/literal, an abstract
+ * element in use — substitution groups — or an abstract type no type extends).
  * @example
  * ```ts
  * const { files } = await generateClient({ wsdl: "vendor/service.wsdl" });
@@ -57,7 +66,8 @@ export async function generateClient(options: GenerateClientOptions): Promise<Ge
     source: options.source ?? options.wsdl,
     ...(options.importFrom ? { importFrom: options.importFrom } : {}),
   });
-  return { files: { "index.ts": text }, port };
+  for (const warning of port.warnings) options.onWarning?.(warning);
+  return { files: { "index.ts": text }, port, warnings: port.warnings };
 }
 
 /** The `code` of a Node file-system error (`ENOENT`, `EACCES`…), else its message. */

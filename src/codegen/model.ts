@@ -15,11 +15,13 @@ import type {
   SoapFieldModel,
   SoapOperationModel,
   SoapServiceModel,
+  SoapSimpleTypeModel,
   SoapTypeRef,
 } from "../soap/service-model.js";
 import {
   type Component,
   children,
+  type QKey,
   qkey,
   resolveQName,
   type SchemaContext,
@@ -50,6 +52,8 @@ export interface PortModel {
   model: SoapServiceModel;
   /** A name hint per type key, for the generated TypeScript types. */
   typeNames: Map<SoapTypeRef, string>;
+  /** What the generated client leaves out (e.g. `soap:header` parts), one line each. */
+  warnings: string[];
 }
 
 type PortKind = "soap11" | "soap12" | "other";
@@ -191,6 +195,10 @@ class TypeCompiler {
   readonly types: SoapServiceModel["types"] = {};
   readonly names = new Map<SoapTypeRef, string>();
   readonly #index: WsdlIndex;
+  /** `xsd:choice` groups numbered so far. */
+  #choices = 0;
+  /** Base type key → the keys of the types extending it directly (built on first use). */
+  #extensions: Map<QKey, QKey[]> | undefined;
 
   constructor(index: WsdlIndex) {
     this.#index = index;
@@ -212,6 +220,17 @@ class TypeCompiler {
       );
     this.names.set(key, q.local);
     this.#compile(key, component.node, component.schema);
+    const compiled = this.types[key];
+    if (compiled?.kind === "complex") {
+      compiled.name = { ns: q.ns, local: q.local };
+      if (component.node.getAttribute("abstract") === "true") compiled.abstract = true;
+      // Types derived by extension may stand in for it on the wire (xsi:type).
+      const derived = this.#derivedOf(key).map((d) => {
+        const at = /^\{([^}]*)\}(.*)$/.exec(d) as RegExpExecArray;
+        return this.typeRef({ ns: at[1] ?? "", local: at[2] ?? "" }, `a type derived from ${q.local}`);
+      });
+      if (derived.length > 0) compiled.derived = derived;
+    }
     return key;
   }
 
@@ -233,6 +252,33 @@ class TypeCompiler {
     };
   }
 
+  /** The named complex types derived from `key` by `complexContent` extension, at any depth, in document order. */
+  #derivedOf(key: QKey): QKey[] {
+    if (!this.#extensions) {
+      this.#extensions = new Map();
+      for (const [typeKey, component] of this.#index.types) {
+        if (component.node.localName !== "complexType") continue;
+        const content = children(component.node, XSD_NAMESPACE, "complexContent")[0];
+        const extension = content ? children(content, XSD_NAMESPACE, "extension")[0] : undefined;
+        const base = extension?.getAttribute("base");
+        if (!extension || !base) continue;
+        const q = resolveQName(extension, base);
+        const list = this.#extensions.get(qkey(q.ns, q.local)) ?? [];
+        list.push(typeKey);
+        this.#extensions.set(qkey(q.ns, q.local), list);
+      }
+    }
+    const out: QKey[] = [];
+    const queue = [...(this.#extensions.get(key) ?? [])];
+    for (let i = 0; i < queue.length && i < this.#index.types.size; i++) {
+      const next = queue[i] as QKey;
+      if (out.includes(next)) continue;
+      out.push(next);
+      queue.push(...(this.#extensions.get(next) ?? []));
+    }
+    return out;
+  }
+
   /** Registers a complex type built by hand (an rpc/literal wrapper). */
   define(key: SoapTypeRef, name: string, type: SoapComplexTypeModel): SoapTypeRef {
     this.types[key] = type;
@@ -241,8 +287,25 @@ class TypeCompiler {
   }
 
   #elementType(node: Element, schema: SchemaContext, anonKey: string, name: string): SoapTypeRef {
+    if (node.getAttribute("abstract") === "true")
+      throw new ConfigError(
+        "CODEGEN_UNSUPPORTED",
+        `element "${node.getAttribute("name")}" in ${schema.location} is abstract="true": substitution groups (XML Schema Part 1 §3.3.6) are not supported`,
+      );
     const type = node.getAttribute("type");
-    if (type) return this.typeRef(resolveQName(node, type), `element "${name}"`);
+    if (type) {
+      const q = resolveQName(node, type);
+      const component = this.#index.types.get(qkey(q.ns, q.local));
+      if (
+        component?.node.getAttribute("abstract") === "true" &&
+        this.#derivedOf(qkey(q.ns, q.local)).length === 0
+      )
+        throw new ConfigError(
+          "CODEGEN_UNSUPPORTED",
+          `element "${node.getAttribute("name") ?? name}" in ${schema.location} has the abstract type "${q.local}", which no type in the description extends`,
+        );
+      return this.typeRef(q, `element "${name}"`);
+    }
     const inline = children(node, XSD_NAMESPACE).find(
       (c) => c.localName === "complexType" || c.localName === "simpleType",
     );
@@ -269,7 +332,25 @@ class TypeCompiler {
     for (const a of type.attributes) a.prop = unique(used.has(a.prop) ? `${a.prop}Attribute` : a.prop, used);
   }
 
-  #simple(node: Element, key: SoapTypeRef): { kind: "simple"; base: SoapTypeRef; enumeration?: string[] } {
+  #simple(node: Element, key: SoapTypeRef): SoapSimpleTypeModel {
+    const list = children(node, XSD_NAMESPACE, "list")[0];
+    if (list) {
+      // XML Schema Part 2 §3.14.1: itemType, or an inline simpleType.
+      const itemType = list.getAttribute("itemType");
+      let base: SoapTypeRef = `${XSD_PREFIX}string`;
+      if (itemType) base = this.typeRef(resolveQName(list, itemType), `xsd:list of ${key}`);
+      else {
+        const inline = children(list, XSD_NAMESPACE, "simpleType")[0];
+        if (inline) {
+          const itemKey = `${key}/item`;
+          this.names.set(itemKey, `${this.names.get(key) ?? ""}Item`);
+          this.types[itemKey] = this.#simple(inline, itemKey);
+          base = itemKey;
+        }
+      }
+      return { kind: "simple", base, list: true };
+    }
+    // xsd:union (Part 2 §2.5.1.3): any member's lexical form, kept as a string.
     const restriction = children(node, XSD_NAMESPACE, "restriction")[0];
     if (!restriction) return { kind: "simple", base: `${XSD_PREFIX}string` };
     const baseAttr = restriction.getAttribute("base");
@@ -278,6 +359,7 @@ class TypeCompiler {
     if (baseAttr) {
       const ref = this.typeRef(resolveQName(restriction, baseAttr), `simple type ${key}`);
       const named = this.types[ref];
+      if (named?.kind === "simple" && named.list) return { ...named };
       if (named?.kind === "simple") {
         base = named.base;
         inherited = named.enumeration;
@@ -340,6 +422,7 @@ class TypeCompiler {
     type: SoapComplexTypeModel,
     optional: boolean,
     repeated: boolean,
+    choice?: { group: number; branch: number },
   ): void {
     const min = occurs(node.getAttribute("minOccurs"), 1);
     const max = occurs(node.getAttribute("maxOccurs"), 1);
@@ -353,14 +436,37 @@ class TypeCompiler {
       if (!group) throw new ConfigError("CODEGEN_WSDL", `group "${q.local}" (used by ${key}) is not defined`);
       for (const c of children(group.node, XSD_NAMESPACE))
         if (c.localName === "sequence" || c.localName === "choice" || c.localName === "all")
-          this.#particles(c, group.schema, key, type, opt, rep);
+          this.#particles(c, group.schema, key, type, opt, rep, choice);
       return;
     }
+    // A repeated choice lets every alternative occur: only a single choice is checked.
+    const group = node.localName === "choice" && !rep ? this.#choices++ : undefined;
+    let branch = 0;
     for (const child of children(node, XSD_NAMESPACE)) {
-      if (child.localName === "element") type.fields.push(this.#field(child, schema, key, opt, rep));
+      const at = group === undefined ? choice : { group, branch: branch++ };
+      const placed = (f: SoapFieldModel): SoapFieldModel => (at ? { ...f, choice: at } : f);
+      if (child.localName === "element") type.fields.push(placed(this.#field(child, schema, key, opt, rep)));
+      else if (child.localName === "any") type.fields.push(placed(this.#wildcard(child, opt, rep)));
       else if (["sequence", "choice", "all", "group"].includes(child.localName ?? ""))
-        this.#particles(child, schema, key, type, opt, rep);
+        this.#particles(child, schema, key, type, opt, rep, at);
     }
+  }
+
+  /** An `xsd:any` (XML Schema Part 1 §3.10.2): a field holding the XML text of elements. */
+  #wildcard(node: Element, optional: boolean, repeated: boolean): SoapFieldModel {
+    const min = optional ? 0 : occurs(node.getAttribute("minOccurs"), 1);
+    let max = occurs(node.getAttribute("maxOccurs"), 1);
+    if (repeated && max === 1) max = -1;
+    return {
+      prop: "any",
+      ns: "",
+      local: "",
+      type: `${XSD_PREFIX}anyType`,
+      min,
+      max,
+      nillable: false,
+      any: true,
+    };
   }
 
   #field(
@@ -376,6 +482,19 @@ class TypeCompiler {
     const ref = node.getAttribute("ref");
     if (ref) {
       const q = resolveQName(node, ref);
+      if (q.ns === XSD_NAMESPACE && q.local === "schema") {
+        // A .NET DataSet's inline schema (`<s:element ref="s:schema"/><s:any/>`): XML text, as xsd:any.
+        return {
+          prop: "schema",
+          ns: XSD_NAMESPACE,
+          local: "schema",
+          type: `${XSD_PREFIX}anyType`,
+          min,
+          max,
+          nillable: false,
+          any: true,
+        };
+      }
       const { body, component } = this.elementRef(q, key);
       return {
         prop: q.local,
@@ -493,6 +612,7 @@ export function buildPortModel(index: WsdlIndex, selection: PortSelection = {}):
     );
   const compiler = new TypeCompiler(index);
   const operations: Record<string, SoapOperationModel> = {};
+  const warnings: string[] = [];
   for (const op of children(binding, WSDL_NAMESPACE, "operation")) {
     const name = op.getAttribute("name") ?? "";
     const where = `operation "${name}" of binding "${port.bindingName}"`;
@@ -503,6 +623,14 @@ export function buildPortModel(index: WsdlIndex, selection: PortSelection = {}):
     );
     if (!abstract)
       throw new ConfigError("CODEGEN_WSDL", `${where} is not in portType "${portTypeRef.local}"`);
+    // Notification and solicit-response (WSDL 1.1 §2.4.3–2.4.4: output first) are sent by the
+    // service, not called by a client (WS-I BP 1.1 R2303): left out.
+    if (children(abstract, WSDL_NAMESPACE)[0]?.localName === "output") {
+      warnings.push(
+        `${where} is a notification or solicit-response operation (sent by the service); no method is generated`,
+      );
+      continue;
+    }
     const body = (direction: "input" | "output"): SoapBodyModel | null => {
       const bound = children(op, WSDL_NAMESPACE, direction)[0];
       const soapBody = bound ? children(bound, WSDL_SOAP11_NAMESPACE, "body")[0] : undefined;
@@ -514,6 +642,20 @@ export function buildPortModel(index: WsdlIndex, selection: PortSelection = {}):
       const msg = children(abstract, WSDL_NAMESPACE, direction)[0];
       if (!msg) return null;
       let parts = messageParts(index, msg, msg.getAttribute("message"), `${where} (${direction})`);
+      // soap:header parts (WSDL 1.1 §3.7) are not in the Body; the client does not write or read them.
+      const message = msg.getAttribute("message")
+        ? resolveQName(msg, msg.getAttribute("message") ?? "")
+        : null;
+      for (const header of bound ? children(bound, WSDL_SOAP11_NAMESPACE, "header") : []) {
+        const partName = header.getAttribute("part") ?? "";
+        const of = header.getAttribute("message");
+        const q = of ? resolveQName(header, of) : null;
+        if (q && message && q.ns === message.ns && q.local === message.local)
+          parts = parts.filter((p) => p.name !== partName);
+        warnings.push(
+          `${where}: soap:header part "${partName}" of message "${q?.local ?? ""}" (${direction}) is not generated; the client ${direction === "input" ? "sends no such header" : "does not read it"}`,
+        );
+      }
       const only = soapBody?.getAttribute("parts");
       if (only !== null && only !== undefined) {
         const names = only.split(/\s+/).filter(Boolean);
@@ -582,11 +724,17 @@ export function buildPortModel(index: WsdlIndex, selection: PortSelection = {}):
       faults,
     };
   }
+  if (Object.keys(operations).length === 0 && children(binding, WSDL_NAMESPACE, "operation").length > 0)
+    throw new ConfigError(
+      "CODEGEN_UNSUPPORTED",
+      `binding "${port.bindingName}" has only notification or solicit-response operations (WSDL 1.1 §2.4.3–2.4.4): nothing a client calls`,
+    );
   return {
     serviceName: port.service,
     portName: port.name,
     address: port.address,
     model: { operations, types: compiler.types },
     typeNames: compiler.names,
+    warnings,
   };
 }

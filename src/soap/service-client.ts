@@ -88,15 +88,23 @@ function prefixesOf(model: SoapServiceModel): Prefixes {
   for (const op of Object.values(model.operations)) {
     if (op.input) add(op.input.ns);
   }
+  let xsi = false;
   for (const type of Object.values(model.types)) {
     if (type.kind !== "complex") continue;
     for (const f of type.fields) add(f.ns);
     for (const a of type.attributes) add(a.ns);
+    if (type.derived?.length) {
+      xsi = true;
+      for (const d of type.derived) {
+        const t = model.types[d];
+        if (t?.kind === "complex" && t.name) add(t.name.ns);
+      }
+    }
+    if (type.fields.some((f) => f.nillable)) xsi = true;
   }
   let declarations = "";
   for (const [ns, prefix] of byNs) declarations += ` xmlns:${prefix}="${escapeAttribute(ns)}"`;
-  if (Object.values(model.types).some((t) => t.kind === "complex" && t.fields.some((f) => f.nillable)))
-    declarations += ` xmlns:xsi="${XSI_NAMESPACE}"`;
+  if (xsi) declarations += ` xmlns:xsi="${XSI_NAMESPACE}"`;
   return { byNs, declarations, onBodyElement: model.wire?.declareOnBodyElement === true };
 }
 
@@ -111,6 +119,10 @@ function invalid(field: string, reason: string): ValidationError {
 /** The XML lexical form of a simple value of type `ref` (XML Schema Part 2 §3.2, §3.3). */
 function simpleText(model: SoapServiceModel, ref: SoapTypeRef, value: unknown, field: string): string {
   const named = ref.startsWith("xsd:") ? undefined : model.types[ref];
+  if (named?.kind === "simple" && named.list) {
+    if (!Array.isArray(value)) throw invalid(field, "must be an array (xsd:list)");
+    return value.map((item, i) => simpleText(model, named.base, item, `${field}[${i}]`)).join(" ");
+  }
   if (named?.kind === "simple") {
     if (named.enumeration && !named.enumeration.includes(String(value)))
       throw invalid(field, `must be one of ${named.enumeration.map((e) => JSON.stringify(e)).join(", ")}`);
@@ -195,6 +207,26 @@ function writeElement(
     throw invalid(field, "must be an object");
   const record = value as Record<string, unknown>;
   let attributes = declarations;
+  const chosen = record.$type;
+  if (type.derived?.length && (type.abstract || (chosen !== undefined && chosen !== type.name?.local))) {
+    // A derived type in place of the declared one: its content, named by xsi:type.
+    const names = type.derived.map((d) => (model.types[d] as SoapComplexTypeModel).name?.local);
+    // An abstract type with one derived type: that one, `$type` or not.
+    const at =
+      chosen === undefined && type.abstract && names.length === 1
+        ? 0
+        : names.indexOf(typeof chosen === "string" ? chosen : undefined);
+    const ref = type.derived[at];
+    if (ref === undefined)
+      throw invalid(
+        `${field}.$type`,
+        `must be one of ${names.map((n) => JSON.stringify(n)).join(", ")}${type.abstract ? ` (${type.name?.local ?? "the type"} is abstract)` : ""}`,
+      );
+    const derived = model.types[ref] as SoapComplexTypeModel;
+    const qnameText = qname(prefixes, derived.name?.ns ?? "", derived.name?.local ?? "");
+    const written = writeElement(model, prefixes, name, ref, value, field, declarations);
+    return `<${name} xsi:type="${qnameText}"${written.slice(name.length + 1)}`;
+  }
   for (const a of type.attributes) {
     const v = record[a.prop];
     if (v === undefined || v === null) {
@@ -212,6 +244,42 @@ function writeElement(
   return inner === "" ? `<${name}${attributes}/>` : `<${name}${attributes}>${inner}</${name}>`;
 }
 
+/**
+ * The XML text of an `xsd:any` value: a string holding one well-formed element (its
+ * namespaces declared in it), written unchanged.
+ */
+function anyText(value: unknown, field: string): string {
+  if (typeof value !== "string") throw invalid(field, "must be the XML text of an element (xsd:any)");
+  try {
+    if (readXml(`<any>${value}</any>`).children.length !== 1) throw new Error("not one element");
+  } catch {
+    throw invalid(field, "is not the well-formed XML text of one element (xsd:any)");
+  }
+  return value;
+}
+
+/** An element read back as XML text, each namespace it uses declared on it (for `xsd:any`). */
+function xmlText(el: XmlElement, parentNs: string | null = null): string {
+  let head = el.local;
+  if (el.ns !== (parentNs ?? "")) head += ` xmlns="${escapeAttribute(el.ns)}"`;
+  const prefixes = new Map<string, string>();
+  for (const a of el.attributes) {
+    let name = a.local;
+    if (a.ns !== "") {
+      let p = prefixes.get(a.ns);
+      if (p === undefined) {
+        p = `a${prefixes.size}`;
+        prefixes.set(a.ns, p);
+        head += ` xmlns:${p}="${escapeAttribute(a.ns)}"`;
+      }
+      name = `${p}:${a.local}`;
+    }
+    head += ` ${name}="${escapeAttribute(a.value)}"`;
+  }
+  const inner = escapeText(el.text, "xsd:any") + el.children.map((c) => xmlText(c, el.ns)).join("");
+  return inner === "" ? `<${head}/>` : `<${head}>${inner}</${el.local}>`;
+}
+
 function writeFields(
   model: SoapServiceModel,
   prefixes: Prefixes,
@@ -220,9 +288,24 @@ function writeFields(
   field: string,
 ): string {
   let inner = "";
+  let chosen: Map<number, { branch: number; prop: string }> | undefined;
   for (const f of type.fields) {
     const v = record[f.prop];
     const path = `${field}.${f.prop}`;
+    if (f.choice && v !== undefined) {
+      chosen ??= new Map();
+      const first = chosen.get(f.choice.group);
+      if (first && first.branch !== f.choice.branch)
+        throw invalid(path, `is an alternative of ${field}.${first.prop} (xsd:choice): set only one`);
+      if (!first) chosen.set(f.choice.group, { branch: f.choice.branch, prop: f.prop });
+    }
+    if (f.any) {
+      const items = v === undefined ? [] : Array.isArray(v) ? v : [v];
+      if (items.length < f.min) throw invalid(path, "is required (xsd:any: XML text of an element)");
+      if (f.max !== -1 && items.length > f.max) throw invalid(path, `allows at most ${f.max} items`);
+      for (const item of items) inner += anyText(item, path);
+      continue;
+    }
     const name = qname(prefixes, f.ns, f.local);
     const items = v === undefined ? [] : f.max !== 1 && Array.isArray(v) ? v : [v];
     if (items.length < f.min)
@@ -281,6 +364,11 @@ export function encodeRequest(model: SoapServiceModel, operation: string, input:
 
 function readSimple(model: SoapServiceModel, ref: SoapTypeRef, text: string): unknown {
   const named = ref.startsWith("xsd:") ? undefined : model.types[ref];
+  if (named?.kind === "simple" && named.list)
+    return text
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((item) => readSimple(model, named.base, item));
   if (named?.kind === "simple") return readSimple(model, named.base, text);
   if (BIG_INTEGERS.has(ref)) {
     const t = text.trim();
@@ -326,11 +414,31 @@ function attributeOf(el: XmlElement, ns: string, local: string): string | undefi
   return undefined;
 }
 
+/** The derived type an element's `xsi:type` names among `type.derived`, if any. */
+function xsiTypeOf(
+  model: SoapServiceModel,
+  type: SoapComplexTypeModel,
+  el: XmlElement,
+): SoapTypeRef | undefined {
+  const value = attributeOf(el, XSI_NAMESPACE, "type");
+  if (value === undefined || !type.derived) return undefined;
+  const colon = value.indexOf(":");
+  const ns = el.lookup(colon < 0 ? null : value.slice(0, colon)) ?? "";
+  const local = value.slice(colon + 1);
+  return type.derived.find((d) => {
+    const name = (model.types[d] as SoapComplexTypeModel).name;
+    return name?.local === local && name.ns === ns;
+  });
+}
+
 function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: XmlElement): unknown {
   if (isNil(el)) return null;
-  const type = ref.startsWith("xsd:") ? undefined : model.types[ref];
-  if (type?.kind !== "complex") return readSimple(model, ref, textContent(el));
+  const declared = ref.startsWith("xsd:") ? undefined : model.types[ref];
+  if (declared?.kind !== "complex") return readSimple(model, ref, textContent(el));
+  const derivedRef = declared.derived ? xsiTypeOf(model, declared, el) : undefined;
+  const type = derivedRef ? (model.types[derivedRef] as SoapComplexTypeModel) : declared;
   const out: Record<string, unknown> = {};
+  if (derivedRef) out.$type = type.name?.local;
   for (const a of type.attributes) {
     const v = attributeOf(el, a.ns, a.local);
     if (v !== undefined) out[a.prop] = readSimple(model, a.type, v);
@@ -345,9 +453,10 @@ function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: XmlElement):
         f = x;
         break;
       }
-    f ??= type.fields.find((x) => x.local === kid.local);
+    f ??= type.fields.find((x) => !x.any && x.local === kid.local);
+    f ??= type.fields.find((x) => x.any && x.local === "");
     if (!f) continue;
-    const value = readElement(model, f.type, kid);
+    const value = f.any ? xmlText(kid) : readElement(model, f.type, kid);
     if (f.max !== 1) (out[f.prop] as unknown[]).push(value);
     else if (!(f.prop in out)) out[f.prop] = value;
   }

@@ -29,6 +29,23 @@ export interface SoapFieldModel {
   max: number;
   /** `nillable="true"`: `null` is written as `xsi:nil="true"`. */
   nillable: boolean;
+  /**
+   * An `xsd:any` wildcard (XML Schema Part 1 §3.10): the value is the XML text of one element
+   * (with the namespaces it uses declared in it), written as is; on reading, each child element
+   * no other field takes, serialized. `ns` and `local` are `""`, except for a reference to
+   * the XML Schema `schema` element (a .NET DataSet's inline schema), which names it.
+   */
+  any?: boolean;
+  /**
+   * The `xsd:choice` the field belongs to (XML Schema Part 1 §3.8): fields with the same
+   * `group` are alternatives — values in more than one `branch` are refused before sending.
+   */
+  choice?: {
+    /** The `xsd:choice`, numbered per model. */
+    group: number;
+    /** Which of its alternatives (particles, in schema order) the field is in. */
+    branch: number;
+  };
 }
 
 /** One attribute of a complex type. */
@@ -55,6 +72,21 @@ export interface SoapComplexTypeModel {
   attributes: SoapAttributeModel[];
   /** `simpleContent`: the simple type of the element's text, held in the `$value` property. */
   text?: SoapTypeRef;
+  /** The type's qualified name (a named global type), written in `xsi:type` when it stands in for a base. */
+  name?: {
+    /** Its target namespace. */
+    ns: string;
+    /** Its local name (what `$type` holds). */
+    local: string;
+  };
+  /** `abstract="true"` (XML Schema Part 1 §3.4.2): an element of this type needs a derived type. */
+  abstract?: boolean;
+  /**
+   * The named types derived from this one by extension, at any depth: a value with a `$type`
+   * naming one of them (its local name) is written with that type's content and `xsi:type`
+   * (XML Schema Part 1 §2.6.1); an answer's `xsi:type` picks the type it is read as.
+   */
+  derived?: SoapTypeRef[];
 }
 
 /** A simple type derived by restriction: its built-in base and, when given, its enumeration. */
@@ -65,6 +97,11 @@ export interface SoapSimpleTypeModel {
   base: SoapTypeRef;
   /** `xsd:enumeration` values, when the restriction lists them. */
   enumeration?: string[];
+  /**
+   * An `xsd:list` (XML Schema Part 2 §2.5.1.2): the value is an array of items of type
+   * `base` (then any type reference), written separated by spaces.
+   */
+  list?: boolean;
 }
 
 /** A type of the model. */

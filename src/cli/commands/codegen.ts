@@ -21,7 +21,7 @@ export function registerCodegen(program: Command): void {
     .option("--import-from <module>", "module the generated code imports the SDK from", "esolutions-sdk")
     .addHelpText(
       "after",
-      '\nExamples:\n  esol codegen --wsdl vendor/CommunicationService.wsdl --out src/vendor-client\n  esol codegen --wsdl https://vendor.example/ws?wsdl --out gen/vendor --port VendorSoap11Port\n  esol codegen --wsdl multi.wsdl --service Billing --port BillingSoap --out gen/billing\n\nThen: import { createClient } from "./src/vendor-client/index.js";\n      const client = createClient({ security: createMessageSigner({ … }) });',
+      '\nExamples:\n  esol codegen --wsdl vendor/CommunicationService.wsdl --out src/vendor-client\n  esol codegen --wsdl https://vendor.example/ws?wsdl --out gen/vendor --port VendorSoap11Port\n  esol codegen --wsdl multi.wsdl --service Billing --port BillingSoap --out gen/billing\n  esol codegen --wsdl http://sharepoint.example/_vti_bin/Webs.asmx?WSDL --port WebsSoap --out gen/webs\n\nThen: import { createClient } from "./src/vendor-client/index.js";\n      const client = createClient({ security: createMessageSigner({ … }) });\n\nxsd:any content is passed and returned as XML text; soap:header parts are not generated\n(each is named in a "warning:" line on stderr). Unsupported constructs (rpc/encoded,\nSOAP 1.2-only, substitution groups) are one "error CODEGEN_UNSUPPORTED" line. A derived type goes\nout in place of its base, with xsi:type, when its $type is set.',
     )
     .action(
       action(
@@ -32,6 +32,7 @@ export function registerCodegen(program: Command): void {
             service: opts.service,
             port: opts.port,
             importFrom: opts.importFrom,
+            onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
           });
           for (const path of written) process.stdout.write(`wrote ${path}\n`);
         },

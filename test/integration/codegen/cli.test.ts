@@ -89,6 +89,27 @@ describe("esol codegen", () => {
     ],
   ];
 
+  it("soap:header parts: the client is written, each header named on stderr as a warning", async () => {
+    const out = join(dir, "headers");
+    const r = await runEsol([
+      "codegen",
+      "--wsdl",
+      wsdl("zeep-soap-header", "soap_header.wsdl"),
+      "--out",
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`wrote ${join(out, "index.ts")}\n`);
+    expect(r.stderr.split("\n").filter(Boolean)).toEqual([
+      'warning: operation "GetLastTradePrice" of binding "StockQuoteBinding": soap:header part "header" of message "GetLastTradePriceInput" (input) is not generated; the client sends no such header',
+      'warning: operation "GetLastTradePrice" of binding "StockQuoteBinding": soap:header part "token" of message "GetLastTradePriceInput" (input) is not generated; the client sends no such header',
+      'warning: operation "GetLastTradePrice" of binding "StockQuoteBinding": soap:header part "body" of message "OptionalResponseHeader" (output) is not generated; the client does not read it',
+    ]);
+    expect(readFileSync(join(out, "index.ts"), "utf8")).toContain(
+      ' * Not generated: operation "GetLastTradePrice"',
+    );
+  });
+
   it.each(bad)("%s: one line naming it, exit 1, nothing written", async (_what, args, line) => {
     const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
     const r = await runEsol(["codegen", ...args, "--out", out]);

@@ -95,8 +95,8 @@ describe.each(FIXTURES)("$name ($shape)", (f) => {
 
   it("calls every operation of the port: node-soap parses each request, the client decodes each answer", async () => {
     const { port } = generated.get(f.name) as { path: string; port: PortModel };
-    const names = Object.keys(port.model.operations).filter((n) => !f.skip?.[n]);
-    expect(names.length).toBeGreaterThan(0);
+    const names = Object.keys(port.model.operations).filter((n) => !f.skip?.[n] && !f.skip?.["*"]);
+    expect(names.length > 0 || f.skip?.["*"] !== undefined).toBe(true);
     for (const name of names) {
       const e = expected.get(name);
       if (!e) throw new Error(name);
@@ -111,5 +111,11 @@ describe.each(FIXTURES)("$name ($shape)", (f) => {
       expect(leaves(call?.args), name).toEqual(leaves(e.nodeSoapInput));
     }
     expect(server.received).toHaveLength(names.length);
+    if (f.name === "cxf-cardealer") {
+      // The abstract body element went out as the derived type, named by xsi:type.
+      expect(server.received.find((r) => r.includes("tradeIn"))).toMatch(
+        /<n1:tradeIn xsi:type="n1:porsche"><make>v\d+<\/make>.*<color>v\d+<\/color><\/n1:tradeIn>/,
+      );
+    }
   });
 });
