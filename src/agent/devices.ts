@@ -67,6 +67,10 @@ interface DeviceRow {
   detail: string | null;
 }
 
+/** The columns {@link fromRow} reads (every column of `devices` but `poll_plan`). */
+const DEVICE_COLUMNS =
+  "serial, address, mac, vendor, model, state, first_seen_at, last_ok_at, failed_polls, registered, billing, supplies, supplies_interval_ms, last_supplies_at, status_dirty, detail";
+
 function fromRow(r: DeviceRow): KnownDevice {
   return {
     serial: r.serial,
@@ -142,7 +146,10 @@ export class DeviceRegistry {
 
   /** Every device, by serial. */
   list(): KnownDevice[] {
-    return (this.#db.prepare("SELECT * FROM devices ORDER BY serial").all() as DeviceRow[]).map(fromRow);
+    // Not `SELECT *`: each row's poll_plan (kilobytes of JSON) is read only by pollPlan().
+    return (
+      this.#db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY serial`).all() as DeviceRow[]
+    ).map(fromRow);
   }
 
   /** One device. */
