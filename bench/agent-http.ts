@@ -116,13 +116,15 @@ function startDrivenScraper(base: string): {
     });`;
   const child = spawn(process.execPath, ["-e", script], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const waiting: Array<(line: string) => void> = [];
-  lines.on("line", (line) => waiting.shift()?.(line));
+  const waiting: Array<{ resolve: (line: string) => void; reject: (err: Error) => void }> = [];
+  lines.on("line", (line) => waiting.shift()?.resolve(line));
+  child.once("exit", (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`scraper exited ${code}`));
+  });
   return {
     run: (n, paths) =>
       new Promise<number>((resolve, reject) => {
-        child.once("exit", (code) => reject(new Error(`scraper exited ${code}`)));
-        waiting.push((line) => resolve((JSON.parse(line) as { bytes: number }).bytes));
+        waiting.push({ resolve: (line) => resolve((JSON.parse(line) as { bytes: number }).bytes), reject });
         child.stdin?.write(`${JSON.stringify({ n, paths })}\n`);
       }),
     stop: () => child.kill(),
