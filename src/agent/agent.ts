@@ -615,6 +615,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       atMs,
       targets: 0,
       read: 0,
+      steady: 0,
+      full: 0,
       failed: 0,
       suppliesCommitted: 0,
       failures: [],
@@ -670,6 +672,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       }
       const outcome = this.#commitReading(polled, newDevices, this.#planToStore(r.target, r.planned));
       summary.read++;
+      if (r.planned && r.planned.kind !== "full") summary.steady++;
+      else summary.full++;
       summary.suppliesCommitted += outcome.supplies ? 1 : 0;
     }
     if (newDevices.length > 0) {

@@ -83,6 +83,13 @@ interface DeviceRow {
   detail: string | null;
 }
 
+/** The device list of each connection, with the key it was read at (see `DeviceRegistry.list`). */
+const listed = new WeakMap<Database.Database, { key: string | undefined; devices: KnownDevice[] }>();
+
+/** The columns {@link fromRow} reads (every column of `devices` but `poll_plan`). */
+const DEVICE_COLUMNS =
+  "serial, address, mac, vendor, model, state, first_seen_at, last_ok_at, failed_polls, registered, billing, supplies, supplies_interval_ms, last_supplies_at, status_dirty, detail";
+
 function fromRow(r: DeviceRow): KnownDevice {
   return {
     serial: r.serial,
@@ -159,9 +166,27 @@ export class DeviceRegistry {
     this.#db.prepare("UPDATE devices SET poll_plan = ? WHERE serial = ?").run(plan, serial);
   }
 
-  /** Every device, by serial. */
+  /**
+   * Every device, by serial. Kept per connection until anything is written: the key is the
+   * connection's `total_changes()` (rows it changed, in any table, committed or rolled back;
+   * SQLite core functions) and `PRAGMA data_version` (commits of other connections), and
+   * nothing is kept inside a transaction. `agent.status()` (every `/healthz`, `/metrics` and
+   * `/status.json` request) lists the devices; between polls the list does not change.
+   */
   list(): KnownDevice[] {
-    return (this.#db.prepare("SELECT * FROM devices ORDER BY serial").all() as DeviceRow[]).map(fromRow);
+    const db = this.#db;
+    const key = db.inTransaction
+      ? undefined
+      : `${(db.prepare("SELECT total_changes() AS n").get() as { n: number }).n}:${db.pragma("data_version", { simple: true })}`;
+    let kept = key === undefined ? undefined : listed.get(db);
+    if (kept === undefined || kept.key !== key) {
+      // Not `SELECT *`: each row's poll_plan (kilobytes of JSON) is read only by pollPlan().
+      const rows = db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY serial`).all() as DeviceRow[];
+      kept = { key, devices: rows.map(fromRow) };
+      if (key !== undefined) listed.set(db, kept);
+    }
+    // Copies: a caller may change what it gets.
+    return kept.devices.map((d) => ({ ...d }));
   }
 
   /** One device. */

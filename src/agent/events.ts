@@ -78,6 +78,17 @@ export interface PollSummary {
   targets: number;
   /** Devices read and committed. */
   read: number;
+  /**
+   * Of `read`, devices read with a steady poll of their stored poll plan (one GET of what
+   * changes; issue 15).
+   */
+  steady: number;
+  /**
+   * Of `read`, devices read with a full reading: no plan yet (a new device), the daily
+   * discovery (`schedule.fullReadingEvery`), a plan the device's answer no longer fits, or a
+   * reader without poll plans.
+   */
+  full: number;
   /** Targets without an answer. */
   failed: number;
   /** Supplies reports committed. */

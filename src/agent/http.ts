@@ -8,10 +8,18 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { TransportError } from "../errors.js";
-import type { Agent } from "./agent.js";
+import type { Agent, AgentStatus } from "./agent.js";
+import type { KnownDevice } from "./devices.js";
 import { type AgentMetrics, agentMetrics } from "./metrics.js";
+import type { Outbox } from "./outbox.js";
+import type { PolledReading } from "./readings.js";
 import { renderStatusPage } from "./status-page.js";
-import { type AgentStatusReport, deviceStatusRow, outboxStatusReport } from "./status-report.js";
+import {
+  type AgentStatusReport,
+  type DeviceStatusRow,
+  deviceStatusRowOf,
+  outboxStatusReport,
+} from "./status-report.js";
 
 /**
  * Default health threshold: the longest gap between two daily syncs in the default
@@ -63,13 +71,28 @@ export interface AgentHealth {
  * started agent that has not synced yet is not healthy.
  */
 export function agentHealth(agent: Agent, maxSyncAgeMs: number, metrics?: AgentMetrics): AgentHealth {
-  let status: ReturnType<Agent["status"]>;
+  return healthOf(agent, statusOf(agent), maxSyncAgeMs, metrics);
+}
+
+/** `agent.status()`, or undefined when the agent is not started (its outbox is closed). */
+function statusOf(agent: Agent): AgentStatus | undefined {
   try {
-    status = agent.status();
+    return agent.status();
   } catch {
-    return { status: 503, reason: "the agent is not running" };
+    return undefined;
   }
-  if (!status.running) return { status: 503, reason: "the agent is not running" };
+}
+
+const NOT_RUNNING = "the agent is not running";
+
+/** {@link agentHealth} from a status already taken (one `agent.status()` per request). */
+function healthOf(
+  agent: Agent,
+  status: AgentStatus | undefined,
+  maxSyncAgeMs: number,
+  metrics: AgentMetrics | undefined,
+): AgentHealth {
+  if (!status?.running) return { status: 503, reason: NOT_RUNNING };
   // Stuck: nothing will be delivered until the config or the server changes, whatever the last sync.
   if (status.stuck)
     return {
@@ -90,18 +113,64 @@ export function agentHealth(agent: Agent, maxSyncAgeMs: number, metrics?: AgentM
   return { status: 200, reason: `ok: last successful sync ${ago}` };
 }
 
+/**
+ * Each device's newest committed reading, kept between requests so that a scrape does not read
+ * (and checksum, and parse) one outbox row per device: a device's entry is used while its last
+ * good read (`lastOkAtMs`) is the one it was read at, and every entry is dropped at each poll,
+ * sync and commit (the only times readings are recorded). One per agent.
+ */
+class LatestReadings {
+  readonly #byDevice = new Map<string, { lastOkAtMs: number | null; reading: PolledReading | undefined }>();
+
+  constructor(agent: Agent) {
+    const drop = (): void => this.#byDevice.clear();
+    agent.on("poll", drop);
+    agent.on("sync", drop);
+    agent.on("committed", drop);
+  }
+
+  /** The device's status row, its meters and supplies from the kept reading when still valid. */
+  row(outbox: Outbox, device: KnownDevice, nowMs: number): DeviceStatusRow {
+    let kept = this.#byDevice.get(device.serial);
+    if (kept?.lastOkAtMs !== device.lastOkAtMs) {
+      kept = {
+        lastOkAtMs: device.lastOkAtMs,
+        reading: outbox.latestReading(device.serial)?.reading as PolledReading | undefined,
+      };
+      this.#byDevice.set(device.serial, kept);
+    }
+    return deviceStatusRowOf(device, kept.reading, nowMs);
+  }
+}
+
+const latestByAgent = new WeakMap<Agent, LatestReadings>();
+
+function latestReadingsOf(agent: Agent): LatestReadings {
+  let l = latestByAgent.get(agent);
+  if (!l) {
+    l = new LatestReadings(agent);
+    latestByAgent.set(agent, l);
+  }
+  return l;
+}
+
 /** The running agent's status report (what `/status.json` serves). */
 export function agentStatusReport(agent: Agent): AgentStatusReport {
-  const status = agent.status();
+  return statusReportOf(agent, agent.status());
+}
+
+/** {@link agentStatusReport} from a status already taken. */
+function statusReportOf(agent: Agent, status: AgentStatus): AgentStatusReport {
   const now = agent.clock.now();
   const outbox = agent.outbox;
+  const latest = latestReadingsOf(agent);
   return {
     proxyId: agent.config.proxy.id,
     running: status.running,
     now: new Date(now).toISOString(),
     nextSyncAt: status.nextSyncAtMs === null ? null : new Date(status.nextSyncAtMs).toISOString(),
     ...outboxStatusReport(outbox, agent.config),
-    devices: status.devices.map((d) => deviceStatusRow(outbox, d, now)),
+    devices: status.devices.map((d) => latest.row(outbox, d, now)),
     alarms: status.alarms,
   };
 }
@@ -138,32 +207,31 @@ export function createAgentHttpHandler(agent: Agent, options: AgentHttpOptions =
     const run = async (): Promise<void> => {
       switch (path) {
         case "/healthz": {
-          const h = agentHealth(agent, maxAge, metrics);
+          const h = healthOf(agent, statusOf(agent), maxAge, metrics);
           return send(res, h.status, "text/plain; charset=utf-8", `${h.reason}\n`, head);
         }
         case "/metrics":
           return send(res, 200, metrics.contentType, await metrics.text(), head);
         case "/status.json": {
-          const h = agentHealth(agent, maxAge, metrics);
-          if (h.reason === "the agent is not running")
+          const status = statusOf(agent);
+          if (!status?.running)
             return send(res, 503, "application/json", `${JSON.stringify({ running: false })}\n`, head);
           return send(
             res,
             200,
             "application/json",
-            `${JSON.stringify(agentStatusReport(agent), null, 2)}\n`,
+            `${JSON.stringify(statusReportOf(agent, status), null, 2)}\n`,
             head,
           );
         }
         case "/": {
-          const h = agentHealth(agent, maxAge, metrics);
-          if (h.reason === "the agent is not running")
-            return send(res, 503, "text/plain; charset=utf-8", "the agent is not running\n", head);
+          const status = statusOf(agent);
+          if (!status?.running) return send(res, 503, "text/plain; charset=utf-8", `${NOT_RUNNING}\n`, head);
           return send(
             res,
             200,
             "text/html; charset=utf-8",
-            renderStatusPage(agentStatusReport(agent), h),
+            renderStatusPage(statusReportOf(agent, status), healthOf(agent, status, maxAge, metrics)),
             head,
           );
         }

@@ -20,10 +20,14 @@ export class AgentMetrics {
   /** The registry to scrape (`await metrics.registry.metrics()`). */
   readonly registry: Registry;
   readonly #snmpErrors: Counter<"code">;
+  readonly #agent: Agent;
+  /** The status of the scrape in progress ({@link AgentMetrics.text}). */
+  #snapshot: { status: AgentStatus | undefined } | undefined;
   /** The last error the agent reported (for `/healthz` reasons). */
   lastError: SdkError | undefined;
 
   constructor(agent: Agent) {
+    this.#agent = agent;
     const registry = new Registry();
     this.registry = registry;
     const registers = [registry];
@@ -79,13 +83,8 @@ export class AgentMetrics {
       labelNames: ["code"] as const,
       registers,
     });
-    const status = (): AgentStatus | undefined => {
-      try {
-        return agent.status();
-      } catch {
-        return undefined; // not started: the outbox is closed
-      }
-    };
+    // One `agent.status()` per scrape (it lists every device): text() takes it, the gauges read it.
+    const status = (): AgentStatus | undefined => this.#snapshot?.status ?? statusOf(agent);
     new Gauge({
       name: "esol_agent_up",
       help: "1 while the agent runs.",
@@ -201,14 +200,32 @@ export class AgentMetrics {
     if (error) this.#snmpErrors.inc({ code: error.code });
   }
 
-  /** The metrics in the Prometheus text format. */
-  text(): Promise<string> {
-    return this.registry.metrics();
+  /**
+   * The metrics in the Prometheus text format. The gauges read one `agent.status()` taken at
+   * the start of the scrape (scrapes at the same time share it).
+   */
+  async text(): Promise<string> {
+    const own = this.#snapshot === undefined;
+    if (own) this.#snapshot = { status: statusOf(this.#agent) };
+    try {
+      return await this.registry.metrics();
+    } finally {
+      if (own) this.#snapshot = undefined;
+    }
   }
 
   /** `Content-Type` of {@link AgentMetrics.text}. */
   get contentType(): string {
     return this.registry.contentType;
+  }
+}
+
+/** `agent.status()`, or undefined when the agent is not started (its outbox is closed). */
+function statusOf(agent: Agent): AgentStatus | undefined {
+  try {
+    return agent.status();
+  } catch {
+    return undefined;
   }
 }
 

@@ -102,7 +102,9 @@ export function quarantineRow(
 /**
  * Rebuilds a damaged outbox: the damaged file is renamed aside (kept), a fresh one is
  * created at `path`, and every row that can still be read is copied over. Rows that
- * cannot be read are recorded in `quarantine` with what is known of them.
+ * cannot be read are recorded in `quarantine` with what is known of them. When a write
+ * fails (e.g. `STORAGE_FULL` under `maxBytes`), both files are closed before the error
+ * propagates: no database handle outlives a failed rebuild.
  */
 export function recoverInto(
   path: string,
@@ -113,7 +115,27 @@ export function recoverInto(
   for (const suffix of ["", "-wal", "-shm"])
     if (existsSync(path + suffix)) renameSync(path + suffix, corruptCopyPath + suffix);
   const db = openOutboxDatabase(path, options);
-  migrateOutbox(db, path);
+  try {
+    migrateOutbox(db, path);
+    const unreadable = copyReadableRows(db, corruptCopyPath, now);
+    if (unreadable === undefined) return { db, corruptCopyPath, unreadable: 1 };
+    db.prepare(
+      "INSERT INTO meta (name, value) VALUES ('recovered_from', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+    ).run(corruptCopyPath);
+    return { db, corruptCopyPath, unreadable };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * Copies every readable row of the damaged file at `corruptCopyPath` into `db`, noting the
+ * others in `quarantine`; returns how many could not be copied, or undefined when the damaged
+ * file could not be opened at all (then noted as one quarantine row). The damaged file is
+ * closed on every path out.
+ */
+function copyReadableRows(db: Database.Database, corruptCopyPath: string, now: number): number | undefined {
   let unreadable = 0;
   let old: Database.Database | undefined;
   try {
@@ -132,70 +154,70 @@ export function recoverInto(
       Buffer.from(corruptCopyPath),
       now,
     );
-    return { db, corruptCopyPath, unreadable: 1 };
+    return undefined;
   }
-  for (const table of OUTBOX_TABLES) {
-    const rows: Array<Record<string, unknown>> = [];
-    let failedAt: string | undefined;
-    try {
-      for (const r of old.prepare(`SELECT rowid AS __rowid, * FROM ${table}`).iterate())
-        rows.push(r as Record<string, unknown>);
-    } catch (err) {
-      failedAt = err instanceof Error ? err.message : String(err);
-    }
-    if (failedAt !== undefined) {
-      // A damaged page stops the scan; probe the remaining rowids one by one.
-      const seen = new Set(rows.map((r) => Number(r.__rowid)));
-      let maxRowid = 0;
+  try {
+    for (const table of OUTBOX_TABLES) {
+      const rows: Array<Record<string, unknown>> = [];
+      let failedAt: string | undefined;
       try {
-        maxRowid = Number(
-          (old.prepare(`SELECT max(rowid) AS m FROM ${table}`).get() as { m: number | null }).m ?? 0,
-        );
-      } catch {
-        maxRowid = Math.max(0, ...seen) + 10_000;
+        for (const r of old.prepare(`SELECT rowid AS __rowid, * FROM ${table}`).iterate())
+          rows.push(r as Record<string, unknown>);
+      } catch (err) {
+        failedAt = err instanceof Error ? err.message : String(err);
       }
-      const one = old.prepare(`SELECT rowid AS __rowid, * FROM ${table} WHERE rowid = ?`);
-      for (let id = 1; id <= Math.min(maxRowid, 10_000_000); id++) {
-        if (seen.has(id)) continue;
+      if (failedAt !== undefined) {
+        // A damaged page stops the scan; probe the remaining rowids one by one.
+        const seen = new Set(rows.map((r) => Number(r.__rowid)));
+        let maxRowid = 0;
         try {
-          const r = one.get(id) as Record<string, unknown> | undefined;
-          if (r) rows.push(r);
-        } catch (err) {
-          unreadable++;
-          note.run(
-            table,
-            id,
-            `unreadable in the damaged file: ${err instanceof Error ? err.message : String(err)}`,
-            Buffer.alloc(0),
-            now,
+          maxRowid = Number(
+            (old.prepare(`SELECT max(rowid) AS m FROM ${table}`).get() as { m: number | null }).m ?? 0,
           );
+        } catch {
+          maxRowid = Math.max(0, ...seen) + 10_000;
+        }
+        const one = old.prepare(`SELECT rowid AS __rowid, * FROM ${table} WHERE rowid = ?`);
+        for (let id = 1; id <= Math.min(maxRowid, 10_000_000); id++) {
+          if (seen.has(id)) continue;
+          try {
+            const r = one.get(id) as Record<string, unknown> | undefined;
+            if (r) rows.push(r);
+          } catch (err) {
+            unreadable++;
+            note.run(
+              table,
+              id,
+              `unreadable in the damaged file: ${err instanceof Error ? err.message : String(err)}`,
+              Buffer.alloc(0),
+              now,
+            );
+          }
         }
       }
+      db.transaction(() => {
+        for (const r of rows) {
+          const { __rowid, ...cols } = r;
+          const names = Object.keys(cols);
+          try {
+            db.prepare(
+              `INSERT OR IGNORE INTO ${table} (${names.join(",")}) VALUES (${names.map(() => "?").join(",")})`,
+            ).run(...names.map((n) => cols[n]));
+          } catch (err) {
+            unreadable++;
+            note.run(
+              table,
+              Number(__rowid),
+              `could not be copied: ${err instanceof Error ? err.message : String(err)}`,
+              Buffer.from(JSON.stringify(cols, (_k, v) => (Buffer.isBuffer(v) ? v.toString("base64") : v))),
+              now,
+            );
+          }
+        }
+      })();
     }
-    db.transaction(() => {
-      for (const r of rows) {
-        const { __rowid, ...cols } = r;
-        const names = Object.keys(cols);
-        try {
-          db.prepare(
-            `INSERT OR IGNORE INTO ${table} (${names.join(",")}) VALUES (${names.map(() => "?").join(",")})`,
-          ).run(...names.map((n) => cols[n]));
-        } catch (err) {
-          unreadable++;
-          note.run(
-            table,
-            Number(__rowid),
-            `could not be copied: ${err instanceof Error ? err.message : String(err)}`,
-            Buffer.from(JSON.stringify(cols, (_k, v) => (Buffer.isBuffer(v) ? v.toString("base64") : v))),
-            now,
-          );
-        }
-      }
-    })();
+    return unreadable;
+  } finally {
+    old.close();
   }
-  old.close();
-  db.prepare(
-    "INSERT INTO meta (name, value) VALUES ('recovered_from', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-  ).run(corruptCopyPath);
-  return { db, corruptCopyPath, unreadable };
 }

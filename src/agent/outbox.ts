@@ -689,6 +689,20 @@ export class Outbox {
 
   /** The newest intact poll reading of a device (a damaged one is quarantined and skipped). */
   latestReading(serial: string): StoredReading | undefined {
+    // The newest row alone first: it is intact but for damage, and its payload is kilobytes.
+    const newest = this.#db
+      .prepare("SELECT * FROM readings WHERE serial = ? ORDER BY read_at DESC, id DESC LIMIT 1")
+      .get(serial) as ReadingRow | undefined;
+    if (newest === undefined) return undefined;
+    if (readingChecksum(newest) === newest.checksum)
+      return {
+        id: newest.id,
+        serial: newest.serial,
+        address: newest.address,
+        readAt: new Date(newest.read_at),
+        readAtMs: newest.read_at,
+        reading: JSON.parse(newest.payload),
+      };
     const rows = this.#db
       .prepare("SELECT * FROM readings WHERE serial = ? ORDER BY read_at DESC, id DESC LIMIT 5")
       .all(serial) as ReadingRow[];

@@ -146,7 +146,22 @@ export function outboxStatusReport(outbox: Outbox, config: AgentConfig): OutboxS
 
 /** One device row, with the newest committed reading's meters and supplies. */
 export function deviceStatusRow(outbox: Outbox, device: KnownDevice, nowMs: number): DeviceStatusRow {
-  const reading = outbox.latestReading(device.serial)?.reading as PolledReading | undefined;
+  return deviceStatusRowOf(
+    device,
+    outbox.latestReading(device.serial)?.reading as PolledReading | undefined,
+    nowMs,
+  );
+}
+
+/**
+ * {@link deviceStatusRow} from the device's newest committed reading, already read (undefined:
+ * none). @internal
+ */
+export function deviceStatusRowOf(
+  device: KnownDevice,
+  reading: PolledReading | undefined,
+  nowMs: number,
+): DeviceStatusRow {
   return {
     serial: device.serial,
     address: device.address,

@@ -17,7 +17,13 @@
 import { existsSync } from "node:fs";
 import { StorageError } from "../errors.js";
 import type { SignerProfileGrant } from "./signer-profiles.js";
-import { isPostgresUrl, openStoreBackend, type ServerStoreOptions, type StoreExport } from "./store.js";
+import {
+  checkStoreDbScheme,
+  isPostgresUrl,
+  openStoreBackend,
+  type ServerStoreOptions,
+  type StoreExport,
+} from "./store.js";
 import { SqliteServerStore } from "./store-sqlite.js";
 
 export type { Clock, TimerHandle } from "../clock.js";
@@ -111,7 +117,7 @@ export function unbindProxySigner(dbPath: string, proxyId: string): boolean {
  * {@link unbindProxySigner} for any store: a SQLite file or a PostgreSQL URL (every server
  * process on that database sees the change at its next request for the proxy). Rejects
  * with `StorageError` (`STORAGE_NOT_FOUND`, `STORAGE_OPEN`, `STORAGE_SCHEMA`,
- * `STORAGE_UNAVAILABLE`).
+ * `STORAGE_UNAVAILABLE`); throws `ConfigError` `CONFIG_DB` for another `<scheme>://`.
  * @example
  * ```ts
  * await unbindServerProxySigner("postgres://esol@127.0.0.1:5432/esol", "proxy-0001");
@@ -122,6 +128,7 @@ export async function unbindServerProxySigner(
   proxyId: string,
   options: ServerStoreOptions = {},
 ): Promise<boolean> {
+  checkStoreDbScheme(db);
   if (!isPostgresUrl(db)) return unbindProxySigner(db, proxyId);
   const store = await openStoreBackend(db, options);
   try {

@@ -27,6 +27,7 @@ import {
 } from "./signers.js";
 import {
   asStoreBackend,
+  checkStoreDbScheme,
   isPostgresUrl,
   openStoreBackend,
   type ServerStore,
@@ -271,6 +272,7 @@ export class CommunicationServer {
     const db = options.db ?? options.dbPath;
     if (db !== undefined && (typeof db !== "string" || db === ""))
       throw new ConfigError("CONFIG_DB", "db (or dbPath) must be a file path or a postgres:// URL");
+    if (db !== undefined) checkStoreDbScheme(db, options.db !== undefined ? "db" : "dbPath");
     if (options.store !== undefined && asStoreBackend(options.store) === undefined)
       throw new ConfigError("CONFIG_STORE", "store must come from openServerStore()");
     const fileStore = db !== undefined ? !isPostgresUrl(db) : options.store?.kind === "sqlite";

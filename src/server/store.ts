@@ -5,6 +5,7 @@
  * processes on one database).
  * @module
  */
+import { ConfigError } from "../errors.js";
 import type { VerifiedSender } from "../soap/security.js";
 import type { BillingCycleKind, DeviceMovePolicy } from "./policy.js";
 import type { SignerProfileGrant } from "./signer-profiles.js";
@@ -314,6 +315,7 @@ export function isPostgresUrl(db: string): boolean {
  * or a PostgreSQL URL `postgres://USER[:PASS]@HOST:PORT/DB`. The schema is created or
  * migrated (PostgreSQL: under an advisory lock, so processes starting together do not
  * race); a store written by a newer version is refused.
+ * @throws ConfigError `CONFIG_DB` for another `<scheme>://` (e.g. `mysql://`): never taken as a file path.
  * @throws StorageError `STORAGE_OPEN` (also TLS to the database refused: a certificate
  *   that does not verify under `sslMode`), `STORAGE_NOT_FOUND` (readonly, no file),
  *   `STORAGE_SCHEMA` (not a store, or a newer schema), `STORAGE_UNAVAILABLE` (the database
@@ -328,8 +330,28 @@ export async function openServerStore(db: string, options: ServerStoreOptions = 
   return openStoreBackend(db, options);
 }
 
-/** {@link openServerStore} with the operations' view. @internal */
+/**
+ * Refuses a `db` that starts with a URL scheme (RFC 3986 §3.1: `ALPHA *( ALPHA / DIGIT / "+" /
+ * "-" / "." )` then `://`) other than `postgres` / `postgresql`, which would otherwise be taken
+ * as a SQLite file path. `label` names the setting in the message (`--db` for the CLI).
+ * @throws ConfigError `CONFIG_DB` naming the scheme and what is supported.
+ * @internal
+ */
+export function checkStoreDbScheme(db: string, label = "db"): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1];
+  if (scheme !== undefined && !/^postgres(ql)?$/i.test(scheme))
+    throw new ConfigError(
+      "CONFIG_DB",
+      `${label}: the ${scheme}:// scheme is not supported; give a SQLite file path or a postgres:// (postgresql://) URL`,
+    );
+}
+
+/**
+ * {@link openServerStore} with the operations' view. @internal
+ * @throws ConfigError `CONFIG_DB` for a URL scheme other than postgres:// (see {@link checkStoreDbScheme}).
+ */
 export async function openStoreBackend(db: string, options: ServerStoreOptions = {}): Promise<StoreBackend> {
+  checkStoreDbScheme(db);
   if (isPostgresUrl(db)) return PostgresServerStore.open(db, options);
   return SqliteServerStore.open(db, options);
 }

@@ -16,6 +16,7 @@ import {
   type TimestampRules,
   unbindServerProxySigner,
 } from "../../server/index.js";
+import { checkStoreDbScheme } from "../../server/store.js";
 import { createMessageSigner, createRequestVerifier } from "../../wssec/index.js";
 import { loadCertificates } from "../../wssec/keys.js";
 import { action, listenForStop } from "../action.js";
@@ -149,17 +150,13 @@ function dbForMessages(db: string): string {
 
 /**
  * The `--db` value: a SQLite file path or a `postgres://` / `postgresql://` URL. Any other
- * `<scheme>://` (RFC 3986 §3.1 scheme syntax) is refused rather than taken as a file path.
+ * `<scheme>://` is refused rather than taken as a file path (the library's own check, which
+ * `openServerStore` makes too).
  * @throws ConfigError `ARG_MISSING` when absent; `CONFIG_DB` for an unsupported URL scheme.
  */
 function requireDb(db: string | undefined): string {
   if (db === undefined || db === "") throw new ConfigError("ARG_MISSING", "--db FILE|URL is required");
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1];
-  if (scheme !== undefined && !/^postgres(ql)?$/i.test(scheme))
-    throw new ConfigError(
-      "CONFIG_DB",
-      `--db: the ${scheme}:// scheme is not supported; give a SQLite file path or a postgres:// (postgresql://) URL`,
-    );
+  checkStoreDbScheme(db, "--db");
   return db;
 }
 

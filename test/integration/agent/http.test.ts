@@ -8,7 +8,8 @@ import parsePrometheusTextFormat, { type PrometheusFamily } from "parse-promethe
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Agent } from "../../../src/agent/agent.js";
 import { agentMetrics, observeReader } from "../../../src/agent/metrics.js";
-import { outboxStatusReport } from "../../../src/agent/status-report.js";
+import type { PolledReading } from "../../../src/agent/readings.js";
+import { type DeviceStatusRow, outboxStatusReport } from "../../../src/agent/status-report.js";
 import { PrinterReader } from "../../../src/snmp/reader.js";
 import { type SilentTarget, silentUdpTarget } from "../../helpers/silent.js";
 import { createWorld, type World } from "./harness.js";
@@ -242,4 +243,41 @@ describe("agent HTTP surface (/healthz, /metrics, /status.json, /)", () => {
       }
     },
   );
+
+  it("serves each device's newest reading after every poll: readings kept between requests never outlive a poll", async () => {
+    const rows = async () =>
+      (JSON.parse((await get("/status.json")).body) as { devices: DeviceStatusRow[] }).devices;
+    const newest = (serial: string) => {
+      const latest = agent.outbox.latestReading(serial);
+      return {
+        readAtMs: latest?.readAtMs,
+        meters: (latest?.reading as PolledReading | undefined)?.meters ?? [],
+      };
+    };
+    const check = (served: DeviceStatusRow[]) => {
+      expect(served.length).toBe(3);
+      for (const row of served) {
+        const n = newest(row.serial);
+        expect(Date.parse(row.lastReadAt as string)).toBe(n.readAtMs);
+        expect(row.meters).toEqual(
+          n.meters.map((m) => ({ name: m.name, value: m.value, ...(m.unit ? { unit: m.unit } : {}) })),
+        );
+      }
+    };
+    check(await rows());
+    // Twice in a row: the second answer comes from the kept readings, and agrees.
+    const kept = await rows();
+    check(kept);
+    await world.clock.advance(6 * HOUR); // the simulated printers print meanwhile
+    const poll = await agent.pollNow();
+    expect(poll.read).toBe(3);
+    const fresh = await rows();
+    check(fresh);
+    const life = (r: DeviceStatusRow[]) =>
+      r
+        .map((d) => d.meters.find((m) => m.name === "Marker Life Count")?.value ?? 0)
+        .reduce((a, b) => a + b, 0);
+    expect(life(fresh)).toBeGreaterThanOrEqual(life(kept));
+    expect(fresh.map((d) => d.lastReadAt)).not.toEqual(kept.map((d) => d.lastReadAt));
+  });
 });

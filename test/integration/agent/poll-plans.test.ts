@@ -116,6 +116,26 @@ describe("the agent's poll plans", () => {
     expect(wire().datagrams - again.datagrams).toBe(2 * 2);
   });
 
+  it("are counted in the poll summary and its `poll done` log line: devices read steady vs full", async () => {
+    const { w, patch } = await relayedWorld(3);
+    const lines: Logged[] = [];
+    const agent = w.agent({ autoSchedule: false, logger: recorder(lines) }, patch);
+    await agent.start();
+    const first = await agent.pollNow();
+    expect([first.read, first.full, first.steady]).toEqual([3, 3, 0]);
+    await w.clock.advance(2 * 3_600_000);
+    const second = await agent.pollNow();
+    expect([second.read, second.full, second.steady]).toEqual([3, 0, 3]);
+    expect(agent.status().lastPoll).toMatchObject({ steady: 3, full: 0 });
+    const done = lines
+      .filter((l) => l.msg === "poll done")
+      .map((l) => [l.obj.read, l.obj.full, l.obj.steady]);
+    expect(done).toEqual([
+      [3, 3, 0],
+      [3, 0, 3],
+    ]);
+  });
+
   it("answer a billing request right after a poll from that poll's reading, without another SNMP read", async () => {
     const { w, wire, patch } = await relayedWorld(3, { pollInterval: "2h" });
     const agent = w.agent({}, patch);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DeviceRegistry } from "../../../src/agent/devices.js";
 import { Outbox } from "../../../src/agent/outbox.js";
@@ -30,6 +31,36 @@ const reading = (serial: string, address: string, mac?: string): PolledReading =
 });
 
 describe("DeviceRegistry", () => {
+  it("lists what is stored: kept between writes, never past a write of this or another connection, nor a rolled-back one", () => {
+    registry.sighted(reading("A", "10.0.0.1:161"), 1);
+    registry.sighted(reading("B", "10.0.0.2:161"), 1);
+    const first = registry.list();
+    expect(first.map((d) => [d.serial, d.state])).toEqual([
+      ["A", "ok"],
+      ["B", "ok"],
+    ]);
+    // A caller changing what it got changes nothing kept.
+    (first[0] as { state: string }).state = "changed";
+    expect(registry.list()[0]?.state).toBe("ok");
+    // A write through another registry on the same outbox.
+    new DeviceRegistry(outbox).disable("A", "gone");
+    expect(registry.list()[0]).toMatchObject({ serial: "A", state: "disabled" });
+    // A write through another connection to the same file.
+    const other = new Database(join(dir, "o.db"));
+    other.prepare("UPDATE devices SET failed_polls = 7 WHERE serial = 'B'").run();
+    other.close();
+    expect(registry.list()[1]).toMatchObject({ serial: "B", failedPolls: 7 });
+    // Read inside a transaction that is then rolled back: the rolled-back row is not kept.
+    expect(() =>
+      outbox.transaction(() => {
+        registry.sighted(reading("C", "10.0.0.3:161"), 2);
+        expect(registry.list().map((d) => d.serial)).toEqual(["A", "B", "C"]);
+        throw new Error("roll back");
+      }),
+    ).toThrow();
+    expect(registry.list().map((d) => d.serial)).toEqual(["A", "B"]);
+  });
+
   it("classifies a first sighting as new and later ones as known", () => {
     expect(registry.sighted(reading("A", "10.0.0.1:161"), 1).kind).toBe("new");
     expect(registry.sighted(reading("A", "10.0.0.1:161"), 2).kind).toBe("known");

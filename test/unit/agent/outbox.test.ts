@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Outbox, retryDelayMs } from "../../../src/agent/outbox.js";
 import { StorageError } from "../../../src/errors.js";
@@ -95,6 +96,18 @@ describe("Outbox", () => {
     expect(outbox.stats().readings).toBe(3);
     expect(outbox.latestReading("SN1")?.reading).toEqual({ total: 5 });
     expect(outbox.latestReading("nope")).toBeUndefined();
+    outbox.close();
+  });
+
+  it("skips (and quarantines) a damaged newest reading, returning the newest intact one", () => {
+    const outbox = open();
+    for (let i = 0; i < 3; i++) outbox.recordReading("SN1", "127.0.0.1:30001", now + i * 1000, { total: i });
+    const other = new Database(join(dir, "outbox.db"));
+    other.prepare("UPDATE readings SET payload = '{\"total\":99}' WHERE read_at = ?").run(now + 2000);
+    other.close();
+    expect(outbox.latestReading("SN1")).toMatchObject({ readAtMs: now + 1000, reading: { total: 1 } });
+    expect(outbox.stats()).toMatchObject({ readings: 2, quarantined: 1 });
+    expect(outbox.latestReading("SN1")?.reading).toEqual({ total: 1 });
     outbox.close();
   });
 
