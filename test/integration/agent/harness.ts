@@ -51,7 +51,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     port: options.serverPort ?? 0,
     tls: false,
     signaturePolicy: "optional",
-    clock: () => new Date(clock.now()),
+    clock,
     ...options.server,
   });
   const { url } = await server.start();
