@@ -15,27 +15,21 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { CommunicationServer, openServerStore, type ServerLogger } from "../../../src/server/index.js";
+import {
+  CommunicationServer,
+  openServerStore,
+  type ServerLogger,
+  type ServerStore,
+} from "../../../src/server/index.js";
 import { REPLAY_SWEEP_INTERVAL_MS } from "../../../src/server/store-flow.js";
 import { createMessageSigner } from "../../../src/wssec/index.js";
 import { createTestIdentity } from "../../helpers/keys.js";
 import { createDatabase, postgresUrl } from "../../helpers/pg.js";
-import { faultCode, ops, post, type RawResponse, textOf } from "./raw.js";
+import { waitFor } from "../../helpers/poll.js";
+import { codeOf, ops, post, textOf } from "./raw.js";
 
 const T0 = Date.parse("2026-11-25T10:00:00Z");
 const clusterUrl = postgresUrl();
-
-const codeOf = (r: RawResponse): string | undefined =>
-  faultCode(r.body) ?? /<faultstring>(WSS_\w+):/.exec(r.body)?.[1];
-
-/** Polls `check` every 20 ms, at most `tries` times; false when it never held. */
-async function waitFor(check: () => Promise<boolean> | boolean, tries = 250): Promise<boolean> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
-}
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -57,16 +51,24 @@ async function signerAt(clock: () => number) {
 }
 
 describe("one replay cache per store", () => {
-  it("SQLite: two servers sharing one store object — a message accepted by one is a replay for the other", async () => {
-    const store = await openServerStore(tempDb());
-    cleanups.push(() => store.close());
-    const nowMs = T0;
+  const cases: Array<{ name: string; store: () => Promise<{ store: ServerStore } | { db: string }> }> = [
+    {
+      name: "SQLite: two servers sharing one store object",
+      store: async () => {
+        const store = await openServerStore(tempDb());
+        cleanups.push(() => store.close());
+        return { store };
+      },
+    },
+    { name: "SQLite: two servers each opening the same file", store: async () => ({ db: tempDb() }) },
+  ];
+  it.each(cases)("$name — a message accepted by one is a replay for the other", async ({ store }) => {
     const settings = {
-      store,
+      ...(await store()),
       tls: false as const,
       port: 0,
       signaturePolicy: "optional" as const,
-      clock: () => new Date(nowMs),
+      clock: () => new Date(T0),
     };
     const a = new CommunicationServer(settings);
     const b = new CommunicationServer(settings);
@@ -76,7 +78,7 @@ describe("one replay cache per store", () => {
     );
     const urlA = (await a.start()).url;
     const urlB = (await b.start()).url;
-    const signer = await signerAt(() => nowMs);
+    const signer = await signerAt(() => T0);
     const signed = await signer.secureRequest(ops.registerProxy("replay-key-0001", "rp-1"), {
       operation: "RegisterProxy",
       attempt: 1,
@@ -87,33 +89,6 @@ describe("one replay cache per store", () => {
     const again = await post(urlB, signed);
     expect(codeOf(again), again.body).toBe("WSS_REPLAY");
     expect((await a.exportStoreAsync()).proxies.map((p) => p.proxyId)).toEqual(["rp-1"]);
-  });
-
-  it("SQLite: two servers each opening the same file — the same", async () => {
-    const db = tempDb();
-    const nowMs = T0;
-    const settings = {
-      db,
-      tls: false as const,
-      port: 0,
-      signaturePolicy: "optional" as const,
-      clock: () => new Date(nowMs),
-    };
-    const a = new CommunicationServer(settings);
-    const b = new CommunicationServer(settings);
-    cleanups.push(
-      () => a.close(),
-      () => b.close(),
-    );
-    const urlA = (await a.start()).url;
-    const urlB = (await b.start()).url;
-    const signer = await signerAt(() => nowMs);
-    const signed = await signer.secureRequest(ops.registerProxy("replay-key-0002", "rp-2"), {
-      operation: "RegisterProxy",
-      attempt: 1,
-    });
-    expect((await post(urlA, signed)).status).toBe(200);
-    expect(codeOf(await post(urlB, signed))).toBe("WSS_REPLAY");
   });
 });
 

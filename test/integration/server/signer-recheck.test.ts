@@ -15,22 +15,11 @@ import { CommunicationServer } from "../../../src/server/index.js";
 import { createMessageSigner } from "../../../src/wssec/index.js";
 import { createTestIdentity } from "../../helpers/keys.js";
 import { createDatabase, requirePostgres } from "../../helpers/pg.js";
-import { faultCode, ops, post, type RawResponse, textOf } from "./raw.js";
+import { waitFor } from "../../helpers/poll.js";
+import { codeOf, ops, post, type RawResponse, textOf } from "./raw.js";
 
 const clusterUrl = requirePostgres("signer re-check in the operation's transaction");
 const T0 = Date.parse("2026-11-25T10:00:00Z");
-
-const codeOf = (r: RawResponse): string | undefined =>
-  faultCode(r.body) ?? /<faultstring>(WSS_\w+):/.exec(r.body)?.[1];
-
-/** Polls `check` every 20 ms, at most `tries` times; false when it never held. */
-async function waitFor(check: () => Promise<boolean>, tries = 250): Promise<boolean> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
-}
 
 describe.skipIf(!clusterUrl)("signer re-check inside the operation's transaction (PostgreSQL)", () => {
   it("a first binding racing an unsigned submit waits for it: the read is stored before the proxy is bound, and later unsigned ones are refused", async () => {
