@@ -53,6 +53,7 @@ export {
   type ServerStore,
   type ServerStoreOptions,
   type StoreExport,
+  type StoreLogger,
 } from "./store.js";
 export { GENERATED_CERT_FILE, GENERATED_KEY_FILE } from "./tls.js";
 

@@ -12,6 +12,7 @@ import { CommunicationFaultError, securityFaultFor } from "./faults.js";
 import type { ServerLogger } from "./server.js";
 import type { SignaturePolicy } from "./signers.js";
 import type { AckCounts, ReplayRecord, StoreBackend, StorePolicy, SyncDirectives } from "./store.js";
+import type { RequestScope, SignerCheck } from "./store-flow.js";
 import {
   refuseFutureReads,
   validateRegisterDevices,
@@ -61,39 +62,43 @@ export interface OperationSettings {
  * The ProxyId lock: a proxy bound to a certificate accepts only requests signed by it.
  * An unbound proxy accepts a signer a configured verifier trusts, a first-use signer
  * only for `RegisterProxy` (which binds it, refusing in the same transaction a certificate
- * other than one bound meanwhile), and anyone under the `optional` policy.
+ * other than one bound meanwhile), and anyone under the `optional` policy. Checked once
+ * before the operation (so its refusal comes before the operation's own checks) and again
+ * inside the operation's transaction against the binding as of then (a concurrent first
+ * binding cannot slip between the check and the write).
  * @throws SecurityError `WSS_UNSIGNED`, `WSS_UNTRUSTED_KEY`.
  */
-async function checkSigner(
+function signerCheck(
   settings: OperationSettings,
   operation: OperationName,
   proxyId: string,
   ctx: RequestContext,
-): Promise<void> {
-  const bound = await settings.store().boundSignerOf(proxyId);
-  const sender = ctx.sender;
-  const who = JSON.stringify(proxyId.slice(0, 64));
-  if (!sender) {
-    if (bound !== undefined)
-      throw new SecurityError(
-        "WSS_UNSIGNED",
-        `proxy ${who} is bound to a certificate: its requests must be signed with it`,
-      );
-    return;
-  }
-  if (bound !== undefined) {
-    if (bound !== sender.thumbprintSha256)
-      throw new SecurityError(
-        "WSS_UNTRUSTED_KEY",
-        `proxy ${who} is bound to another certificate than the one that signed this request`,
-      );
-    return;
-  }
-  if (ctx.senderTrusted || operation === "RegisterProxy" || settings.signaturePolicy === "optional") return;
-  throw new SecurityError(
-    "WSS_UNTRUSTED_KEY",
-    `proxy ${who} has no bound certificate: register it with a signed RegisterProxy first`,
-  );
+): SignerCheck {
+  return (bound) => {
+    const sender = ctx.sender;
+    const who = JSON.stringify(proxyId.slice(0, 64));
+    if (!sender) {
+      if (bound !== undefined)
+        throw new SecurityError(
+          "WSS_UNSIGNED",
+          `proxy ${who} is bound to a certificate: its requests must be signed with it`,
+        );
+      return;
+    }
+    if (bound !== undefined) {
+      if (bound !== sender.thumbprintSha256)
+        throw new SecurityError(
+          "WSS_UNTRUSTED_KEY",
+          `proxy ${who} is bound to another certificate than the one that signed this request`,
+        );
+      return;
+    }
+    if (ctx.senderTrusted || operation === "RegisterProxy" || settings.signaturePolicy === "optional") return;
+    throw new SecurityError(
+      "WSS_UNTRUSTED_KEY",
+      `proxy ${who} has no bound certificate: register it with a signed RegisterProxy first`,
+    );
+  };
 }
 
 /** The node-soap services of the contract's one port. */
@@ -103,14 +108,15 @@ export function operationServices(settings: OperationSettings): soap.IServices {
     <I extends { proxyId: string }>(
       name: OperationName,
       validate: (args: unknown) => I,
-      run: (input: I, ctx: RequestContext) => Promise<object>,
+      run: (input: I, scope: RequestScope, ctx: RequestContext) => Promise<object>,
     ) =>
     async (args: unknown, _callback: unknown, _headers: unknown, req: { connection?: RequestContext }) => {
       const ctx = req.connection as RequestContext;
       try {
         const input = validate(args);
-        await checkSigner(settings, name, input.proxyId, ctx);
-        return await run(input, ctx);
+        const check = signerCheck(settings, name, input.proxyId, ctx);
+        check(await settings.store().boundSignerOf(input.proxyId));
+        return await run(input, { now: ctx.now, replay: ctx.replay, signerCheck: check }, ctx);
       } catch (err) {
         if (isSdkError(err) && err.code.startsWith("WSS_")) {
           ctx.refusal = err;
@@ -129,14 +135,8 @@ export function operationServices(settings: OperationSettings): soap.IServices {
   return {
     CommunicationService: {
       CommunicationPort: {
-        RegisterProxy: op("RegisterProxy", validateRegisterProxy, async (input, ctx) => {
-          const result = await store().registerProxy(
-            input,
-            ctx.now,
-            ctx.sender,
-            ctx.senderTrusted,
-            ctx.replay,
-          );
+        RegisterProxy: op("RegisterProxy", validateRegisterProxy, async (input, scope, ctx) => {
+          const result = await store().registerProxy(input, scope, ctx.sender, ctx.senderTrusted);
           const sender = ctx.sender;
           if (
             sender &&
@@ -150,23 +150,27 @@ export function operationServices(settings: OperationSettings): soap.IServices {
             Duplicate: result.duplicate,
           };
         }),
-        RegisterDevices: op("RegisterDevices", validateRegisterDevices, async (input, ctx) =>
-          ack(await store().registerDevices(input, ctx.now, settings.policy.deviceMoves, ctx.replay)),
+        RegisterDevices: op("RegisterDevices", validateRegisterDevices, async (input, scope) =>
+          ack(await store().registerDevices(input, scope, settings.policy.deviceMoves)),
         ),
-        Sync: op("Sync", validateSync, async (input, ctx) =>
-          syncResponse(ctx.now, await store().sync(input, ctx.now, settings.policy, ctx.replay)),
+        Sync: op("Sync", validateSync, async (input, scope) =>
+          syncResponse(scope.now, await store().sync(input, scope, settings.policy)),
         ),
-        ReportSyncStatus: op("ReportSyncStatus", validateReportSyncStatus, async (input, ctx) =>
-          ack(await store().reportSyncStatus(input, ctx.now, ctx.replay)),
+        ReportSyncStatus: op("ReportSyncStatus", validateReportSyncStatus, async (input, scope) =>
+          ack(await store().reportSyncStatus(input, scope)),
         ),
-        SubmitBillingReads: op("SubmitBillingReads", validateSubmitBillingReads, async (input, ctx) => {
-          refuseFutureReads(input.reads, "Read", ctx.now);
-          return ack(await store().submitBillingReads(input, ctx.now, settings.policy.cycle, ctx.replay));
+        SubmitBillingReads: op("SubmitBillingReads", validateSubmitBillingReads, async (input, scope) => {
+          refuseFutureReads(input.reads, "Read", scope.now);
+          return ack(await store().submitBillingReads(input, scope, settings.policy.cycle));
         }),
-        SubmitSuppliesReport: op("SubmitSuppliesReport", validateSubmitSuppliesReport, async (input, ctx) => {
-          refuseFutureReads(input.reports, "Report", ctx.now);
-          return ack(await store().submitSuppliesReport(input, ctx.now, ctx.replay));
-        }),
+        SubmitSuppliesReport: op(
+          "SubmitSuppliesReport",
+          validateSubmitSuppliesReport,
+          async (input, scope) => {
+            refuseFutureReads(input.reports, "Report", scope.now);
+            return ack(await store().submitSuppliesReport(input, scope));
+          },
+        ),
       },
     },
   };

@@ -363,7 +363,7 @@ export class CommunicationServer {
     this.store =
       this.db === undefined
         ? (asStoreBackend(this.options.store as ServerStore) as StoreBackend)
-        : await openStoreBackend(this.db, this.options.storeOptions ?? {});
+        : await openStoreBackend(this.db, { logger: this.logger, ...this.options.storeOptions });
     try {
       return await this.listen();
     } catch (err) {

@@ -12,31 +12,22 @@
  * @module
  */
 import pg from "pg";
-import { isSdkError, SecurityError, StorageError } from "../errors.js";
+import { isSdkError, StorageError } from "../errors.js";
 import { isLoopbackHost } from "../soap/proxy.js";
-import type { VerifiedSender } from "../soap/security.js";
 import { CommunicationFaultError } from "./faults.js";
-import { type BillingCycleKind, billingCycleAt, billingDue, type DeviceMovePolicy } from "./policy.js";
-import { grantFromRow, type SignerProfileGrant, withSignerProfiles } from "./signer-profiles.js";
-import type {
-  AckCounts,
-  PostgresSslMode,
-  ReplayRecord,
-  ServerStoreOptions,
-  StoreBackend,
-  StoreExport,
-  StorePolicy,
-  SyncDirectives,
-} from "./store.js";
-import type {
-  ReceivedSyncInput,
-  RegisterDevicesInput,
-  RegisterProxyInput,
-  ReportSyncStatusInput,
-  SubmitBillingReadsInput,
-  SubmitSuppliesReportInput,
-  SupplyInput,
-} from "./validate.js";
+import { grantFromRow, type SignerProfileGrant } from "./signer-profiles.js";
+import type { PostgresSslMode, ServerStoreOptions, StoreBackend, StoreExport } from "./store.js";
+import {
+  type AsyncStoreStatements,
+  type BillingReadRow,
+  type BillingRequestRow,
+  type DeviceState,
+  exportFromRows,
+  type Flow,
+  FlowStore,
+  type RequestScope,
+  runFlow,
+} from "./store-flow.js";
 
 /**
  * The schema, one step per version, recorded in `esol_schema`. Timestamps are ISO 8601 UTC
@@ -94,8 +85,6 @@ export const POSTGRES_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.versio
 
 /** `pg_advisory_xact_lock` key of the migration ladder ("esol" in ASCII). */
 const MIGRATION_LOCK = 0x65736f6c;
-/** A process sweeps expired replay-cache rows every this many recorded messages. */
-const REPLAY_SWEEP_EVERY = 1000;
 /** Attempts of a transaction that failed on a deadlock or serialization failure. */
 const TX_ATTEMPTS = 3;
 
@@ -188,25 +177,17 @@ function sslFor(options: ServerStoreOptions, url: string): pg.PoolConfig["ssl"] 
   }
 }
 
-interface DeviceRow {
-  serial: string;
-  billing_enabled: boolean;
-  supplies_enabled: boolean;
-  state: string;
-  disable_reason: string | null;
-}
-
 /**
  * The reference server's durable state in a PostgreSQL database, safe for several server
  * processes at once. Refusals are {@link CommunicationFaultError}s (nothing stored).
  */
-export class PostgresServerStore implements StoreBackend {
+export class PostgresServerStore extends FlowStore implements StoreBackend {
   /** This store's kind. */
   readonly kind = "postgres" as const;
   private readonly pool: pg.Pool;
-  private remembered = 0;
 
-  private constructor(pool: pg.Pool) {
+  private constructor(pool: pg.Pool, options: Pick<ServerStoreOptions, "logger">) {
+    super(options.logger);
     this.pool = pool;
   }
 
@@ -234,7 +215,7 @@ export class PostgresServerStore implements StoreBackend {
     // An idle connection dropped by the server must not crash the process: the next
     // request gets a fresh connection or STORAGE_UNAVAILABLE.
     pool.on("error", () => {});
-    const store = new PostgresServerStore(pool);
+    const store = new PostgresServerStore(pool, options);
     try {
       await store.migrate(url, options.readonly === true);
       return store;
@@ -298,13 +279,18 @@ export class PostgresServerStore implements StoreBackend {
     }
   }
 
-  /**
-   * Runs `work` in one transaction, retried on deadlock / serialization failure. With
-   * `replay`, the message is first recorded in the replay cache in that transaction (see
-   * {@link PostgresServerStore.recordMessage}): a refusal or a failure of `work` undoes it.
-   * @throws SecurityError `WSS_REPLAY` when `replay` is recorded and not expired.
-   */
-  private async tx<T>(work: (db: Db) => Promise<T>, replay?: ReplayRecord, now?: Date): Promise<T> {
+  /** Runs a flow in one transaction (the replay record and signer re-check are its first steps). */
+  protected async transact<T>(flow: () => Flow<T>, _scope: RequestScope): Promise<T> {
+    return this.tx((db) => runFlow(flow(), postgresStatements(db)));
+  }
+
+  /** Deletes expired replay-cache entries on a connection of its own, in its own transaction. */
+  protected async deleteExpiredReplays(nowMs: number): Promise<void> {
+    if (!this.pool.ended) await this.query("DELETE FROM replay_cache WHERE expires_at < $1", [nowMs]);
+  }
+
+  /** Runs `work` in one transaction, retried on deadlock / serialization failure. */
+  private async tx<T>(work: (db: Db) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -315,7 +301,6 @@ export class PostgresServerStore implements StoreBackend {
       let broken = false;
       try {
         await client.query("BEGIN");
-        if (replay) await this.recordMessage(client, replay, now ?? new Date());
         const out = await work(client);
         await client.query("COMMIT");
         return out;
@@ -341,8 +326,9 @@ export class PostgresServerStore implements StoreBackend {
     }
   }
 
-  /** Ends the pool. */
+  /** Ends the pool (after a replay-cache sweep still running). */
   async close(): Promise<void> {
+    await this.sweepSettled();
     if (!this.pool.ended) await this.pool.end();
   }
 
@@ -350,52 +336,6 @@ export class PostgresServerStore implements StoreBackend {
   async ping(): Promise<void> {
     if (this.pool.ended) throw new StorageError("STORAGE_CLOSED", "the server store is closed");
     await this.query("SELECT 1");
-  }
-
-  private async requireProxy(db: Db, proxyId: string): Promise<void> {
-    const found = await db.query("SELECT 1 FROM proxies WHERE proxy_id = $1", [proxyId]);
-    if (found.rowCount === 0)
-      throw new CommunicationFaultError("UNKNOWN_PROXY", `proxy ${proxyId} is not registered`, {
-        field: "ProxyId",
-      });
-  }
-
-  /**
-   * Every serial must be registered to `proxyId`. The devices are locked (in serial order,
-   * the one order every transaction uses) until the transaction ends: a `Sync` and a submit
-   * for the same device take turns, so a billing request and the read that fulfils it
-   * cannot miss each other.
-   */
-  private async requireDevices(
-    db: Db,
-    proxyId: string,
-    serials: Array<{ serial: string; field: string }>,
-  ): Promise<void> {
-    if (serials.length === 0) return;
-    const rows = await db.query<{ serial: string; proxy_id: string }>(
-      "SELECT serial, proxy_id FROM devices WHERE serial = ANY($1::text[]) ORDER BY serial FOR NO KEY UPDATE",
-      [[...new Set(serials.map((s) => s.serial))]],
-    );
-    const owner = new Map(rows.rows.map((r) => [r.serial, r.proxy_id]));
-    for (const { serial, field } of serials) {
-      const proxy = owner.get(serial);
-      if (proxy !== proxyId)
-        throw new CommunicationFaultError(
-          "UNKNOWN_DEVICE",
-          `device ${serial} is not registered${proxy !== undefined ? " to this proxy" : ""}`,
-          { field },
-        );
-    }
-  }
-
-  /** Records the key of a keyed operation; false when it was recorded before (a resend). */
-  private async putMessageKey(db: Db, operation: string, key: string, proxyId: string, at: string) {
-    const put = await db.query(
-      `INSERT INTO message_keys (operation, key, proxy_id, received_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (operation, key) DO NOTHING`,
-      [operation, key, proxyId, at],
-    );
-    return put.rowCount === 1;
   }
 
   /** The SHA-256 thumbprint of the certificate `proxyId` is bound to, if any. */
@@ -419,362 +359,6 @@ export class PostgresServerStore implements StoreBackend {
     });
   }
 
-  /** `RegisterProxy`; see {@link StoreBackend.registerProxy}. */
-  async registerProxy(
-    input: RegisterProxyInput,
-    now: Date,
-    sender: VerifiedSender | undefined,
-    trusted: boolean,
-    replay?: ReplayRecord,
-  ): Promise<{ proxyId: string; duplicate: boolean }> {
-    return this.tx(
-      async (db) => {
-        const at = now.toISOString();
-        if (!(await this.putMessageKey(db, "RegisterProxy", input.key, input.proxyId, at))) {
-          const seen = await db.query<{ proxy_id: string }>(
-            "SELECT proxy_id FROM message_keys WHERE operation = 'RegisterProxy' AND key = $1",
-            [input.key],
-          );
-          return { proxyId: seen.rows[0]?.proxy_id ?? input.proxyId, duplicate: true };
-        }
-        // Two first registrations racing: the second waits on the row lock, then keeps the
-        // thumbprint the first bound and is refused below.
-        const bound = await db.query<{ signer_thumbprint: string | null }>(
-          `INSERT INTO proxies (proxy_id, site, software, host, registered_at, signer_thumbprint, signer_subject, signer_cert, signer_trusted)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (proxy_id) DO UPDATE SET site = excluded.site, software = excluded.software, host = excluded.host,
-           signer_trusted = CASE WHEN proxies.signer_thumbprint IS NULL AND excluded.signer_thumbprint IS NOT NULL
-             THEN excluded.signer_trusted ELSE proxies.signer_trusted END,
-           signer_thumbprint = COALESCE(proxies.signer_thumbprint, excluded.signer_thumbprint),
-           signer_subject = CASE WHEN proxies.signer_thumbprint IS NULL THEN excluded.signer_subject ELSE proxies.signer_subject END,
-           signer_cert = COALESCE(proxies.signer_cert, excluded.signer_cert)
-         RETURNING signer_thumbprint`,
-          [
-            input.proxyId,
-            input.site ?? null,
-            input.software ?? null,
-            input.host ?? null,
-            at,
-            sender?.thumbprintSha256 ?? null,
-            sender?.subject ?? null,
-            sender?.certificatePem ?? null,
-            trusted,
-          ],
-        );
-        if (sender && bound.rows[0]?.signer_thumbprint !== sender.thumbprintSha256)
-          throw new SecurityError(
-            "WSS_UNTRUSTED_KEY",
-            `proxy ${JSON.stringify(input.proxyId.slice(0, 64))} is bound to another certificate than the one that signed this request`,
-          );
-        return { proxyId: input.proxyId, duplicate: false };
-      },
-      replay,
-      now,
-    );
-  }
-
-  /** `RegisterDevices`; see the SQLite store for the device-move rules. */
-  async registerDevices(
-    input: RegisterDevicesInput,
-    now: Date,
-    deviceMoves: DeviceMovePolicy = "refuse",
-    replay?: ReplayRecord,
-  ): Promise<AckCounts> {
-    return this.tx(
-      async (db) => {
-        await this.requireProxy(db, input.proxyId);
-        const at = now.toISOString();
-        if (!(await this.putMessageKey(db, "RegisterDevices", input.key, input.proxyId, at)))
-          return { accepted: 0, duplicates: input.devices.length };
-        const serials = input.devices.map((d) => d.serial);
-        const owners = await db.query<{ serial: string; proxy_id: string }>(
-          "SELECT serial, proxy_id FROM devices WHERE serial = ANY($1::text[]) ORDER BY serial FOR NO KEY UPDATE",
-          [serials],
-        );
-        const owner = new Map(owners.rows.map((r) => [r.serial, r.proxy_id]));
-        const moves: Array<{ serial: string; from: string }> = [];
-        input.devices.forEach((d, i) => {
-          const from = owner.get(d.serial);
-          if (from === undefined || from === input.proxyId) return;
-          if (deviceMoves !== "allow")
-            throw new CommunicationFaultError(
-              "DEVICE_OWNED_BY_OTHER_PROXY",
-              `device ${d.serial} is registered to another proxy; this server does not move devices between proxies`,
-              { field: `Device[${i}].Serial` },
-            );
-          moves.push({ serial: d.serial, from });
-        });
-        for (const m of moves) {
-          await db.query(
-            "INSERT INTO device_moves (serial, from_proxy, to_proxy, moved_at) VALUES ($1, $2, $3, $4)",
-            [m.serial, m.from, input.proxyId, at],
-          );
-          // The old proxy confirmed the services, not the new one: it is asked to enable them again.
-          await db.query(
-            "UPDATE devices SET billing_enabled = FALSE, supplies_enabled = FALSE WHERE serial = $1",
-            [m.serial],
-          );
-        }
-        for (const d of input.devices) {
-          await db.query(
-            `INSERT INTO devices (serial, proxy_id, vendor, model, mac, address, registered_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (serial) DO UPDATE SET proxy_id = excluded.proxy_id, vendor = excluded.vendor,
-             model = excluded.model, mac = excluded.mac, address = excluded.address`,
-            [
-              d.serial,
-              input.proxyId,
-              d.vendor ?? null,
-              d.model ?? null,
-              d.mac ?? null,
-              d.address ?? null,
-              at,
-            ],
-          );
-        }
-        return { accepted: input.devices.length, duplicates: 0 };
-      },
-      replay,
-      now,
-    );
-  }
-
-  /** `ReportSyncStatus`: records which services the client confirmed. */
-  async reportSyncStatus(input: ReportSyncStatusInput, now: Date, replay?: ReplayRecord): Promise<AckCounts> {
-    return this.tx(
-      async (db) => {
-        await this.requireProxy(db, input.proxyId);
-        await this.requireDevices(
-          db,
-          input.proxyId,
-          input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })),
-        );
-        const at = now.toISOString();
-        if (!(await this.putMessageKey(db, "ReportSyncStatus", input.key, input.proxyId, at)))
-          return { accepted: 0, duplicates: input.statuses.length };
-        for (const s of input.statuses) {
-          await db.query(
-            s.service === "billing"
-              ? "UPDATE devices SET billing_enabled = $1, last_status_at = $2 WHERE serial = $3"
-              : "UPDATE devices SET supplies_enabled = $1, last_status_at = $2 WHERE serial = $3",
-            [s.enabled, at, s.serial],
-          );
-        }
-        return { accepted: input.statuses.length, duplicates: 0 };
-      },
-      replay,
-      now,
-    );
-  }
-
-  /**
-   * `SubmitBillingReads`: one `INSERT … SELECT FROM unnest(…) ON CONFLICT (key) DO NOTHING`
-   * for the whole batch (the rows it returns are the accepted reads), then the billing
-   * requests they fulfil and the devices' last read times, all in one transaction.
-   */
-  async submitBillingReads(
-    input: SubmitBillingReadsInput,
-    now: Date,
-    cycle: BillingCycleKind,
-    replay?: ReplayRecord,
-  ): Promise<AckCounts> {
-    return this.tx(
-      async (db) => {
-        await this.requireProxy(db, input.proxyId);
-        await this.requireDevices(
-          db,
-          input.proxyId,
-          input.reads.map((r, i) => ({ serial: r.serial, field: `Read[${i}].Serial` })),
-        );
-        const at = now.toISOString();
-        const effective = input.reads.map((r) => r.cycle ?? billingCycleAt(r.readAt, cycle).id);
-        const stored = await db.query<{ serial: string; read_at: string; effective_cycle: string }>(
-          `INSERT INTO billing_reads (key, serial, read_at, cycle, effective_cycle, meters, received_at)
-         SELECT k, s, r, c, e, m, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-           WITH ORDINALITY AS t(k, s, r, c, e, m, n) ORDER BY n
-         ON CONFLICT (key) DO NOTHING
-         RETURNING serial, read_at, effective_cycle`,
-          [
-            input.reads.map((r) => r.key),
-            input.reads.map((r) => r.serial),
-            input.reads.map((r) => r.readAt.toISOString()),
-            input.reads.map((r) => r.cycle ?? null),
-            effective,
-            input.reads.map((r) =>
-              JSON.stringify(r.meters.map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? null }))),
-            ),
-            at,
-          ],
-        );
-        const accepted = stored.rows;
-        if (accepted.length) {
-          await db.query(
-            `UPDATE billing_requests q SET fulfilled_at = $1
-           FROM (SELECT DISTINCT * FROM unnest($2::text[], $3::text[]) AS a(serial, cycle)) a
-           WHERE q.serial = a.serial AND q.cycle = a.cycle AND q.fulfilled_at IS NULL`,
-            [at, accepted.map((r) => r.serial), accepted.map((r) => r.effective_cycle)],
-          );
-          await db.query(
-            `UPDATE devices d SET last_read_at = a.at
-           FROM (SELECT serial, max(read_at) AS at FROM unnest($1::text[], $2::text[]) AS t(serial, read_at)
-                 GROUP BY serial) a
-           WHERE d.serial = a.serial AND (d.last_read_at IS NULL OR d.last_read_at < a.at)`,
-            [accepted.map((r) => r.serial), accepted.map((r) => r.read_at)],
-          );
-        }
-        return { accepted: accepted.length, duplicates: input.reads.length - accepted.length };
-      },
-      replay,
-      now,
-    );
-  }
-
-  /** `SubmitSuppliesReport`: stores each report key once (one statement for the batch). */
-  async submitSuppliesReport(
-    input: SubmitSuppliesReportInput,
-    now: Date,
-    replay?: ReplayRecord,
-  ): Promise<AckCounts> {
-    return this.tx(
-      async (db) => {
-        await this.requireProxy(db, input.proxyId);
-        await this.requireDevices(
-          db,
-          input.proxyId,
-          input.reports.map((r, i) => ({ serial: r.serial, field: `Report[${i}].Serial` })),
-        );
-        const stored = await db.query(
-          `INSERT INTO supplies_reports (key, serial, read_at, supplies, received_at)
-         SELECT k, s, r, p, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-           WITH ORDINALITY AS t(k, s, r, p, n) ORDER BY n
-         ON CONFLICT (key) DO NOTHING`,
-          [
-            input.reports.map((r) => r.key),
-            input.reports.map((r) => r.serial),
-            input.reports.map((r) => r.readAt.toISOString()),
-            input.reports.map((r) => JSON.stringify(r.supplies)),
-            now.toISOString(),
-          ],
-        );
-        const accepted = stored.rowCount ?? 0;
-        return { accepted, duplicates: input.reports.length - accepted };
-      },
-      replay,
-      now,
-    );
-  }
-
-  /** `Sync`: the same directives as the SQLite store, with the proxy's devices locked. */
-  async sync(
-    input: ReceivedSyncInput,
-    now: Date,
-    policy: StorePolicy,
-    replay?: ReplayRecord,
-  ): Promise<SyncDirectives> {
-    return this.tx(
-      async (db) => {
-        await this.requireProxy(db, input.proxyId);
-        await this.requireDevices(
-          db,
-          input.proxyId,
-          input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })),
-        );
-        const at = now.toISOString();
-        for (const s of input.statuses) {
-          await db.query(
-            `UPDATE devices SET state = $1, state_detail = $2, last_read_at = COALESCE($3, last_read_at),
-             last_status_at = $4 WHERE serial = $5`,
-            [s.state, s.detail ?? null, s.lastReadAt?.toISOString() ?? null, at, s.serial],
-          );
-        }
-        await db.query("SELECT 1 FROM devices WHERE proxy_id = $1 ORDER BY serial FOR NO KEY UPDATE", [
-          input.proxyId,
-        ]);
-        const devices = await db.query<DeviceRow>(
-          `SELECT serial, billing_enabled, supplies_enabled, state, disable_reason FROM devices
-         WHERE proxy_id = $1 ORDER BY seq`,
-          [input.proxyId],
-        );
-        const out: SyncDirectives = {
-          configure: policy.configure,
-          enableService: [],
-          billingRequest: [],
-          suppliesRequest: [],
-          disable: [],
-        };
-        const cycle = billingCycleAt(now, policy.cycle);
-        const suppliesOn = policy.suppliesIntervalMs !== undefined;
-        for (const d of devices.rows) {
-          if (d.disable_reason !== null) {
-            if (d.state !== "disabled") out.disable.push({ serial: d.serial, reason: d.disable_reason });
-            continue;
-          }
-          if (d.state === "disabled") continue;
-          if (!d.billing_enabled) out.enableService.push({ serial: d.serial, service: "billing" });
-          if (suppliesOn && !d.supplies_enabled)
-            out.enableService.push({ serial: d.serial, service: "supplies" });
-          if (d.billing_enabled) {
-            const request = await this.billingRequestFor(db, d.serial, cycle, now, policy);
-            if (request) out.billingRequest.push(request);
-          }
-          if (suppliesOn && d.supplies_enabled) {
-            const intervalMs = policy.suppliesIntervalMs as number;
-            const since = new Date(now.getTime() - 2 * intervalMs).toISOString();
-            const recent = await db.query(
-              "SELECT 1 FROM supplies_reports WHERE serial = $1 AND received_at >= $2 LIMIT 1",
-              [d.serial, since],
-            );
-            if (recent.rowCount === 0)
-              out.suppliesRequest.push({
-                serial: d.serial,
-                intervalSeconds: Math.max(1, Math.round(intervalMs / 1000)),
-              });
-          }
-        }
-        return out;
-      },
-      replay,
-      now,
-    );
-  }
-
-  /** The open request of (serial, cycle), issuing it once (primary key) when none was. */
-  private async billingRequestFor(
-    db: Db,
-    serial: string,
-    cycle: ReturnType<typeof billingCycleAt>,
-    now: Date,
-    policy: StorePolicy,
-  ): Promise<SyncDirectives["billingRequest"][number] | undefined> {
-    const existing = async () => {
-      const rows = await db.query<{ meters: string; due: string; fulfilled_at: string | null }>(
-        "SELECT meters, due, fulfilled_at FROM billing_requests WHERE serial = $1 AND cycle = $2",
-        [serial, cycle.id],
-      );
-      return rows.rows[0];
-    };
-    const open = (row: { meters: string; due: string; fulfilled_at: string | null }) =>
-      row.fulfilled_at !== null
-        ? undefined
-        : { serial, cycle: cycle.id, meters: JSON.parse(row.meters) as string[], due: new Date(row.due) };
-    const found = await existing();
-    if (found) return open(found);
-    const read = await db.query(
-      "SELECT 1 FROM billing_reads WHERE serial = $1 AND effective_cycle = $2 LIMIT 1",
-      [serial, cycle.id],
-    );
-    if ((read.rowCount ?? 0) > 0) return undefined;
-    const due = billingDue(now, cycle, policy.dueDays);
-    const issued = await db.query(
-      `INSERT INTO billing_requests (serial, cycle, meters, due, issued_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (serial, cycle) DO NOTHING`,
-      [serial, cycle.id, JSON.stringify(policy.meters), due.toISOString(), now.toISOString()],
-    );
-    if (issued.rowCount === 1) return { serial, cycle: cycle.id, meters: [...policy.meters], due };
-    const other = await existing();
-    return other ? open(other) : undefined;
-  }
-
   /** Marks a device disabled by the server. @throws CommunicationFaultError `UNKNOWN_DEVICE`. */
   async disableDevice(serial: string, reason: string): Promise<void> {
     const done = await this.tx((db) =>
@@ -793,27 +377,6 @@ export class PostgresServerStore implements StoreBackend {
       `SELECT signer_cert FROM proxies WHERE signer_cert IS NOT NULL${where} ORDER BY seq`,
     );
     return rows.map((r) => r.signer_cert);
-  }
-
-  /**
-   * The replay cache every process shares, inside the operation's transaction: one upsert
-   * that inserts `replay.digest`, or takes over an expired row. No row back means another
-   * transaction (of this process or another) committed the message and it has not expired;
-   * one still running holds the row lock, so this waits for its commit or rollback.
-   * Expired rows are swept every {@link REPLAY_SWEEP_EVERY} recorded messages.
-   * @throws SecurityError `WSS_REPLAY`.
-   */
-  private async recordMessage(db: Db, replay: ReplayRecord, now: Date): Promise<void> {
-    const rows = await db.query(
-      `INSERT INTO replay_cache (digest, expires_at) VALUES ($1, $2)
-       ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at WHERE replay_cache.expires_at < $3
-       RETURNING 1 AS fresh`,
-      [replay.digest, replay.expiresAt.getTime(), now.getTime()],
-    );
-    if (rows.rowCount !== 1)
-      throw new SecurityError("WSS_REPLAY", "this signed message was already accepted (replay)");
-    if (++this.remembered % REPLAY_SWEEP_EVERY === 0)
-      await this.query("DELETE FROM replay_cache WHERE expires_at < $1", [now.getTime()]).catch(() => {});
   }
 
   async recordSignerProfiles(
@@ -844,89 +407,249 @@ export class PostgresServerStore implements StoreBackend {
     ).map(grantFromRow);
   }
 
-  /** Everything stored, as the export JSON (the same as the SQLite store's). */
+  /** Everything stored, as the export JSON (the same as the SQLite store's), from one snapshot. */
   async exportAll(): Promise<StoreExport> {
     return this.tx(async (db) => {
       await db.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      const all = async <R extends pg.QueryResultRow>(sql: string) => (await db.query<R>(sql)).rows;
-      const proxies = (await all<Record<string, string | null>>("SELECT * FROM proxies ORDER BY seq")).map(
-        (p) => {
-          const proxy: StoreExport["proxies"][number] = {
-            proxyId: p.proxy_id as string,
-            site: p.site ?? null,
-            software: p.software ?? null,
-            host: p.host ?? null,
-            registeredAt: p.registered_at as string,
-          };
-          if (p.signer_thumbprint)
-            proxy.signer = { thumbprintSha256: p.signer_thumbprint, subject: p.signer_subject ?? null };
-          return proxy;
-        },
-      );
-      const devices = (await all<Record<string, unknown>>("SELECT * FROM devices ORDER BY seq")).map((d) => ({
-        serial: d.serial as string,
-        proxyId: d.proxy_id as string,
-        vendor: (d.vendor as string | null) ?? null,
-        model: (d.model as string | null) ?? null,
-        mac: (d.mac as string | null) ?? null,
-        address: (d.address as string | null) ?? null,
-        registeredAt: d.registered_at as string,
-        services: { billing: d.billing_enabled === true, supplies: d.supplies_enabled === true },
-        state: d.state as string,
-        lastStatusAt: (d.last_status_at as string | null) ?? null,
-      }));
-      const billingReads = (
-        await all<Record<string, string>>("SELECT * FROM billing_reads ORDER BY seq")
-      ).map((r) => ({
-        key: r.key as string,
-        serial: r.serial as string,
-        readAt: r.read_at as string,
-        cycle: r.cycle ?? null,
-        meters: JSON.parse(r.meters as string) as StoreExport["billingReads"][number]["meters"],
-        receivedAt: r.received_at as string,
-      }));
-      const suppliesReports = (
-        await all<Record<string, string>>("SELECT * FROM supplies_reports ORDER BY seq")
-      ).map((r) => ({
-        key: r.key as string,
-        serial: r.serial as string,
-        readAt: r.read_at as string,
-        supplies: JSON.parse(r.supplies as string) as SupplyInput[],
-        receivedAt: r.received_at as string,
-      }));
-      const billingRequests = (
-        await all<Record<string, string | null>>("SELECT * FROM billing_requests ORDER BY seq")
-      ).map((q) => ({
-        serial: q.serial as string,
-        cycle: q.cycle as string,
-        meters: JSON.parse(q.meters as string) as string[],
-        due: q.due as string,
-        issuedAt: q.issued_at as string,
-        fulfilledAt: q.fulfilled_at ?? null,
-      }));
-      const deviceMoves = (await all<Record<string, string>>("SELECT * FROM device_moves ORDER BY seq")).map(
-        (m) => ({
-          serial: m.serial as string,
-          fromProxyId: m.from_proxy as string,
-          toProxyId: m.to_proxy as string,
-          movedAt: m.moved_at as string,
-        }),
-      );
+      const rows = async (sql: string) => (await db.query<Record<string, unknown>>(sql)).rows;
       // A read-only export of a version-1 database has no signer_profiles table.
-      const [table] = await all<{ present: boolean }>(
-        "SELECT to_regclass('signer_profiles') IS NOT NULL AS present",
-      );
-      const grants = table?.present
-        ? (
-            await all<Record<string, unknown>>(
-              "SELECT * FROM signer_profiles ORDER BY granted_at, thumbprint_sha256",
+      const [table] = await rows("SELECT to_regclass('signer_profiles') IS NOT NULL AS present");
+      return exportFromRows(
+        {
+          proxies: await rows("SELECT * FROM proxies ORDER BY seq"),
+          devices: await rows("SELECT * FROM devices ORDER BY seq"),
+          billingReads: await rows("SELECT * FROM billing_reads ORDER BY seq"),
+          suppliesReports: await rows("SELECT * FROM supplies_reports ORDER BY seq"),
+          billingRequests: await rows("SELECT * FROM billing_requests ORDER BY seq"),
+          deviceMoves: await rows("SELECT * FROM device_moves ORDER BY seq"),
+        },
+        table?.present
+          ? (await rows("SELECT * FROM signer_profiles ORDER BY granted_at, thumbprint_sha256")).map(
+              grantFromRow,
             )
-          ).map(grantFromRow)
-        : [];
-      return withSignerProfiles(
-        { proxies, devices, billingReads, suppliesReports, billingRequests, deviceMoves },
-        grants,
+          : [],
       );
     });
   }
+}
+
+/**
+ * The statements of the shared flows in PostgreSQL, on a connection inside the flow's
+ * transaction. Everything that must hold across processes is the database's: unique keys
+ * written with `ON CONFLICT DO NOTHING`, the proxy row share-locked for the signer
+ * re-check, the devices a request touches locked in serial order (the one order every
+ * transaction uses), the billing reads of a batch in one `INSERT … SELECT FROM unnest(…)`.
+ */
+function postgresStatements(db: Db): AsyncStoreStatements {
+  const rowCount = async (text: string, values: unknown[]) => (await db.query(text, values)).rowCount ?? 0;
+  return {
+    // Inserts the digest, or takes over an expired row. No row back: another transaction (of
+    // this process or another) committed the message and it has not expired; one still
+    // running holds the row lock, so this waits for its commit or rollback.
+    recordReplay: async (digest, expiresAtMs, nowMs) =>
+      (await rowCount(
+        `INSERT INTO replay_cache (digest, expires_at) VALUES ($1, $2)
+         ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at WHERE replay_cache.expires_at < $3
+         RETURNING 1 AS fresh`,
+        [digest, expiresAtMs, nowMs],
+      )) === 1,
+    // FOR SHARE: a binding (an update of this row) waits until this transaction ends.
+    proxySigner: async (proxyId) => {
+      const rows = await db.query<{ signer_thumbprint: string | null }>(
+        "SELECT signer_thumbprint FROM proxies WHERE proxy_id = $1 FOR SHARE",
+        [proxyId],
+      );
+      const row = rows.rows[0];
+      return row && { thumbprint: row.signer_thumbprint };
+    },
+    deviceOwners: async (serials) => {
+      const rows = await db.query<{ serial: string; proxy_id: string }>(
+        "SELECT serial, proxy_id FROM devices WHERE serial = ANY($1::text[]) ORDER BY serial FOR NO KEY UPDATE",
+        [serials],
+      );
+      return new Map(rows.rows.map((r) => [r.serial, r.proxy_id]));
+    },
+    putMessageKey: async (operation, key, proxyId, at) =>
+      (await rowCount(
+        `INSERT INTO message_keys (operation, key, proxy_id, received_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (operation, key) DO NOTHING`,
+        [operation, key, proxyId, at],
+      )) === 1,
+    messageKeyProxy: async (operation, key) =>
+      (
+        await db.query<{ proxy_id: string }>(
+          "SELECT proxy_id FROM message_keys WHERE operation = $1 AND key = $2",
+          [operation, key],
+        )
+      ).rows[0]?.proxy_id,
+    // Two first registrations racing: the second waits on the row lock, then keeps the
+    // thumbprint the first bound.
+    upsertProxy: async (input, at, sender, trusted) => {
+      const bound = await db.query<{ signer_thumbprint: string | null }>(
+        `INSERT INTO proxies (proxy_id, site, software, host, registered_at, signer_thumbprint, signer_subject, signer_cert, signer_trusted)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (proxy_id) DO UPDATE SET site = excluded.site, software = excluded.software, host = excluded.host,
+           signer_trusted = CASE WHEN proxies.signer_thumbprint IS NULL AND excluded.signer_thumbprint IS NOT NULL
+             THEN excluded.signer_trusted ELSE proxies.signer_trusted END,
+           signer_thumbprint = COALESCE(proxies.signer_thumbprint, excluded.signer_thumbprint),
+           signer_subject = CASE WHEN proxies.signer_thumbprint IS NULL THEN excluded.signer_subject ELSE proxies.signer_subject END,
+           signer_cert = COALESCE(proxies.signer_cert, excluded.signer_cert)
+         RETURNING signer_thumbprint`,
+        [
+          input.proxyId,
+          input.site ?? null,
+          input.software ?? null,
+          input.host ?? null,
+          at,
+          sender?.thumbprintSha256 ?? null,
+          sender?.subject ?? null,
+          sender?.certificatePem ?? null,
+          trusted,
+        ],
+      );
+      return bound.rows[0]?.signer_thumbprint ?? null;
+    },
+    recordMove: async (serial, fromProxyId, toProxyId, at) => {
+      await db.query(
+        "INSERT INTO device_moves (serial, from_proxy, to_proxy, moved_at) VALUES ($1, $2, $3, $4)",
+        [serial, fromProxyId, toProxyId, at],
+      );
+      // The old proxy confirmed the services, not the new one: it is asked to enable them again.
+      await db.query(
+        "UPDATE devices SET billing_enabled = FALSE, supplies_enabled = FALSE WHERE serial = $1",
+        [serial],
+      );
+    },
+    upsertDevice: async (proxyId, d, at) => {
+      await db.query(
+        `INSERT INTO devices (serial, proxy_id, vendor, model, mac, address, registered_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (serial) DO UPDATE SET proxy_id = excluded.proxy_id, vendor = excluded.vendor,
+           model = excluded.model, mac = excluded.mac, address = excluded.address`,
+        [d.serial, proxyId, d.vendor ?? null, d.model ?? null, d.mac ?? null, d.address ?? null, at],
+      );
+    },
+    setService: async (serial, service, enabled, at) => {
+      await db.query(
+        service === "billing"
+          ? "UPDATE devices SET billing_enabled = $1, last_status_at = $2 WHERE serial = $3"
+          : "UPDATE devices SET supplies_enabled = $1, last_status_at = $2 WHERE serial = $3",
+        [enabled, at, serial],
+      );
+    },
+    // One statement for the batch; the rows it returns are the accepted reads.
+    putBillingReads: async (reads, receivedAt) => {
+      const stored = await db.query<{ key: string }>(
+        `INSERT INTO billing_reads (key, serial, read_at, cycle, effective_cycle, meters, received_at)
+         SELECT k, s, r, c, e, m, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+           WITH ORDINALITY AS t(k, s, r, c, e, m, n) ORDER BY n
+         ON CONFLICT (key) DO NOTHING
+         RETURNING key`,
+        [
+          reads.map((r) => r.key),
+          reads.map((r) => r.serial),
+          reads.map((r) => r.readAt),
+          reads.map((r) => r.cycle),
+          reads.map((r) => r.effectiveCycle),
+          reads.map((r) => r.meters),
+          receivedAt,
+        ],
+      );
+      const keys = new Set(stored.rows.map((r) => r.key));
+      // A key twice in one batch is stored once: its first read.
+      const seen = new Set<string>();
+      return reads.filter((r: BillingReadRow) => keys.has(r.key) && !seen.has(r.key) && seen.add(r.key));
+    },
+    fulfilRequests: async (at, pairs) => {
+      await db.query(
+        `UPDATE billing_requests q SET fulfilled_at = $1
+         FROM (SELECT DISTINCT * FROM unnest($2::text[], $3::text[]) AS a(serial, cycle)) a
+         WHERE q.serial = a.serial AND q.cycle = a.cycle AND q.fulfilled_at IS NULL`,
+        [at, pairs.map((p) => p.serial), pairs.map((p) => p.cycle)],
+      );
+    },
+    touchDevices: async (reads) => {
+      await db.query(
+        `UPDATE devices d SET last_read_at = a.at
+         FROM (SELECT serial, max(read_at) AS at FROM unnest($1::text[], $2::text[]) AS t(serial, read_at)
+               GROUP BY serial) a
+         WHERE d.serial = a.serial AND (d.last_read_at IS NULL OR d.last_read_at < a.at)`,
+        [reads.map((r) => r.serial), reads.map((r) => r.readAt)],
+      );
+    },
+    putSuppliesReports: async (reports, receivedAt) =>
+      rowCount(
+        `INSERT INTO supplies_reports (key, serial, read_at, supplies, received_at)
+         SELECT k, s, r, p, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+           WITH ORDINALITY AS t(k, s, r, p, n) ORDER BY n
+         ON CONFLICT (key) DO NOTHING`,
+        [
+          reports.map((r) => r.key),
+          reports.map((r) => r.serial),
+          reports.map((r) => r.readAt),
+          reports.map((r) => r.supplies),
+          receivedAt,
+        ],
+      ),
+    setState: async (s, at) => {
+      await db.query(
+        `UPDATE devices SET state = $1, state_detail = $2, last_read_at = COALESCE($3, last_read_at),
+         last_status_at = $4 WHERE serial = $5`,
+        [s.state, s.detail ?? null, s.lastReadAt?.toISOString() ?? null, at, s.serial],
+      );
+    },
+    // The proxy's devices locked in serial order first: a Sync and a submit take turns.
+    devicesOfProxy: async (proxyId) => {
+      await db.query("SELECT 1 FROM devices WHERE proxy_id = $1 ORDER BY serial FOR NO KEY UPDATE", [
+        proxyId,
+      ]);
+      const rows = await db.query<{
+        serial: string;
+        billing_enabled: boolean;
+        supplies_enabled: boolean;
+        state: string;
+        disable_reason: string | null;
+      }>(
+        `SELECT serial, billing_enabled, supplies_enabled, state, disable_reason FROM devices
+         WHERE proxy_id = $1 ORDER BY seq`,
+        [proxyId],
+      );
+      return rows.rows.map(
+        (d): DeviceState => ({
+          serial: d.serial,
+          billingEnabled: d.billing_enabled,
+          suppliesEnabled: d.supplies_enabled,
+          state: d.state,
+          disableReason: d.disable_reason,
+        }),
+      );
+    },
+    billingRequest: async (serial, cycle) => {
+      const rows = await db.query<{ meters: string; due: string; fulfilled_at: string | null }>(
+        "SELECT meters, due, fulfilled_at FROM billing_requests WHERE serial = $1 AND cycle = $2",
+        [serial, cycle],
+      );
+      const row = rows.rows[0];
+      return (
+        row &&
+        ({ meters: row.meters, due: row.due, fulfilledAt: row.fulfilled_at } satisfies BillingRequestRow)
+      );
+    },
+    readInCycle: async (serial, cycle) =>
+      (await rowCount("SELECT 1 FROM billing_reads WHERE serial = $1 AND effective_cycle = $2 LIMIT 1", [
+        serial,
+        cycle,
+      ])) > 0,
+    putRequest: async (serial, cycle, meters, due, issuedAt) =>
+      (await rowCount(
+        `INSERT INTO billing_requests (serial, cycle, meters, due, issued_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (serial, cycle) DO NOTHING`,
+        [serial, cycle, meters, due, issuedAt],
+      )) === 1,
+    suppliesSince: async (serial, since) =>
+      (await rowCount("SELECT 1 FROM supplies_reports WHERE serial = $1 AND received_at >= $2 LIMIT 1", [
+        serial,
+        since,
+      ])) > 0,
+  };
 }

@@ -6,28 +6,20 @@
  * @module
  */
 import Database from "better-sqlite3";
-import { SecurityError, StorageError } from "../errors.js";
-import type { VerifiedSender } from "../soap/security.js";
+import { StorageError } from "../errors.js";
 import { CommunicationFaultError } from "./faults.js";
-import { type BillingCycleKind, billingCycleAt, billingDue, type DeviceMovePolicy } from "./policy.js";
-import { grantFromRow, type SignerProfileGrant, withSignerProfiles } from "./signer-profiles.js";
-import type {
-  AckCounts,
-  ServerStoreOptions,
-  StoreBackend,
-  StoreExport,
-  StorePolicy,
-  SyncDirectives,
-} from "./store.js";
-import type {
-  ReceivedSyncInput,
-  RegisterDevicesInput,
-  RegisterProxyInput,
-  ReportSyncStatusInput,
-  SubmitBillingReadsInput,
-  SubmitSuppliesReportInput,
-  SupplyInput,
-} from "./validate.js";
+import { grantFromRow, type SignerProfileGrant } from "./signer-profiles.js";
+import type { ServerStoreOptions, StoreBackend, StoreExport } from "./store.js";
+import {
+  type BillingReadRow,
+  type DeviceState,
+  exportFromRows,
+  type Flow,
+  FlowStore,
+  type RequestScope,
+  runFlowSync,
+  type StoreStatements,
+} from "./store-flow.js";
 
 /**
  * The schema, one step per version: a new file runs every step, an older one the steps
@@ -85,6 +77,15 @@ CREATE TABLE IF NOT EXISTS signer_profiles (
   thumbprint_sha256 TEXT PRIMARY KEY, subject TEXT NOT NULL, profile TEXT NOT NULL, granted_at TEXT NOT NULL);
 `,
   },
+  {
+    // The replay cache of signed messages, the store's one (every server on the file shares
+    // it), written in the operation's transaction; expires_at in ms since the epoch.
+    version: 5,
+    sql: `
+CREATE TABLE IF NOT EXISTS replay_cache (digest TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS replay_cache_by_expiry ON replay_cache (expires_at);
+`,
+  },
 ];
 
 /** The schema version this code writes: the last step of {@link MIGRATIONS}. */
@@ -110,42 +111,35 @@ function migrate(db: Database.Database, dbPath: string): void {
   }).immediate();
 }
 
-interface DeviceRow {
-  serial: string;
-  proxy_id: string;
-  billing_enabled: number;
-  supplies_enabled: number;
-  state: string;
-  disable_reason: string | null;
-}
-
-interface RequestRow {
-  meters: string;
-  due: string;
-  fulfilled_at: string | null;
-}
-
 /**
- * The reference server's durable state in one SQLite file. Methods run one SQLite
- * transaction each (synchronously, inside the returned promise) and throw
+ * The reference server's durable state in one SQLite file. The operations run the shared
+ * flows (store-flow.ts) synchronously inside one SQLite transaction each, and throw
  * {@link CommunicationFaultError} for requests that must be refused (nothing is stored then).
+ * The replay cache is a table of the file: every server on this store (in this process)
+ * shares it.
  */
-export class SqliteServerStore implements StoreBackend {
+export class SqliteServerStore extends FlowStore implements StoreBackend {
   /** This store's kind. */
   readonly kind = "sqlite" as const;
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<typeof prepare>;
+  private readonly statements: StoreStatements;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, options: Pick<ServerStoreOptions, "logger">) {
+    super(options.logger);
     this.db = db;
     this.stmt = prepare(db);
+    this.statements = sqliteStatements(db, this.stmt);
   }
 
   /**
    * Opens (creating and migrating when writable) the store at `dbPath`.
    * @throws StorageError `STORAGE_OPEN`, `STORAGE_NOT_FOUND`, `STORAGE_SCHEMA`.
    */
-  static open(dbPath: string, options: Pick<ServerStoreOptions, "readonly"> = {}): SqliteServerStore {
+  static open(
+    dbPath: string,
+    options: Pick<ServerStoreOptions, "readonly" | "logger"> = {},
+  ): SqliteServerStore {
     let db: Database.Database;
     try {
       db = new Database(dbPath, options.readonly ? { readonly: true, fileMustExist: true } : {});
@@ -173,7 +167,7 @@ export class SqliteServerStore implements StoreBackend {
         db.pragma("busy_timeout = 5000");
         migrate(db, dbPath);
       }
-      return new SqliteServerStore(db);
+      return new SqliteServerStore(db, options);
     } catch (err) {
       db.close();
       if (err instanceof StorageError) throw err;
@@ -187,8 +181,19 @@ export class SqliteServerStore implements StoreBackend {
     }
   }
 
-  /** Closes the database file. */
+  /** Runs `flow` in one SQLite transaction (synchronously, inside the returned promise). */
+  protected async transact<T>(flow: () => Flow<T>, _scope: RequestScope): Promise<T> {
+    return this.db.transaction(() => runFlowSync(flow(), this.statements))();
+  }
+
+  /** Deletes expired replay-cache entries (one statement, its own transaction). */
+  protected async deleteExpiredReplays(nowMs: number): Promise<void> {
+    if (this.db.open) this.db.prepare("DELETE FROM replay_cache WHERE expires_at < ?").run(nowMs);
+  }
+
+  /** Closes the database file (after a replay-cache sweep still running). */
   async close(): Promise<void> {
+    await this.sweepSettled();
     this.closeSync();
   }
 
@@ -203,36 +208,12 @@ export class SqliteServerStore implements StoreBackend {
     this.db.prepare("SELECT 1").get();
   }
 
-  private requireProxy(proxyId: string): void {
-    if (!this.stmt.proxyExists.get(proxyId))
-      throw new CommunicationFaultError("UNKNOWN_PROXY", `proxy ${proxyId} is not registered`, {
-        field: "ProxyId",
-      });
-  }
-
-  /**
-   * Every serial must be registered, and registered by `proxyId`: a proxy (even one locked to
-   * its certificate) must not report for another proxy's devices.
-   */
-  private requireDevices(proxyId: string, serials: Array<{ serial: string; field: string }>): void {
-    for (const { serial, field } of serials) {
-      const row = this.stmt.deviceOwner.get(serial) as { proxy_id: string } | undefined;
-      if (!row || row.proxy_id !== proxyId)
-        throw new CommunicationFaultError(
-          "UNKNOWN_DEVICE",
-          `device ${serial} is not registered${row ? " to this proxy" : ""}`,
-          { field },
-        );
-    }
-  }
-
   /**
    * The SHA-256 thumbprint of the certificate `proxyId` is bound to, if any. A bound proxy
    * accepts only requests signed by that certificate.
    */
   async boundSignerOf(proxyId: string): Promise<string | undefined> {
-    const row = this.stmt.boundSigner.get(proxyId) as { signer_thumbprint: string | null } | undefined;
-    return row?.signer_thumbprint ?? undefined;
+    return this.statements.proxySigner(proxyId)?.thumbprint ?? undefined;
   }
 
   /**
@@ -246,273 +227,6 @@ export class SqliteServerStore implements StoreBackend {
   /** {@link SqliteServerStore.unbindSigner}, synchronously. */
   unbindSignerSync(proxyId: string): boolean {
     return this.stmt.unbindSigner.run(proxyId).changes > 0;
-  }
-
-  /**
-   * `RegisterProxy`: creates or updates the proxy; a repeated key answers `duplicate`. The
-   * first signed registration binds the signer's certificate (`trusted`: whether a pinned
-   * certificate or CA vouched for it, or it was only bound on first use).
-   */
-  async registerProxy(
-    input: RegisterProxyInput,
-    now: Date,
-    sender: VerifiedSender | undefined,
-    trusted = true,
-  ): Promise<{ proxyId: string; duplicate: boolean }> {
-    return this.db.transaction(() => {
-      const seen = this.stmt.getMessageKey.get("RegisterProxy", input.key) as
-        | { proxy_id: string }
-        | undefined;
-      if (seen) return { proxyId: seen.proxy_id, duplicate: true };
-      const at = now.toISOString();
-      this.stmt.upsertProxy.run({
-        proxy_id: input.proxyId,
-        site: input.site ?? null,
-        software: input.software ?? null,
-        host: input.host ?? null,
-        registered_at: at,
-        signer_thumbprint: sender?.thumbprintSha256 ?? null,
-        signer_subject: sender?.subject ?? null,
-        signer_cert: sender?.certificatePem ?? null,
-        signer_trusted: trusted ? 1 : 0,
-      });
-      if (sender) {
-        const bound = this.stmt.boundSigner.get(input.proxyId) as { signer_thumbprint: string | null };
-        if (bound.signer_thumbprint !== sender.thumbprintSha256)
-          throw new SecurityError(
-            "WSS_UNTRUSTED_KEY",
-            `proxy ${JSON.stringify(input.proxyId.slice(0, 64))} is bound to another certificate than the one that signed this request`,
-          );
-      }
-      this.stmt.putMessageKey.run("RegisterProxy", input.key, input.proxyId, at);
-      return { proxyId: input.proxyId, duplicate: false };
-    })();
-  }
-
-  /**
-   * `RegisterDevices`: upserts every device under the proxy. A serial registered to another
-   * proxy is refused under `deviceMoves: "refuse"` (`DEVICE_OWNED_BY_OTHER_PROXY`, nothing
-   * of the request stored: a trusted proxy must not take over another's device and bill
-   * it); under `"allow"` it moves, the move is recorded with `now`, and its services are
-   * to be enabled again by the new proxy (the next `Sync` answers `EnableService`).
-   */
-  async registerDevices(
-    input: RegisterDevicesInput,
-    now: Date,
-    deviceMoves: DeviceMovePolicy = "refuse",
-  ): Promise<AckCounts> {
-    return this.db.transaction(() => {
-      this.requireProxy(input.proxyId);
-      if (this.stmt.getMessageKey.get("RegisterDevices", input.key))
-        return { accepted: 0, duplicates: input.devices.length };
-      const moves: Array<{ serial: string; from: string }> = [];
-      input.devices.forEach((d, i) => {
-        const owner = this.stmt.deviceOwner.get(d.serial) as { proxy_id: string } | undefined;
-        if (!owner || owner.proxy_id === input.proxyId) return;
-        if (deviceMoves !== "allow")
-          throw new CommunicationFaultError(
-            "DEVICE_OWNED_BY_OTHER_PROXY",
-            `device ${d.serial} is registered to another proxy; this server does not move devices between proxies`,
-            { field: `Device[${i}].Serial` },
-          );
-        moves.push({ serial: d.serial, from: owner.proxy_id });
-      });
-      const at = now.toISOString();
-      if (moves.length) {
-        // Prepared here, not with the rest: a read-only export of a v2 file has no such table.
-        const putMove = this.db.prepare(
-          "INSERT INTO device_moves (serial, from_proxy, to_proxy, moved_at) VALUES (?, ?, ?, ?)",
-        );
-        // The old proxy confirmed the services, not the new one: it is asked to enable them again.
-        const resetServices = this.db.prepare(
-          "UPDATE devices SET billing_enabled = 0, supplies_enabled = 0 WHERE serial = ?",
-        );
-        for (const m of moves) {
-          putMove.run(m.serial, m.from, input.proxyId, at);
-          resetServices.run(m.serial);
-        }
-      }
-      for (const d of input.devices) {
-        this.stmt.upsertDevice.run({
-          serial: d.serial,
-          proxy_id: input.proxyId,
-          vendor: d.vendor ?? null,
-          model: d.model ?? null,
-          mac: d.mac ?? null,
-          address: d.address ?? null,
-          registered_at: at,
-        });
-      }
-      this.stmt.putMessageKey.run("RegisterDevices", input.key, input.proxyId, at);
-      return { accepted: input.devices.length, duplicates: 0 };
-    })();
-  }
-
-  /** `ReportSyncStatus`: records which services the client confirmed. */
-  async reportSyncStatus(input: ReportSyncStatusInput, now: Date): Promise<AckCounts> {
-    return this.db.transaction(() => {
-      this.requireProxy(input.proxyId);
-      this.requireDevices(
-        input.proxyId,
-        input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })),
-      );
-      if (this.stmt.getMessageKey.get("ReportSyncStatus", input.key))
-        return { accepted: 0, duplicates: input.statuses.length };
-      const at = now.toISOString();
-      for (const s of input.statuses) {
-        (s.service === "billing" ? this.stmt.setBilling : this.stmt.setSupplies).run(
-          s.enabled ? 1 : 0,
-          at,
-          s.serial,
-        );
-      }
-      this.stmt.putMessageKey.run("ReportSyncStatus", input.key, input.proxyId, at);
-      return { accepted: input.statuses.length, duplicates: 0 };
-    })();
-  }
-
-  /** `SubmitBillingReads`: stores each read key once and marks the billing requests it fulfils. */
-  async submitBillingReads(
-    input: SubmitBillingReadsInput,
-    now: Date,
-    cycle: BillingCycleKind,
-  ): Promise<AckCounts> {
-    return this.db.transaction(() => {
-      this.requireProxy(input.proxyId);
-      this.requireDevices(
-        input.proxyId,
-        input.reads.map((r, i) => ({ serial: r.serial, field: `Read[${i}].Serial` })),
-      );
-      const at = now.toISOString();
-      const counts: AckCounts = { accepted: 0, duplicates: 0 };
-      for (const r of input.reads) {
-        const effective = r.cycle ?? billingCycleAt(r.readAt, cycle).id;
-        const result = this.stmt.putBillingRead.run({
-          key: r.key,
-          serial: r.serial,
-          read_at: r.readAt.toISOString(),
-          cycle: r.cycle ?? null,
-          effective_cycle: effective,
-          meters: JSON.stringify(
-            r.meters.map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? null })),
-          ),
-          received_at: at,
-        });
-        if (result.changes === 0) {
-          counts.duplicates++;
-          continue;
-        }
-        counts.accepted++;
-        this.stmt.fulfilRequest.run(at, r.serial, effective);
-        this.stmt.touchDevice.run({ at: r.readAt.toISOString(), serial: r.serial });
-      }
-      return counts;
-    })();
-  }
-
-  /** `SubmitSuppliesReport`: stores each report key once. */
-  async submitSuppliesReport(input: SubmitSuppliesReportInput, now: Date): Promise<AckCounts> {
-    return this.db.transaction(() => {
-      this.requireProxy(input.proxyId);
-      this.requireDevices(
-        input.proxyId,
-        input.reports.map((r, i) => ({ serial: r.serial, field: `Report[${i}].Serial` })),
-      );
-      const at = now.toISOString();
-      const counts: AckCounts = { accepted: 0, duplicates: 0 };
-      for (const r of input.reports) {
-        const result = this.stmt.putSuppliesReport.run({
-          key: r.key,
-          serial: r.serial,
-          read_at: r.readAt.toISOString(),
-          supplies: JSON.stringify(r.supplies),
-          received_at: at,
-        });
-        if (result.changes === 0) counts.duplicates++;
-        else counts.accepted++;
-      }
-      return counts;
-    })();
-  }
-
-  /**
-   * `Sync`: records the reported device states, then computes the directives for every
-   * device of the proxy under `policy` at `now`.
-   */
-  async sync(input: ReceivedSyncInput, now: Date, policy: StorePolicy): Promise<SyncDirectives> {
-    return this.db.transaction(() => {
-      this.requireProxy(input.proxyId);
-      this.requireDevices(
-        input.proxyId,
-        input.statuses.map((s, i) => ({ serial: s.serial, field: `Status[${i}].Serial` })),
-      );
-      const at = now.toISOString();
-      for (const s of input.statuses) {
-        this.stmt.setState.run(s.state, s.detail ?? null, s.lastReadAt?.toISOString() ?? null, at, s.serial);
-      }
-      const out: SyncDirectives = {
-        configure: policy.configure,
-        enableService: [],
-        billingRequest: [],
-        suppliesRequest: [],
-        disable: [],
-      };
-      const cycle = billingCycleAt(now, policy.cycle);
-      const suppliesOn = policy.suppliesIntervalMs !== undefined;
-      for (const d of this.stmt.devicesOfProxy.all(input.proxyId) as DeviceRow[]) {
-        if (d.disable_reason !== null) {
-          if (d.state !== "disabled") out.disable.push({ serial: d.serial, reason: d.disable_reason });
-          continue;
-        }
-        if (d.state === "disabled") continue;
-        if (!d.billing_enabled) out.enableService.push({ serial: d.serial, service: "billing" });
-        if (suppliesOn && !d.supplies_enabled)
-          out.enableService.push({ serial: d.serial, service: "supplies" });
-        if (d.billing_enabled) {
-          const request = this.billingRequestFor(d.serial, cycle, now, policy);
-          if (request) out.billingRequest.push(request);
-        }
-        if (suppliesOn && d.supplies_enabled) {
-          const intervalMs = policy.suppliesIntervalMs as number;
-          // Asked again only when reports stopped coming: a steady client hears nothing new.
-          const since = new Date(now.getTime() - 2 * intervalMs).toISOString();
-          if (!this.stmt.recentSupplies.get(d.serial, since))
-            out.suppliesRequest.push({
-              serial: d.serial,
-              intervalSeconds: Math.max(1, Math.round(intervalMs / 1000)),
-            });
-        }
-      }
-      return out;
-    })();
-  }
-
-  private billingRequestFor(
-    serial: string,
-    cycle: ReturnType<typeof billingCycleAt>,
-    now: Date,
-    policy: StorePolicy,
-  ): SyncDirectives["billingRequest"][number] | undefined {
-    const existing = this.stmt.getRequest.get(serial, cycle.id) as RequestRow | undefined;
-    if (existing) {
-      if (existing.fulfilled_at !== null) return undefined;
-      return {
-        serial,
-        cycle: cycle.id,
-        meters: JSON.parse(existing.meters) as string[],
-        due: new Date(existing.due),
-      };
-    }
-    if (this.stmt.readInCycle.get(serial, cycle.id)) return undefined;
-    const due = billingDue(now, cycle, policy.dueDays);
-    this.stmt.putRequest.run(
-      serial,
-      cycle.id,
-      JSON.stringify(policy.meters),
-      due.toISOString(),
-      now.toISOString(),
-    );
-    return { serial, cycle: cycle.id, meters: [...policy.meters], due };
   }
 
   /** Marks a device disabled by the server: the next `Sync` carries a `Disable` directive. */
@@ -573,12 +287,16 @@ export class SqliteServerStore implements StoreBackend {
     return this.signerProfilesSync();
   }
 
+  /** Whether the file has a table (an older schema, read-only, may lack one). */
+  private hasTable(name: string): boolean {
+    return (
+      this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined
+    );
+  }
+
   /** {@link SqliteServerStore.signerProfiles}, synchronously (none before schema version 4). */
   signerProfilesSync(): SignerProfileGrant[] {
-    const exists = this.db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signer_profiles'")
-      .get();
-    if (!exists) return [];
+    if (!this.hasTable("signer_profiles")) return [];
     return (
       this.db.prepare("SELECT * FROM signer_profiles ORDER BY granted_at, thumbprint_sha256").all() as Array<
         Record<string, unknown>
@@ -593,92 +311,155 @@ export class SqliteServerStore implements StoreBackend {
 
   /** {@link SqliteServerStore.exportAll}, synchronously. */
   exportAllSync(): StoreExport {
-    const proxies = (
-      this.db.prepare("SELECT * FROM proxies ORDER BY rowid").all() as Array<Record<string, string | null>>
-    ).map((p) => {
-      const proxy: StoreExport["proxies"][number] = {
-        proxyId: p.proxy_id as string,
-        site: p.site ?? null,
-        software: p.software ?? null,
-        host: p.host ?? null,
-        registeredAt: p.registered_at as string,
-      };
-      if (p.signer_thumbprint)
-        proxy.signer = { thumbprintSha256: p.signer_thumbprint, subject: p.signer_subject ?? null };
-      return proxy;
-    });
-    const devices = (
-      this.db.prepare("SELECT * FROM devices ORDER BY rowid").all() as Array<Record<string, unknown>>
-    ).map((d) => ({
-      serial: d.serial as string,
-      proxyId: d.proxy_id as string,
-      vendor: (d.vendor as string | null) ?? null,
-      model: (d.model as string | null) ?? null,
-      mac: (d.mac as string | null) ?? null,
-      address: (d.address as string | null) ?? null,
-      registeredAt: d.registered_at as string,
-      services: { billing: d.billing_enabled === 1, supplies: d.supplies_enabled === 1 },
-      state: d.state as string,
-      lastStatusAt: (d.last_status_at as string | null) ?? null,
-    }));
-    const billingReads = (
-      this.db.prepare("SELECT * FROM billing_reads ORDER BY seq").all() as Array<Record<string, string>>
-    ).map((r) => ({
-      key: r.key as string,
-      serial: r.serial as string,
-      readAt: r.read_at as string,
-      cycle: r.cycle ?? null,
-      meters: JSON.parse(r.meters as string) as StoreExport["billingReads"][number]["meters"],
-      receivedAt: r.received_at as string,
-    }));
-    const suppliesReports = (
-      this.db.prepare("SELECT * FROM supplies_reports ORDER BY seq").all() as Array<Record<string, string>>
-    ).map((r) => ({
-      key: r.key as string,
-      serial: r.serial as string,
-      readAt: r.read_at as string,
-      supplies: JSON.parse(r.supplies as string) as SupplyInput[],
-      receivedAt: r.received_at as string,
-    }));
-    const billingRequests = (
-      this.db.prepare("SELECT * FROM billing_requests ORDER BY rowid").all() as Array<
-        Record<string, string | null>
-      >
-    ).map((q) => ({
-      serial: q.serial as string,
-      cycle: q.cycle as string,
-      meters: JSON.parse(q.meters as string) as string[],
-      due: q.due as string,
-      issuedAt: q.issued_at as string,
-      fulfilledAt: q.fulfilled_at ?? null,
-    }));
-    const hasMoves = this.db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'device_moves'")
-      .get();
-    const deviceMoves = hasMoves
-      ? (
-          this.db.prepare("SELECT * FROM device_moves ORDER BY seq").all() as Array<Record<string, string>>
-        ).map((m) => ({
-          serial: m.serial as string,
-          fromProxyId: m.from_proxy as string,
-          toProxyId: m.to_proxy as string,
-          movedAt: m.moved_at as string,
-        }))
-      : [];
-    return withSignerProfiles(
-      { proxies, devices, billingReads, suppliesReports, billingRequests, deviceMoves },
+    const rows = (sql: string) => this.db.prepare(sql).all() as Array<Record<string, unknown>>;
+    return exportFromRows(
+      {
+        proxies: rows("SELECT * FROM proxies ORDER BY rowid"),
+        devices: rows("SELECT * FROM devices ORDER BY rowid"),
+        billingReads: rows("SELECT * FROM billing_reads ORDER BY seq"),
+        suppliesReports: rows("SELECT * FROM supplies_reports ORDER BY seq"),
+        billingRequests: rows("SELECT * FROM billing_requests ORDER BY rowid"),
+        deviceMoves: this.hasTable("device_moves") ? rows("SELECT * FROM device_moves ORDER BY seq") : [],
+      },
       this.signerProfilesSync(),
     );
   }
 }
 
+/** The statements of the shared flows in SQLite (run inside the flow's transaction). */
+function sqliteStatements(db: Database.Database, stmt: ReturnType<typeof prepare>): StoreStatements {
+  // Prepared on first use, not with the rest: a read-only export of an older file may lack
+  // their tables (device_moves since version 3, replay_cache since version 5).
+  let moveStatements: { putMove: Database.Statement; resetServices: Database.Statement } | undefined;
+  let recordReplay: Database.Statement | undefined;
+  return {
+    recordReplay: (digest, expiresAtMs, nowMs) => {
+      recordReplay ??= db.prepare(
+        `INSERT INTO replay_cache (digest, expires_at) VALUES (?, ?)
+         ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at WHERE replay_cache.expires_at < ?`,
+      );
+      return recordReplay.run(digest, expiresAtMs, nowMs).changes === 1;
+    },
+    proxySigner: (proxyId) => {
+      const row = stmt.proxySigner.get(proxyId) as { signer_thumbprint: string | null } | undefined;
+      return row && { thumbprint: row.signer_thumbprint };
+    },
+    deviceOwners: (serials) => {
+      const owners = new Map<string, string>();
+      for (const serial of serials) {
+        const row = stmt.deviceOwner.get(serial) as { proxy_id: string } | undefined;
+        if (row) owners.set(serial, row.proxy_id);
+      }
+      return owners;
+    },
+    putMessageKey: (operation, key, proxyId, at) =>
+      stmt.putMessageKey.run(operation, key, proxyId, at).changes === 1,
+    messageKeyProxy: (operation, key) =>
+      (stmt.getMessageKey.get(operation, key) as { proxy_id: string } | undefined)?.proxy_id,
+    upsertProxy: (input, at, sender, trusted) => {
+      stmt.upsertProxy.run({
+        proxy_id: input.proxyId,
+        site: input.site ?? null,
+        software: input.software ?? null,
+        host: input.host ?? null,
+        registered_at: at,
+        signer_thumbprint: sender?.thumbprintSha256 ?? null,
+        signer_subject: sender?.subject ?? null,
+        signer_cert: sender?.certificatePem ?? null,
+        signer_trusted: trusted ? 1 : 0,
+      });
+      return (stmt.proxySigner.get(input.proxyId) as { signer_thumbprint: string | null }).signer_thumbprint;
+    },
+    recordMove: (serial, fromProxyId, toProxyId, at) => {
+      moveStatements ??= {
+        putMove: db.prepare(
+          "INSERT INTO device_moves (serial, from_proxy, to_proxy, moved_at) VALUES (?, ?, ?, ?)",
+        ),
+        // The old proxy confirmed the services, not the new one: it is asked to enable them again.
+        resetServices: db.prepare(
+          "UPDATE devices SET billing_enabled = 0, supplies_enabled = 0 WHERE serial = ?",
+        ),
+      };
+      moveStatements.putMove.run(serial, fromProxyId, toProxyId, at);
+      moveStatements.resetServices.run(serial);
+    },
+    upsertDevice: (proxyId, d, at) => {
+      stmt.upsertDevice.run({
+        serial: d.serial,
+        proxy_id: proxyId,
+        vendor: d.vendor ?? null,
+        model: d.model ?? null,
+        mac: d.mac ?? null,
+        address: d.address ?? null,
+        registered_at: at,
+      });
+    },
+    setService: (serial, service, enabled, at) => {
+      (service === "billing" ? stmt.setBilling : stmt.setSupplies).run(enabled ? 1 : 0, at, serial);
+    },
+    putBillingReads: (reads, receivedAt) =>
+      reads.filter(
+        (r: BillingReadRow) =>
+          stmt.putBillingRead.run({
+            key: r.key,
+            serial: r.serial,
+            read_at: r.readAt,
+            cycle: r.cycle,
+            effective_cycle: r.effectiveCycle,
+            meters: r.meters,
+            received_at: receivedAt,
+          }).changes === 1,
+      ),
+    fulfilRequests: (at, pairs) => {
+      for (const p of pairs) stmt.fulfilRequest.run(at, p.serial, p.cycle);
+    },
+    touchDevices: (reads) => {
+      for (const r of reads) stmt.touchDevice.run({ at: r.readAt, serial: r.serial });
+    },
+    putSuppliesReports: (reports, receivedAt) =>
+      reports.filter(
+        (r) =>
+          stmt.putSuppliesReport.run({
+            key: r.key,
+            serial: r.serial,
+            read_at: r.readAt,
+            supplies: r.supplies,
+            received_at: receivedAt,
+          }).changes === 1,
+      ).length,
+    setState: (s, at) => {
+      stmt.setState.run(s.state, s.detail ?? null, s.lastReadAt?.toISOString() ?? null, at, s.serial);
+    },
+    devicesOfProxy: (proxyId) =>
+      (stmt.devicesOfProxy.all(proxyId) as Array<Record<string, unknown>>).map(
+        (d): DeviceState => ({
+          serial: d.serial as string,
+          billingEnabled: d.billing_enabled === 1,
+          suppliesEnabled: d.supplies_enabled === 1,
+          state: d.state as string,
+          disableReason: d.disable_reason as string | null,
+        }),
+      ),
+    billingRequest: (serial, cycle) => {
+      const row = stmt.getRequest.get(serial, cycle) as
+        | { meters: string; due: string; fulfilled_at: string | null }
+        | undefined;
+      return row && { meters: row.meters, due: row.due, fulfilledAt: row.fulfilled_at };
+    },
+    readInCycle: (serial, cycle) => stmt.readInCycle.get(serial, cycle) !== undefined,
+    putRequest: (serial, cycle, meters, due, issuedAt) =>
+      stmt.putRequest.run(serial, cycle, meters, due, issuedAt).changes === 1,
+    suppliesSince: (serial, since) => stmt.recentSupplies.get(serial, since) !== undefined,
+  };
+}
+
 function prepare(db: Database.Database) {
   return {
-    proxyExists: db.prepare("SELECT 1 FROM proxies WHERE proxy_id = ?"),
     deviceOwner: db.prepare("SELECT proxy_id FROM devices WHERE serial = ?"),
     getMessageKey: db.prepare("SELECT proxy_id FROM message_keys WHERE operation = ? AND key = ?"),
     putMessageKey: db.prepare(
-      "INSERT INTO message_keys (operation, key, proxy_id, received_at) VALUES (?, ?, ?, ?)",
+      `INSERT INTO message_keys (operation, key, proxy_id, received_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (operation, key) DO NOTHING`,
     ),
     upsertProxy: db.prepare(
       `INSERT INTO proxies (proxy_id, site, software, host, registered_at, signer_thumbprint, signer_subject, signer_cert, signer_trusted)
@@ -690,7 +471,7 @@ function prepare(db: Database.Database) {
          signer_subject = CASE WHEN signer_thumbprint IS NULL THEN excluded.signer_subject ELSE signer_subject END,
          signer_cert = COALESCE(signer_cert, excluded.signer_cert)`,
     ),
-    boundSigner: db.prepare("SELECT signer_thumbprint FROM proxies WHERE proxy_id = ?"),
+    proxySigner: db.prepare("SELECT signer_thumbprint FROM proxies WHERE proxy_id = ?"),
     unbindSigner: db.prepare(
       `UPDATE proxies SET signer_thumbprint = NULL, signer_subject = NULL, signer_cert = NULL, signer_trusted = 1
        WHERE proxy_id = ? AND signer_thumbprint IS NOT NULL`,
@@ -731,7 +512,8 @@ function prepare(db: Database.Database) {
       "SELECT meters, due, fulfilled_at FROM billing_requests WHERE serial = ? AND cycle = ?",
     ),
     putRequest: db.prepare(
-      "INSERT INTO billing_requests (serial, cycle, meters, due, issued_at) VALUES (?, ?, ?, ?, ?)",
+      `INSERT INTO billing_requests (serial, cycle, meters, due, issued_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (serial, cycle) DO NOTHING`,
     ),
     fulfilRequest: db.prepare(
       "UPDATE billing_requests SET fulfilled_at = ? WHERE serial = ? AND cycle = ? AND fulfilled_at IS NULL",

@@ -9,6 +9,7 @@ import { ConfigError } from "../errors.js";
 import type { VerifiedSender } from "../soap/security.js";
 import type { BillingCycleKind, DeviceMovePolicy } from "./policy.js";
 import type { SignerProfileGrant } from "./signer-profiles.js";
+import type { RequestScope } from "./store-flow.js";
 import { PostgresServerStore } from "./store-pg.js";
 import { SqliteServerStore } from "./store-sqlite.js";
 import type {
@@ -197,10 +198,24 @@ export interface StoreExport {
  */
 export type PostgresSslMode = "disable" | "require" | "verify-ca" | "verify-full";
 
+/**
+ * Where a store reports what goes wrong outside a request (pino-compatible; a server's
+ * `logger` fits): a failed sweep of the replay cache.
+ */
+export interface StoreLogger {
+  /** Something that needs attention but failed no request. */
+  warn(obj: object, msg?: string): void;
+}
+
 /** Options of {@link openServerStore}. */
 export interface ServerStoreOptions {
   /** Open an existing store for reading only (export); SQLite opens the file read-only. */
   readonly?: boolean;
+  /**
+   * Where background failures are reported (a failed replay-cache sweep, which no request
+   * waits for). A server that opens its own store (`db`) passes its `logger`. Default none.
+   */
+  logger?: StoreLogger;
   /** PostgreSQL: connections in this process's pool. Default 10. */
   poolSize?: number;
   /** PostgreSQL: `statement_timeout` of each connection, in ms (0 = none). Default 10,000. */
@@ -241,10 +256,13 @@ export interface ServerStore {
  * What the operations need from a store. Each method is one transaction: a refusal
  * ({@link CommunicationFaultError}, or `SecurityError` for a binding lost to a concurrent
  * registration) stores nothing, and so does a failure of the database
- * (`StorageError` `STORAGE_UNAVAILABLE`, retryable). The operations take the signed
- * message's {@link ReplayRecord}, if any, and record it in that same transaction: a message
- * already recorded and not expired is refused (`SecurityError` `WSS_REPLAY`), and a
- * refused or failed operation leaves no record, so resending it is not a replay.
+ * (`StorageError` `STORAGE_UNAVAILABLE`, retryable). The operations take a
+ * {@link RequestScope}: the signed message's {@link ReplayRecord}, if any, is recorded in
+ * that same transaction (a message already recorded and not expired is refused,
+ * `SecurityError` `WSS_REPLAY`; a refused or failed operation leaves no record, so
+ * resending it is not a replay), and the ProxyId lock is re-checked in it against the
+ * binding as of then. The replay cache is the store's (a table), shared by every server
+ * on it, in one process or many.
  * @internal
  */
 export interface StoreBackend extends ServerStore {
@@ -258,40 +276,28 @@ export interface StoreBackend extends ServerStore {
    */
   registerProxy(
     input: RegisterProxyInput,
-    now: Date,
+    scope: RequestScope,
     sender: VerifiedSender | undefined,
     trusted: boolean,
-    replay?: ReplayRecord,
   ): Promise<{ proxyId: string; duplicate: boolean }>;
   /** `RegisterDevices` under the device-move policy. */
   registerDevices(
     input: RegisterDevicesInput,
-    now: Date,
+    scope: RequestScope,
     deviceMoves: DeviceMovePolicy,
-    replay?: ReplayRecord,
   ): Promise<AckCounts>;
   /** `ReportSyncStatus`: records which services the client confirmed. */
-  reportSyncStatus(input: ReportSyncStatusInput, now: Date, replay?: ReplayRecord): Promise<AckCounts>;
+  reportSyncStatus(input: ReportSyncStatusInput, scope: RequestScope): Promise<AckCounts>;
   /** `SubmitBillingReads`: stores each read key once and marks the billing requests it fulfils. */
   submitBillingReads(
     input: SubmitBillingReadsInput,
-    now: Date,
+    scope: RequestScope,
     cycle: BillingCycleKind,
-    replay?: ReplayRecord,
   ): Promise<AckCounts>;
   /** `SubmitSuppliesReport`: stores each report key once. */
-  submitSuppliesReport(
-    input: SubmitSuppliesReportInput,
-    now: Date,
-    replay?: ReplayRecord,
-  ): Promise<AckCounts>;
+  submitSuppliesReport(input: SubmitSuppliesReportInput, scope: RequestScope): Promise<AckCounts>;
   /** `Sync`: records the reported states, then the directives for each device of the proxy. */
-  sync(
-    input: ReceivedSyncInput,
-    now: Date,
-    policy: StorePolicy,
-    replay?: ReplayRecord,
-  ): Promise<SyncDirectives>;
+  sync(input: ReceivedSyncInput, scope: RequestScope, policy: StorePolicy): Promise<SyncDirectives>;
   /** Marks a device disabled by the server. @throws CommunicationFaultError `UNKNOWN_DEVICE`. */
   disableDevice(serial: string, reason: string): Promise<void>;
   /** Certificates (PEM) proxies registered with, oldest first. */

@@ -263,7 +263,9 @@ describe("esol server", () => {
       expect(r.stderr).toMatch(line);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
-  });
+    // Nine CLI processes one after the other: ~16 s on a quiet machine, over 60 s on two
+    // cores shared with other suites.
+  }, 180_000);
 
   it("refuses a port that is already taken with a clear error", async () => {
     const db = join(dir, "busy.db");

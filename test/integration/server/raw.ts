@@ -98,6 +98,14 @@ export function faultCode(body: string): string | undefined {
   return /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
 }
 
+/**
+ * The code of a fault answer: its CommunicationFault detail's, else the `WSS_…` code a
+ * security fault's faultstring starts with.
+ */
+export function codeOf(r: RawResponse): string | undefined {
+  return faultCode(r.body) ?? /<faultstring>(WSS_\w+):/.exec(r.body)?.[1];
+}
+
 /** Text of the first `<name>` element of a body. */
 export function textOf(body: string, name: string): string | undefined {
   return new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];

@@ -14,21 +14,10 @@ import { CommunicationServer, exportServerStore } from "../../../src/server/inde
 import { createMessageSigner } from "../../../src/wssec/index.js";
 import { createTestIdentity } from "../../helpers/keys.js";
 import { createDatabase, requirePostgres } from "../../helpers/pg.js";
-import { faultCode, ops, post, type RawResponse, textOf } from "./raw.js";
+import { waitFor } from "../../helpers/poll.js";
+import { codeOf, ops, post, textOf } from "./raw.js";
 
 const clusterUrl = requirePostgres("replay record in the operation's transaction");
-
-const codeOf = (r: RawResponse): string | undefined =>
-  faultCode(r.body) ?? /<faultstring>(WSS_\w+):/.exec(r.body)?.[1];
-
-/** Polls `check` every 20 ms, at most `tries` times; false when it never held. */
-async function waitFor(check: () => Promise<boolean>, tries = 250): Promise<boolean> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
-}
 
 describe.skipIf(!clusterUrl)("a signed message whose operation fails is not used up", () => {
   it("database connection ended after the replay record: the same signed bytes are accepted after recovery, stored once, then a replay", async () => {

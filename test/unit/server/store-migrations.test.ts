@@ -24,7 +24,7 @@ describe("the SQLite store's migration ladder", () => {
     const db = new Database(path, { readonly: true });
     expect(db.pragma("user_version", { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
     db.close();
-    expect(SQLITE_SCHEMA_VERSION).toBe(4);
+    expect(SQLITE_SCHEMA_VERSION).toBe(5);
   });
 
   it("climbs from version 1 (no signer_trusted, no device_moves), keeping the rows", async () => {
