@@ -1,15 +1,30 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../errors.js";
 import { reportError } from "./action.js";
 import { commands } from "./commands/index.js";
 
+/** The package's version: its package.json is two folders up from src/cli, three from dist/src/cli. */
+function packageVersion(): string {
+  for (const up of ["../../package.json", "../../../package.json"]) {
+    const file = new URL(up, import.meta.url);
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+    if (pkg.name === "esolutions-sdk" && pkg.version) return pkg.version;
+  }
+  return "unknown";
+}
+
 const program = new Command();
 program
   .name("esol")
   .description("eSolutions SDK: read printers over SNMP, talk to a Communication Server over signed SOAP")
+  .version(packageVersion(), "-V, --version", "print the package version")
   .option("--debug", "print stack traces for errors")
-  .showHelpAfterError()
+  // A usage mistake is the contract's one line (below), not commander's message and the whole
+  // usage text: the line names the mistake and where the help is. Inherited by every command.
+  .configureOutput({ outputError: () => {} })
   .exitOverride();
 
 for (const register of commands) register(program);
@@ -31,8 +46,10 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) {
     if (err.exitCode === 0) process.exit(0);
-    // commander already printed its own message; add the contract's line.
-    reportError(new ConfigError("ARG_INVALID", err.message.replace(/^error: /, "")));
+    const name = process.argv.slice(2).find((a) => !a.startsWith("-"));
+    const known = name !== undefined && program.commands.some((c) => c.name() === name);
+    const help = known ? `esol ${name} --help` : "esol --help";
+    reportError(new ConfigError("ARG_INVALID", `${err.message.replace(/^error: /, "")} (see ${help})`));
     process.exit(err.exitCode || 2);
   }
   reportError(err);
