@@ -19,6 +19,10 @@ describe("Agent credential profiles", () => {
     const agent = world.agent({}, (raw) => {
       raw.devices = {
         ...raw.devices,
+        // SNMPv3 costs key localisation and engine discovery per device: the harness's 300 ms
+        // without retries is too tight on loaded cores (a CI run read 1 of 3 and billed it alone).
+        timeout: "2s",
+        retries: 1,
         profiles: [
           {
             ranges: ["127.0.0.0/8"],
