@@ -355,7 +355,7 @@ export function encodeRequest(
   model: SoapServiceModel,
   operation: string,
   input: unknown,
-  headers?: Readonly<Record<string, unknown>>,
+  headers?: SoapHeaderValues,
 ): string {
   const op = operationOf(model, operation);
   const prefixes = prefixesFor(model);

@@ -4,7 +4,11 @@
  * Header as node-soap parses them, a required header missing is refused before sending, a
  * signed call with a header verifies, output headers come back in `$headers`.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { generateClient } from "../../../src/codegen/index.js";
 import { ValidationError } from "../../../src/errors.js";
 import { decodeResponse, encodeRequest } from "../../../src/soap/service-client.js";
 import { createMessageSigner, createRequestVerifier } from "../../../src/wssec/index.js";
@@ -172,5 +176,79 @@ describe("cxf-header-doc-lit", () => {
     const envelope = encodeRequest(port.model, "outHeader", { requestType: "q" }, { header: {} });
     expect(envelope).not.toContain("<s:Header");
     expect(envelope).toContain("<s:Body><n1:outHeader>");
+  });
+});
+
+describe("header declarations the generator reads (inline WSDL)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "esol-codegen-headers-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const TNS = "urn:example:headers";
+  const file = join(dir, "h.wsdl");
+  writeFileSync(
+    file,
+    `<?xml version="1.0"?>
+<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="${TNS}" targetNamespace="${TNS}">
+  <wsdl:types>
+    <xs:schema targetNamespace="${TNS}">
+      <xs:element name="Op"><xs:complexType><xs:sequence><xs:element name="a" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
+      <xs:element name="OpResponse"><xs:complexType><xs:sequence/></xs:complexType></xs:element>
+      <xs:element name="Trace" type="xs:long"/>
+      <xs:element name="Session"><xs:complexType><xs:sequence><xs:element name="id" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
+    </xs:schema>
+  </wsdl:types>
+  <wsdl:message name="OpIn"><wsdl:part name="parameters" element="tns:Op"/></wsdl:message>
+  <wsdl:message name="OpOut"><wsdl:part name="parameters" element="tns:OpResponse"/></wsdl:message>
+  <wsdl:message name="Headers">
+    <wsdl:part name="Trace" element="tns:Trace"/><wsdl:part name="Session" element="tns:Session"/>
+    <wsdl:part name="Legacy" type="xs:string"/>
+  </wsdl:message>
+  <wsdl:portType name="P"><wsdl:operation name="Op"><wsdl:input message="tns:OpIn"/><wsdl:output message="tns:OpOut"/></wsdl:operation></wsdl:portType>
+  <wsdl:binding name="B" type="tns:P">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="Op">
+      <soap:operation soapAction="urn:op"/>
+      <wsdl:input>
+        <soap:body use="literal"/>
+        <soap:header message="tns:Headers" part="Session" use="literal"/>
+        <soap:header message="tns:Headers" part="Trace" use="literal" wsdl:required="false"/>
+        <soap:header message="tns:Headers" part="Legacy" use="encoded" encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"/>
+        <soap:header message="tns:Nowhere" part="X" use="literal"/>
+      </wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+  </wsdl:binding>
+  <wsdl:service name="S"><wsdl:port name="Port" binding="tns:B"><soap:address location="http://localhost/s"/></wsdl:port></wsdl:service>
+</wsdl:definitions>`,
+  );
+
+  it("wsdl:required=false makes a header optional; encoded and undefined-message headers stay warnings", async () => {
+    const generated = await generateClient({ wsdl: file, source: "h.wsdl" });
+    expect(generated.warnings).toEqual([
+      'operation "Op" of binding "B": soap:header part "Legacy" of message "Headers" (input) is use="encoded" (SOAP encoding), not generated; the client sends no such header',
+      'operation "Op" of binding "B": soap:header part "X" of message "Nowhere" (input) names a message the WSDL does not define, not generated; the client sends no such header',
+    ]);
+    const model = generated.port.model;
+    expect(model.operations.Op?.inputHeaders?.map((h) => [h.prop, h.required])).toEqual([
+      ["Session", true],
+      ["Trace", false],
+    ]);
+    // Trace may be left out; Session may not.
+    expect(encodeRequest(model, "Op", { a: "x" }, { Session: { id: "s1" } })).toBe(
+      `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:n1="${TNS}"><s:Header><n1:Session><id>s1</id></n1:Session></s:Header><s:Body><n1:Op><a>x</a></n1:Op></s:Body></s:Envelope>`,
+    );
+    expect(() => encodeRequest(model, "Op", { a: "x" }, { Trace: { value: 1n } })).toThrow(
+      "header Session is required by operation Op",
+    );
+    // A simple-typed header element takes { value }, exact past 2^53; in declaration order.
+    expect(
+      encodeRequest(model, "Op", { a: "x" }, { Trace: { value: 9007199254740993n }, Session: { id: "s" } }),
+    ).toContain(
+      "<s:Header><n1:Session><id>s</id></n1:Session><n1:Trace>9007199254740993</n1:Trace></s:Header>",
+    );
+    // The module: ClientHeaders typed from the header elements.
+    expect(generated.files["index.ts"]).toMatch(
+      / Trace\?: \{ value: number \| bigint \| string \} \| undefined;/,
+    );
   });
 });
