@@ -7,6 +7,7 @@
 import type {
   SoapComplexTypeModel,
   SoapFieldModel,
+  SoapHeaderModel,
   SoapServiceModel,
   SoapTypeRef,
 } from "../soap/service-model.js";
@@ -240,18 +241,44 @@ export function emitClient(port: PortModel, options: EmitOptions): string {
   ];
   const ops = Object.entries(port.model.operations);
   for (const [name] of ops) reserved.push(`${pascal(name)}Fault`);
+  const anyInputHeaders = ops.some(([, op]) => (op.inputHeaders?.length ?? 0) > 0);
+  if (anyInputHeaders) reserved.push("ClientHeaders");
   const emitter = new Emitter(port, reserved);
   const opUnion = ops.length ? ops.map(([n]) => JSON.stringify(n)).join(" | ") : "never";
   const usedMethods = new Set(["close", "raw"]);
   let faults = "";
   let methods = "";
   let impl = "";
+  /** Input header part name → the TypeScript types it takes, across operations. */
+  const clientHeaders = new Map<string, Set<string>>();
+  const headerDoc = (h: SoapHeaderModel) =>
+    `\`${docText(h.element.local)}\`${h.element.ns ? ` in ${docText(h.element.ns)}` : ""}`;
   for (const [name, op] of ops) {
     let method = methodName(name);
     while (usedMethods.has(method)) method = `${method}Operation`;
     usedMethods.add(method);
     const input = emitter.body(op.input?.type, "in");
-    const output = op.output ? emitter.body(op.output.type, "out") : "Record<string, never>";
+    let output = op.output ? emitter.body(op.output.type, "out") : "Record<string, never>";
+    if (op.outputHeaders?.length) {
+      const props = op.outputHeaders
+        .map((h) => `${key(h.prop)}?: ${emitter.body(h.element.type, "out")}`)
+        .join("; ");
+      const $headers = `{\n    /** Output soap:headers the answer carried, by part name. */\n    $headers?: { ${props} };\n  }`;
+      output = op.output ? `${output} & ${$headers}` : $headers;
+    }
+    let callOptions = "CallOptions";
+    let headersDoc = "";
+    if (op.inputHeaders?.length) {
+      const props = op.inputHeaders.map((h) => {
+        const t = emitter.body(h.element.type, "in");
+        const set = clientHeaders.get(h.prop) ?? new Set<string>();
+        clientHeaders.set(h.prop, set);
+        set.add(t);
+        return `        /** soap:header ${headerDoc(h)}${h.required ? " (required: here or in the client's `headers`)" : ""}. */\n        ${key(h.prop)}?: ${t} | undefined;\n`;
+      });
+      callOptions = `CallOptions & {\n      /** soap:header values for this call, overriding the client's \`headers\` per name. */\n      headers?: {\n${props.join("")}      };\n    }`;
+      headersDoc = `\n   * soap:headers: ${op.inputHeaders.map((h) => `${docText(h.prop)}${h.required ? " (required)" : ""}`).join(", ")}.`;
+    }
     const faultType = `${pascal(name)}Fault`;
     if (op.faults.length > 0) {
       const union = op.faults
@@ -264,16 +291,28 @@ export function emitClient(port: PortModel, options: EmitOptions): string {
         ? `\n   * @throws DeclaredFaultError \`SOAP_DECLARED_FAULT\` ({@link ${faultType}}: ${op.faults.map((f) => docText(f.name)).join(", ")}); SoapFaultError, TransportError, TimeoutError, AbortError, ValidationError \`INVALID_VALUE\`.`
         : "\n   * @throws SoapFaultError, TransportError, TimeoutError, AbortError, ValidationError `INVALID_VALUE`.";
     const optionalInput = op.input === null ? "?" : "";
-    methods += `  /**\n   * \`${docText(name)}\` (SOAPAction ${JSON.stringify(docText(op.soapAction))}).${throwsDoc}\n   */\n`;
-    methods += `  ${method}(input${optionalInput}: ${input}, options?: CallOptions): Promise<WithMetadata<${output}, OperationName>>;\n`;
+    methods += `  /**\n   * \`${docText(name)}\` (SOAPAction ${JSON.stringify(docText(op.soapAction))}).${headersDoc}${throwsDoc}\n   */\n`;
+    methods +=
+      op.inputHeaders?.length || op.outputHeaders?.length
+        ? `  ${method}(\n    input${optionalInput}: ${input},\n    options?: ${callOptions},\n  ): Promise<WithMetadata<${output}, OperationName>>;\n`
+        : `  ${method}(input${optionalInput}: ${input}, options?: CallOptions): Promise<WithMetadata<${output}, OperationName>>;\n`;
     impl += `    ${method}: (input, callOptions) => raw.call(${JSON.stringify(name)}, input, callOptions),\n`;
   }
   const endpointDefault = port.address;
   const header = `// generated — do not edit; esol codegen --wsdl ${options.source} --port ${port.portName}\n`;
-  const optionsType =
+  let optionsType =
     endpointDefault !== undefined
       ? `/** Client options; \`endpoint\` defaults to {@link DEFAULT_ENDPOINT}. */\nexport type ClientOptions = Omit<SoapClientOptions<OperationName>, "endpoint"> & { endpoint?: string };\n`
       : "/** Client options (the WSDL gives no address: `endpoint` is required). */\nexport type ClientOptions = SoapClientOptions<OperationName>;\n";
+  if (clientHeaders.size > 0) {
+    const props = [...clientHeaders]
+      .map(
+        ([prop, types]) =>
+          `  /** soap:header \`${docText(prop)}\`. */\n  ${key(prop)}?: ${[...types].join(" | ")} | undefined;\n`,
+      )
+      .join("");
+    optionsType = `/** soap:header values by part name, sent on every call whose binding declares that header. */\nexport type ClientHeaders = {\n${props}};\n\n${optionsType.replace(/;\n$/, " & {\n  /** soap:header values sent on every call that declares them (a call's `headers` override them). */\n  headers?: ClientHeaders | undefined;\n};\n")}`;
+  }
   return `${header}/**
  * Client of service \`${docText(port.serviceName)}\`, port \`${docText(port.portName)}\` (SOAP 1.1), generated by
  * \`esol codegen\` from ${docText(options.source)}. It runs on the SDK's transport: WS-Security per

@@ -28,7 +28,7 @@ export interface GenerateClientOptions {
   /** Limit for reading each URL of the description. Default 30 000. */
   timeoutMs?: number | undefined;
   /**
-   * Told each thing the generated client leaves out (a `soap:header` part), one line each;
+   * Told each thing the generated client leaves out (e.g. a `use="encoded"` `soap:header` part), one line each;
    * `esol codegen` prints them as `warning: …` on stderr. The same lines are in
    * {@link GeneratedClient.warnings}.
    */

@@ -13,6 +13,7 @@ import type {
   SoapComplexTypeModel,
   SoapFaultModel,
   SoapFieldModel,
+  SoapHeaderModel,
   SoapOperationModel,
   SoapServiceModel,
   SoapSimpleTypeModel,
@@ -52,7 +53,7 @@ export interface PortModel {
   model: SoapServiceModel;
   /** A name hint per type key, for the generated TypeScript types. */
   typeNames: Map<SoapTypeRef, string>;
-  /** What the generated client leaves out (e.g. `soap:header` parts), one line each. */
+  /** What the generated client leaves out (e.g. `use="encoded"` `soap:header` parts), one line each. */
   warnings: string[];
 }
 
@@ -631,6 +632,8 @@ export function buildPortModel(index: WsdlIndex, selection: PortSelection = {}):
       );
       continue;
     }
+    let inputHeaders: SoapHeaderModel[] | undefined;
+    let outputHeaders: SoapHeaderModel[] | undefined;
     const body = (direction: "input" | "output"): SoapBodyModel | null => {
       const bound = children(op, WSDL_NAMESPACE, direction)[0];
       const soapBody = bound ? children(bound, WSDL_SOAP11_NAMESPACE, "body")[0] : undefined;
@@ -642,19 +645,57 @@ export function buildPortModel(index: WsdlIndex, selection: PortSelection = {}):
       const msg = children(abstract, WSDL_NAMESPACE, direction)[0];
       if (!msg) return null;
       let parts = messageParts(index, msg, msg.getAttribute("message"), `${where} (${direction})`);
-      // soap:header parts (WSDL 1.1 §3.7) are not in the Body; the client does not write or read them.
+      // soap:header parts (WSDL 1.1 §3.7) are not in the Body: literal parts naming an element
+      // become typed header values; what the client cannot write or read stays a warning.
       const message = msg.getAttribute("message")
         ? resolveQName(msg, msg.getAttribute("message") ?? "")
         : null;
+      const headers: SoapHeaderModel[] = [];
       for (const header of bound ? children(bound, WSDL_SOAP11_NAMESPACE, "header") : []) {
         const partName = header.getAttribute("part") ?? "";
         const of = header.getAttribute("message");
         const q = of ? resolveQName(header, of) : null;
         if (q && message && q.ns === message.ns && q.local === message.local)
           parts = parts.filter((p) => p.name !== partName);
-        warnings.push(
-          `${where}: soap:header part "${partName}" of message "${q?.local ?? ""}" (${direction}) is not generated; the client ${direction === "input" ? "sends no such header" : "does not read it"}`,
+        const skip = (why: string) =>
+          warnings.push(
+            `${where}: soap:header part "${partName}" of message "${q?.local ?? ""}" (${direction}) ${why}; the client ${direction === "input" ? "sends no such header" : "does not read it"}`,
+          );
+        if (header.getAttribute("use") === "encoded") {
+          skip('is use="encoded" (SOAP encoding), not generated');
+          continue;
+        }
+        const headerMessage = q ? index.messages.get(qkey(q.ns, q.local)) : undefined;
+        if (!headerMessage) {
+          skip("names a message the WSDL does not define, not generated");
+          continue;
+        }
+        const part = children(headerMessage, WSDL_NAMESPACE, "part").find(
+          (p) => p.getAttribute("name") === partName,
         );
+        const element = part?.getAttribute("element");
+        if (!part || !element) {
+          skip(
+            part
+              ? "names a type, not an element (WS-I BP 1.1 R2204), not generated"
+              : "is not a part of that message, not generated",
+          );
+          continue;
+        }
+        if (headers.some((h) => h.prop === partName)) {
+          skip("repeats a part name already bound as a header, not generated");
+          continue;
+        }
+        const wsdlRequired = header.getAttributeNS(WSDL_NAMESPACE, "required");
+        headers.push({
+          prop: partName,
+          element: compiler.elementRef(resolveQName(part, element), where).body,
+          required: direction === "input" && wsdlRequired !== "false",
+        });
+      }
+      if (headers.length > 0) {
+        if (direction === "input") inputHeaders = headers;
+        else outputHeaders = headers;
       }
       const only = soapBody?.getAttribute("parts");
       if (only !== null && only !== undefined) {
@@ -717,11 +758,15 @@ export function buildPortModel(index: WsdlIndex, selection: PortSelection = {}):
         element: compiler.elementRef(element, where).body,
       });
     }
+    const input = body("input");
+    const output = body("output");
     operations[name] = {
       soapAction: soapOp?.getAttribute("soapAction") ?? "",
-      input: body("input"),
-      output: body("output"),
+      input,
+      output,
       faults,
+      ...(inputHeaders ? { inputHeaders } : {}),
+      ...(outputHeaders ? { outputHeaders } : {}),
     };
   }
   if (Object.keys(operations).length === 0 && children(binding, WSDL_NAMESPACE, "operation").length > 0)

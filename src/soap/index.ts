@@ -20,5 +20,6 @@ export {
 export { SERVICE_NAMESPACE, SOAP11_NAMESPACE } from "./envelope.js";
 export type * from "./models.js";
 export type * from "./security.js";
+export type { SoapHeaderValues, SoapModelCallOptions, SoapModelClientOptions } from "./service-client.js";
 export { decodeResponse, encodeRequest, SoapModelClient } from "./service-client.js";
 export type * from "./service-model.js";

@@ -15,6 +15,7 @@ import type { WithMetadata } from "./models.js";
 import type {
   SoapBodyModel,
   SoapComplexTypeModel,
+  SoapHeaderModel,
   SoapServiceModel,
   SoapTypeModel,
   SoapTypeRef,
@@ -86,6 +87,7 @@ function prefixesOf(model: SoapServiceModel): Prefixes {
     byNs.set(ns, `n${next++}`);
   };
   for (const op of Object.values(model.operations)) {
+    for (const h of op.inputHeaders ?? []) add(h.element.ns);
     if (op.input) add(op.input.ns);
   }
   let xsi = false;
@@ -342,24 +344,56 @@ function operationOf(model: SoapServiceModel, operation: string) {
 }
 
 /**
- * The request envelope of `operation` for `input` (the body element's content): no XML
- * declaration, no whitespace, no Header (the security hook adds one).
- * @throws ValidationError `INVALID_VALUE` naming the field for a value the schema does not allow here.
+ * The request envelope of `operation` for `input` (the body element's content) and `headers`
+ * (the content of each input `soap:header` element by its part name, SOAP 1.1 §4.2): no XML
+ * declaration, no whitespace; a `Header` only when the operation declares headers (the
+ * security hook adds its own into it, or adds one).
+ * @throws ValidationError `INVALID_VALUE` naming the field for a value the schema does not allow
+ * here, or naming a required header that `headers` lacks.
  */
-export function encodeRequest(model: SoapServiceModel, operation: string, input: unknown): string {
+export function encodeRequest(
+  model: SoapServiceModel,
+  operation: string,
+  input: unknown,
+  headers?: SoapHeaderValues,
+): string {
   const op = operationOf(model, operation);
   const prefixes = prefixesFor(model);
-  let body = "";
-  if (op.input) {
-    const name = qname(prefixes, op.input.ns, op.input.local);
-    const type = op.input.type.startsWith("xsd:") ? undefined : model.types[op.input.type];
-    const value =
-      type?.kind === "complex" ? (input ?? {}) : (input as { value?: unknown } | undefined)?.value;
-    const local = prefixes.onBodyElement ? prefixes.declarations : "";
-    body = writeElement(model, prefixes, name, op.input.type, value, op.input.local, local);
+  const local = prefixes.onBodyElement && op.input ? prefixes.declarations : "";
+  let header = "";
+  for (const h of op.inputHeaders ?? []) {
+    const value = headers && Object.hasOwn(headers, h.prop) ? headers[h.prop] : undefined;
+    if (value === undefined) {
+      if (h.required)
+        throw invalid(
+          `header ${h.prop}`,
+          `is required by operation ${operation} (soap:header of its input) and was not given (client option headers or the call's headers)`,
+        );
+      continue;
+    }
+    header += writeContent(model, prefixes, h.element, value, `header ${h.prop}`, local);
   }
+  let body = "";
+  if (op.input) body = writeContent(model, prefixes, op.input, input, op.input.local, local);
   const global = prefixes.onBodyElement && op.input ? "" : prefixes.declarations;
-  return `<s:Envelope xmlns:s="${SOAP11_NAMESPACE}"${global}><s:Body>${body}</s:Body></s:Envelope>`;
+  const head = header ? `<s:Header>${header}</s:Header>` : "";
+  return `<s:Envelope xmlns:s="${SOAP11_NAMESPACE}"${global}>${head}<s:Body>${body}</s:Body></s:Envelope>`;
+}
+
+/** One element of a body or header: a complex type's content as given, a simple type's `{ value }`. */
+function writeContent(
+  model: SoapServiceModel,
+  prefixes: Prefixes,
+  element: SoapBodyModel,
+  content: unknown,
+  path: string,
+  declarations: string,
+): string {
+  const name = qname(prefixes, element.ns, element.local);
+  const type = element.type.startsWith("xsd:") ? undefined : model.types[element.type];
+  const value =
+    type?.kind === "complex" ? (content ?? {}) : (content as { value?: unknown } | undefined)?.value;
+  return writeElement(model, prefixes, name, element.type, value, path, declarations);
 }
 
 function readSimple(model: SoapServiceModel, ref: SoapTypeRef, text: string): unknown {
@@ -467,8 +501,8 @@ function matches(body: SoapBodyModel, el: XmlElement): boolean {
   return el.local === body.local && el.ns === body.ns;
 }
 
-/** The first element of the SOAP 1.1 Body (SOAP 1.1 §4.3). */
-function bodyOf(text: string, status: number): XmlElement {
+/** The first element of the SOAP 1.1 Body (SOAP 1.1 §4.3), and the Header (§4.2) if there is one. */
+function bodyOf(text: string, status: number): { first: XmlElement; header: XmlElement | undefined } {
   const bad = (reason: string) =>
     new TransportError("BAD_RESPONSE", `the server's answer is not a usable SOAP 1.1 response: ${reason}`, {
       retryable: false,
@@ -481,7 +515,24 @@ function bodyOf(text: string, status: number): XmlElement {
   if (!body) throw bad("the envelope has no Body");
   const first = body.children[0];
   if (!first) throw bad("the Body is empty");
-  return first;
+  return { first, header: root.children.find((c) => c.local === "Header" && c.ns === SOAP11_NAMESPACE) };
+}
+
+/** The output `soap:header` values an answer carries, by part name; undefined when none. */
+function headersOf(
+  model: SoapServiceModel,
+  declared: readonly SoapHeaderModel[] | undefined,
+  header: XmlElement | undefined,
+): Record<string, unknown> | undefined {
+  if (!declared || !header) return undefined;
+  let out: Record<string, unknown> | undefined;
+  for (const h of declared) {
+    const el = header.children.find((c) => matches(h.element, c));
+    if (!el) continue;
+    out ??= {};
+    out[h.prop] = wrapSimple(model, h.element.type, readElement(model, h.element.type, el));
+  }
+  return out;
 }
 
 /** A SOAP 1.1 Fault (SOAP 1.1 §4.4): code (with its prefix's namespace), string, `CommunicationFault` detail. */
@@ -529,7 +580,7 @@ export function decodeResponse(
   context: { signingCertificatePem?: string | undefined } = {},
 ): SoapParsed {
   const op = operationOf(model, operation);
-  const first = bodyOf(text, status);
+  const { first, header } = bodyOf(text, status);
   if (first.local === "Fault" && first.ns === SOAP11_NAMESPACE) {
     const fault = faultOf(first);
     const detail = first.children.find((k) => k.local === "detail");
@@ -550,7 +601,8 @@ export function decodeResponse(
     }
     return { kind: "fault", fault: faultToError(fault, status, context) };
   }
-  if (!op.output) return { kind: "response", body: {} };
+  const $headers = headersOf(model, op.outputHeaders, header);
+  if (!op.output) return { kind: "response", body: $headers ? { $headers } : {} };
   // Lenient on the namespace of the response element (servers disagree on the rpc/literal
   // wrapper's namespace when soap:body gives none), strict on its name.
   if (first.local !== op.output.local) {
@@ -560,16 +612,37 @@ export function decodeResponse(
       { retryable: false, status },
     );
   }
-  return {
-    kind: "response",
-    body: wrapSimple(model, op.output.type, readElement(model, op.output.type, first)),
-  };
+  const body = wrapSimple(model, op.output.type, readElement(model, op.output.type, first));
+  if ($headers) (body as Record<string, unknown>).$headers = $headers;
+  return { kind: "response", body };
 }
 
 function wrapSimple(model: SoapServiceModel, ref: SoapTypeRef, value: unknown): unknown {
   const type = ref.startsWith("xsd:") ? undefined : model.types[ref];
   return type?.kind === "complex" ? value : { value };
 }
+
+/**
+ * The content of `soap:header` elements (WSDL 1.1 §3.7) by message part name, e.g.
+ * `{ AuthHeader: { Username: "u", Password: "p" } }`: a complex-typed element's content as an
+ * object, a simple-typed one as `{ value }` (as for a body). `undefined` entries count as absent.
+ */
+export type SoapHeaderValues = Readonly<Record<string, unknown>>;
+
+/** {@link SoapModelClient} options: the SDK's client options and the client-wide `soap:header` values. */
+export type SoapModelClientOptions<Op extends string = string> = SoapClientOptions<Op> & {
+  /**
+   * Header values sent on every call whose binding declares a header of that part name;
+   * ignored by operations that declare none. A call's own `headers` override them, per name.
+   */
+  headers?: SoapHeaderValues | undefined;
+};
+
+/** Per-call options of {@link SoapModelClient.call}: the transport's, and `soap:header` values for this call. */
+export type SoapModelCallOptions = CallOptions & {
+  /** Header values for this call, by part name; each overrides the client-wide value of that name. */
+  headers?: SoapHeaderValues | undefined;
+};
 
 /**
  * Calls the operations of a {@link SoapServiceModel} on the SDK's transport. Generated
@@ -589,30 +662,39 @@ export class SoapModelClient<Op extends string = string> {
   /** The endpoint every call goes through (its resolved `config`, its `security`). */
   readonly endpoint: SoapEndpoint<Op>;
   readonly #model: SoapServiceModel;
+  readonly #headers: SoapHeaderValues | undefined;
 
   /**
    * @throws ConfigError `CONFIG_ENDPOINT`, `CONFIG_INVALID_OPTION`, `CONFIG_TLS`, `CONFIG_PROXY`.
    */
-  constructor(model: SoapServiceModel, options: SoapClientOptions<Op>) {
+  constructor(model: SoapServiceModel, options: SoapModelClientOptions<Op>) {
     this.#model = model;
-    this.endpoint = new SoapEndpoint(options, "generated SOAP client");
+    const { headers, ...transport } = options;
+    this.#headers = headers ? { ...headers } : undefined;
+    this.endpoint = new SoapEndpoint(transport, "generated SOAP client");
   }
 
   /**
    * Calls `operation` with `input` (the request body element's content; `{ value }` for a
-   * simple-typed element) and resolves to the response body's content plus `$metadata`.
-   * @throws ValidationError `INVALID_VALUE` for input the schema does not allow;
+   * simple-typed element) and resolves to the response body's content plus `$metadata`, and
+   * `$headers` (by part name) when the answer carries output headers the operation declares.
+   * The operation's input `soap:header`s are written into the SOAP `Header` before the
+   * `security` hook runs (which adds its `wsse:Security` header beside them and signs as usual).
+   * @throws ValidationError `INVALID_VALUE` for input the schema does not allow, or a required
+   * header given neither in the client's nor the call's `headers`;
    * DeclaredFaultError (`SOAP_DECLARED_FAULT`) for a declared fault; and what
    * {@link SoapEndpoint.call} throws.
    */
   async call<T extends object>(
     operation: Op,
     input: unknown,
-    options: CallOptions = {},
+    options: SoapModelCallOptions = {},
   ): Promise<WithMetadata<T, Op>> {
     const model = this.#model;
     const op = operationOf(model, operation);
-    const envelope = encodeRequest(model, operation, input);
+    const { headers: callHeaders, ...callOptions } = options;
+    const headers = callHeaders ? { ...this.#headers, ...definedOnly(callHeaders) } : this.#headers;
+    const envelope = encodeRequest(model, operation, input, headers);
     const security = this.endpoint.security as { certificatePem?: string } | undefined;
     return this.endpoint.call<T>(
       {
@@ -624,7 +706,7 @@ export class SoapModelClient<Op extends string = string> {
         decode: (body) => body as T,
         emptyAnswerOk: op.output === null,
       },
-      options,
+      callOptions,
     );
   }
 
@@ -632,4 +714,11 @@ export class SoapModelClient<Op extends string = string> {
   close(): Promise<void> {
     return this.endpoint.close();
   }
+}
+
+/** The entries of `values` that are not `undefined` (an `undefined` per-call value keeps the client's). */
+function definedOnly(values: SoapHeaderValues): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) out[k] = v;
+  return out;
 }

@@ -125,6 +125,23 @@ export interface SoapFaultModel {
   element: SoapBodyModel;
 }
 
+/**
+ * A `soap:header` of an operation's input or output (WSDL 1.1 §3.7): a document/literal
+ * message part naming a global element, written into (or read from) the SOAP `Header`
+ * (SOAP 1.1 §4.2) rather than the Body.
+ */
+export interface SoapHeaderModel {
+  /** The key of the value in `headers` / `$headers`: the message part's name (e.g. `AuthHeader`). */
+  prop: string;
+  /** The header element (its namespace as the schema gives it). */
+  element: SoapBodyModel;
+  /**
+   * The request cannot go without it: the binding declares the header and does not mark it
+   * `wsdl:required="false"` (WSDL 1.1 §2.1.3). Always false for output headers (read when present).
+   */
+  required: boolean;
+}
+
 /** One operation of the binding. */
 export interface SoapOperationModel {
   /** The binding's `soap:operation/@soapAction` (WSDL 1.1 §3.4), `""` when absent. */
@@ -135,6 +152,10 @@ export interface SoapOperationModel {
   output: SoapBodyModel | null;
   /** Declared faults with a detail element. */
   faults: SoapFaultModel[];
+  /** `soap:header` parts of the input, written into the request's SOAP `Header`; absent when none. */
+  inputHeaders?: SoapHeaderModel[];
+  /** `soap:header` parts of the output, read into `$headers` when the answer carries them; absent when none. */
+  outputHeaders?: SoapHeaderModel[];
 }
 
 /**

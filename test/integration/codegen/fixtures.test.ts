@@ -58,7 +58,16 @@ function methodOf(operation: string): string {
 describe.each(FIXTURES)("$name ($shape)", (f) => {
   let server: FixtureServer;
   let client: Client;
-  const expected = new Map<string, { input: unknown; nodeSoapInput: unknown; decoded: unknown }>();
+  const expected = new Map<
+    string,
+    {
+      input: unknown;
+      nodeSoapInput: unknown;
+      decoded: unknown;
+      headers?: Record<string, unknown>;
+      nodeSoapHeaders?: unknown[];
+    }
+  >();
 
   beforeAll(async () => {
     const { path, port } = generated.get(f.name) as { path: string; port: PortModel };
@@ -69,10 +78,19 @@ describe.each(FIXTURES)("$name ($shape)", (f) => {
       const output = op.output ? sample(model, op.output.type) : { input: {}, nodeSoap: {}, decoded: {} };
       const simpleIn = op.input && !model.types[op.input.type];
       const simpleOut = op.output && model.types[op.output.type]?.kind !== "complex";
+      // Every input soap:header gets a sample value (sent per call), as node-soap should read it.
+      const headers: Record<string, unknown> = {};
+      const nodeSoapHeaders: unknown[] = [];
+      for (const h of op.inputHeaders ?? []) {
+        const s = sample(model, h.element.type);
+        headers[h.prop] = model.types[h.element.type]?.kind === "complex" ? s.input : { value: s.input };
+        nodeSoapHeaders.push(s.nodeSoap);
+      }
       expected.set(name, {
         input: simpleIn ? { value: input.input } : input.input,
         nodeSoapInput: input.nodeSoap,
         decoded: simpleOut ? { value: output.decoded } : output.decoded,
+        ...(op.inputHeaders ? { headers, nodeSoapHeaders } : {}),
       });
       handlers[name] = () =>
         simpleOut && op.output ? { [op.output.local]: output.nodeSoap } : output.nodeSoap;
@@ -102,13 +120,15 @@ describe.each(FIXTURES)("$name ($shape)", (f) => {
       if (!e) throw new Error(name);
       const method = client[methodOf(name)];
       if (!method) throw new Error(`no method for ${name}`);
-      const result = await method(e.input);
+      const result = await method(e.input, e.headers ? { headers: e.headers } : undefined);
       const { $metadata, ...value } = result;
       expect(value, name).toEqual(e.decoded);
       expect($metadata).toMatchObject({ operation: name, attempts: 1, httpStatus: 200 });
       const call = server.calls.at(-1);
       expect(call?.operation, name).toBe(name);
       expect(leaves(call?.args), name).toEqual(leaves(e.nodeSoapInput));
+      // The soap:header values arrived in the SOAP Header, as node-soap parsed them.
+      if (e.nodeSoapHeaders) expect(leaves(call?.headers), name).toEqual(leaves(e.nodeSoapHeaders));
     }
     expect(server.received).toHaveLength(names.length);
     if (f.name === "cxf-cardealer") {

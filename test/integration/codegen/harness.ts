@@ -89,12 +89,17 @@ export const FIXTURES: Array<
   {
     name: "cxf-header-doc-lit",
     file: "header_doc_lit.wsdl",
-    shape: "soap:header parts beside the body part (left out with a warning), xsd:import of a file",
+    shape: "soap:header parts beside the body part (sent as typed headers), xsd:import of a file",
     skip: {
       inoutHeader:
         "every part is a header: the Body is empty, and node-soap's server dispatches on its first element",
     },
     zeepCannot: { inoutHeader: "zeep 4 raises IndexError deserializing an input message without body parts" },
+  },
+  {
+    name: "asmx-auth-header",
+    file: "Bank.wsdl",
+    shape: "ours: .NET ASMX AuthHeader soap:header on two of three operations, SOAP 1.2 binding beside",
   },
   {
     name: "cxf-anonymous",
@@ -198,8 +203,8 @@ export interface FixtureServer {
   url: string;
   /** Envelopes received, in order. */
   received: string[];
-  /** Operation name and node-soap's parsed arguments of each request, in order. */
-  calls: Array<{ operation: string; args: unknown }>;
+  /** Operation name, node-soap's parsed arguments and SOAP headers of each request, in order. */
+  calls: Array<{ operation: string; args: unknown; headers?: unknown }>;
   close(): Promise<void>;
 }
 
@@ -220,7 +225,7 @@ export async function startFixtureServer(
 ): Promise<FixtureServer> {
   const wsdlPath = fixturePath(f);
   const received: string[] = [];
-  const calls: Array<{ operation: string; args: unknown }> = [];
+  const calls: Array<{ operation: string; args: unknown; headers?: unknown }> = [];
   // Record what node-soap parsed, per operation.
   const wrapped: Services = {};
   for (const [service, ports] of Object.entries(services)) {
@@ -228,8 +233,9 @@ export async function startFixtureServer(
     for (const [port, ops] of Object.entries(ports)) {
       const target: Record<string, (args: unknown) => unknown> = {};
       for (const [op, fn] of Object.entries(ops)) {
-        target[op] = (args: unknown) => {
-          calls.push({ operation: op, args });
+        // node-soap calls a service function with (args, callback, soapHeaders, req, res).
+        target[op] = (args: unknown, _callback?: unknown, headers?: unknown) => {
+          calls.push({ operation: op, args, headers });
           return fn(args);
         };
       }

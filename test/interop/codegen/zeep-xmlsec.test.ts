@@ -58,7 +58,13 @@ describe.each(FIXTURES.filter((f) => !f.zeepCannot?.["*"]))(
         if (f.zeepCannot?.[name]) continue;
         const s = op.input ? sample(port.model, op.input.type) : { input: {} };
         const simple = op.input && !port.model.types[op.input.type];
-        envelopes[name] = encodeRequest(port.model, name, simple ? { value: s.input } : s.input);
+        // Every input soap:header with a sample value: zeep reads the Header against the WSDL too.
+        const headers: Record<string, unknown> = {};
+        for (const h of op.inputHeaders ?? []) {
+          const v = sample(port.model, h.element.type).input;
+          headers[h.prop] = port.model.types[h.element.type]?.kind === "complex" ? v : { value: v };
+        }
+        envelopes[name] = encodeRequest(port.model, name, simple ? { value: s.input } : s.input, headers);
       }
       const job = join(dir, `${f.name}.json`);
       writeFileSync(
