@@ -690,7 +690,9 @@ export function buildPortModel(index: WsdlIndex, selection: PortSelection = {}):
         headers.push({
           prop: partName,
           element: compiler.elementRef(resolveQName(part, element), where).body,
-          required: direction === "input" && wsdlRequired !== "false",
+          // Optional unless the binding says wsdl:required="true": ASMX and EWS-style services declare
+          // many optional headers on every operation, and a caller must not have to invent them.
+          required: direction === "input" && wsdlRequired === "true",
         });
       }
       if (headers.length > 0) {

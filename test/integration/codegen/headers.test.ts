@@ -210,8 +210,8 @@ describe("header declarations the generator reads (inline WSDL)", () => {
       <soap:operation soapAction="urn:op"/>
       <wsdl:input>
         <soap:body use="literal"/>
-        <soap:header message="tns:Headers" part="Session" use="literal"/>
-        <soap:header message="tns:Headers" part="Trace" use="literal" wsdl:required="false"/>
+        <soap:header message="tns:Headers" part="Session" use="literal" wsdl:required="true"/>
+        <soap:header message="tns:Headers" part="Trace" use="literal"/>
         <soap:header message="tns:Headers" part="Legacy" use="encoded" encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"/>
         <soap:header message="tns:Nowhere" part="X" use="literal"/>
       </wsdl:input>
@@ -222,7 +222,7 @@ describe("header declarations the generator reads (inline WSDL)", () => {
 </wsdl:definitions>`,
   );
 
-  it("wsdl:required=false makes a header optional; encoded and undefined-message headers stay warnings", async () => {
+  it('a header is optional unless wsdl:required="true"; encoded and undefined-message headers stay warnings', async () => {
     const generated = await generateClient({ wsdl: file, source: "h.wsdl" });
     expect(generated.warnings).toEqual([
       'operation "Op" of binding "B": soap:header part "Legacy" of message "Headers" (input) is use="encoded" (SOAP encoding), not generated; the client sends no such header',
