@@ -188,6 +188,16 @@ describe("element order and elementFormDefault (zeep-stockquote)", () => {
       detail: { message: "no such ticker" },
       faultCode: "soap:Server",
     });
+    // The generated guard: true for this operation's declared faults only.
+    const mod = await importGenerated<{ isGetLastTradePriceFault(e: unknown): boolean }>(
+      (await generateFixture(fixture("zeep-stockquote"))).path,
+    );
+    expect(mod.isGetLastTradePriceFault(err)).toBe(true);
+    const other = new DeclaredFaultError("fault3", {}, "x", { faultCode: "soap:Server" });
+    expect(mod.isGetLastTradePriceFault(other)).toBe(false);
+    expect(
+      mod.isGetLastTradePriceFault(new SoapFaultError("SOAP_FAULT", "x", { faultCode: "soap:Server" })),
+    ).toBe(false);
   });
 });
 
