@@ -7,7 +7,7 @@
  */
 import {
   type CallOptions,
-  type DeclaredFaultError,
+  DeclaredFaultError,
   type SoapClientOptions,
   SoapModelClient,
   type SoapServiceModel,
@@ -567,25 +567,73 @@ export interface SubmitSuppliesReportResponseInput {
 export type RegisterProxyFault =
   | DeclaredFaultError<"CommunicationFault", CommunicationFault>;
 
+/**
+ * Whether `err` is a declared fault of `RegisterProxy` ({@link RegisterProxyFault}): narrows `faultName`
+ * to the fault names and `detail` to each one's type.
+ */
+export function isRegisterProxyFault(err: unknown): err is RegisterProxyFault {
+  return err instanceof DeclaredFaultError && (["CommunicationFault"] as readonly string[]).includes(err.faultName);
+}
+
 /** The declared faults of `RegisterDevices`: `faultName` says which, `detail` is typed. */
 export type RegisterDevicesFault =
   | DeclaredFaultError<"CommunicationFault", CommunicationFault>;
+
+/**
+ * Whether `err` is a declared fault of `RegisterDevices` ({@link RegisterDevicesFault}): narrows `faultName`
+ * to the fault names and `detail` to each one's type.
+ */
+export function isRegisterDevicesFault(err: unknown): err is RegisterDevicesFault {
+  return err instanceof DeclaredFaultError && (["CommunicationFault"] as readonly string[]).includes(err.faultName);
+}
 
 /** The declared faults of `Sync`: `faultName` says which, `detail` is typed. */
 export type SyncFault =
   | DeclaredFaultError<"CommunicationFault", CommunicationFault>;
 
+/**
+ * Whether `err` is a declared fault of `Sync` ({@link SyncFault}): narrows `faultName`
+ * to the fault names and `detail` to each one's type.
+ */
+export function isSyncFault(err: unknown): err is SyncFault {
+  return err instanceof DeclaredFaultError && (["CommunicationFault"] as readonly string[]).includes(err.faultName);
+}
+
 /** The declared faults of `ReportSyncStatus`: `faultName` says which, `detail` is typed. */
 export type ReportSyncStatusFault =
   | DeclaredFaultError<"CommunicationFault", CommunicationFault>;
+
+/**
+ * Whether `err` is a declared fault of `ReportSyncStatus` ({@link ReportSyncStatusFault}): narrows `faultName`
+ * to the fault names and `detail` to each one's type.
+ */
+export function isReportSyncStatusFault(err: unknown): err is ReportSyncStatusFault {
+  return err instanceof DeclaredFaultError && (["CommunicationFault"] as readonly string[]).includes(err.faultName);
+}
 
 /** The declared faults of `SubmitBillingReads`: `faultName` says which, `detail` is typed. */
 export type SubmitBillingReadsFault =
   | DeclaredFaultError<"CommunicationFault", CommunicationFault>;
 
+/**
+ * Whether `err` is a declared fault of `SubmitBillingReads` ({@link SubmitBillingReadsFault}): narrows `faultName`
+ * to the fault names and `detail` to each one's type.
+ */
+export function isSubmitBillingReadsFault(err: unknown): err is SubmitBillingReadsFault {
+  return err instanceof DeclaredFaultError && (["CommunicationFault"] as readonly string[]).includes(err.faultName);
+}
+
 /** The declared faults of `SubmitSuppliesReport`: `faultName` says which, `detail` is typed. */
 export type SubmitSuppliesReportFault =
   | DeclaredFaultError<"CommunicationFault", CommunicationFault>;
+
+/**
+ * Whether `err` is a declared fault of `SubmitSuppliesReport` ({@link SubmitSuppliesReportFault}): narrows `faultName`
+ * to the fault names and `detail` to each one's type.
+ */
+export function isSubmitSuppliesReportFault(err: unknown): err is SubmitSuppliesReportFault {
+  return err instanceof DeclaredFaultError && (["CommunicationFault"] as readonly string[]).includes(err.faultName);
+}
 
 /** The port's `soap:address`. */
 export const DEFAULT_ENDPOINT: string | undefined = "https://localhost:8443/esolutions/v1";

@@ -240,7 +240,7 @@ export function emitClient(port: PortModel, options: EmitOptions): string {
     clientName,
   ];
   const ops = Object.entries(port.model.operations);
-  for (const [name] of ops) reserved.push(`${pascal(name)}Fault`);
+  for (const [name] of ops) reserved.push(`${pascal(name)}Fault`, `is${pascal(name)}Fault`);
   const anyInputHeaders = ops.some(([, op]) => (op.inputHeaders?.length ?? 0) > 0);
   if (anyInputHeaders) reserved.push("ClientHeaders");
   const emitter = new Emitter(port, reserved);
@@ -285,6 +285,9 @@ export function emitClient(port: PortModel, options: EmitOptions): string {
         .map((f) => `DeclaredFaultError<${JSON.stringify(f.name)}, ${emitter.body(f.element.type, "out")}>`)
         .join("\n  | ");
       faults += `/** The declared faults of \`${docText(name)}\`: \`faultName\` says which, \`detail\` is typed. */\nexport type ${faultType} =\n  | ${union};\n\n`;
+      // \`instanceof DeclaredFaultError\` alone narrows to DeclaredFaultError<any, any>: the guard types both.
+      const names = op.faults.map((f) => JSON.stringify(f.name)).join(", ");
+      faults += `/**\n * Whether \`err\` is a declared fault of \`${docText(name)}\` ({@link ${faultType}}): narrows \`faultName\`\n * to the fault names and \`detail\` to each one's type.\n */\nexport function is${faultType}(err: unknown): err is ${faultType} {\n  return err instanceof DeclaredFaultError && ([${names}] as readonly string[]).includes(err.faultName);\n}\n\n`;
     }
     const throwsDoc =
       op.faults.length > 0
@@ -320,7 +323,7 @@ export function emitClient(port: PortModel, options: EmitOptions): string {
  * @module
  */
 import {
-  type CallOptions,${faults ? "\n  type DeclaredFaultError," : ""}
+  type CallOptions,${faults ? "\n  DeclaredFaultError," : ""}
   type SoapClientOptions,
   SoapModelClient,
   type SoapServiceModel,

@@ -140,6 +140,27 @@ function shown(url: URL): string {
   return url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
 }
 
+/**
+ * One line for why a read failed: the error's `code` (`ENOENT`), else its message, followed by
+ * what `fetch` hides in its `cause` chain — `ECONNREFUSED`, a DNS failure (`ENOTFOUND`), a TLS
+ * refusal (`DEPTH_ZERO_SELF_SIGNED_CERT`…), a blocked port (Fetch Standard §2.9 "bad port").
+ */
+function failureText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  let text = e?.code ?? (e?.name === "TimeoutError" ? "timed out" : String(e?.message ?? err));
+  const seen = new Set<unknown>([err]);
+  for (let c = e?.cause as NodeJS.ErrnoException | undefined; c && !seen.has(c) && seen.size < 5; ) {
+    seen.add(c);
+    const inner =
+      c instanceof AggregateError ? (c.errors[0] as NodeJS.ErrnoException | undefined) : undefined;
+    const code = c.code ?? inner?.code;
+    const message = (inner?.message ?? c.message ?? "").replace(/\s+/g, " ").trim();
+    text += code && !message.includes(code) ? ` (${code}: ${message})` : ` (${message || code})`;
+    c = c.cause as NodeJS.ErrnoException | undefined;
+  }
+  return text;
+}
+
 /** Reads one document: a file (`file:`) or an `http(s):` URL, within `timeoutMs`. */
 async function fetchText(url: URL, from: string | undefined, timeoutMs: number): Promise<string> {
   const what = from ? `${shown(url)} (imported by ${from})` : shown(url);
@@ -147,12 +168,11 @@ async function fetchText(url: URL, from: string | undefined, timeoutMs: number):
     if (url.protocol === "file:") return await readFile(url, "utf8");
     if (url.protocol === "http:" || url.protocol === "https:") {
       const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      if (!res.ok) throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`);
       return await res.text();
     }
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ConfigError("CODEGEN_WSDL", `cannot read ${what}: ${code}`);
+    throw new ConfigError("CODEGEN_WSDL", `cannot read ${what}: ${failureText(err)}`);
   }
   throw new ConfigError("CODEGEN_WSDL", `cannot read ${what}: only files and http(s) URLs are supported`);
 }

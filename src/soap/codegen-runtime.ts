@@ -6,7 +6,7 @@
  * names from `esolutions-sdk`.
  * @module
  */
-export type { DeclaredFaultError } from "../errors.js";
+export { DeclaredFaultError } from "../errors.js";
 export type { CallOptions, SoapClientOptions } from "./endpoint.js";
 export type { WithMetadata } from "./models.js";
 export { SoapModelClient } from "./service-client.js";

@@ -20,6 +20,7 @@ import {
   UnsignedFaultError,
 } from "../errors.js";
 import { acceptsGzip } from "./encoding.js";
+import { soap12AnswerError } from "./faults.js";
 import type { ExchangeRecord, ResponseMetadata, WithMetadata } from "./models.js";
 import { HttpsTunnelAgent, HttpTunnelAgent, outboundProxyOption, resolveProxy } from "./proxy.js";
 import { backoffDelayMs, isRetryable, parseRetryAfter, sleep } from "./retry.js";
@@ -379,6 +380,9 @@ export class SoapEndpoint<Op extends string = string> {
       try {
         parsed = request.parse(responseText, status);
       } catch (err) {
+        // A SOAP 1.2 envelope (e.g. a VersionMismatch fault with HTTP 500) is not a bare HTTP error.
+        const soap12 = soap12AnswerError(responseText, status);
+        if (soap12) throw soap12;
         if (ok) throw err;
       }
       if (parsed?.kind === "fault") {

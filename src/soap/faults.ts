@@ -8,8 +8,9 @@
  */
 import { X509Certificate } from "node:crypto";
 import { SOAP_FAULT_ERROR_CODES } from "../error-codes.js";
-import { SoapFaultError, type SoapFaultErrorCode } from "../errors.js";
-import type { ParsedFault } from "./envelope.js";
+import { SoapFaultError, type SoapFaultErrorCode, TransportError } from "../errors.js";
+import { type ParsedFault, SOAP12_NAMESPACE } from "./envelope.js";
+import { readXml, textContent, type XmlElement } from "./xml-reader.js";
 
 const WSSE_NAMESPACES = new Set([
   "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
@@ -104,5 +105,46 @@ export function faultToError(
       status,
       retryable: fault.detail?.retryable ?? (status === 503 || status === 429),
     },
+  );
+}
+
+/**
+ * The error for an answer in SOAP 1.2 (its Envelope in `http://www.w3.org/2003/05/soap-envelope`,
+ * SOAP 1.2 Part 1 §5.1) to this client's SOAP 1.1 request, or undefined when `text` is not one.
+ * A SOAP 1.2 Fault (Part 1 §5.4) — typically `env:VersionMismatch` — becomes a
+ * {@link SoapFaultError} `SOAP_FAULT` whose `faultCode` is its `Code/Value` and whose message
+ * shows the Subcode values and the first `Reason/Text`; any other SOAP 1.2 answer a
+ * `TransportError` `BAD_RESPONSE`. Neither is retryable: a resend is the same SOAP 1.1 request.
+ */
+export function soap12AnswerError(text: string, status: number): SoapFaultError | TransportError | undefined {
+  let root: XmlElement;
+  try {
+    root = readXml(text, status);
+  } catch {
+    return undefined;
+  }
+  if (root.local !== "Envelope" || root.ns !== SOAP12_NAMESPACE) return undefined;
+  const child = (el: XmlElement | undefined, local: string) =>
+    el?.children.find((k) => k.local === local && k.ns === SOAP12_NAMESPACE);
+  const fault = child(child(root, "Body"), "Fault");
+  if (!fault) {
+    return new TransportError(
+      "BAD_RESPONSE",
+      `the server answered in SOAP 1.2 (HTTP ${status}); this client speaks SOAP 1.1 — check the endpoint (a SOAP 1.1 port of the WSDL)`,
+      { retryable: false, status },
+    );
+  }
+  const codes: string[] = [];
+  for (let c = child(fault, "Code"); c && codes.length < 8; c = child(c, "Subcode")) {
+    const value = child(c, "Value");
+    if (value) codes.push(textContent(value).trim());
+  }
+  const reasonText = child(child(fault, "Reason"), "Text");
+  const reason = reasonText ? textContent(reasonText).replace(/\s+/g, " ").trim() : "";
+  const shown = reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason;
+  return new SoapFaultError(
+    "SOAP_FAULT",
+    `the server answered a SOAP 1.2 fault to this SOAP 1.1 request (HTTP ${status}): Code ${codes.join(" / ") || "(none)"}${shown ? `, Reason ${JSON.stringify(shown)}` : ""} — check the endpoint (a SOAP 1.1 port of the WSDL)`,
+    { faultCode: codes[0] ?? "", status, retryable: false },
   );
 }

@@ -465,7 +465,14 @@ function xsiTypeOf(
   });
 }
 
-function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: XmlElement): unknown {
+/**
+ * Reads `el` as `ref`. `path` names it in errors (`GetQuoteResponse.items[1].price`): a child
+ * element the schema requires (`minOccurs` ≥ 1, not nillable, not an `xsd:choice` alternative,
+ * XML Schema Part 1 §3.9.4) that the answer lacks is refused, so a result always holds what its
+ * generated type promises.
+ * @throws TransportError `BAD_RESPONSE` for a value that is not its type or a missing required element.
+ */
+function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: XmlElement, path: string): unknown {
   if (isNil(el)) return null;
   const declared = ref.startsWith("xsd:") ? undefined : model.types[ref];
   if (declared?.kind !== "complex") return readSimple(model, ref, textContent(el));
@@ -490,9 +497,22 @@ function readElement(model: SoapServiceModel, ref: SoapTypeRef, el: XmlElement):
     f ??= type.fields.find((x) => !x.any && x.local === kid.local);
     f ??= type.fields.find((x) => x.any && x.local === "");
     if (!f) continue;
-    const value = f.any ? xmlText(kid) : readElement(model, f.type, kid);
+    const at =
+      f.max !== 1 ? `${path}.${f.local}[${(out[f.prop] as unknown[]).length}]` : `${path}.${f.local}`;
+    const value = f.any ? xmlText(kid) : readElement(model, f.type, kid, at);
     if (f.max !== 1) (out[f.prop] as unknown[]).push(value);
     else if (!(f.prop in out)) out[f.prop] = value;
+  }
+  for (const f of type.fields) {
+    if (f.min === 0 || f.nillable || f.any || f.choice) continue;
+    const count = f.max !== 1 ? (out[f.prop] as unknown[]).length : f.prop in out ? 1 : 0;
+    if (count < f.min) {
+      throw new TransportError(
+        "BAD_RESPONSE",
+        `the answer lacks ${path}.${f.local}${f.max !== 1 ? ` (${count} of at least ${f.min})` : ""}, which the schema requires (minOccurs ${f.min})`,
+        { retryable: false },
+      );
+    }
   }
   return out;
 }
@@ -530,7 +550,7 @@ function headersOf(
     const el = header.children.find((c) => matches(h.element, c));
     if (!el) continue;
     out ??= {};
-    out[h.prop] = wrapSimple(model, h.element.type, readElement(model, h.element.type, el));
+    out[h.prop] = wrapSimple(model, h.element.type, readElement(model, h.element.type, el, el.local));
   }
   return out;
 }
@@ -592,7 +612,11 @@ export function decodeResponse(
           kind: "fault",
           fault: new DeclaredFaultError(
             declared.name,
-            wrapSimple(model, declared.element.type, readElement(model, declared.element.type, child)),
+            wrapSimple(
+              model,
+              declared.element.type,
+              readElement(model, declared.element.type, child, child.local),
+            ),
             `the server answered the declared fault ${declared.name}: ${fault.faultString || fault.faultCode}`,
             { faultCode: fault.faultCode, status, retryable: generic.retryable },
           ),
@@ -612,7 +636,7 @@ export function decodeResponse(
       { retryable: false, status },
     );
   }
-  const body = wrapSimple(model, op.output.type, readElement(model, op.output.type, first));
+  const body = wrapSimple(model, op.output.type, readElement(model, op.output.type, first, first.local));
   if ($headers) (body as Record<string, unknown>).$headers = $headers;
   return { kind: "response", body };
 }

@@ -188,6 +188,16 @@ describe("element order and elementFormDefault (zeep-stockquote)", () => {
       detail: { message: "no such ticker" },
       faultCode: "soap:Server",
     });
+    // The generated guard: true for this operation's declared faults only.
+    const mod = await importGenerated<{ isGetLastTradePriceFault(e: unknown): boolean }>(
+      (await generateFixture(fixture("zeep-stockquote"))).path,
+    );
+    expect(mod.isGetLastTradePriceFault(err)).toBe(true);
+    const other = new DeclaredFaultError("fault3", {}, "x", { faultCode: "soap:Server" });
+    expect(mod.isGetLastTradePriceFault(other)).toBe(false);
+    expect(
+      mod.isGetLastTradePriceFault(new SoapFaultError("SOAP_FAULT", "x", { faultCode: "soap:Server" })),
+    ).toBe(false);
   });
 });
 
@@ -268,14 +278,15 @@ describe("rpc/literal (cxf-rpc-literal)", () => {
     const { client, server } = await connect("cxf-rpc-literal", {
       SOAPRPCService: {
         SoapRPCPort: {
-          sayHi: (args) => ({ out: `hi ${(args as { in?: string }).in ?? "?"}` }),
+          // The response part is the element x1:text: an answer without it is refused (minOccurs 1).
+          sayHi: () => ({ text: "hi" }),
           sayHi2: () => ({ out: "two" }),
         },
       },
     });
     const hi = await client.sayHi?.({ text: "Ann" });
     expect(server.received.at(-1)).toContain("<s:Body><sayHi><n1:text>Ann</n1:text></sayHi></s:Body>");
-    expect(hi).toMatchObject({ $metadata: { operation: "sayHi", attempts: 1 } });
+    expect(hi).toMatchObject({ text: "hi", $metadata: { operation: "sayHi", attempts: 1 } });
     expect(server.calls.at(-1)).toMatchObject({ operation: "sayHi" });
   });
 });

@@ -3,6 +3,8 @@
  * input one `error CODEGEN_…` line naming the problem, a non-zero exit, and nothing written.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -118,6 +120,43 @@ describe("esol codegen", () => {
     expect(r.stdout).toBe("");
     expect(r.code).toBe(1);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it("a WSDL URL that cannot be fetched: the cause on the one line (refused, HTTP status, blocked port)", async () => {
+    const server = createServer((_req, res) => res.writeHead(404).end("no"));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const live = (server.address() as AddressInfo).port;
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const refused = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    try {
+      const cases: Array<[string, RegExp]> = [
+        [
+          `http://127.0.0.1:${refused}/x?wsdl`,
+          new RegExp(
+            `^error CODEGEN_WSDL: cannot read http://127\\.0\\.0\\.1:${refused}/x\\?wsdl: fetch failed \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${refused}\\)\n$`,
+          ),
+        ],
+        [
+          `http://127.0.0.1:${live}/x?wsdl`,
+          /^error CODEGEN_WSDL: cannot read .*\/x\?wsdl: HTTP 404 Not Found\n$/,
+        ],
+        [
+          "http://127.0.0.1:1/x?wsdl",
+          /^error CODEGEN_WSDL: cannot read .*:1\/x\?wsdl: fetch failed \(bad port\)\n$/,
+        ],
+      ];
+      for (const [url, line] of cases) {
+        const out = join(dir, `bad-url-${Math.random().toString(36).slice(2)}`);
+        const r = await runEsol(["codegen", "--wsdl", url, "--out", out]);
+        expect(r.stderr, url).toMatch(line);
+        expect(r.code).toBe(1);
+        expect(existsSync(out)).toBe(false);
+      }
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   const file = join(dir, "afile");

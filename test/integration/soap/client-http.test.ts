@@ -218,6 +218,44 @@ describe("CommunicationClient over plain HTTP against a canned server", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("reports a SOAP 1.2 fault (VersionMismatch, HTTP 500) as such, with its Code and Reason, and does not retry it", async () => {
+    const soap12Fault =
+      '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault>' +
+      "<env:Code><env:Value>env:VersionMismatch</env:Value></env:Code>" +
+      '<env:Reason><env:Text xml:lang="en">Version Mismatch</env:Text></env:Reason>' +
+      "</env:Fault></env:Body></env:Envelope>";
+    const { server, client } = await setup(() => ({
+      status: 500,
+      headers: { "Content-Type": "application/soap+xml; charset=utf-8" },
+      body: soap12Fault,
+    }));
+    const err = await client
+      .submitBillingReads({ proxyId: "p1", reads: [read("read-0001")] })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(SoapFaultError);
+    expect(err).toMatchObject({
+      code: "SOAP_FAULT",
+      faultCode: "env:VersionMismatch",
+      retryable: false,
+      status: 500,
+    });
+    expect(err.message).toContain("SOAP 1.2");
+    expect(err.message).toContain('Code env:VersionMismatch, Reason "Version Mismatch"');
+    expect(server.requests).toHaveLength(1);
+    // A SOAP 1.2 envelope that is not a fault, even with 200: BAD_RESPONSE naming SOAP 1.2, not retried.
+    await client.close();
+    await server.close();
+    const second = await setup(() => ({
+      body: '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><x/></env:Body></env:Envelope>',
+    }));
+    const bad = await second.client
+      .submitBillingReads({ proxyId: "p1", reads: [read("read-0001")] })
+      .catch((e) => e);
+    expect(bad).toMatchObject({ code: "BAD_RESPONSE", retryable: false });
+    expect(bad.message).toContain("answered in SOAP 1.2");
+    expect(second.server.requests).toHaveLength(1);
+  });
+
   it("turns a client fault into SoapFaultError with the detail code and never retries it", async () => {
     const { server, client } = await setup(() => ({
       status: 500,

@@ -84,7 +84,13 @@ describe("buildEnvelope (the generated model's codec in the public client's wire
       fc.property(legal, (text) => {
         const request = buildEnvelope("RegisterProxy", { Key: "k", ProxyId: text });
         // The same element text, read back as the answer's ProxyId.
-        const answer = request.replace(/e:RegisterProxy\b/g, "e:RegisterProxyResponse");
+        // (plus the response's other required elements, which a decoded answer must hold).
+        const answer = request
+          .replace(/e:RegisterProxy\b/g, "e:RegisterProxyResponse")
+          .replace(
+            "</e:RegisterProxyResponse>",
+            "<ServerTime>2026-11-25T18:00:00Z</ServerTime><Duplicate>false</Duplicate></e:RegisterProxyResponse>",
+          );
         const parsed = parseAnswer("RegisterProxy", answer, 200);
         expect(parsed.kind).toBe("response");
         if (parsed.kind === "response")
