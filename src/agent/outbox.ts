@@ -707,13 +707,7 @@ export class Outbox {
     const staged = this.#db.inTransaction;
     const into = staged ? this.#pendingNewest : this.#newest;
     const kept = into.get(stored.serial) ?? (staged ? undefined : this.#newest.get(stored.serial));
-    // ORDER BY read_at DESC, id DESC: a reading dated before the kept one is not the newest.
-    if (
-      kept &&
-      (kept.readAtMs > stored.readAtMs || (kept.readAtMs === stored.readAtMs && kept.id > stored.id))
-    )
-      return;
-    into.set(stored.serial, stored);
+    if (!kept || newerReading(stored, kept)) into.set(stored.serial, stored);
   }
 
   /**
@@ -725,15 +719,8 @@ export class Outbox {
     if (this.#pendingNewest.size === 0 || this.#db.inTransaction) return;
     for (const [serial, stored] of this.#pendingNewest) {
       const kept = this.#newest.get(serial);
-      if (
-        committed &&
-        !(
-          kept &&
-          (kept.readAtMs > stored.readAtMs || (kept.readAtMs === stored.readAtMs && kept.id > stored.id))
-        )
-      )
-        this.#newest.set(serial, stored);
-      else if (!committed) this.#newest.delete(serial);
+      if (!committed) this.#newest.delete(serial);
+      else if (!kept || newerReading(stored, kept)) this.#newest.set(serial, stored);
     }
     this.#pendingNewest.clear();
   }
@@ -832,7 +819,11 @@ export class Outbox {
   transaction<T>(fn: () => T, doing = "updating the outbox"): T {
     let result: T;
     try {
-      result = this.#write(() => this.#db.transaction(fn).immediate(), doing);
+      result = this.#write(() => {
+        // Readings staged by an earlier attempt (rolled back, then retried) are not committed.
+        this.#settleNewest(false);
+        return this.#db.transaction(fn).immediate();
+      }, doing);
     } catch (err) {
       this.#settleNewest(false);
       throw err;
@@ -845,6 +836,11 @@ export class Outbox {
   close(): void {
     if (this.#db.open) this.#db.close();
   }
+}
+
+/** Whether `a` comes before `b` in `ORDER BY read_at DESC, id DESC` (the newest reading first). */
+function newerReading(a: StoredReading, b: StoredReading): boolean {
+  return a.readAtMs > b.readAtMs || (a.readAtMs === b.readAtMs && a.id > b.id);
 }
 
 /** The retry delay for the `attempts`-th failure (1-based); pure, see {@link Outbox.markFailed}. */
