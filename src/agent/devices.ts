@@ -86,7 +86,10 @@ interface DeviceRow {
 /** The device list of each connection, with the key it was read at (see `DeviceRegistry.list`). */
 const listed = new WeakMap<Database.Database, { key: string | undefined; devices: KnownDevice[] }>();
 
-/** The columns {@link fromRow} reads (every column of `devices` but `poll_plan`). */
+/**
+ * The columns {@link fromRow} reads: every column of `devices` but `poll_plan` (kilobytes of
+ * JSON, read only by `pollPlan()`), so a sighting during a poll does not read the plan.
+ */
 const DEVICE_COLUMNS =
   "serial, address, mac, vendor, model, state, first_seen_at, last_ok_at, failed_polls, registered, billing, supplies, supplies_interval_ms, last_supplies_at, status_dirty, detail";
 
@@ -191,7 +194,7 @@ export class DeviceRegistry {
 
   /** One device. */
   get(serial: string): KnownDevice | undefined {
-    const row = this.#db.prepare("SELECT * FROM devices WHERE serial = ?").get(serial) as
+    const row = this.#db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE serial = ?`).get(serial) as
       | DeviceRow
       | undefined;
     return row ? fromRow(row) : undefined;
@@ -220,7 +223,7 @@ export class DeviceRegistry {
     }
     const previousRow = this.#db
       .prepare(
-        `SELECT * FROM devices WHERE state IN ('ok', 'silent') AND (address = ? OR (? IS NOT NULL AND mac = ?))
+        `SELECT ${DEVICE_COLUMNS} FROM devices WHERE state IN ('ok', 'silent') AND (address = ? OR (? IS NOT NULL AND mac = ?))
          ORDER BY last_ok_at DESC LIMIT 1`,
       )
       .get(r.address, r.mac ?? null, r.mac ?? null) as DeviceRow | undefined;
@@ -253,7 +256,7 @@ export class DeviceRegistry {
    */
   missed(address: string, silentAfterPolls: number): KnownDevice[] {
     const rows = this.#db
-      .prepare("SELECT * FROM devices WHERE address = ? AND state IN ('ok', 'silent')")
+      .prepare(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE address = ? AND state IN ('ok', 'silent')`)
       .all(address) as DeviceRow[];
     const silenced: KnownDevice[] = [];
     for (const row of rows) {
@@ -312,7 +315,9 @@ export class DeviceRegistry {
   /** Devices whose state changed since the last Sync. */
   dirty(): KnownDevice[] {
     return (
-      this.#db.prepare("SELECT * FROM devices WHERE status_dirty = 1 ORDER BY serial").all() as DeviceRow[]
+      this.#db
+        .prepare(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE status_dirty = 1 ORDER BY serial`)
+        .all() as DeviceRow[]
     ).map(fromRow);
   }
 

@@ -9,17 +9,9 @@ import { createServer, type IncomingMessage, type RequestListener, type ServerRe
 import type { AddressInfo } from "node:net";
 import { TransportError } from "../errors.js";
 import type { Agent, AgentStatus } from "./agent.js";
-import type { KnownDevice } from "./devices.js";
 import { type AgentMetrics, agentMetrics } from "./metrics.js";
-import type { Outbox } from "./outbox.js";
-import type { PolledReading } from "./readings.js";
 import { renderStatusPage } from "./status-page.js";
-import {
-  type AgentStatusReport,
-  type DeviceStatusRow,
-  deviceStatusRowOf,
-  outboxStatusReport,
-} from "./status-report.js";
+import { type AgentStatusReport, deviceStatusRow, outboxStatusReport } from "./status-report.js";
 
 /**
  * Default health threshold: the longest gap between two daily syncs in the default
@@ -113,47 +105,6 @@ function healthOf(
   return { status: 200, reason: `ok: last successful sync ${ago}` };
 }
 
-/**
- * Each device's newest committed reading, kept between requests so that a scrape does not read
- * (and checksum, and parse) one outbox row per device: a device's entry is used while its last
- * good read (`lastOkAtMs`) is the one it was read at, and every entry is dropped at each poll,
- * sync and commit (the only times readings are recorded). One per agent.
- */
-class LatestReadings {
-  readonly #byDevice = new Map<string, { lastOkAtMs: number | null; reading: PolledReading | undefined }>();
-
-  constructor(agent: Agent) {
-    const drop = (): void => this.#byDevice.clear();
-    agent.on("poll", drop);
-    agent.on("sync", drop);
-    agent.on("committed", drop);
-  }
-
-  /** The device's status row, its meters and supplies from the kept reading when still valid. */
-  row(outbox: Outbox, device: KnownDevice, nowMs: number): DeviceStatusRow {
-    let kept = this.#byDevice.get(device.serial);
-    if (kept?.lastOkAtMs !== device.lastOkAtMs) {
-      kept = {
-        lastOkAtMs: device.lastOkAtMs,
-        reading: outbox.latestReading(device.serial)?.reading as PolledReading | undefined,
-      };
-      this.#byDevice.set(device.serial, kept);
-    }
-    return deviceStatusRowOf(device, kept.reading, nowMs);
-  }
-}
-
-const latestByAgent = new WeakMap<Agent, LatestReadings>();
-
-function latestReadingsOf(agent: Agent): LatestReadings {
-  let l = latestByAgent.get(agent);
-  if (!l) {
-    l = new LatestReadings(agent);
-    latestByAgent.set(agent, l);
-  }
-  return l;
-}
-
 /** The running agent's status report (what `/status.json` serves). */
 export function agentStatusReport(agent: Agent): AgentStatusReport {
   return statusReportOf(agent, agent.status());
@@ -163,14 +114,14 @@ export function agentStatusReport(agent: Agent): AgentStatusReport {
 function statusReportOf(agent: Agent, status: AgentStatus): AgentStatusReport {
   const now = agent.clock.now();
   const outbox = agent.outbox;
-  const latest = latestReadingsOf(agent);
   return {
     proxyId: agent.config.proxy.id,
     running: status.running,
     now: new Date(now).toISOString(),
     nextSyncAt: status.nextSyncAtMs === null ? null : new Date(status.nextSyncAtMs).toISOString(),
     ...outboxStatusReport(outbox, agent.config),
-    devices: status.devices.map((d) => latest.row(outbox, d, now)),
+    // Each device's newest reading comes from the outbox's memory (kept as the poll commits it).
+    devices: status.devices.map((d) => deviceStatusRow(outbox, d, now)),
     alarms: status.alarms,
   };
 }
@@ -203,7 +154,7 @@ export function createAgentHttpHandler(agent: Agent, options: AgentHttpOptions =
       res.setHeader("allow", "GET, HEAD");
       return send(res, 405, "text/plain; charset=utf-8", "method not allowed\n", false);
     }
-    const path = (req.url ?? "/").split("?")[0];
+    const [path, query = ""] = (req.url ?? "/").split("?", 2);
     const run = async (): Promise<void> => {
       switch (path) {
         case "/healthz": {
@@ -216,11 +167,13 @@ export function createAgentHttpHandler(agent: Agent, options: AgentHttpOptions =
           const status = statusOf(agent);
           if (!status?.running)
             return send(res, 503, "application/json", `${JSON.stringify({ running: false })}\n`, head);
+          // Compact by default (a third smaller, and cheaper to build); `?pretty` indents it.
+          const pretty = new URLSearchParams(query).has("pretty");
           return send(
             res,
             200,
             "application/json",
-            `${JSON.stringify(statusReportOf(agent, status), null, 2)}\n`,
+            `${JSON.stringify(statusReportOf(agent, status), null, pretty ? 2 : undefined)}\n`,
             head,
           );
         }

@@ -260,6 +260,18 @@ export class Outbox {
   readonly #maxRetryDelayMs: number;
   readonly #keepReadings: number;
   readonly #retainSentMs: number;
+  /**
+   * Each device's newest intact reading as this connection committed or last read it, so that
+   * the status page, `/status.json` and the alarms do not re-read (checksum, parse) one row per
+   * device after every poll. Valid while no other connection wrote the file (`data_version`).
+   */
+  readonly #newest = new Map<string, StoredReading>();
+  /** Readings recorded inside a still-open transaction: kept once it commits, dropped if it rolls back. */
+  readonly #pendingNewest = new Map<string, StoredReading>();
+  /** SQLite's `PRAGMA data_version` when {@link Outbox.#newest} was last known valid. */
+  #newestVersion: number | undefined;
+  /** The prepared `PRAGMA data_version`. */
+  #dataVersion: Database.Statement | undefined;
 
   private constructor(path: string, db: Database.Database, report: OutboxOpenReport, options: OutboxOptions) {
     this.path = path;
@@ -273,6 +285,7 @@ export class Outbox {
     this.#maxRetryDelayMs = options.maxRetryDelayMs ?? 6 * 3_600_000;
     this.#keepReadings = options.keepReadingsPerDevice ?? 48;
     this.#retainSentMs = options.retainSentMs ?? 7 * 86_400_000;
+    this.#checkNewest(); // the file's version to compare with from now on
   }
 
   /**
@@ -677,7 +690,7 @@ export class Outbox {
       return Number(info.lastInsertRowid);
     });
     const id = this.#write(() => tx.immediate(), "committing a poll reading");
-    return {
+    const stored: StoredReading = {
       id,
       serial,
       address,
@@ -685,10 +698,63 @@ export class Outbox {
       readAtMs,
       reading: JSON.parse(payload) as unknown,
     };
+    this.#noteNewest(stored);
+    return stored;
   }
 
-  /** The newest intact poll reading of a device (a damaged one is quarantined and skipped). */
+  /** Keeps `stored` as its device's newest reading (once its transaction commits) unless an older one. */
+  #noteNewest(stored: StoredReading): void {
+    const staged = this.#db.inTransaction;
+    const into = staged ? this.#pendingNewest : this.#newest;
+    const kept = into.get(stored.serial) ?? (staged ? undefined : this.#newest.get(stored.serial));
+    if (!kept || newerReading(stored, kept)) into.set(stored.serial, stored);
+  }
+
+  /**
+   * Settles readings staged by {@link Outbox.#noteNewest} once no transaction is open: `committed`
+   * keeps them, otherwise (a rollback, or a transaction this class did not run) they are dropped
+   * from memory and read again from the file when asked.
+   */
+  #settleNewest(committed: boolean): void {
+    if (this.#pendingNewest.size === 0 || this.#db.inTransaction) return;
+    for (const [serial, stored] of this.#pendingNewest) {
+      const kept = this.#newest.get(serial);
+      if (!committed) this.#newest.delete(serial);
+      else if (!kept || newerReading(stored, kept)) this.#newest.set(serial, stored);
+    }
+    this.#pendingNewest.clear();
+  }
+
+  /** Forgets {@link Outbox.#newest} when another connection has written the file since it was last checked. */
+  #checkNewest(): void {
+    this.#dataVersion ??= this.#db.prepare("PRAGMA data_version").pluck();
+    const version = this.#dataVersion.get() as number;
+    if (version !== this.#newestVersion) {
+      this.#newest.clear();
+      this.#newestVersion = version;
+    }
+  }
+
+  /**
+   * The newest intact poll reading of a device (a damaged one is quarantined and skipped).
+   * Served from memory when this outbox committed or already read it and no other connection
+   * has written the file since; the object returned is then shared between callers: do not
+   * modify it.
+   */
   latestReading(serial: string): StoredReading | undefined {
+    // Inside a transaction the file (this connection's view) is the truth; see #settleNewest.
+    if (this.#db.inTransaction) return this.#latestReadingFromFile(serial);
+    this.#settleNewest(false);
+    this.#checkNewest();
+    const kept = this.#newest.get(serial);
+    if (kept) return kept;
+    const stored = this.#latestReadingFromFile(serial);
+    if (stored) this.#newest.set(serial, stored);
+    return stored;
+  }
+
+  /** {@link Outbox.latestReading} from the file. */
+  #latestReadingFromFile(serial: string): StoredReading | undefined {
     // The newest row alone first: it is intact but for damage, and its payload is kilobytes.
     const newest = this.#db
       .prepare("SELECT * FROM readings WHERE serial = ? ORDER BY read_at DESC, id DESC LIMIT 1")
@@ -751,13 +817,30 @@ export class Outbox {
 
   /** Runs `fn` in one immediate transaction. */
   transaction<T>(fn: () => T, doing = "updating the outbox"): T {
-    return this.#write(() => this.#db.transaction(fn).immediate(), doing);
+    let result: T;
+    try {
+      result = this.#write(() => {
+        // Readings staged by an earlier attempt (rolled back, then retried) are not committed.
+        this.#settleNewest(false);
+        return this.#db.transaction(fn).immediate();
+      }, doing);
+    } catch (err) {
+      this.#settleNewest(false);
+      throw err;
+    }
+    this.#settleNewest(true);
+    return result;
   }
 
   /** Closes the file (checkpointing the WAL). */
   close(): void {
     if (this.#db.open) this.#db.close();
   }
+}
+
+/** Whether `a` comes before `b` in `ORDER BY read_at DESC, id DESC` (the newest reading first). */
+function newerReading(a: StoredReading, b: StoredReading): boolean {
+  return a.readAtMs > b.readAtMs || (a.readAtMs === b.readAtMs && a.id > b.id);
 }
 
 /** The retry delay for the `attempts`-th failure (1-based); pure, see {@link Outbox.markFailed}. */

@@ -158,6 +158,19 @@ describe("agent HTTP surface (/healthz, /metrics, /status.json, /)", () => {
     expect((await get("/nope")).status).toBe(404);
   });
 
+  it("serves /status.json compact by default and indented with ?pretty, the same keys and values", async () => {
+    const compact = await get("/status.json");
+    const pretty = await get("/status.json?pretty");
+    expect(compact.status).toBe(200);
+    expect(pretty.status).toBe(200);
+    expect(compact.body).not.toContain("\n  ");
+    expect(compact.body.endsWith("}\n")).toBe(true);
+    expect(pretty.body).toContain('\n  "proxyId": "proxy-it-1"');
+    // The agent's clock does not move between the two requests: the same report.
+    expect(JSON.parse(compact.body)).toEqual(JSON.parse(pretty.body));
+    expect(compact.body.length).toBeLessThan(pretty.body.length);
+  });
+
   it("flips /healthz to 503 when the server has been down longer than the threshold, and back once a sync succeeds", async () => {
     await world.server.close();
     await world.clock.advance(5 * HOUR);

@@ -111,6 +111,60 @@ describe("Outbox", () => {
     outbox.close();
   });
 
+  it("serves each device's newest reading from memory once committed, not from a re-read row", () => {
+    const outbox = open();
+    const first = outbox.recordReading("SN1", "127.0.0.1:30001", now + 1000, { total: 1 });
+    // The very object committed: no row re-read, checksummed and parsed after a poll.
+    expect(outbox.latestReading("SN1")).toBe(first);
+    const second = outbox.recordReading("SN1", "127.0.0.1:30001", now + 2000, { total: 2 });
+    expect(outbox.latestReading("SN1")).toBe(second);
+    // A reading dated before the newest is kept but is not the newest (ORDER BY read_at DESC).
+    outbox.recordReading("SN1", "127.0.0.1:30001", now + 500, { total: 0 });
+    expect(outbox.latestReading("SN1")).toBe(second);
+    // Inside a transaction, committed at its end.
+    const third = outbox.transaction(() =>
+      outbox.recordReading("SN1", "127.0.0.1:30001", now + 3000, { total: 3 }),
+    );
+    expect(outbox.latestReading("SN1")).toBe(third);
+    outbox.close();
+    const again = open();
+    expect(again.latestReading("SN1")).toMatchObject({
+      id: third.id,
+      readAtMs: now + 3000,
+      reading: { total: 3 },
+    });
+    again.close();
+  });
+
+  it("does not serve a reading whose transaction rolled back", () => {
+    const outbox = open();
+    outbox.recordReading("SN1", "127.0.0.1:30001", now + 1000, { total: 1 });
+    expect(outbox.latestReading("SN1")?.reading).toEqual({ total: 1 });
+    expect(() =>
+      outbox.transaction(() => {
+        outbox.recordReading("SN1", "127.0.0.1:30001", now + 2000, { total: 2 });
+        outbox.recordReading("SN2", "127.0.0.1:30002", now + 2000, { total: 7 });
+        // This connection sees its own uncommitted reading inside the transaction.
+        expect(outbox.latestReading("SN1")?.reading).toEqual({ total: 2 });
+        throw new Error("rolled back");
+      }),
+    ).toThrow("rolled back");
+    expect(outbox.latestReading("SN1")?.reading).toEqual({ total: 1 });
+    expect(outbox.latestReading("SN2")).toBeUndefined();
+    outbox.close();
+  });
+
+  it("sees a newer reading another connection wrote after this one kept the newest in memory", () => {
+    const outbox = open();
+    outbox.recordReading("SN1", "127.0.0.1:30001", now + 1000, { total: 1 });
+    expect(outbox.latestReading("SN1")?.reading).toEqual({ total: 1 });
+    const writer = open();
+    writer.recordReading("SN1", "127.0.0.1:30001", now + 2000, { total: 2 });
+    writer.close();
+    expect(outbox.latestReading("SN1")).toMatchObject({ readAtMs: now + 2000, reading: { total: 2 } });
+    outbox.close();
+  });
+
   it("persists agent state in meta", () => {
     const outbox = open();
     outbox.setMeta("proxy.registered", "1");
