@@ -197,6 +197,52 @@ export async function importGenerated<T>(path: string): Promise<T> {
   return (await import(pathToFileURL(path).href)) as T;
 }
 
+/** A generated client's operation method, as the tests call it. */
+export type GeneratedMethod = (input?: unknown, options?: unknown) => Promise<Record<string, unknown>>;
+/** A generated client, as the tests call it. */
+export type GeneratedClient = Record<string, GeneratedMethod> & { close(): Promise<void> };
+
+/** The fixture of that name (throws for a name not in {@link FIXTURES}). */
+export function fixture(name: string): (typeof FIXTURES)[number] {
+  const f = FIXTURES.find((x) => x.name === name);
+  if (!f) throw new Error(`no codegen fixture ${name}`);
+  return f;
+}
+
+/**
+ * Generated clients connected to node-soap servers of their fixture: `connect` generates the
+ * fixture's client, starts a server with `services` at the port's path and creates the client
+ * against it; `closeAll` (for `afterAll`) closes every client and server it made.
+ */
+export function fixtureConnections(): {
+  connect(
+    name: string,
+    services: Services,
+    options?: object,
+  ): Promise<{ client: GeneratedClient; server: FixtureServer }>;
+  closeAll(): Promise<void>;
+} {
+  const running: Array<{ client: GeneratedClient; server: FixtureServer }> = [];
+  return {
+    async connect(name, services, options = {}) {
+      const f = fixture(name);
+      const { path, port } = await generateFixture(f);
+      const address = port.address ? new URL(port.address).pathname : "/ws";
+      const server = await startFixtureServer(f, services, address, f.fixResponse);
+      const mod = await importGenerated<{ createClient(o: object): GeneratedClient }>(path);
+      const client = mod.createClient({ endpoint: server.url, maxRetries: 0, ...options });
+      running.push({ client, server });
+      return { client, server };
+    },
+    async closeAll() {
+      for (const { client, server } of running.splice(0)) {
+        await client.close();
+        await server.close();
+      }
+    },
+  };
+}
+
 /** A node-soap server of a fixture WSDL. */
 export interface FixtureServer {
   /** The endpoint URL (127.0.0.1, port from the OS). */

@@ -13,43 +13,10 @@ import { ValidationError } from "../../../src/errors.js";
 import { decodeResponse, encodeRequest } from "../../../src/soap/service-client.js";
 import { createMessageSigner, createRequestVerifier } from "../../../src/wssec/index.js";
 import { testIdentity } from "../../helpers/keys.js";
-import {
-  FIXTURES,
-  type FixtureServer,
-  generateFixture,
-  importGenerated,
-  type Services,
-  startFixtureServer,
-} from "./harness.js";
+import { fixture, fixtureConnections, generateFixture, type Services } from "./harness.js";
 
-type Method = (input?: unknown, options?: unknown) => Promise<Record<string, unknown>>;
-type Client = Record<string, Method> & { close(): Promise<void> };
-
-const fixture = (name: string) => {
-  const f = FIXTURES.find((x) => x.name === name);
-  if (!f) throw new Error(name);
-  return f;
-};
-
-const running: Array<{ client: Client; server: FixtureServer }> = [];
-
-async function connect(name: string, services: Services, options: object = {}) {
-  const f = fixture(name);
-  const { path, port } = await generateFixture(f);
-  const address = port.address ? new URL(port.address).pathname : "/ws";
-  const server = await startFixtureServer(f, services, address, f.fixResponse);
-  const mod = await importGenerated<{ createClient(o: object): Client }>(path);
-  const client = mod.createClient({ endpoint: server.url, maxRetries: 0, ...options });
-  running.push({ client, server });
-  return { client, server };
-}
-
-afterAll(async () => {
-  for (const { client, server } of running) {
-    await client.close();
-    await server.close();
-  }
-});
+const { connect, closeAll } = fixtureConnections();
+afterAll(closeAll);
 
 const bank: Services = {
   Bank: {
