@@ -38,6 +38,8 @@ export function stuckRemedy(err: unknown): string | undefined {
     return /does not name/.test(err.message)
       ? "set `server.url` to the host name the server's certificate names (or reissue the certificate), then restart the agent"
       : "set `server.ca` in the agent config to the server's certificate (or the CA that issued it), a PEM file, then restart the agent";
+  if (code === "BAD_RESPONSE" && /answered in SOAP 1\.2/.test(err.message))
+    return "`server.url` is a SOAP 1.2 endpoint; this agent speaks SOAP 1.1: set it to the service's SOAP 1.1 address (ask the server's operator), then restart the agent";
   if (code === "DNS_ERROR")
     return "`server.url` names a host that does not resolve: fix it in the agent config, then restart the agent";
   if (code === "HTTP_401" || code === "HTTP_403" || code === "HTTP_404")

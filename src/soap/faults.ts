@@ -111,12 +111,14 @@ export function faultToError(
 /**
  * The error for an answer in SOAP 1.2 (its Envelope in `http://www.w3.org/2003/05/soap-envelope`,
  * SOAP 1.2 Part 1 §5.1) to this client's SOAP 1.1 request, or undefined when `text` is not one.
- * A SOAP 1.2 Fault (Part 1 §5.4) — typically `env:VersionMismatch` — becomes a
- * {@link SoapFaultError} `SOAP_FAULT` whose `faultCode` is its `Code/Value` and whose message
- * shows the Subcode values and the first `Reason/Text`; any other SOAP 1.2 answer a
- * `TransportError` `BAD_RESPONSE`. Neither is retryable: a resend is the same SOAP 1.1 request.
+ * Either way a `TransportError` `BAD_RESPONSE`, not retryable (a resend is the same SOAP 1.1
+ * request), whose message says the endpoint speaks SOAP 1.2 and, for a SOAP 1.2 Fault (Part 1
+ * §5.4, typically `env:VersionMismatch`), shows its Code/Subcode values and first `Reason/Text`.
+ * It is a failure of the endpoint, not a refusal of this message: it carries no HTTP `status`
+ * (so an agent does not park the message as refused, see `isPermanent`) and no fault of the
+ * server's own (an unsigned SOAP 1.2 body cannot pass for a verified server fault).
  */
-export function soap12AnswerError(text: string, status: number): SoapFaultError | TransportError | undefined {
+export function soap12AnswerError(text: string, status: number): TransportError | undefined {
   let root: XmlElement;
   try {
     root = readXml(text, status);
@@ -131,7 +133,7 @@ export function soap12AnswerError(text: string, status: number): SoapFaultError 
     return new TransportError(
       "BAD_RESPONSE",
       `the server answered in SOAP 1.2 (HTTP ${status}); this client speaks SOAP 1.1 — check the endpoint (a SOAP 1.1 port of the WSDL)`,
-      { retryable: false, status },
+      { retryable: false },
     );
   }
   const codes: string[] = [];
@@ -142,9 +144,9 @@ export function soap12AnswerError(text: string, status: number): SoapFaultError 
   const reasonText = child(child(fault, "Reason"), "Text");
   const reason = reasonText ? textContent(reasonText).replace(/\s+/g, " ").trim() : "";
   const shown = reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason;
-  return new SoapFaultError(
-    "SOAP_FAULT",
-    `the server answered a SOAP 1.2 fault to this SOAP 1.1 request (HTTP ${status}): Code ${codes.join(" / ") || "(none)"}${shown ? `, Reason ${JSON.stringify(shown)}` : ""} — check the endpoint (a SOAP 1.1 port of the WSDL)`,
-    { faultCode: codes[0] ?? "", status, retryable: false },
+  return new TransportError(
+    "BAD_RESPONSE",
+    `the server answered in SOAP 1.2 with a fault to this SOAP 1.1 request (HTTP ${status}): Code ${codes.join(" / ") || "(none)"}${shown ? `, Reason ${JSON.stringify(shown)}` : ""} — check the endpoint (a SOAP 1.1 port of the WSDL)`,
+    { retryable: false },
   );
 }

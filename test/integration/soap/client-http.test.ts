@@ -218,7 +218,7 @@ describe("CommunicationClient over plain HTTP against a canned server", () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it("reports a SOAP 1.2 fault (VersionMismatch, HTTP 500) as such, with its Code and Reason, and does not retry it", async () => {
+  it("reports a SOAP 1.2 fault (VersionMismatch, HTTP 500) as an endpoint failure with its Code and Reason, and does not retry it", async () => {
     const soap12Fault =
       '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault>' +
       "<env:Code><env:Value>env:VersionMismatch</env:Value></env:Code>" +
@@ -232,14 +232,10 @@ describe("CommunicationClient over plain HTTP against a canned server", () => {
     const err = await client
       .submitBillingReads({ proxyId: "p1", reads: [read("read-0001")] })
       .catch((e) => e);
-    expect(err).toBeInstanceOf(SoapFaultError);
-    expect(err).toMatchObject({
-      code: "SOAP_FAULT",
-      faultCode: "env:VersionMismatch",
-      retryable: false,
-      status: 500,
-    });
-    expect(err.message).toContain("SOAP 1.2");
+    // Not a refusal of this message (no fault of the server's own, no status an agent would park on).
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err).toMatchObject({ code: "BAD_RESPONSE", retryable: false, status: undefined });
+    expect(err.message).toContain("answered in SOAP 1.2");
     expect(err.message).toContain('Code env:VersionMismatch, Reason "Version Mismatch"');
     expect(server.requests).toHaveLength(1);
     // A SOAP 1.2 envelope that is not a fault, even with 200: BAD_RESPONSE naming SOAP 1.2, not retried.
@@ -251,7 +247,7 @@ describe("CommunicationClient over plain HTTP against a canned server", () => {
     const bad = await second.client
       .submitBillingReads({ proxyId: "p1", reads: [read("read-0001")] })
       .catch((e) => e);
-    expect(bad).toMatchObject({ code: "BAD_RESPONSE", retryable: false });
+    expect(bad).toMatchObject({ code: "BAD_RESPONSE", retryable: false, status: undefined });
     expect(bad.message).toContain("answered in SOAP 1.2");
     expect(second.server.requests).toHaveLength(1);
   });

@@ -103,6 +103,7 @@ import {
   TransportError,
   UnsignedFaultError,
 } from "../../../src/errors.js";
+import { soap12AnswerError } from "../../../src/soap/faults.js";
 
 describe("delivery failure classification", () => {
   it("parks only what no resend can fix", () => {
@@ -147,6 +148,13 @@ describe("stuck classification (failures no resend can fix, met by every call)",
       /server\.url/,
     );
     expect(stuckRemedy(new ConfigError("CONFIG_TLS", "x"))).toBeDefined();
+    // An endpoint that answers in SOAP 1.2: stuck with the remedy, never a per-message refusal.
+    const soap12 = soap12AnswerError(
+      '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault><env:Code><env:Value>env:VersionMismatch</env:Value></env:Code></env:Fault></env:Body></env:Envelope>',
+      500,
+    );
+    expect(stuckRemedy(soap12)).toMatch(/SOAP 1\.1 address/);
+    expect(isPermanent(soap12)).toBe(false);
   });
 
   it("judges a fault that did not verify by what the server said, not as a response-signature problem", () => {
