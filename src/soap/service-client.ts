@@ -608,15 +608,23 @@ export function decodeResponse(
       const declared = op.faults.find((f) => matches(f.element, child));
       if (declared) {
         const generic = faultToError(fault, status, context);
+        let detailValue: unknown;
+        try {
+          detailValue = wrapSimple(
+            model,
+            declared.element.type,
+            readElement(model, declared.element.type, child, child.local),
+          );
+        } catch {
+          // A detail that does not match its declaration: still the server's fault (its
+          // faultstring and code), untyped, never a BAD_RESPONSE that hides what it said.
+          return { kind: "fault", fault: generic };
+        }
         return {
           kind: "fault",
           fault: new DeclaredFaultError(
             declared.name,
-            wrapSimple(
-              model,
-              declared.element.type,
-              readElement(model, declared.element.type, child, child.local),
-            ),
+            detailValue,
             `the server answered the declared fault ${declared.name}: ${fault.faultString || fault.faultCode}`,
             { faultCode: fault.faultCode, status, retryable: generic.retryable },
           ),

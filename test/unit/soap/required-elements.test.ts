@@ -4,7 +4,7 @@
  * xsd:choice elements may be absent.
  */
 import { describe, expect, it } from "vitest";
-import { TransportError } from "../../../src/errors.js";
+import { DeclaredFaultError, SoapFaultError, TransportError } from "../../../src/errors.js";
 import { decodeResponse } from "../../../src/soap/service-client.js";
 import type { SoapFieldModel, SoapServiceModel } from "../../../src/soap/service-model.js";
 
@@ -88,5 +88,38 @@ describe("decodeResponse: required elements", () => {
     expect(err).toBeInstanceOf(TransportError);
     expect(err).toMatchObject({ code: "BAD_RESPONSE", retryable: false });
     expect((err as Error).message).toBe(`the answer lacks ${path}, which the schema requires (minOccurs 1)`);
+  });
+});
+
+describe("decodeResponse: a declared fault whose detail lacks a required element", () => {
+  const faulty: SoapServiceModel = {
+    operations: {
+      Get: {
+        ...(model.operations.Get as SoapServiceModel["operations"][string]),
+        faults: [{ name: "NotFound", element: { ns: NS, local: "NotFound", type: "notFound" } }],
+      },
+    },
+    types: {
+      ...model.types,
+      notFound: { kind: "complex", attributes: [], fields: [field("serial", "xsd:string", 1, 1)] },
+    },
+  };
+  const fault = (detail: string) =>
+    `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>no such device</faultstring><detail><t:NotFound xmlns:t="${NS}">${detail}</t:NotFound></detail></s:Fault></s:Body></s:Envelope>`;
+
+  it("is typed when the detail matches its declaration", () => {
+    const parsed = decodeResponse(faulty, "Get", fault("<serial>X1</serial>"), 500);
+    expect(parsed.kind).toBe("fault");
+    const err = (parsed as { fault: unknown }).fault;
+    expect(err).toBeInstanceOf(DeclaredFaultError);
+    expect(err).toMatchObject({ faultName: "NotFound", detail: { serial: "X1" } });
+  });
+
+  it("is still the server's fault, with its faultstring, when it does not (never a BAD_RESPONSE)", () => {
+    const parsed = decodeResponse(faulty, "Get", fault(""), 500);
+    const err = (parsed as { fault: unknown }).fault;
+    expect(err).toBeInstanceOf(SoapFaultError);
+    expect(err).not.toBeInstanceOf(DeclaredFaultError);
+    expect((err as Error).message).toContain("no such device");
   });
 });
