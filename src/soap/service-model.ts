@@ -136,8 +136,9 @@ export interface SoapHeaderModel {
   /** The header element (its namespace as the schema gives it). */
   element: SoapBodyModel;
   /**
-   * The request cannot go without it: the binding declares the header and does not mark it
-   * `wsdl:required="false"` (WSDL 1.1 §2.1.3). Always false for output headers (read when present).
+   * The request cannot go without it: the binding marks the header `wsdl:required="true"`
+   * (WSDL 1.1 §2.1.3); headers are optional otherwise. Always false for output headers (read
+   * when present).
    */
   required: boolean;
 }

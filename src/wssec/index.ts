@@ -101,7 +101,7 @@ export interface RequestVerifierOptions {
   /** Most fractional-second digits accepted in a Timestamp (default 3; up to 9). */
   timestampFractionDigits?: number;
   /**
-   * The clock of Timestamp checks: a {@link Clock} (e.g. the agent's, or a `ManualClock` in tests).
+   * The clock of Timestamp checks: a {@link Clock} (wall time, the default; a `ManualClock` in tests — never a scaled clock: the peer checks these times against its own).
    * Default wall time. A plain function returning epoch ms is deprecated (accepted until 0.3).
    */
   clock?: Clock | (() => number);
@@ -167,7 +167,7 @@ export interface MessageSignerOptions {
   /** Server certificate, PEM: responses must be signed by it (checked by `verifyResponse`). */
   verifyResponsesWith?: string | Buffer;
   /**
-   * The clock of the Timestamps it writes: a {@link Clock} (e.g. the agent's, or a `ManualClock` in tests).
+   * The clock of the Timestamps it writes: a {@link Clock} (wall time, the default; a `ManualClock` in tests — never a scaled clock: the peer checks these times against its own).
    * Default wall time. A plain function returning epoch ms is deprecated (accepted until 0.3).
    */
   clock?: Clock | (() => number);

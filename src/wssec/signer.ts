@@ -109,7 +109,7 @@ export interface WsSecuritySignerOptions {
   /** Server certificate, PEM: `verifyResponse` then requires responses signed by it. */
   verifyResponsesWith?: string | Buffer;
   /**
-   * The clock of the Timestamps it writes: a {@link Clock} (e.g. the agent's, or a `ManualClock` in tests).
+   * The clock of the Timestamps it writes: a {@link Clock} (wall time, the default; a `ManualClock` in tests — never a scaled clock: the peer checks these times against its own).
    * Default wall time. A plain function returning epoch ms is deprecated (accepted until 0.3).
    */
   clock?: Clock | (() => number);

@@ -111,7 +111,7 @@ export interface WsSecurityVerifierOptions {
    */
   allowDraftNamespaces?: boolean;
   /**
-   * The clock of Timestamp and certificate validity checks: a {@link Clock} (e.g. the agent's, or a `ManualClock` in tests).
+   * The clock of Timestamp and certificate validity checks: a {@link Clock} (wall time, the default; a `ManualClock` in tests — never a scaled clock: the peer checks these times against its own).
    * Default wall time. A plain function returning epoch ms is deprecated (accepted until 0.3).
    */
   clock?: Clock | (() => number);
