@@ -365,11 +365,16 @@ const TOSHIBA: ScalarMeterMap = {
   kind: "scalar",
   id: "toshiba-counters",
   enterprise: 1129,
+  // Monochrome models only (e-STUDIO colour models end in C, AC, CS, CT or CP): there column 3
+  // is both the source's total and the black count, so no reading of it can bill wrongly. On a
+  // colour model the source's "total" would bill colour pages as black; it bills Printer-MIB
+  // counters until a source names the colour rows.
+  models: /^(?!.*\d{3,4}\s*(?:A?C|CS|CT|CP)\b)/i,
   meters: [
     { oid: `${TOSHIBA_COUNT}.3.1.3`, name: "Black Print Impressions", label: "printer, column 3" },
     { oid: `${TOSHIBA_COUNT}.4.1.3`, name: "Black Copy Impressions", label: "copy, column 3" },
   ],
-  source: `fusioninventory/fusioninventory-for-glpi tests/Installation/mysql/i-0.83+2.1.sql @ 65dc6863 (mib oids 114 and 115, mapped to pagecountertotalpages_print and pagecountertotalpages_copy by the plugin's construct-device mapping). Sources disagree on what column 3 counts: FusionInventory, built on monochrome e-STUDIOs, calls it the print/copy total; this map reads it as the black-and-white count, which is the same number on a monochrome device and never bills colour pages as black on a colour one. The other function and colour rows are not mapped: no citable public source names them`,
+  source: `fusioninventory/fusioninventory-for-glpi tests/Installation/mysql/i-0.83+2.1.sql @ 65dc6863 (mib oids 114 and 115, mapped to pagecountertotalpages_print and pagecountertotalpages_copy by the plugin's construct-device mapping). FusionInventory, built on monochrome e-STUDIOs, calls column 3 the print/copy total; on a monochrome model that total is the black count, so the map applies to monochrome models only and names it Black Print / Black Copy Impressions. The other function and colour rows are not mapped: no citable public source names them`,
 };
 
 const OKI: ScalarMeterMap = {

@@ -153,7 +153,7 @@ export const EXPECTED: Record<
   },
   "toshiba-estudio": {
     vendor: "Toshiba",
-    model: "e-STUDIO3005AC",
+    model: "e-STUDIO2518A",
     serial: "TBSYN00012",
     serialSource: "bcpProductNumber",
     meters: { "Black Print Impressions": 2100, "Black Copy Impressions": 1233 },

@@ -247,3 +247,31 @@ describe("indexed vendor tables", () => {
     ).toThrow(/dotted OIDs/);
   });
 });
+
+describe("Toshiba e-STUDIO counters", () => {
+  const TOSHIBA = "1.3.6.1.4.1.1129.2.3.50.1.3.21.6.1";
+  const estudio = rec(
+    "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.1129.2.3.1",
+    "1.3.6.1.2.1.43.5.1.1.17.1|4|TBSYN00001",
+    `${TOSHIBA}.3.1.3|65|2100`,
+    `${TOSHIBA}.4.1.3|65|1233`,
+  );
+  const vendorMeters = (model: string) =>
+    decodeMeterSet(estudio, { enterprise: 1129, model })
+      .meters.filter((m) => m.mapId === "toshiba-counters")
+      .map((m) => [m.name, m.value]);
+
+  it.each(["e-STUDIO2518A", "e-STUDIO 455", "e-STUDIO2802AM"])("bill column 3 on monochrome %s", (model) => {
+    expect(vendorMeters(model)).toEqual([
+      ["Black Print Impressions", 2100],
+      ["Black Copy Impressions", 1233],
+    ]);
+  });
+
+  it.each(["e-STUDIO3005AC", "e-STUDIO 2050C", "e-STUDIO287CS"])(
+    "are not read on colour %s (the cited source's total would bill colour pages as black)",
+    (model) => {
+      expect(vendorMeters(model)).toEqual([]);
+    },
+  );
+});
