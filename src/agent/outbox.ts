@@ -283,7 +283,8 @@ export class Outbox {
     this.#maxEntries = options.maxEntries ?? 100_000;
     this.#retryDelayMs = options.retryDelayMs ?? 60_000;
     this.#maxRetryDelayMs = options.maxRetryDelayMs ?? 6 * 3_600_000;
-    this.#keepReadings = options.keepReadingsPerDevice ?? 48;
+    // At least the newest: the outbox serves it (from memory too) for alarms, billing and status.
+    this.#keepReadings = Math.max(1, options.keepReadingsPerDevice ?? 48);
     this.#retainSentMs = options.retainSentMs ?? 7 * 86_400_000;
     this.#checkNewest(); // the file's version to compare with from now on
   }
@@ -818,6 +819,7 @@ export class Outbox {
   /** Runs `fn` in one immediate transaction. */
   transaction<T>(fn: () => T, doing = "updating the outbox"): T {
     let result: T;
+    const stagedBefore = new Map(this.#pendingNewest);
     try {
       result = this.#write(() => {
         // Readings staged by an earlier attempt (rolled back, then retried) are not committed.
@@ -825,7 +827,12 @@ export class Outbox {
         return this.#db.transaction(fn).immediate();
       }, doing);
     } catch (err) {
-      this.#settleNewest(false);
+      if (this.#db.inTransaction) {
+        // Nested in an outer transaction: only this one (a savepoint) rolled back, so only what
+        // it staged goes; the outer one may still commit what was staged before it.
+        this.#pendingNewest.clear();
+        for (const [serial, stored] of stagedBefore) this.#pendingNewest.set(serial, stored);
+      } else this.#settleNewest(false);
       throw err;
     }
     this.#settleNewest(true);

@@ -154,6 +154,24 @@ describe("Outbox", () => {
     outbox.close();
   });
 
+  it("does not serve a reading of a nested transaction that rolled back inside one that committed", () => {
+    const outbox = open();
+    outbox.recordReading("SN1", "127.0.0.1:30001", now + 1000, { total: 1 });
+    outbox.transaction(() => {
+      outbox.recordReading("SN2", "127.0.0.1:30002", now + 1000, { total: 5 });
+      expect(() =>
+        outbox.transaction(() => {
+          outbox.recordReading("SN1", "127.0.0.1:30001", now + 2000, { total: 2 });
+          throw new Error("inner rolled back");
+        }),
+      ).toThrow("inner rolled back");
+    });
+    // The outer transaction's reading is kept; the inner one's is in neither the file nor memory.
+    expect(outbox.latestReading("SN1")?.reading).toEqual({ total: 1 });
+    expect(outbox.latestReading("SN2")?.reading).toEqual({ total: 5 });
+    outbox.close();
+  });
+
   it("sees a newer reading another connection wrote after this one kept the newest in memory", () => {
     const outbox = open();
     outbox.recordReading("SN1", "127.0.0.1:30001", now + 1000, { total: 1 });
