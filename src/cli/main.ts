@@ -49,7 +49,10 @@ try {
     const name = process.argv.slice(2).find((a) => !a.startsWith("-"));
     const known = name !== undefined && program.commands.some((c) => c.name() === name);
     const help = known ? `esol ${name} --help` : "esol --help";
-    reportError(new ConfigError("ARG_INVALID", `${err.message.replace(/^error: /, "")} (see ${help})`));
+    // `esol` (or a command group) with no command: commander printed the help, then "(outputHelp)".
+    if (err.code === "commander.help")
+      reportError(new ConfigError("ARG_MISSING", `no command given (see ${help})`));
+    else reportError(new ConfigError("ARG_INVALID", `${err.message.replace(/^error: /, "")} (see ${help})`));
     process.exit(err.exitCode || 2);
   }
   reportError(err);

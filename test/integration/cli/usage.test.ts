@@ -23,6 +23,15 @@ describe("esol usage mistakes", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("esol with no command prints the help, then the one line saying a command is missing", async () => {
+    const r = await runEsol([]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("Usage: esol");
+    expect(r.stderr.trimEnd().split("\n").at(-1)).toBe(
+      "error ARG_MISSING: no command given (see esol --help)",
+    );
+  });
+
   it("esol --version prints the package's version", async () => {
     const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
     const r = await runEsol(["--version"]);
