@@ -18,16 +18,7 @@ import { join, resolve } from "node:path";
 import { type ByteCountingRelay, startUdpRelay } from "../src/impact/relay.js";
 import { finished, waitForLine } from "../test/helpers/esol.js";
 import { testIdentity } from "../test/helpers/keys.js";
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-function intArg(name: string, fallback: number): number {
-  const v = Number(arg(name) ?? fallback);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
+import { arg, intArg } from "./args.js";
 
 const devices = intArg("devices", 20);
 const runs = intArg("runs", 4);

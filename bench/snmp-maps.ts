@@ -16,21 +16,12 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { arg, intArg } from "./args.js";
 
 const run = promisify(execFile);
 const RECORDINGS = resolve("test/fixtures/snmp/vendors");
 const REAL_RECORDINGS = resolve("test/fixtures/snmprec");
 const snmprecs = (dir: string) => readdirSync(dir).filter((n) => n.endsWith(".snmprec"));
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-function intArg(name: string, fallback: number): number {
-  const v = Number(arg(name) ?? fallback);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
 
 interface WorkerResult {
   readings: number;

@@ -14,16 +14,10 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { IDENTITY_OIDS, PrinterReader, subtreesFor, vendorOf } from "../src/snmp/index.js";
+import { intArg } from "./args.js";
 
 const run = promisify(execFile);
 const PORTS = 5000;
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
 
 interface WorkerResult {
   targets: number;
@@ -148,10 +142,10 @@ async function netSnmpFleet(count: number, parallel: number): Promise<{ elapsedM
 }
 
 async function main(): Promise<void> {
-  const devices = arg("devices", 1000);
-  const big = arg("big", 10_000);
-  const runs = arg("runs", 3);
-  const baselineDevices = Math.min(arg("baseline-devices", devices), devices);
+  const devices = intArg("devices", 1000);
+  const big = intArg("big", 10_000);
+  const runs = intArg("runs", 3);
+  const baselineDevices = Math.min(intArg("baseline-devices", devices), devices);
   if (big > 2 * PORTS || devices > PORTS) throw new Error(`at most ${PORTS} devices per loopback address`);
 
   const sims: ChildProcess[] = [];

@@ -18,13 +18,7 @@ import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { type ByteCountingRelay, startUdpRelay } from "../src/impact/relay.js";
 import { type PollPlan, PrinterReader } from "../src/snmp/index.js";
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
+import { intArg } from "./args.js";
 
 interface RelayTotals {
   upBytes: number;
@@ -97,9 +91,9 @@ interface Pass {
 }
 
 async function main(): Promise<void> {
-  const devices = arg("devices", 1000);
-  const runs = arg("runs", 3);
-  const concurrency = arg("concurrency", 64);
+  const devices = intArg("devices", 1000);
+  const runs = intArg("runs", 3);
+  const concurrency = intArg("concurrency", 64);
   const children: ChildProcess[] = [];
   const stop = () => {
     for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
