@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Agent } from "../../../src/agent/agent.js";
 import { type ByteCountingRelay, startUdpRelay } from "../../../src/impact/relay.js";
 import { createWorld, type World } from "./harness.js";
 
@@ -29,6 +30,22 @@ function recorder(lines: Logged[]) {
       lines.push({ level, obj: obj as Record<string, unknown>, msg });
     };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/**
+ * For each commit holding a billing read, the SNMP datagrams the relays carried since the last
+ * poll: 0 when the billing read was made from the poll's reading, more when it read the device.
+ */
+function billingReadDatagrams(agent: Agent, wire: () => { datagrams: number }): number[] {
+  const counts: number[] = [];
+  let lastPollWire = 0;
+  agent.on("poll", () => {
+    lastPollWire = wire().datagrams;
+  });
+  agent.on("committed", (e) => {
+    if (e.entries.some((x) => x.kind === "billing-read")) counts.push(wire().datagrams - lastPollWire);
+  });
+  return counts;
 }
 
 async function relayedWorld(devices: number, schedule: Record<string, string> = {}) {
@@ -139,14 +156,7 @@ describe("the agent's poll plans", () => {
   it("answer a billing request right after a poll from that poll's reading, without another SNMP read", async () => {
     const { w, wire, patch } = await relayedWorld(3, { pollInterval: "2h" });
     const agent = w.agent({}, patch);
-    const billingWire: number[] = [];
-    let lastPollWire = 0;
-    agent.on("poll", () => {
-      lastPollWire = wire().datagrams;
-    });
-    agent.on("committed", (e) => {
-      if (e.entries.some((x) => x.kind === "billing-read")) billingWire.push(wire().datagrams - lastPollWire);
-    });
+    const billingWire = billingReadDatagrams(agent, wire);
     await agent.start();
     await w.clock.advanceTo(w.clock.now() + 2 * 86_400_000);
     const reads = w.server.exportStore().billingReads;
@@ -158,14 +168,7 @@ describe("the agent's poll plans", () => {
   it("read only the billing meters for a billing request when the newest reading is too old", async () => {
     const { w, wire, patch } = await relayedWorld(3, { pollInterval: "1d", billingReadMaxAge: "1ms" });
     const agent = w.agent({}, patch);
-    const billingWire: number[] = [];
-    let lastPollWire = 0;
-    agent.on("poll", () => {
-      lastPollWire = wire().datagrams;
-    });
-    agent.on("committed", (e) => {
-      if (e.entries.some((x) => x.kind === "billing-read")) billingWire.push(wire().datagrams - lastPollWire);
-    });
+    const billingWire = billingReadDatagrams(agent, wire);
     await agent.start();
     await w.clock.advanceTo(w.clock.now() + 2 * 86_400_000);
     expect(w.server.exportStore().billingReads.length).toBeGreaterThanOrEqual(3);
